@@ -1,0 +1,56 @@
+package io.memshift.schemas;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import org.apache.avro.io.BinaryEncoder;
+import org.apache.avro.io.EncoderFactory;
+import org.apache.avro.specific.SpecificData;
+import org.apache.avro.specific.SpecificDatumWriter;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.serialization.Serializer;
+
+/**
+ * Writes the Confluent wire format: byte 0x00, the schema's registry id as 4 bytes big-endian, then the Avro
+ * binary encoding. The schema is registered under {@code <topic>-value} (TopicNameStrategy) on first use.
+ */
+public final class ConfluentAvroSerializer<T extends SpecificRecord> implements Serializer<T> {
+
+    static final byte MAGIC_BYTE = 0x0;
+
+    private final SchemaRegistryClient registry;
+    private final SpecificDatumWriter<T> writer;
+    private final org.apache.avro.Schema schema;
+
+    public ConfluentAvroSerializer(SchemaRegistryClient registry, Class<T> type) {
+        this.registry = registry;
+        SpecificData model = SpecificData.getForClass(type);
+        this.schema = model.getSchema(type);
+        this.writer = new SpecificDatumWriter<>(schema, model);
+    }
+
+    @Override
+    public byte[] serialize(String topic, T record) {
+        if (record == null) {
+            return null;
+        }
+        int id = registry.register(subjectOf(topic), schema);
+        ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+        out.write(MAGIC_BYTE);
+        out.writeBytes(ByteBuffer.allocate(4).putInt(id).array());
+        try {
+            BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(out, null);
+            writer.write(record, encoder);
+            encoder.flush();
+        } catch (IOException | RuntimeException e) {
+            throw new SerializationException("cannot Avro-encode a " + schema.getName() + " for topic " + topic
+                    + ": " + e.getMessage(), e);
+        }
+        return out.toByteArray();
+    }
+
+    static String subjectOf(String topic) {
+        return topic + "-value";
+    }
+}

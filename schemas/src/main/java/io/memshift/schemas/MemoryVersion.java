@@ -1,0 +1,56 @@
+package io.memshift.schemas;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+
+/**
+ * The per-memory version every event carries, which Elasticsearch uses as its external version.
+ *
+ * <p>The rule: {@code version = micros * 1000 + tieBreak}, where {@code micros} is the event's time in
+ * microseconds since the epoch (an upsert's {@code updated_at}, else its {@code created_at}; a delete's time of
+ * deletion) and {@code tieBreak} is in 0..998 for an upsert, taken from the md5 of its text, and 999 for a delete.
+ * So a later change always has a higher version; two different texts stamped with the same microsecond are
+ * ordered the same way on every run, whatever order they arrive in; re-reading an unchanged memory gives the
+ * same version (a no-op downstream); and a delete wins over an upsert of the same instant. Times before 1970
+ * count as 0. The largest version, for the year 2262, still fits Elasticsearch's limit (a signed long).
+ */
+public final class MemoryVersion {
+
+    private static final long TIE_BREAK_RANGE = 1000;
+    private static final long DELETE_TIE_BREAK = TIE_BREAK_RANGE - 1;
+
+    private MemoryVersion() {
+    }
+
+    public static long ofUpsert(Instant updatedAt, Instant createdAt, String text) {
+        Instant at = updatedAt != null ? updatedAt : createdAt;
+        return micros(at) * TIE_BREAK_RANGE + textTieBreak(text);
+    }
+
+    public static long ofDelete(Instant deletedAt) {
+        return micros(deletedAt) * TIE_BREAK_RANGE + DELETE_TIE_BREAK;
+    }
+
+    private static long micros(Instant at) {
+        if (at == null || at.isBefore(Instant.EPOCH)) {
+            return 0;
+        }
+        return ChronoUnit.MICROS.between(Instant.EPOCH, at);
+    }
+
+    private static long textTieBreak(String text) {
+        if (text == null) {
+            return 0;
+        }
+        try {
+            byte[] md5 = MessageDigest.getInstance("MD5").digest(text.getBytes(StandardCharsets.UTF_8));
+            long value = ((md5[0] & 0xffL) << 16) | ((md5[1] & 0xffL) << 8) | (md5[2] & 0xffL);
+            return value % DELETE_TIE_BREAK;
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("MD5 is part of every Java runtime", e);
+        }
+    }
+}

@@ -1,0 +1,98 @@
+package io.memshift.schemas;
+
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.regex.Pattern;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+
+/**
+ * Every topic of the pipeline, its settings and its serdes, declared once. Keys are always the memory id as a
+ * UTF-8 string, so that all events of one memory land in one partition, in order.
+ */
+public final class Topics {
+
+    /** The durable log of memories: re-embedding later is a replay of this topic, not a re-export. */
+    public static final String MEMORIES = "memories";
+    private static final String EMBEDDED_PREFIX = "memories.embedded.";
+    private static final Pattern NOT_TOPIC_SAFE = Pattern.compile("[^a-z0-9._-]+");
+
+    public static final int DEFAULT_PARTITIONS = 3;
+
+    private Topics() {
+    }
+
+    /** A topic to create if absent. */
+    public record TopicSpec(String name, int partitions, Map<String, String> config) {
+    }
+
+    /**
+     * Compacted: the latest event per memory is kept forever, so a replay yields the current state of every
+     * memory. DELETE events are ordinary records (not tombstones) because they carry the version that keeps
+     * a late, older upsert from resurrecting the memory downstream.
+     */
+    public static TopicSpec memoriesTopic(int partitions) {
+        return new TopicSpec(MEMORIES, partitions, compacted());
+    }
+
+    public static TopicSpec embeddedTopic(String modelId, int partitions) {
+        return new TopicSpec(embeddedTopicName(modelId), partitions, compacted());
+    }
+
+    public static String embeddedTopicName(String modelId) {
+        return EMBEDDED_PREFIX + modelSlug(modelId);
+    }
+
+    /**
+     * A model id ({@code onnx:bge-small-en-v15}) as it may appear in topic, group and index names:
+     * lower case, anything but letters, digits, '.', '_' and '-' turned into '-'.
+     */
+    public static String modelSlug(String modelId) {
+        String slug = NOT_TOPIC_SAFE.matcher(modelId.toLowerCase(Locale.ROOT)).replaceAll("-");
+        if (slug.isEmpty() || slug.chars().allMatch(c -> c == '-')) {
+            throw new IllegalArgumentException("model id '" + modelId + "' has nothing usable in a topic name");
+        }
+        return slug;
+    }
+
+    private static Map<String, String> compacted() {
+        return Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT);
+    }
+
+    public static Serde<String> keySerde() {
+        return Serdes.String();
+    }
+
+    public static Serde<MemoryEvent> memoryEventSerde(SchemaRegistryClient registry) {
+        return new ConfluentAvroSerde<>(registry, MemoryEvent.class);
+    }
+
+    public static Serde<EmbeddedMemoryEvent> embeddedMemoryEventSerde(SchemaRegistryClient registry) {
+        return new ConfluentAvroSerde<>(registry, EmbeddedMemoryEvent.class);
+    }
+
+    /** Creates each topic that does not exist yet; an existing topic is left as it is. */
+    public static void ensureExists(Admin admin, TopicSpec... specs) {
+        for (TopicSpec spec : specs) {
+            NewTopic topic = new NewTopic(spec.name(), Optional.of(spec.partitions()), Optional.empty())
+                    .configs(spec.config());
+            try {
+                admin.createTopics(java.util.List.of(topic)).all().get();
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof TopicExistsException)) {
+                    throw new IllegalStateException("cannot create topic " + spec.name() + ": "
+                            + e.getCause().getMessage(), e.getCause());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while creating topic " + spec.name(), e);
+            }
+        }
+    }
+}

@@ -1,0 +1,41 @@
+package io.memshift.schemas;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+
+class MemoryVersionTest {
+
+    private static final Instant T = Timestamps.parse("2024-07-20T01:03:19.545405-07:00");
+
+    @Test
+    void aLaterUpdateAlwaysHasAHigherVersion() {
+        Instant oneMicroLater = T.plusNanos(1000);
+        for (String a : new String[] {"a", "b", "User prefers Python", "x".repeat(500)}) {
+            for (String b : new String[] {"a", "b", "User prefers Java", ""}) {
+                assertThat(MemoryVersion.ofUpsert(oneMicroLater, T, b)).isGreaterThan(MemoryVersion.ofUpsert(T, T, a));
+            }
+        }
+    }
+
+    @Test
+    void sameMemorySameVersionAndTiesBreakByTextDeterministically() {
+        assertThat(MemoryVersion.ofUpsert(T, null, "x")).isEqualTo(MemoryVersion.ofUpsert(T, null, "x"));
+        assertThat(MemoryVersion.ofUpsert(T, null, "x")).isNotEqualTo(MemoryVersion.ofUpsert(T, null, "y"));
+        assertThat(MemoryVersion.ofUpsert(null, T, "x")).isEqualTo(MemoryVersion.ofUpsert(T, null, "x"));
+    }
+
+    @Test
+    void aDeleteWinsOverAnUpsertOfTheSameInstantAndLosesToALaterOne() {
+        assertThat(MemoryVersion.ofDelete(T)).isGreaterThan(MemoryVersion.ofUpsert(T, T, "anything"));
+        assertThat(MemoryVersion.ofUpsert(T.plusNanos(1000), T, "again")).isGreaterThan(MemoryVersion.ofDelete(T));
+    }
+
+    @Test
+    void mem0TimestampFormsParseToTheSameInstant() {
+        assertThat(Timestamps.parse("2024-07-20T08:03:19.545405Z")).isEqualTo(T);
+        assertThat(Timestamps.parse("2024-07-20T08:03:19.545405")).isEqualTo(T);
+        assertThat(Timestamps.parse("2024-07-20 08:03:19.545405+00:00")).isEqualTo(T);
+    }
+}
