@@ -1,0 +1,137 @@
+package io.memshift.exporter;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.function.Consumer;
+
+/**
+ * Streams the memories of a Mem0 export file, one object at a time, so a file of any size reads in constant
+ * memory. Accepted layouts, as Mem0 produces them:
+ * <ul>
+ *   <li>a {@code get_all} result: {@code {"results": [ {memory}, ... ]}} (other top-level keys such as
+ *       {@code relations} are ignored);</li>
+ *   <li>a map of user id to result: {@code {"alice": {"results": [...]}, "bob": {"results": [...]}}}, or to a
+ *       bare list;</li>
+ *   <li>a bare list of memories.</li>
+ * </ul>
+ */
+public final class Mem0ExportReader {
+
+    /** Numbers are kept as exact decimals, so metadata keeps the values it was written with. */
+    static final ObjectMapper JSON = new ObjectMapper()
+            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .configure(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES, false)
+            .enable(com.fasterxml.jackson.core.JsonGenerator.Feature.WRITE_BIGDECIMAL_AS_PLAIN);
+
+    private final Path file;
+
+    public Mem0ExportReader(Path file) {
+        this.file = file;
+    }
+
+    public String name() {
+        return file.toString();
+    }
+
+    /**
+     * Calls {@code sink} for every memory object in file order.
+     *
+     * @throws InvalidSourceException if the file is not JSON, is truncated, or has another layout
+     */
+    public void forEach(Consumer<SourceMemory> sink) {
+        JsonFactory factory = JSON.getFactory();
+        try (JsonParser parser = factory.createParser(file.toFile())) {
+            JsonToken first = parser.nextToken();
+            if (first == JsonToken.START_ARRAY) {
+                readList(parser, null, sink);
+            } else if (first == JsonToken.START_OBJECT) {
+                readTopObject(parser, sink);
+            } else {
+                throw layout(parser, "expected a JSON object or array at the top, found "
+                        + (first == null ? "an empty file" : first.asString()));
+            }
+            if (parser.nextToken() != null) {
+                throw layout(parser, "unexpected content after the end of the top-level JSON value");
+            }
+        } catch (NoSuchFileException e) {
+            throw new InvalidSourceException(file.toString(), java.util.List.of("file not found: " + file), 0);
+        } catch (JsonProcessingException e) {
+            JsonLocation at = e.getLocation();
+            String where = at == null ? file.toString() : file + ":" + at.getLineNr() + ":" + at.getColumnNr();
+            throw new InvalidSourceException(file.toString(),
+                    java.util.List.of(where + ": malformed or truncated JSON: " + e.getOriginalMessage()), 0);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file, e);
+        }
+    }
+
+    private void readTopObject(JsonParser parser, Consumer<SourceMemory> sink) throws IOException {
+        while (parser.nextToken() == JsonToken.FIELD_NAME) {
+            String key = parser.currentName();
+            JsonToken value = parser.nextToken();
+            if ("results".equals(key) && value == JsonToken.START_ARRAY) {
+                readList(parser, null, sink);
+            } else if ("relations".equals(key)) {
+                parser.skipChildren(); // Mem0's graph memory output: entities, not memories
+            } else if (value == JsonToken.START_ARRAY) {
+                readList(parser, key, sink);
+            } else if (value == JsonToken.START_OBJECT) {
+                readUserResult(parser, key, sink);
+            } else {
+                throw layout(parser, "top-level key '" + key + "' holds " + value.asString()
+                        + "; expected \"results\": [...] or a map of user id to {\"results\": [...]}");
+            }
+        }
+    }
+
+    private void readUserResult(JsonParser parser, String user, Consumer<SourceMemory> sink) throws IOException {
+        boolean sawResults = false;
+        while (parser.nextToken() == JsonToken.FIELD_NAME) {
+            String key = parser.currentName();
+            JsonToken value = parser.nextToken();
+            if ("results".equals(key) && value == JsonToken.START_ARRAY) {
+                readList(parser, user, sink);
+                sawResults = true;
+            } else {
+                parser.skipChildren();
+            }
+        }
+        if (!sawResults) {
+            throw layout(parser, "the entry for user '" + user + "' has no \"results\" list");
+        }
+    }
+
+    private void readList(JsonParser parser, String user, Consumer<SourceMemory> sink) throws IOException {
+        JsonToken token;
+        while ((token = parser.nextToken()) != JsonToken.END_ARRAY) {
+            if (token == null) {
+                throw layout(parser, "the file ends inside a list of memories (truncated?)");
+            }
+            int line = parser.currentTokenLocation().getLineNr();
+            JsonNode node = JSON.readTree(parser);
+            String position = file.getFileName() + ":" + line;
+            if (!(node instanceof ObjectNode object)) {
+                throw new InvalidSourceException(file.toString(), java.util.List.of(
+                        position + ": expected a memory object, found " + node.getNodeType()), 0);
+            }
+            sink.accept(new SourceMemory(object, position, user));
+        }
+    }
+
+    private InvalidSourceException layout(JsonParser parser, String problem) {
+        return new InvalidSourceException(file.toString(), java.util.List.of(
+                file + ":" + parser.currentLocation().getLineNr() + ": " + problem), 0);
+    }
+}

@@ -1,0 +1,201 @@
+package io.memshift.exporter;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.memshift.schemas.MemoryEvent;
+import io.memshift.schemas.MemoryVersion;
+import io.memshift.schemas.Op;
+import io.memshift.schemas.SourceRef;
+import io.memshift.schemas.Timestamps;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Turns one Mem0 memory object into a {@link MemoryEvent}, or says precisely what is wrong with it. Nothing is
+ * rewritten: the text, hash, ids and timestamps are carried as given; the metadata keeps its keys, order and values.
+ */
+public final class MemoryEventConverter {
+
+    /** The Mem0 fields with a place of their own in MemoryEvent; any other top-level field goes to extras. */
+    private static final Set<String> KNOWN = Set.of("id", "memory", "hash", "metadata", "categories", "created_at",
+            "updated_at", "user_id", "agent_id", "run_id", "actor_id", "role");
+    public static final int DEFAULT_MAX_TEXT_CHARS = 65_536;
+
+    private final String sourceSystem;
+    private final String sourceName;
+    private final int maxTextChars;
+
+    public MemoryEventConverter(String sourceSystem, String sourceName, int maxTextChars) {
+        this.sourceSystem = sourceSystem;
+        this.sourceName = sourceName;
+        this.maxTextChars = maxTextChars;
+    }
+
+    /** The outcome for one memory: an event, or the problems that keep it from being one. */
+    public record Result(MemoryEvent event, List<String> problems) {
+        public boolean valid() {
+            return problems.isEmpty();
+        }
+    }
+
+    public Result convert(SourceMemory source) {
+        ObjectNode json = source.json();
+        List<String> problems = new ArrayList<>();
+        String id = requiredString(json, "id", problems);
+        String label = source.position() + ": memory " + (id == null ? "(no id)" : "id=" + id) + ": ";
+        String text = requiredString(json, "memory", problems);
+        if (text != null && text.isBlank()) {
+            problems.add("field 'memory' is empty");
+        }
+        if (text != null && text.length() > maxTextChars) {
+            problems.add("field 'memory' has " + text.length() + " characters, over the limit of " + maxTextChars);
+        }
+        if (text != null && hasLoneSurrogate(text)) {
+            problems.add("field 'memory' is not valid Unicode (lone surrogate)");
+        }
+        String hash = optionalString(json, "hash", problems);
+        String userId = optionalString(json, "user_id", problems);
+        String createdAt = optionalString(json, "created_at", problems);
+        String updatedAt = optionalString(json, "updated_at", problems);
+        Instant createdTs = timestamp("created_at", createdAt, problems);
+        Instant updatedTs = timestamp("updated_at", updatedAt, problems);
+        String metadata = metadata(json, problems);
+        List<String> categories = categories(json, problems);
+        MemoryEvent.Builder event = MemoryEvent.newBuilder()
+                .setOp(Op.UPSERT)
+                .setUserId(userId != null ? userId : source.scopeUser())
+                .setAgentId(optionalString(json, "agent_id", problems))
+                .setRunId(optionalString(json, "run_id", problems))
+                .setActorId(optionalString(json, "actor_id", problems))
+                .setRole(optionalString(json, "role", problems));
+        if (!problems.isEmpty()) {
+            return new Result(null, problems.stream().map(p -> label + p).toList());
+        }
+        event.setId(id).setText(text).setHash(hash).setMetadata(metadata).setCategories(categories)
+                .setCreatedAt(createdAt).setCreatedAtTs(createdTs).setUpdatedAt(updatedAt).setUpdatedAtTs(updatedTs)
+                .setVersion(MemoryVersion.ofUpsert(updatedTs, createdTs, text))
+                .setSource(SourceRef.newBuilder().setSystem(sourceSystem).setName(sourceName)
+                        .setPosition(source.position()).build())
+                .setExtras(extras(json));
+        return new Result(event.build(), List.of());
+    }
+
+    private static String requiredString(ObjectNode json, String field, List<String> problems) {
+        JsonNode node = json.get(field);
+        if (node == null || node.isNull()) {
+            problems.add("field '" + field + "' is missing");
+            return null;
+        }
+        if (!node.isTextual()) {
+            problems.add("field '" + field + "' must be a string, found " + describe(node));
+            return null;
+        }
+        if (field.equals("id") && node.textValue().isBlank()) {
+            problems.add("field 'id' is empty");
+            return null;
+        }
+        return node.textValue();
+    }
+
+    private static String optionalString(ObjectNode json, String field, List<String> problems) {
+        JsonNode node = json.get(field);
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        if (!node.isTextual()) {
+            problems.add("field '" + field + "' must be a string or null, found " + describe(node));
+            return null;
+        }
+        return node.textValue();
+    }
+
+    private static Instant timestamp(String field, String text, List<String> problems) {
+        if (text == null) {
+            return null;
+        }
+        try {
+            return Timestamps.parse(text);
+        } catch (DateTimeParseException e) {
+            problems.add("field '" + field + "' is not an ISO-8601 timestamp: '" + text + "'");
+            return null;
+        }
+    }
+
+    private static String metadata(ObjectNode json, List<String> problems) {
+        JsonNode node = json.get("metadata");
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        if (!node.isObject()) {
+            problems.add("field 'metadata' must be an object or null, found " + describe(node));
+            return null;
+        }
+        return toJson(node);
+    }
+
+    private static List<String> categories(ObjectNode json, List<String> problems) {
+        JsonNode node = json.get("categories");
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        if (!node.isArray()) {
+            problems.add("field 'categories' must be a list of strings or null, found " + describe(node));
+            return null;
+        }
+        List<String> categories = new ArrayList<>(node.size());
+        for (JsonNode item : node) {
+            if (!item.isTextual()) {
+                problems.add("field 'categories' must hold only strings, found " + describe(item));
+                return null;
+            }
+            categories.add(item.textValue());
+        }
+        return categories;
+    }
+
+    private static Map<String, String> extras(ObjectNode json) {
+        Map<String, String> extras = new LinkedHashMap<>();
+        Iterator<Map.Entry<String, JsonNode>> fields = json.fields();
+        while (fields.hasNext()) {
+            Map.Entry<String, JsonNode> field = fields.next();
+            if (!KNOWN.contains(field.getKey())) {
+                extras.put(field.getKey(), toJson(field.getValue()));
+            }
+        }
+        return extras;
+    }
+
+    static String toJson(JsonNode node) {
+        try {
+            return Mem0ExportReader.JSON.writeValueAsString(node);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a parsed JSON tree always serializes", e);
+        }
+    }
+
+    private static boolean hasLoneSurrogate(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (Character.isHighSurrogate(c)) {
+                if (i + 1 >= text.length() || !Character.isLowSurrogate(text.charAt(i + 1))) {
+                    return true;
+                }
+                i++;
+            } else if (Character.isLowSurrogate(c)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String describe(JsonNode node) {
+        return node.getNodeType().name().toLowerCase(java.util.Locale.ROOT);
+    }
+}

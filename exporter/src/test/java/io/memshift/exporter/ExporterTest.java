@@ -1,0 +1,177 @@
+package io.memshift.exporter;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.memshift.embedded.EmbeddedStackExtension;
+import io.memshift.embedded.StackEndpoints;
+import io.memshift.schemas.MemoryEvent;
+import io.memshift.schemas.Op;
+import io.memshift.schemas.SchemaRegistryClient;
+import io.memshift.schemas.Topics;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+@ExtendWith(EmbeddedStackExtension.class)
+class ExporterTest {
+
+    @TempDir
+    Path dir;
+
+    private static final String GET_ALL = """
+            {"results": [
+              {"id": "a1", "memory": "User prefers Python", "hash": "h-a1",
+               "metadata": {"source": "chat", "score": 0.750, "tags": ["x", "y"], "n": 12345678901234567890},
+               "categories": ["preferences", "programming"],
+               "created_at": "2024-07-20T01:03:19.545405-07:00", "updated_at": "2024-07-21T01:03:19.545405-07:00",
+               "user_id": "alice", "agent_id": null, "run_id": "r1", "immutable": false, "expiration_date": null},
+              {"id": "a2", "memory": "Vegetarian, allergic to nuts 🥜", "hash": "h-a2", "metadata": null,
+               "created_at": "2024-07-22T10:00:00Z", "updated_at": null, "user_id": "alice"}
+            ],
+            "relations": [{"source": "alice", "relationship": "likes", "target": "python"}]}
+            """;
+
+    private static final String BY_USER = """
+            {"bob": {"results": [
+               {"id": "b1", "memory": "Lives in Lisbon", "hash": "h-b1", "created_at": "2024-01-01T00:00:00Z"}]},
+             "carol": {"results": [
+               {"id": "c1", "memory": "Runs marathons", "hash": "h-c1", "created_at": "2024-01-02T00:00:00Z",
+                "agent_id": "coach", "user_id": "carol"}]}}
+            """;
+
+    @Test
+    void publishesEveryMemoryOfBothExportShapesVerbatim(StackEndpoints stack) throws Exception {
+        SchemaRegistryClient registry = new SchemaRegistryClient(stack.schemaRegistryUrl());
+        Exporter exporter = new Exporter(stack.bootstrapServers(), registry, 3);
+
+        ExportSummary first = exporter.export(reader("get-all.json", GET_ALL), converter("get-all.json"), ExportProgress.NONE);
+        ExportSummary second = exporter.export(reader("by-user.json", BY_USER), converter("by-user.json"), ExportProgress.NONE);
+
+        assertThat(first.published()).isEqualTo(2);
+        assertThat(second.published()).isEqualTo(2);
+        Map<String, MemoryEvent> topic = readAll(stack, registry);
+        MemoryEvent a1 = topic.get("a1");
+        assertThat(a1.getOp()).isEqualTo(Op.UPSERT);
+        assertThat(a1.getText()).isEqualTo("User prefers Python");
+        assertThat(a1.getHash()).isEqualTo("h-a1");
+        assertThat(a1.getMetadata())
+                .isEqualTo("{\"source\":\"chat\",\"score\":0.750,\"tags\":[\"x\",\"y\"],\"n\":12345678901234567890}");
+        assertThat(a1.getCategories()).containsExactly("preferences", "programming");
+        assertThat(a1.getCreatedAt()).isEqualTo("2024-07-20T01:03:19.545405-07:00");
+        assertThat(a1.getUpdatedAtTs()).isEqualTo(java.time.Instant.parse("2024-07-21T08:03:19.545405Z"));
+        assertThat(a1.getUserId()).isEqualTo("alice");
+        assertThat(a1.getAgentId()).isNull();
+        assertThat(a1.getRunId()).isEqualTo("r1");
+        assertThat(a1.getExtras()).containsEntry("immutable", "false").containsEntry("expiration_date", "null");
+        assertThat(a1.getSource().getPosition()).isEqualTo("get-all.json:2");
+        assertThat(a1.getVersion()).isEqualTo(first.expected().get("a1"));
+        assertThat(topic.get("a2").getText()).isEqualTo("Vegetarian, allergic to nuts 🥜");
+        assertThat(topic.get("a2").getMetadata()).isNull();
+        // In the map-of-users shape the key is the user when the memory does not name one.
+        assertThat(topic.get("b1").getUserId()).isEqualTo("bob");
+        assertThat(topic.get("c1").getAgentId()).isEqualTo("coach");
+        assertThat(topic).doesNotContainKey("alice");
+    }
+
+    @Test
+    void truncatedJsonFailsNamingTheFileAndPublishesNothing(StackEndpoints stack) throws Exception {
+        String truncated = GET_ALL.substring(0, GET_ALL.indexOf("\"id\": \"a2\"") + 5);
+        assertRefusedAndNothingPublished(stack, "truncated.json", truncated, "truncated.json:", "truncated");
+    }
+
+    @Test
+    void aMemoryWithoutIdFailsNamingFileLineAndField(StackEndpoints stack) throws Exception {
+        String noId = GET_ALL.replace("\"id\": \"a2\", ", "");
+        assertRefusedAndNothingPublished(stack, "no-id.json", noId, "no-id.json:7: memory (no id)", "field 'id' is missing");
+    }
+
+    @Test
+    void aMemoryWithoutTextFailsNamingItsId(StackEndpoints stack) throws Exception {
+        String noText = GET_ALL.replace("\"memory\": \"User prefers Python\", ", "");
+        assertRefusedAndNothingPublished(stack, "no-text.json", noText, "no-text.json:2: memory id=a1", "field 'memory' is missing");
+    }
+
+    @Test
+    void wrongTypesAreNamedByField(StackEndpoints stack) throws Exception {
+        String wrong = GET_ALL.replace("\"categories\": [\"preferences\", \"programming\"]", "\"categories\": \"food\"")
+                .replace("\"created_at\": \"2024-07-22T10:00:00Z\"", "\"created_at\": \"yesterday\"");
+        assertRefusedAndNothingPublished(stack, "wrong.json", wrong, "memory id=a1: field 'categories' must be a list",
+                "memory id=a2: field 'created_at' is not an ISO-8601 timestamp: 'yesterday'");
+    }
+
+    private void assertRefusedAndNothingPublished(StackEndpoints stack, String name, String content, String... expected)
+            throws Exception {
+        SchemaRegistryClient registry = new SchemaRegistryClient(stack.schemaRegistryUrl());
+        long before = endOffsetSum(stack);
+        Exporter exporter = new Exporter(stack.bootstrapServers(), registry, 3);
+        assertThatThrownBy(() -> exporter.export(reader(name, content), converter(name), ExportProgress.NONE))
+                .isInstanceOf(InvalidSourceException.class)
+                .hasMessageContaining("nothing was published")
+                .satisfies(e -> {
+                    for (String text : expected) {
+                        assertThat(e.getMessage()).contains(text);
+                    }
+                });
+        assertThat(endOffsetSum(stack)).isEqualTo(before);
+    }
+
+    private Mem0ExportReader reader(String name, String content) throws Exception {
+        Path file = dir.resolve(name);
+        Files.writeString(file, content, StandardCharsets.UTF_8);
+        return new Mem0ExportReader(file);
+    }
+
+    private static MemoryEventConverter converter(String name) {
+        return new MemoryEventConverter("mem0-json", name, MemoryEventConverter.DEFAULT_MAX_TEXT_CHARS);
+    }
+
+    private static long endOffsetSum(StackEndpoints stack) {
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProps(stack),
+                new org.apache.kafka.common.serialization.ByteArrayDeserializer(),
+                new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(Topics.MEMORIES, Duration.ofSeconds(5)).stream()
+                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+            return consumer.endOffsets(partitions).values().stream().mapToLong(Long::longValue).sum();
+        }
+    }
+
+    static Map<String, MemoryEvent> readAll(StackEndpoints stack, SchemaRegistryClient registry) {
+        Map<String, MemoryEvent> latest = new HashMap<>();
+        try (KafkaConsumer<String, MemoryEvent> consumer = new KafkaConsumer<>(consumerProps(stack),
+                Topics.keySerde().deserializer(), Topics.memoryEventSerde(registry).deserializer())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(Topics.MEMORIES, Duration.ofSeconds(5)).stream()
+                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
+                for (ConsumerRecord<String, MemoryEvent> record : consumer.poll(Duration.ofMillis(500))) {
+                    assertThat(record.key()).isEqualTo(record.value().getId());
+                    latest.put(record.key(), record.value());
+                }
+            }
+        }
+        return latest;
+    }
+
+    private static Properties consumerProps(StackEndpoints stack) {
+        Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        return props;
+    }
+}
