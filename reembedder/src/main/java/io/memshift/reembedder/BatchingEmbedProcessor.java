@@ -1,0 +1,147 @@
+package io.memshift.reembedder;
+
+import dev.langchain4j.data.embedding.Embedding;
+import dev.langchain4j.data.segment.TextSegment;
+import dev.langchain4j.model.embedding.EmbeddingModel;
+import io.memshift.schemas.EmbeddedMemoryEvent;
+import io.memshift.schemas.MemoryEvent;
+import io.memshift.schemas.ModelFingerprint;
+import io.memshift.schemas.Op;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * Collects memories into batches and embeds each batch with one {@code embedAll} call.
+ *
+ * <p>The batch lives in a changelogged state store, never only in a Java list: under exactly-once the input
+ * offsets are committed on Streams' own schedule (every commit interval), so a record counted as consumed must
+ * be in a store whose changes commit in the same transaction. After a crash the store is restored to exactly
+ * the records whose offsets were committed, and nothing is lost or embedded twice in the output.
+ *
+ * <p>The store is keyed by memory id: a newer event for a memory already waiting replaces it (an older one is
+ * dropped), so a batch holds at most one event per memory and per-memory order is kept. DELETE events wait in
+ * the same batch, so a delete can never overtake an upsert of the same memory.
+ */
+final class BatchingEmbedProcessor implements Processor<String, MemoryEvent, String, EmbeddedMemoryEvent> {
+
+    private final String storeName;
+    private final EmbeddingModel model;
+    private final ModelProfile profile;
+    private final int batchSize;
+    private final Duration maxWait;
+    private final ReembedMetrics metrics;
+
+    private ProcessorContext<String, EmbeddedMemoryEvent> context;
+    private KeyValueStore<String, MemoryEvent> pending;
+    private ModelFingerprint fingerprint;
+    private long pendingCount;
+    private long oldestPendingAtMs = -1;
+
+    BatchingEmbedProcessor(String storeName, EmbeddingModel model, ModelProfile profile, int batchSize,
+                           Duration maxWait, ReembedMetrics metrics) {
+        this.storeName = storeName;
+        this.model = model;
+        this.profile = profile;
+        this.batchSize = batchSize;
+        this.maxWait = maxWait;
+        this.metrics = metrics;
+    }
+
+    @Override
+    public void init(ProcessorContext<String, EmbeddedMemoryEvent> context) {
+        this.context = context;
+        this.pending = context.getStateStore(storeName);
+        this.fingerprint = profile.fingerprint();
+        // The store may come back from its changelog holding a batch of a previous run.
+        this.pendingCount = pending.approximateNumEntries();
+        if (pendingCount > 0) {
+            oldestPendingAtMs = context.currentSystemTimeMs();
+        }
+        long tick = Math.max(10, maxWait.toMillis() / 4);
+        context.schedule(Duration.ofMillis(tick), PunctuationType.WALL_CLOCK_TIME, now -> {
+            if (pendingCount > 0 && now - oldestPendingAtMs >= maxWait.toMillis()) {
+                flush();
+            }
+        });
+    }
+
+    @Override
+    public void process(Record<String, MemoryEvent> record) {
+        MemoryEvent event = record.value();
+        if (event == null) {
+            return; // a tombstone in the compacted input carries nothing to embed or apply
+        }
+        String id = event.getId();
+        MemoryEvent waiting = pending.get(id);
+        if (waiting != null) {
+            if (waiting.getVersion() > event.getVersion()) {
+                metrics.countStaleDropped();
+                return;
+            }
+        } else {
+            pendingCount++;
+        }
+        pending.put(id, event);
+        if (oldestPendingAtMs < 0) {
+            oldestPendingAtMs = context.currentSystemTimeMs();
+        }
+        if (pendingCount >= batchSize) {
+            flush();
+        }
+    }
+
+    private void flush() {
+        List<KeyValue<String, MemoryEvent>> batch = new ArrayList<>();
+        try (KeyValueIterator<String, MemoryEvent> all = pending.all()) {
+            all.forEachRemaining(batch::add);
+        }
+        List<TextSegment> inputs = new ArrayList<>();
+        for (KeyValue<String, MemoryEvent> entry : batch) {
+            if (entry.value.getOp() == Op.UPSERT) {
+                inputs.add(TextSegment.from(profile.inputOf(entry.value.getText())));
+            }
+        }
+        List<Embedding> vectors = inputs.isEmpty() ? List.of() : embed(inputs);
+        Instant now = Instant.ofEpochMilli(context.currentSystemTimeMs()).truncatedTo(ChronoUnit.MILLIS);
+        int next = 0;
+        for (KeyValue<String, MemoryEvent> entry : batch) {
+            EmbeddedMemoryEvent.Builder out = EmbeddedMemoryEvent.newBuilder()
+                    .setMemory(entry.value).setModel(fingerprint).setEmbeddedAt(now).setEmbedding(null);
+            if (entry.value.getOp() == Op.UPSERT) {
+                out.setEmbedding(vectors.get(next++).vectorAsList());
+            }
+            context.forward(new Record<>(entry.key, out.build(), now.toEpochMilli()));
+            pending.delete(entry.key);
+        }
+        metrics.batch(batch.size(), inputs.size());
+        pendingCount = 0;
+        oldestPendingAtMs = -1;
+    }
+
+    private List<Embedding> embed(List<TextSegment> inputs) {
+        long start = System.nanoTime();
+        List<Embedding> vectors = model.embedAll(inputs).content();
+        metrics.modelCall(inputs.size(), System.nanoTime() - start);
+        if (vectors.size() != inputs.size()) {
+            throw new IllegalStateException("model " + profile.id() + " returned " + vectors.size()
+                    + " vectors for " + inputs.size() + " texts");
+        }
+        for (Embedding vector : vectors) {
+            if (vector.dimension() != profile.dims()) {
+                throw new IllegalStateException("model " + profile.id() + " returned a " + vector.dimension()
+                        + "-d vector; its profile says " + profile.dims());
+            }
+        }
+        return vectors;
+    }
+}

@@ -1,0 +1,25 @@
+package io.memshift.reembedder;
+
+import dev.langchain4j.model.embedding.EmbeddingModel;
+import io.memshift.schemas.ModelFingerprint;
+import java.util.function.Supplier;
+
+/**
+ * What memshift knows of one embedding model: its id on the command line, its fingerprint (provider, name,
+ * revision, dims, prefix) and how to build it.
+ *
+ * @param prefix text put before every memory when embedding it (e5 wants {@code "passage: "}), or null
+ */
+public record ModelProfile(String id, String provider, String name, String revision, int dims, String prefix,
+                           Supplier<EmbeddingModel> factory) {
+
+    public ModelFingerprint fingerprint() {
+        return ModelFingerprint.newBuilder().setProvider(provider).setName(name).setRevision(revision)
+                .setDims(dims).setPrefix(prefix).build();
+    }
+
+    /** The exact text the model sees for a memory. */
+    public String inputOf(String memoryText) {
+        return prefix == null ? memoryText : prefix + memoryText;
+    }
+}

@@ -1,0 +1,49 @@
+package io.memshift.reembedder;
+
+import java.util.concurrent.atomic.AtomicLong;
+
+/** Counters the re-embedder keeps, readable while it runs (the CLI prints them as progress). */
+public final class ReembedMetrics {
+
+    private final AtomicLong events = new AtomicLong();
+    private final AtomicLong embedded = new AtomicLong();
+    private final AtomicLong batches = new AtomicLong();
+    private final AtomicLong staleDropped = new AtomicLong();
+    private final AtomicLong modelNanos = new AtomicLong();
+
+    void batch(int eventCount, int embeddedCount) {
+        events.addAndGet(eventCount);
+        embedded.addAndGet(embeddedCount);
+        batches.incrementAndGet();
+    }
+
+    void modelCall(int texts, long nanos) {
+        modelNanos.addAndGet(nanos);
+    }
+
+    void countStaleDropped() {
+        staleDropped.incrementAndGet();
+    }
+
+    /** Events forwarded downstream (upserts and deletes). */
+    public long events() {
+        return events.get();
+    }
+
+    /** Texts sent to the model. */
+    public long embedded() {
+        return embedded.get();
+    }
+
+    public long batches() {
+        return batches.get();
+    }
+
+    public long staleDropped() {
+        return staleDropped.get();
+    }
+
+    public double modelSeconds() {
+        return modelNanos.get() / 1e9;
+    }
+}

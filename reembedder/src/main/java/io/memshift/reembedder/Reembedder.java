@@ -1,0 +1,129 @@
+package io.memshift.reembedder;
+
+import dev.langchain4j.model.embedding.EmbeddingModel;
+import io.memshift.schemas.MemoryEvent;
+import io.memshift.schemas.SchemaRegistryClient;
+import io.memshift.schemas.Topics;
+import java.time.Duration;
+import java.util.Properties;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.StoreBuilder;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * The re-embedding stage: a Kafka Streams application with exactly_once_v2 that reads {@code memories} and writes
+ * {@code memories.embedded.<model>}, calling the model once per batch.
+ *
+ * <p>Transaction settings: Streams commits (one transaction) every 100 ms; a batch's model call happens inside
+ * one transaction, so {@code transaction.timeout.ms} is raised to 60 s to cover a slow batch, and
+ * {@code max.poll.interval.ms} stays at 5 minutes, well above it.
+ */
+public final class Reembedder implements AutoCloseable {
+
+    static final String PENDING_STORE = "pending-embeddings";
+    private static final String SOURCE = "memories-source";
+    private static final String PROCESSOR = "batching-embedder";
+    private static final String SINK = "embedded-sink";
+
+    private final ReembedderConfig config;
+    private final ModelProfile profile;
+    private final EmbeddingModel model;
+    private final ReembedMetrics metrics = new ReembedMetrics();
+    private final AtomicReference<Throwable> failure = new AtomicReference<>();
+    private KafkaStreams streams;
+
+    public Reembedder(ReembedderConfig config, ModelProfile profile, EmbeddingModel model) {
+        this.config = config;
+        this.profile = profile;
+        this.model = model;
+    }
+
+    /** The whole stage: memories → batching embedder (with its changelogged store) → embedded topic. */
+    public static Topology topology(SchemaRegistryClient registry, ModelProfile profile, EmbeddingModel model,
+                                    int batchSize, Duration maxWait, ReembedMetrics metrics) {
+        Serde<MemoryEvent> memorySerde = Topics.memoryEventSerde(registry);
+        StoreBuilder<KeyValueStore<String, MemoryEvent>> pendingStore = Stores.keyValueStoreBuilder(
+                Stores.inMemoryKeyValueStore(PENDING_STORE), Topics.keySerde(), memorySerde);
+        Topology topology = new Topology();
+        topology.addSource(SOURCE, Topics.keySerde().deserializer(), memorySerde.deserializer(), Topics.MEMORIES);
+        topology.addProcessor(PROCESSOR,
+                () -> new BatchingEmbedProcessor(PENDING_STORE, model, profile, batchSize, maxWait, metrics), SOURCE);
+        topology.addStateStore(pendingStore, PROCESSOR);
+        topology.addSink(SINK, Topics.embeddedTopicName(profile.id()), Topics.keySerde().serializer(),
+                Topics.embeddedMemoryEventSerde(registry).serializer(), PROCESSOR);
+        return topology;
+    }
+
+    public static String applicationId(String modelId, int generation) {
+        String base = "memshift-reembed-" + Topics.modelSlug(modelId);
+        return generation <= 1 ? base : base + "-g" + generation;
+    }
+
+    public synchronized void start() {
+        SchemaRegistryClient registry = new SchemaRegistryClient(config.schemaRegistryUrl());
+        try (Admin admin = Admin.create(adminProps())) {
+            Topics.ensureExists(admin, Topics.memoriesTopic(Topics.DEFAULT_PARTITIONS),
+                    Topics.embeddedTopic(profile.id(), Topics.DEFAULT_PARTITIONS));
+        }
+        streams = new KafkaStreams(topology(registry, profile, model, config.batchSize(), config.maxWait(), metrics),
+                streamsProps());
+        streams.setUncaughtExceptionHandler(e -> {
+            failure.compareAndSet(null, e);
+            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+        });
+        streams.start();
+    }
+
+    public ReembedMetrics metrics() {
+        return metrics;
+    }
+
+    /** The error that stopped the stage, if one did. */
+    public Throwable failure() {
+        return failure.get();
+    }
+
+    public KafkaStreams.State state() {
+        return streams == null ? KafkaStreams.State.CREATED : streams.state();
+    }
+
+    public String applicationId() {
+        return applicationId(config.modelId(), config.generation());
+    }
+
+    @Override
+    public synchronized void close() {
+        if (streams != null) {
+            streams.close(Duration.ofSeconds(30));
+            streams = null;
+        }
+    }
+
+    private Properties adminProps() {
+        Properties props = new Properties();
+        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+        return props;
+    }
+
+    private Properties streamsProps() {
+        Properties props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId());
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        props.put(StreamsConfig.STATE_DIR_CONFIG, config.stateDir().toAbsolutePath().toString());
+        // The model already uses every core; more stream threads would only fight over them.
+        props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, 1);
+        props.put(StreamsConfig.producerPrefix(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG), 60_000);
+        props.put(StreamsConfig.consumerPrefix("auto.offset.reset"), "earliest");
+        return props;
+    }
+}
