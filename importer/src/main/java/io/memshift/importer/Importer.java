@@ -1,0 +1,170 @@
+package io.memshift.importer;
+
+import co.elastic.clients.elasticsearch.ElasticsearchClient;
+import io.memshift.schemas.EmbeddedMemoryEvent;
+import io.memshift.schemas.SchemaRegistryClient;
+import io.memshift.schemas.Topics;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The import stage: a {@code read_committed} consumer of the embedded topic that writes each poll's records to
+ * Elasticsearch with one bulk and commits their offsets only after every item is settled. A crash anywhere
+ * means some records are written again on restart, which the external versions make a no-op: the final index is
+ * the same as after a clean run.
+ */
+public final class Importer implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Importer.class);
+
+    private final ImporterConfig config;
+    private final AtomicBoolean running = new AtomicBoolean();
+    private final AtomicReference<BulkOutcome> outcome = new AtomicReference<>(BulkOutcome.EMPTY);
+    private final AtomicReference<Throwable> failure = new AtomicReference<>();
+    private ElasticsearchClient es;
+    private KafkaConsumer<String, EmbeddedMemoryEvent> consumer;
+    private Thread thread;
+
+    public Importer(ImporterConfig config) {
+        this.config = config;
+    }
+
+    /** Creates the index if needed, then consumes in a thread of its own until {@link #close()}. */
+    public synchronized void start() {
+        es = ElasticsearchClients.connect(config.elasticsearchUrl());
+        boolean created = new IndexLifecycle(es).ensureIndex(config.index(), config.mapping());
+        SchemaRegistryClient registry = new SchemaRegistryClient(config.schemaRegistryUrl());
+        consumer = new KafkaConsumer<>(consumerProps(), Topics.keySerde().deserializer(),
+                Topics.embeddedMemoryEventSerde(registry).deserializer());
+        // A new index must receive every memory, even if this group read the topic before (for an index since
+        // deleted): rewind on the first assignment.
+        consumer.subscribe(List.of(config.topic()), new RewindOnce(created));
+        ElasticsearchWriter writer = new ElasticsearchWriter(es, config.index(), Duration.ofMillis(200));
+        running.set(true);
+        thread = new Thread(() -> run(writer), "memshift-importer-" + config.index());
+        thread.start();
+    }
+
+    private void run(ElasticsearchWriter writer) {
+        try {
+            while (running.get()) {
+                ConsumerRecords<String, EmbeddedMemoryEvent> records = consumer.poll(Duration.ofMillis(500));
+                if (records.isEmpty()) {
+                    continue;
+                }
+                outcome.accumulateAndGet(writer.write(newestPerMemory(records)), BulkOutcome::plus);
+                consumer.commitSync(nextOffsets(records));
+            }
+        } catch (WakeupException e) {
+            // close() asked us to stop
+        } catch (RuntimeException e) {
+            LOG.error("importer stopped: {}", e.getMessage());
+            failure.set(e);
+        } finally {
+            consumer.close(Duration.ofSeconds(10));
+        }
+    }
+
+    /** Within one poll, only the newest version of each memory needs writing. */
+    private static List<EmbeddedMemoryEvent> newestPerMemory(ConsumerRecords<String, EmbeddedMemoryEvent> records) {
+        Map<String, EmbeddedMemoryEvent> newest = new HashMap<>();
+        for (ConsumerRecord<String, EmbeddedMemoryEvent> record : records) {
+            if (record.value() != null) {
+                newest.merge(record.key(), record.value(),
+                        (a, b) -> b.getMemory().getVersion() >= a.getMemory().getVersion() ? b : a);
+            }
+        }
+        return new ArrayList<>(newest.values());
+    }
+
+    private static Map<TopicPartition, OffsetAndMetadata> nextOffsets(ConsumerRecords<String, EmbeddedMemoryEvent> records) {
+        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+        for (TopicPartition partition : records.partitions()) {
+            List<ConsumerRecord<String, EmbeddedMemoryEvent>> list = records.records(partition);
+            offsets.put(partition, new OffsetAndMetadata(list.get(list.size() - 1).offset() + 1));
+        }
+        return offsets;
+    }
+
+    public BulkOutcome outcome() {
+        return outcome.get();
+    }
+
+    /** The error that stopped the importer, if one did. */
+    public Throwable failure() {
+        return failure.get();
+    }
+
+    public boolean isRunning() {
+        return thread != null && thread.isAlive();
+    }
+
+    @Override
+    public synchronized void close() {
+        running.set(false);
+        if (consumer != null && thread != null) {
+            consumer.wakeup();
+            try {
+                thread.join(30_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (es != null) {
+            try {
+                es._transport().close();
+            } catch (IOException e) {
+                LOG.warn("closing the Elasticsearch client: {}", e.getMessage());
+            }
+        }
+    }
+
+    private Properties consumerProps() {
+        Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, config.groupId());
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, config.maxBatch());
+        return props;
+    }
+
+    private final class RewindOnce implements ConsumerRebalanceListener {
+        private boolean rewind;
+
+        RewindOnce(boolean rewind) {
+            this.rewind = rewind;
+        }
+
+        @Override
+        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+        }
+
+        @Override
+        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            if (rewind) {
+                consumer.seekToBeginning(partitions);
+                rewind = false;
+            }
+        }
+    }
+}
