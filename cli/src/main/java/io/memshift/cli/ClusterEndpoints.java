@@ -1,0 +1,38 @@
+package io.memshift.cli;
+
+import io.memshift.embedded.EmbeddedStack;
+import io.memshift.embedded.StackEndpoints;
+import io.memshift.embedded.StackPorts;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import picocli.CommandLine.Option;
+
+/**
+ * The {@code --bootstrap-servers}, {@code --schema-registry} and {@code --es} options. Any of them left out is
+ * taken from the embedded stack, which is started (in the background, for later commands too) if it is not up.
+ */
+final class ClusterEndpoints {
+
+    @Option(names = "--bootstrap-servers", description = "Kafka brokers (default: the embedded stack's).")
+    String bootstrapServers;
+
+    @Option(names = "--schema-registry", description = "Confluent-API schema registry URL (default: the embedded stack's).")
+    String schemaRegistry;
+
+    @Option(names = "--es", description = "Elasticsearch URL (default: the embedded stack's).")
+    String elasticsearch;
+
+    StackEndpoints resolve(Path dataDir, PrintWriter out) {
+        if (bootstrapServers != null && schemaRegistry != null && elasticsearch != null) {
+            return new StackEndpoints(bootstrapServers, schemaRegistry, elasticsearch);
+        }
+        Path stackDir = MemshiftPaths.stackDir(dataDir);
+        EmbeddedStack stack = EmbeddedStack.findRunning(stackDir)
+                .orElseGet(() -> StackCommand.startDetached(stackDir, StackPorts.DEFAULTS, out));
+        StackEndpoints embedded = stack.endpoints();
+        return new StackEndpoints(
+                bootstrapServers != null ? bootstrapServers : embedded.bootstrapServers(),
+                schemaRegistry != null ? schemaRegistry : embedded.schemaRegistryUrl(),
+                elasticsearch != null ? elasticsearch : embedded.elasticsearchUrl());
+    }
+}

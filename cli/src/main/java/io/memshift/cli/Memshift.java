@@ -1,0 +1,44 @@
+package io.memshift.cli;
+
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The {@code memshift} command. Exit codes: 0 success; 1 the work failed or did not complete (the message says
+ * what is missing); 2 bad usage or bad input (the message names the file, record and field).
+ */
+@Command(name = "memshift", mixinStandardHelpOptions = true, version = "memshift 0.1.0",
+        description = "Moves Mem0 memories to a new embedding model through Kafka, exactly once, without downtime.",
+        subcommands = {StackCommand.class, MigrateCommand.class, CommandLine.HelpCommand.class})
+public final class Memshift implements Runnable {
+
+    public static final int EXIT_OK = 0;
+    public static final int EXIT_FAILED = 1;
+    public static final int EXIT_BAD_INPUT = 2;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The command line with memshift's error handling: a clear message, no stack trace, a meaningful exit code. */
+    public static CommandLine commandLine() {
+        CommandLine commandLine = new CommandLine(new Memshift());
+        commandLine.setExecutionExceptionHandler((e, cmd, parsed) -> {
+            PrintWriter err = cmd.getErr();
+            err.println("memshift: error: " + e.getMessage());
+            err.flush();
+            return e instanceof BadInputException || e instanceof IllegalArgumentException
+                    || e instanceof io.memshift.exporter.InvalidSourceException ? EXIT_BAD_INPUT : EXIT_FAILED;
+        });
+        return commandLine;
+    }
+}

@@ -1,0 +1,76 @@
+package io.memshift.cli;
+
+import io.memshift.embedded.StackEndpoints;
+import io.memshift.exporter.MemoryEventConverter;
+import io.memshift.reembedder.ReembedderConfig;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code memshift migrate}: export, re-embed and import until the index holds every memory, then cut over. */
+@Command(name = "migrate", description = {
+        "Runs the three stages until the target index holds every memory of the source, then points the alias at it.",
+        "Exit code 0 only if every memory arrived."})
+final class MigrateCommand implements Callable<Integer> {
+
+    @Option(names = "--source", required = true, description = "Where the memories are: mem0-json:<file>.")
+    String source;
+
+    @Option(names = "--model", required = true, description = "The new embedding model, e.g. onnx:bge-small-en-v15.")
+    String model;
+
+    @Option(names = "--index", description = "Target index (default: memories-<model>-1).")
+    String index;
+
+    @Option(names = "--alias", defaultValue = "memories", description = "Alias to point at the new index (default: ${DEFAULT-VALUE}).")
+    String alias;
+
+    @Option(names = "--no-cutover", description = "Fill the index but leave the alias where it is.")
+    boolean noCutover;
+
+    @CommandLine.Mixin
+    ClusterEndpoints endpoints = new ClusterEndpoints();
+
+    @CommandLine.Mixin
+    StackCommand.DataDirOption data = new StackCommand.DataDirOption();
+
+    @Option(names = "--batch-size", defaultValue = "" + ReembedderConfig.DEFAULT_BATCH_SIZE,
+            description = "Memories per model call (default: ${DEFAULT-VALUE}).")
+    int batchSize;
+
+    @Option(names = "--max-wait-ms", defaultValue = "200",
+            description = "Longest a memory waits for its batch to fill, in ms (default: ${DEFAULT-VALUE}).")
+    long maxWaitMs;
+
+    @Option(names = "--max-text-chars", defaultValue = "" + MemoryEventConverter.DEFAULT_MAX_TEXT_CHARS,
+            description = "Memories with longer text are refused (default: ${DEFAULT-VALUE}).")
+    int maxTextChars;
+
+    @Option(names = "--stall-timeout-s", defaultValue = "300",
+            description = "Give up when no memory arrives for this many seconds (default: ${DEFAULT-VALUE}).")
+    long stallTimeoutSeconds;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        SourceUri sourceUri = SourceUri.parse(source);
+        Path file = sourceUri.file();
+        Path dataDir = MemshiftPaths.dataDir(data.dataDir);
+        StackEndpoints clusters = endpoints.resolve(dataDir, out);
+        MigrationRunner.Options options = new MigrationRunner.Options(file, model, index, noCutover ? null : alias,
+                batchSize, Duration.ofMillis(maxWaitMs), maxTextChars, Duration.ofSeconds(stallTimeoutSeconds),
+                dataDir.resolve("streams"));
+        try (ProgressReporter progress = ProgressReporter.forThisProcess()) {
+            MigrationSummary summary = new MigrationRunner(clusters, options, progress, out).run();
+            summary.print(out);
+            return summary.failed() == 0 ? Memshift.EXIT_OK : Memshift.EXIT_FAILED;
+        }
+    }
+}

@@ -1,0 +1,35 @@
+package io.memshift.cli;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** A {@code --source} value: {@code <kind>:<location>}, e.g. {@code mem0-json:export.json}. */
+record SourceUri(String kind, String location) {
+
+    static final String MEM0_JSON = "mem0-json";
+
+    static SourceUri parse(String text) {
+        int colon = text.indexOf(':');
+        if (colon <= 0 || colon == text.length() - 1) {
+            throw new BadInputException("--source must look like <kind>:<location>, e.g. mem0-json:export.json;"
+                    + " got '" + text + "'");
+        }
+        SourceUri uri = new SourceUri(text.substring(0, colon), text.substring(colon + 1));
+        if (!uri.kind.equals(MEM0_JSON)) {
+            throw new BadInputException("source kind '" + uri.kind + "' is not supported yet; supported: "
+                    + MEM0_JSON + ":<file> (a Mem0 export JSON file)");
+        }
+        return uri;
+    }
+
+    Path file() {
+        Path file = Path.of(location);
+        if (!Files.isRegularFile(file)) {
+            throw new BadInputException("source file " + file + " does not exist or is not a file");
+        }
+        if (!Files.isReadable(file)) {
+            throw new BadInputException("source file " + file + " is not readable");
+        }
+        return file;
+    }
+}

@@ -1,0 +1,80 @@
+package io.memshift.importer;
+
+import co.elastic.clients.elasticsearch.ElasticsearchClient;
+import co.elastic.clients.elasticsearch.core.MgetResponse;
+import co.elastic.clients.elasticsearch.core.get.GetResult;
+import co.elastic.clients.elasticsearch.core.mget.MultiGetResponseItem;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Tracks which memories have not yet arrived in an index: a memory has arrived when the index holds its id at
+ * the expected version or a newer one (a newer one may be a tombstone: the memory was deleted since). Each
+ * {@link #check()} asks only about the memories still missing, so the work shrinks as the import proceeds.
+ */
+public final class ArrivalCheck {
+
+    private static final int IDS_PER_REQUEST = 1000;
+
+    private final ElasticsearchClient es;
+    private final String index;
+    private final Map<String, Long> missing;
+    private long arrivedAsTombstone;
+
+    public ArrivalCheck(ElasticsearchClient es, String index, Map<String, Long> expectedVersions) {
+        this.es = es;
+        this.index = index;
+        this.missing = new HashMap<>(expectedVersions);
+    }
+
+    /** Looks up the memories still missing; returns how many are still missing after it. */
+    public int check() {
+        List<String> ids = new ArrayList<>(missing.keySet());
+        for (int from = 0; from < ids.size(); from += IDS_PER_REQUEST) {
+            List<String> chunk = ids.subList(from, Math.min(ids.size(), from + IDS_PER_REQUEST));
+            MgetResponse<ObjectNode> response;
+            try {
+                response = es.mget(m -> m.index(index).ids(chunk).sourceIncludes("deleted").realtime(true),
+                        ObjectNode.class);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot look up memories in " + index, e);
+            }
+            Iterator<MultiGetResponseItem<ObjectNode>> items = response.docs().iterator();
+            while (items.hasNext()) {
+                MultiGetResponseItem<ObjectNode> item = items.next();
+                if (!item.isResult()) {
+                    continue;
+                }
+                GetResult<ObjectNode> doc = item.result();
+                Long expected = missing.get(doc.id());
+                if (doc.found() && expected != null && doc.version() != null && doc.version() >= expected) {
+                    missing.remove(doc.id());
+                    if (doc.source() != null && doc.source().path("deleted").asBoolean(false)) {
+                        arrivedAsTombstone++;
+                    }
+                }
+            }
+        }
+        return missing.size();
+    }
+
+    public int missingCount() {
+        return missing.size();
+    }
+
+    /** A few of the ids still missing, for an error message. */
+    public List<String> someMissing(int limit) {
+        return missing.keySet().stream().sorted().limit(limit).toList();
+    }
+
+    /** Memories that arrived as tombstones: deleted at the source after they were exported. */
+    public long arrivedAsTombstone() {
+        return arrivedAsTombstone;
+    }
+}
