@@ -1,0 +1,85 @@
+package io.memshift.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.memshift.embedded.EmbeddedStackExtension;
+import io.memshift.embedded.StackEndpoints;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A malformed export fails with a message naming the file and record, and publishes nothing. */
+@ExtendWith(EmbeddedStackExtension.class)
+class MigrateBadInputTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void truncatedExportIsRefusedNamingTheFile(StackEndpoints stack) throws Exception {
+        String sample = Files.readString(Cli.sample(), StandardCharsets.UTF_8);
+        Path truncated = dir.resolve("truncated-export.json");
+        Files.writeString(truncated, sample.substring(0, sample.length() / 2), StandardCharsets.UTF_8);
+
+        assertRefused(stack, truncated, "truncated-export.json:", "malformed or truncated JSON");
+    }
+
+    @Test
+    void memoriesWithoutIdOrTextAreRefusedNamingEachRecord(StackEndpoints stack) throws Exception {
+        String bad = """
+                {"results": [
+                  {"id": "ok-1", "memory": "Fine memory", "user_id": "u"},
+                  {"memory": "No id here", "user_id": "u"},
+                  {"id": "no-text", "user_id": "u"}
+                ]}
+                """;
+        Path file = dir.resolve("bad-records.json");
+        Files.writeString(file, bad, StandardCharsets.UTF_8);
+
+        assertRefused(stack, file, "bad-records.json:3: memory (no id): field 'id' is missing",
+                "bad-records.json:4: memory id=no-text: field 'memory' is missing", "nothing was published");
+    }
+
+    @Test
+    void anUnknownModelIsABadInputListingTheKnownOnes(StackEndpoints stack) {
+        Cli.Result result = Cli.migrate(stack, dir, "--source", "mem0-json:" + Cli.sample(), "--model", "onnx:nope");
+        assertThat(result.exitCode()).isEqualTo(2);
+        assertThat(result.err()).contains("unknown model 'onnx:nope'").contains("onnx:bge-small-en-v15");
+    }
+
+    private void assertRefused(StackEndpoints stack, Path file, String... expected) {
+        long before = publishedCount(stack);
+        Cli.Result result = Cli.migrate(stack, dir.resolve("data"), "--source", "mem0-json:" + file,
+                "--model", "onnx:all-minilm-l6-v2-q");
+        assertThat(result.exitCode()).isEqualTo(2);
+        for (String text : expected) {
+            assertThat(result.err()).contains(text);
+        }
+        assertThat(publishedCount(stack)).isEqualTo(before);
+    }
+
+    private static long publishedCount(StackEndpoints stack) {
+        Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(),
+                new ByteArrayDeserializer())) {
+            List<PartitionInfo> partitions = consumer.listTopics(Duration.ofSeconds(10)).get("memories");
+            if (partitions == null) {
+                return 0;
+            }
+            return consumer.endOffsets(partitions.stream().map(p -> new TopicPartition(p.topic(), p.partition())).toList())
+                    .values().stream().mapToLong(Long::longValue).sum();
+        }
+    }
+}
