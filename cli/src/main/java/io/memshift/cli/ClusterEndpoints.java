@@ -22,6 +22,21 @@ final class ClusterEndpoints {
     @Option(names = "--es", description = "Elasticsearch URL (default: the embedded stack's).")
     String elasticsearch;
 
+    /** Like {@link #resolve}, but never starts the embedded stack: for commands that only inspect or switch. */
+    StackEndpoints resolveRunning(Path dataDir) {
+        if (bootstrapServers != null && schemaRegistry != null && elasticsearch != null) {
+            return new StackEndpoints(bootstrapServers, schemaRegistry, elasticsearch);
+        }
+        Path stackDir = MemshiftPaths.stackDir(dataDir);
+        StackEndpoints embedded = EmbeddedStack.findRunning(stackDir).map(EmbeddedStack::endpoints)
+                .orElseThrow(() -> new BadInputException("the embedded stack is not running and not every one of"
+                        + " --bootstrap-servers, --schema-registry, --es was given; start it with ./memshift stack up"));
+        return new StackEndpoints(
+                bootstrapServers != null ? bootstrapServers : embedded.bootstrapServers(),
+                schemaRegistry != null ? schemaRegistry : embedded.schemaRegistryUrl(),
+                elasticsearch != null ? elasticsearch : embedded.elasticsearchUrl());
+    }
+
     StackEndpoints resolve(Path dataDir, PrintWriter out) {
         if (bootstrapServers != null && schemaRegistry != null && elasticsearch != null) {
             return new StackEndpoints(bootstrapServers, schemaRegistry, elasticsearch);

@@ -74,9 +74,9 @@ final class MigrationRunner {
         EmbeddingModel model = profile.factory().get();
         ReembedderConfig reembedConfig = new ReembedderConfig(clusters.bootstrapServers(), clusters.schemaRegistryUrl(),
                 profile.id(), options.batchSize(), options.maxWait(), options.streamsStateDir(), 1);
-        ImporterConfig importConfig = new ImporterConfig(clusters.bootstrapServers(), clusters.schemaRegistryUrl(),
+        ImporterConfig importConfig = ImporterConfig.of(clusters.bootstrapServers(), clusters.schemaRegistryUrl(),
                 clusters.elasticsearchUrl(), Topics.embeddedTopicName(profile.id()), index,
-                IndexMapping.forDims(profile.dims()), ImporterConfig.DEFAULT_MAX_BATCH);
+                IndexMapping.forDims(profile.dims()));
 
         try (Reembedder reembedder = new Reembedder(reembedConfig, profile, model);
              Importer importer = new Importer(importConfig);
@@ -90,7 +90,7 @@ final class MigrationRunner {
             es.indices().refresh(r -> r.index(index));
             Set<String> previous = Set.of();
             if (options.alias() != null) {
-                previous = new IndexLifecycle(es).pointAlias(options.alias(), index);
+                previous = new IndexLifecycle(es).cutover(options.alias(), index);
                 say("Alias %s now points to %s%s", options.alias(), index,
                         previous.isEmpty() ? "" : " (before: " + String.join(", ", previous) + ")");
             }

@@ -70,6 +70,16 @@ public final class DocumentConverter {
         return doc;
     }
 
+    /** A cheap upper estimate of a document's JSON size, for cutting bulks by bytes without encoding twice. */
+    static long estimatedBytes(EmbeddedMemoryEvent event) {
+        MemoryEvent memory = event.getMemory();
+        long size = 400 + 2L * memory.getId().length();
+        size += memory.getText() == null ? 0 : 2L * memory.getText().length();
+        size += memory.getMetadata() == null ? 0 : memory.getMetadata().length();
+        size += event.getEmbedding() == null ? 0 : 16L * event.getEmbedding().size();
+        return size;
+    }
+
     private static void putIfPresent(Map<String, Object> doc, String field, Object value) {
         if (value != null) {
             doc.put(field, value);

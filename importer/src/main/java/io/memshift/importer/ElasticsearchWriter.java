@@ -8,39 +8,108 @@ import co.elastic.clients.elasticsearch.core.bulk.BulkOperation;
 import co.elastic.clients.elasticsearch.core.bulk.BulkResponseItem;
 import io.memshift.schemas.EmbeddedMemoryEvent;
 import io.memshift.schemas.Op;
-import java.io.IOException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /**
- * Writes events with {@code _bulk}, each as an index operation with {@code _id} = memory id and
- * {@code version_type=external_gte} with the event's version. So a replay or a duplicate is a no-op, and an older
- * version can never overwrite a newer one. Items refused with 429/503 (ES is overloaded) are sent again, alone,
- * with exponential backoff; the batch as a whole succeeds only when every item is settled.
+ * Writes events with {@code _bulk}. Each event is an index operation with {@code _id} = memory id and
+ * {@code version_type=external_gte} with the event's version, so a replay or a duplicate is a no-op and an older
+ * version never overwrites a newer one. A batch is cut into bulks of at most {@code maxDocs} documents and
+ * {@code maxBytes} bytes, sent {@code maxInFlight} at a time: the events of one batch are distinct memories, so
+ * their order does not matter. Items refused with 429/503 are sent again, alone, with backoff; a whole request
+ * refused or unanswered likewise. Other refusals are returned for the dead-letter topic.
  */
-final class ElasticsearchWriter {
+final class ElasticsearchWriter implements AutoCloseable {
 
-    private static final int MAX_ATTEMPTS = 8;
+    /** What one batch did, and what Elasticsearch refused for good. */
+    record Result(BulkOutcome outcome, List<RejectedItem> rejected) {
+    }
 
     private final ElasticsearchClient es;
     private final String index;
-    private final Duration firstBackoff;
+    private final int maxDocs;
+    private final long maxBytes;
+    private final RetryPolicy retry;
+    private final ExecutorService pool;
 
-    ElasticsearchWriter(ElasticsearchClient es, String index, Duration firstBackoff) {
+    ElasticsearchWriter(ElasticsearchClient es, String index, int maxDocs, long maxBytes, int maxInFlight,
+                        RetryPolicy retry) {
         this.es = es;
         this.index = index;
-        this.firstBackoff = firstBackoff;
+        this.maxDocs = maxDocs;
+        this.maxBytes = maxBytes;
+        this.retry = retry;
+        this.pool = Executors.newFixedThreadPool(maxInFlight, r -> {
+            Thread thread = new Thread(r, "memshift-bulk-" + index);
+            thread.setDaemon(true);
+            return thread;
+        });
     }
 
-    BulkOutcome write(List<EmbeddedMemoryEvent> events) {
+    /** Writes every event; returns once each one is settled (written, stale, or refused for good). */
+    Result write(List<EmbeddedMemoryEvent> events) {
+        List<Future<Result>> bulks = new ArrayList<>();
+        for (List<EmbeddedMemoryEvent> chunk : chunks(events)) {
+            bulks.add(pool.submit(() -> writeChunk(chunk)));
+        }
         BulkOutcome outcome = BulkOutcome.EMPTY;
+        List<RejectedItem> rejected = new ArrayList<>();
+        RuntimeException failure = null;
+        for (Future<Result> bulk : bulks) {
+            try {
+                Result result = bulk.get();
+                outcome = outcome.plus(result.outcome());
+                rejected.addAll(result.rejected());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new ImportException("interrupted while writing to " + index, e);
+            } catch (ExecutionException e) {
+                // Wait for the other bulks before failing, so none is still writing when offsets are reconsidered.
+                failure = e.getCause() instanceof RuntimeException r ? r : new ImportException(e.getMessage(), e);
+            }
+        }
+        if (failure != null) {
+            throw failure;
+        }
+        return new Result(outcome, rejected);
+    }
+
+    private List<List<EmbeddedMemoryEvent>> chunks(List<EmbeddedMemoryEvent> events) {
+        List<List<EmbeddedMemoryEvent>> chunks = new ArrayList<>();
+        List<EmbeddedMemoryEvent> current = new ArrayList<>();
+        long bytes = 0;
+        for (EmbeddedMemoryEvent event : events) {
+            long size = DocumentConverter.estimatedBytes(event);
+            if (!current.isEmpty() && (current.size() >= maxDocs || bytes + size > maxBytes)) {
+                chunks.add(current);
+                current = new ArrayList<>();
+                bytes = 0;
+            }
+            current.add(event);
+            bytes += size;
+        }
+        if (!current.isEmpty()) {
+            chunks.add(current);
+        }
+        return chunks;
+    }
+
+    private Result writeChunk(List<EmbeddedMemoryEvent> events) {
+        BulkOutcome outcome = BulkOutcome.EMPTY;
+        List<RejectedItem> rejected = new ArrayList<>();
         List<EmbeddedMemoryEvent> toSend = events;
-        Duration backoff = firstBackoff;
-        for (int attempt = 1; !toSend.isEmpty(); attempt++) {
-            BulkResponse response = send(toSend);
+        Instant deadline = Instant.now().plus(retry.budget());
+        Duration backoff = retry.first();
+        while (!toSend.isEmpty()) {
+            BulkResponse response = send(toSend, deadline);
             List<EmbeddedMemoryEvent> again = new ArrayList<>();
-            long indexed = 0, tombstoned = 0, stale = 0;
+            long indexed = 0, tombstoned = 0, stale = 0, dead = 0;
             for (int i = 0; i < response.items().size(); i++) {
                 BulkResponseItem item = response.items().get(i);
                 EmbeddedMemoryEvent event = toSend.get(i);
@@ -53,30 +122,31 @@ final class ElasticsearchWriter {
                     }
                 } else if (status == 409) {
                     stale++;
-                } else if (status == 429 || status == 503) {
+                } else if (RetryPolicy.retryableStatus(status)) {
                     again.add(event);
                 } else {
                     String reason = item.error() == null ? "status " + status
                             : item.error().type() + ": " + item.error().reason();
-                    throw new ImportException("Elasticsearch refused memory id=" + event.getMemory().getId()
-                            + " (version " + event.getMemory().getVersion() + ") in index " + index + ": " + reason);
+                    rejected.add(new RejectedItem(event, status, reason));
+                    dead++;
                 }
             }
-            outcome = outcome.plus(new BulkOutcome(indexed, tombstoned, stale, again.size()));
+            outcome = outcome.plus(new BulkOutcome(indexed, tombstoned, stale, again.size(), dead));
             if (!again.isEmpty()) {
-                if (attempt >= MAX_ATTEMPTS) {
-                    throw new ImportException(again.size() + " memories still refused with 429/503 after "
-                            + attempt + " attempts (first id=" + again.get(0).getMemory().getId() + ")");
+                if (Instant.now().plus(backoff).isAfter(deadline)) {
+                    throw new ImportException(again.size() + " memories still refused with 429/503 by " + index
+                            + " after retrying for " + retry.budget().toSeconds() + " s (first id="
+                            + again.get(0).getMemory().getId() + ")");
                 }
-                sleep(backoff);
-                backoff = backoff.multipliedBy(2);
+                RetryPolicy.sleep(backoff);
+                backoff = retry.next(backoff);
             }
             toSend = again;
         }
-        return outcome;
+        return new Result(outcome, rejected);
     }
 
-    private BulkResponse send(List<EmbeddedMemoryEvent> events) {
+    private BulkResponse send(List<EmbeddedMemoryEvent> events, Instant deadline) {
         List<BulkOperation> operations = new ArrayList<>(events.size());
         for (EmbeddedMemoryEvent event : events) {
             String id = event.getMemory().getId();
@@ -85,27 +155,31 @@ final class ElasticsearchWriter {
             operations.add(BulkOperation.of(op -> op.index(ix -> ix.index(index).id(id)
                     .version(version).versionType(VersionType.ExternalGte).document(document))));
         }
-        Duration backoff = firstBackoff;
-        for (int tries = 1; ; tries++) {
+        BulkRequest request = BulkRequest.of(b -> b.operations(operations));
+        Duration backoff = retry.first();
+        while (true) {
             try {
-                return es.bulk(BulkRequest.of(b -> b.operations(operations)));
-            } catch (IOException e) {
-                if (tries >= MAX_ATTEMPTS) {
-                    throw new ImportException("cannot reach Elasticsearch to write " + events.size()
-                            + " memories to " + index + " after " + tries + " tries: " + e.getMessage(), e);
+                return es.bulk(request);
+            } catch (Exception e) {
+                int status = RetryPolicy.statusOf(e);
+                boolean retryable = status < 0 || RetryPolicy.retryableStatus(status);
+                if (!retryable) {
+                    throw new ImportException("Elasticsearch refused a bulk of " + events.size() + " memories for "
+                            + index + " (status " + status + "): " + e.getMessage(), e);
                 }
-                sleep(backoff);
-                backoff = backoff.multipliedBy(2);
+                if (Instant.now().plus(backoff).isAfter(deadline)) {
+                    throw new ImportException("Elasticsearch did not take a bulk of " + events.size()
+                            + " memories for " + index + " within " + retry.budget().toSeconds() + " s: "
+                            + (status < 0 ? e.getMessage() : "status " + status), e);
+                }
+                RetryPolicy.sleep(backoff);
+                backoff = retry.next(backoff);
             }
         }
     }
 
-    private static void sleep(Duration duration) {
-        try {
-            Thread.sleep(duration.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new ImportException("interrupted while backing off", e);
-        }
+    @Override
+    public void close() {
+        pool.shutdownNow();
     }
 }

@@ -41,6 +41,7 @@ public final class Importer implements AutoCloseable {
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
     private ElasticsearchClient es;
     private KafkaConsumer<String, EmbeddedMemoryEvent> consumer;
+    private DeadLetterPublisher deadLetters;
     private Thread thread;
 
     public Importer(ImporterConfig config) {
@@ -50,14 +51,16 @@ public final class Importer implements AutoCloseable {
     /** Creates the index if needed, then consumes in a thread of its own until {@link #close()}. */
     public synchronized void start() {
         es = ElasticsearchClients.connect(config.elasticsearchUrl());
-        boolean created = new IndexLifecycle(es).ensureIndex(config.index(), config.mapping());
+        boolean created = new IndexLifecycle(es).ensureIndex(config.index(), config.mapping(), config.topic());
         SchemaRegistryClient registry = new SchemaRegistryClient(config.schemaRegistryUrl());
         consumer = new KafkaConsumer<>(consumerProps(), Topics.keySerde().deserializer(),
                 Topics.embeddedMemoryEventSerde(registry).deserializer());
         // A new index must receive every memory, even if this group read the topic before (for an index since
         // deleted): rewind on the first assignment.
         consumer.subscribe(List.of(config.topic()), new RewindOnce(created));
-        ElasticsearchWriter writer = new ElasticsearchWriter(es, config.index(), Duration.ofMillis(200));
+        ElasticsearchWriter writer = new ElasticsearchWriter(es, config.index(), config.maxBulkDocs(),
+                config.maxBulkBytes(), config.maxInFlight(), RetryPolicy.DEFAULT);
+        deadLetters = new DeadLetterPublisher(config.bootstrapServers(), registry, config.index());
         running.set(true);
         thread = new Thread(() -> run(writer), "memshift-importer-" + config.index());
         thread.start();
@@ -70,7 +73,10 @@ public final class Importer implements AutoCloseable {
                 if (records.isEmpty()) {
                     continue;
                 }
-                outcome.accumulateAndGet(writer.write(newestPerMemory(records)), BulkOutcome::plus);
+                ElasticsearchWriter.Result result = writer.write(newestPerMemory(records));
+                // Refused memories must be durable in the dead-letter topic before their offsets commit.
+                deadLetters.publish(result.rejected());
+                outcome.accumulateAndGet(result.outcome(), BulkOutcome::plus);
                 consumer.commitSync(nextOffsets(records));
             }
         } catch (WakeupException e) {
@@ -80,6 +86,8 @@ public final class Importer implements AutoCloseable {
             failure.set(e);
         } finally {
             consumer.close(Duration.ofSeconds(10));
+            writer.close();
+            deadLetters.close();
         }
     }
 
@@ -144,7 +152,11 @@ public final class Importer implements AutoCloseable {
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, config.maxBatch());
+        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, config.maxPoll());
+        // Static membership: a restarted importer (after a crash, say) takes its partitions back at once instead
+        // of waiting for the dead member's session to time out.
+        props.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, "memshift-importer-" + config.index());
+        props.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 30_000);
         return props;
     }
 

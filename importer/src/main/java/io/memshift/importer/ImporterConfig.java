@@ -9,15 +9,39 @@ package io.memshift.importer;
  * @param topic             the embedded topic to read ({@code memories.embedded.<model>})
  * @param index             the target index
  * @param mapping           the index's mapping, derived from the model
- * @param maxBatch          memories per {@code _bulk} request at most (also {@code max.poll.records})
+ * @param maxPoll           records taken per poll ({@code max.poll.records}); one poll is one unit of commit
+ * @param maxBulkDocs       documents per {@code _bulk} request at most
+ * @param maxBulkBytes      bytes per {@code _bulk} request at most (estimated)
+ * @param maxInFlight       {@code _bulk} requests sent at once
  */
 public record ImporterConfig(String bootstrapServers, String schemaRegistryUrl, String elasticsearchUrl, String topic,
-                             String index, IndexMapping mapping, int maxBatch) {
+                             String index, IndexMapping mapping, int maxPoll, int maxBulkDocs, long maxBulkBytes,
+                             int maxInFlight) {
 
-    public static final int DEFAULT_MAX_BATCH = 500;
+    public static final int DEFAULT_MAX_POLL = 2000;
+    public static final int DEFAULT_MAX_BULK_DOCS = 500;
+    public static final long DEFAULT_MAX_BULK_BYTES = 5L * 1024 * 1024;
+    public static final int DEFAULT_MAX_IN_FLIGHT = 2;
+
+    public ImporterConfig {
+        if (maxPoll < 1 || maxBulkDocs < 1 || maxBulkBytes < 1 || maxInFlight < 1) {
+            throw new IllegalArgumentException("importer batch sizes and in-flight count must be positive");
+        }
+    }
+
+    /** With the default batch sizes. */
+    public static ImporterConfig of(String bootstrapServers, String schemaRegistryUrl, String elasticsearchUrl,
+                                    String topic, String index, IndexMapping mapping) {
+        return new ImporterConfig(bootstrapServers, schemaRegistryUrl, elasticsearchUrl, topic, index, mapping,
+                DEFAULT_MAX_POLL, DEFAULT_MAX_BULK_DOCS, DEFAULT_MAX_BULK_BYTES, DEFAULT_MAX_IN_FLIGHT);
+    }
 
     /** One consumer group per target index: each index is filled from the start of the topic, once. */
     public String groupId() {
+        return groupIdFor(index);
+    }
+
+    public static String groupIdFor(String index) {
         return "memshift-import-" + index;
     }
 }

@@ -19,6 +19,11 @@ public record IndexMapping(int dims, String similarity, String indexOptions, int
     }
 
     public String toJson() {
+        return toJson(java.util.Map.of());
+    }
+
+    /** The create-index body, with {@code meta} as the mapping's {@code _meta} (memshift's notes on the index). */
+    public String toJson(java.util.Map<String, String> meta) {
         ObjectMapper json = new ObjectMapper();
         ObjectNode body = json.createObjectNode();
         body.putObject("settings").putObject("index")
@@ -26,6 +31,8 @@ public record IndexMapping(int dims, String similarity, String indexOptions, int
                 .put("number_of_replicas", replicas);
         ObjectNode mappings = body.putObject("mappings");
         mappings.put("dynamic", "strict");
+        ObjectNode metaNode = mappings.putObject("_meta");
+        meta.forEach(metaNode::put);
         ObjectNode properties = mappings.putObject("properties");
         keyword(properties, "memory_id");
         properties.putObject("text").put("type", "text");

@@ -49,8 +49,9 @@ class ImporterTest {
         publish(stack, topic, events);
 
         String index = "importer-test-1";
+        // Tiny polls and bulks, several in flight, so the test crosses many bulk and commit boundaries.
         ImporterConfig config = new ImporterConfig(stack.bootstrapServers(), stack.schemaRegistryUrl(),
-                stack.elasticsearchUrl(), topic, index, IndexMapping.forDims(DIMS), 2);
+                stack.elasticsearchUrl(), topic, index, IndexMapping.forDims(DIMS), 3, 1, 1_000_000, 2);
         try (Importer importer = new Importer(config)) {
             importer.start();
             await().atMost(Duration.ofSeconds(60)).until(() -> importer.outcome().indexed()
@@ -87,7 +88,7 @@ class ImporterTest {
                     .knn(k -> k.field("embedding").queryVector(0f, 0f, 1f, 0f).k(3).numCandidates(10)), ObjectNode.class);
             assertThat(knn.hits().hits()).extracting(h -> h.id()).containsExactlyInAnyOrder("i-1", "i-2");
 
-            assertThatThrownBy(() -> lifecycle.ensureIndex(index, IndexMapping.forDims(8)))
+            assertThatThrownBy(() -> lifecycle.ensureIndex(index, IndexMapping.forDims(8), topic))
                     .hasMessageContaining("exists with 4-d vectors").hasMessageContaining("8-d");
         }
     }

@@ -21,6 +21,7 @@ public final class Topics {
     /** The durable log of memories: re-embedding later is a replay of this topic, not a re-export. */
     public static final String MEMORIES = "memories";
     private static final String EMBEDDED_PREFIX = "memories.embedded.";
+    private static final String IMPORT_DLQ_PREFIX = "memories.import-dlq.";
     private static final Pattern NOT_TOPIC_SAFE = Pattern.compile("[^a-z0-9._-]+");
 
     public static final int DEFAULT_PARTITIONS = 3;
@@ -47,6 +48,18 @@ public final class Topics {
 
     public static String embeddedTopicName(String modelId) {
         return EMBEDDED_PREFIX + modelSlug(modelId);
+    }
+
+    /**
+     * Where the importer puts memories Elasticsearch refuses for good (a mapping error, say), with the reason in
+     * the record headers. Not compacted: every refusal is kept.
+     */
+    public static TopicSpec importDlqTopic(String index, int partitions) {
+        return new TopicSpec(importDlqTopicName(index), partitions, Map.of());
+    }
+
+    public static String importDlqTopicName(String index) {
+        return IMPORT_DLQ_PREFIX + index;
     }
 
     /**

@@ -1,0 +1,95 @@
+package io.memshift.cli;
+
+import io.memshift.embedded.StackEndpoints;
+import io.memshift.importer.BulkOutcome;
+import io.memshift.importer.ConsumerGroupLag;
+import io.memshift.importer.Importer;
+import io.memshift.importer.ImporterConfig;
+import io.memshift.importer.IndexMapping;
+import io.memshift.reembedder.EmbeddingModels;
+import io.memshift.reembedder.ModelProfile;
+import io.memshift.schemas.Topics;
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code memshift import}: runs the import stage alone, as a service (until stopped) or until it has caught up.
+ * Safe to kill at any instant: a restart resumes from the last committed offsets and the versions make the
+ * rewrites no-ops.
+ */
+@Command(name = "import", description = {
+        "Runs the importer alone: embedded topic -> Elasticsearch index, exactly once in final state.",
+        "Runs until stopped (Ctrl-C, SIGTERM), or with --until-caught-up until it has read the whole topic."})
+final class ImportCommand implements Callable<Integer> {
+
+    @Option(names = "--model", required = true, description = "The model whose embedded topic to read, e.g. onnx:bge-small-en-v15.")
+    String model;
+
+    @Option(names = "--index", description = "Target index (default: memories-<model>-1).")
+    String index;
+
+    @Option(names = "--topic", description = "Read this topic instead of memories.embedded.<model>.")
+    String topic;
+
+    @Option(names = "--until-caught-up", description = "Exit 0 once every record of the topic is written and committed.")
+    boolean untilCaughtUp;
+
+    @Option(names = "--index-options", defaultValue = "int8_hnsw",
+            description = "HNSW variant of the vector field: int8_hnsw (default), hnsw, int4_hnsw, bbq_hnsw, flat ...")
+    String indexOptions;
+
+    @Option(names = "--shards", defaultValue = "1") int shards;
+    @Option(names = "--replicas", defaultValue = "0") int replicas;
+
+    @CommandLine.Mixin
+    ClusterEndpoints endpoints = new ClusterEndpoints();
+
+    @CommandLine.Mixin
+    StackCommand.DataDirOption data = new StackCommand.DataDirOption();
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        PrintWriter out = spec.commandLine().getOut();
+        ModelProfile profile = EmbeddingModels.profile(model);
+        StackEndpoints clusters = endpoints.resolveRunning(MemshiftPaths.dataDir(data.dataDir));
+        String target = index != null ? index : MigrationRunner.defaultIndex(profile);
+        String source = topic != null ? topic : Topics.embeddedTopicName(profile.id());
+        ImporterConfig config = ImporterConfig.of(clusters.bootstrapServers(), clusters.schemaRegistryUrl(),
+                clusters.elasticsearchUrl(), source, target,
+                new IndexMapping(profile.dims(), "cosine", indexOptions, shards, replicas));
+        CountDownLatch stop = new CountDownLatch(1);
+        Thread hook = new Thread(stop::countDown, "memshift-import-stop");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try (Importer importer = new Importer(config)) {
+            importer.start();
+            out.printf("Importing %s into %s%s ...%n", source, target, untilCaughtUp ? " until caught up" : " (Ctrl-C stops)");
+            out.flush();
+            while (importer.isRunning() && stop.getCount() > 0) {
+                if (untilCaughtUp && ConsumerGroupLag.of(config.bootstrapServers(), config.groupId(), source) == 0) {
+                    break;
+                }
+                stop.await(1, java.util.concurrent.TimeUnit.SECONDS);
+            }
+            if (importer.failure() != null) {
+                throw new MigrationFailedException("the importer stopped: " + importer.failure().getMessage());
+            }
+            BulkOutcome outcome = importer.outcome();
+            out.printf("Imported into %s: indexed %d, deleted %d, stale (409) %d, retried %d, dead-lettered %d%n",
+                    target, outcome.indexed(), outcome.tombstoned(), outcome.stale(), outcome.retried(), outcome.dead());
+            return Memshift.EXIT_OK;
+        } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException ignored) {
+                // the JVM is already shutting down
+            }
+        }
+    }
+}

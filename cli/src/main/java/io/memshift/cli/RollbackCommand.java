@@ -1,0 +1,41 @@
+package io.memshift.cli;
+
+import co.elastic.clients.elasticsearch.ElasticsearchClient;
+import io.memshift.embedded.StackEndpoints;
+import io.memshift.importer.ElasticsearchClients;
+import io.memshift.importer.IndexLifecycle;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code memshift rollback}: points the alias back at the index it pointed to before the last cutover. */
+@Command(name = "rollback", description = "Points the alias back at the index it pointed to before the last cutover, atomically.")
+final class RollbackCommand implements Callable<Integer> {
+
+    @Option(names = "--alias", defaultValue = "memories", description = "The alias readers use (default: ${DEFAULT-VALUE}).")
+    String alias;
+
+    @CommandLine.Mixin
+    ClusterEndpoints endpoints = new ClusterEndpoints();
+
+    @CommandLine.Mixin
+    StackCommand.DataDirOption data = new StackCommand.DataDirOption();
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws IOException {
+        PrintWriter out = spec.commandLine().getOut();
+        StackEndpoints clusters = endpoints.resolveRunning(MemshiftPaths.dataDir(data.dataDir));
+        try (ElasticsearchClient es = ElasticsearchClients.connect(clusters.elasticsearchUrl())) {
+            List<String> moved = new IndexLifecycle(es).rollback(alias);
+            out.printf("Alias %s: %s -> %s (rolled back)%n", alias, moved.get(0), moved.get(1));
+            return Memshift.EXIT_OK;
+        }
+    }
+}

@@ -1,0 +1,87 @@
+package io.memshift.importer;
+
+import io.memshift.schemas.EmbeddedMemoryEvent;
+import io.memshift.schemas.SchemaRegistryClient;
+import io.memshift.schemas.Topics;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+
+/**
+ * Puts memories Elasticsearch refused for good on {@code memories.import-dlq.<index>}, unchanged, with why in
+ * the headers ({@code memshift.error.status}, {@code memshift.error.reason}, {@code memshift.index}). Sends are
+ * acknowledged before returning, so a refused memory is on the topic before its offset commits.
+ */
+final class DeadLetterPublisher implements AutoCloseable {
+
+    private final String bootstrapServers;
+    private final SchemaRegistryClient registry;
+    private final String index;
+    private final String topic;
+    private KafkaProducer<String, EmbeddedMemoryEvent> producer;
+
+    DeadLetterPublisher(String bootstrapServers, SchemaRegistryClient registry, String index) {
+        this.bootstrapServers = bootstrapServers;
+        this.registry = registry;
+        this.index = index;
+        this.topic = Topics.importDlqTopicName(index);
+    }
+
+    void publish(List<RejectedItem> rejected) {
+        if (rejected.isEmpty()) {
+            return;
+        }
+        List<Future<RecordMetadata>> sends = new ArrayList<>();
+        for (RejectedItem item : rejected) {
+            ProducerRecord<String, EmbeddedMemoryEvent> record =
+                    new ProducerRecord<>(topic, item.event().getMemory().getId(), item.event());
+            record.headers().add("memshift.error.status", Integer.toString(item.status()).getBytes(StandardCharsets.UTF_8));
+            record.headers().add("memshift.error.reason", item.reason().getBytes(StandardCharsets.UTF_8));
+            record.headers().add("memshift.index", index.getBytes(StandardCharsets.UTF_8));
+            sends.add(producer().send(record));
+        }
+        for (Future<RecordMetadata> send : sends) {
+            try {
+                send.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new ImportException("interrupted while writing to " + topic, e);
+            } catch (ExecutionException e) {
+                throw new ImportException("cannot write refused memories to " + topic + ": " + e.getCause().getMessage(), e);
+            }
+        }
+    }
+
+    private KafkaProducer<String, EmbeddedMemoryEvent> producer() {
+        if (producer == null) {
+            Properties admin = new Properties();
+            admin.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+            try (Admin client = Admin.create(admin)) {
+                Topics.ensureExists(client, Topics.importDlqTopic(index, 1));
+            }
+            Properties props = new Properties();
+            props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+            props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+            props.put(ProducerConfig.ACKS_CONFIG, "all");
+            producer = new KafkaProducer<>(props, Topics.keySerde().serializer(),
+                    Topics.embeddedMemoryEventSerde(registry).serializer());
+        }
+        return producer;
+    }
+
+    @Override
+    public void close() {
+        if (producer != null) {
+            producer.close();
+        }
+    }
+}
