@@ -34,19 +34,17 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class ImporterTest {
 
     private static final int DIMS = 4;
-    private static final ModelFingerprint MODEL = ModelFingerprint.newBuilder().setProvider("test").setName("unit")
-            .setRevision(null).setDims(DIMS).setPrefix(null).build();
 
     @Test
     void writesVersionedDocumentsTombstonesDeletesAndNeverLetsAnOlderVersionWin(StackEndpoints stack) throws Exception {
         String topic = "memories.embedded.importer-test";
         List<EmbeddedMemoryEvent> events = new ArrayList<>();
-        events.add(upsert("i-1", "Prefers window seats", 100, new float[] {1, 0, 0, 0}));
-        events.add(upsert("i-2", "Allergic to cats", 100, new float[] {0, 1, 0, 0}));
-        events.add(upsert("i-3", "Works at night", 100, new float[] {0, 0, 1, 0}));
-        events.add(upsert("i-1", "Prefers aisle seats", 200, new float[] {0.9f, 0.1f, 0, 0}));
-        events.add(delete("i-3", 300));
-        publish(stack, topic, events);
+        events.add(TestEvents.upsert("i-1", "Prefers window seats", 100, 1, 0, 0, 0));
+        events.add(TestEvents.upsert("i-2", "Allergic to cats", 100, 0, 1, 0, 0));
+        events.add(TestEvents.upsert("i-3", "Works at night", 100, 0, 0, 1, 0));
+        events.add(TestEvents.upsert("i-1", "Prefers aisle seats", 200, 0.9f, 0.1f, 0, 0));
+        events.add(TestEvents.delete("i-3", 300));
+        TestEvents.publish(stack, topic, events);
 
         String index = "importer-test-1";
         // Tiny polls and bulks, several in flight, so the test crosses many bulk and commit boundaries.
@@ -57,8 +55,8 @@ class ImporterTest {
             await().atMost(Duration.ofSeconds(60)).until(() -> importer.outcome().indexed()
                     + importer.outcome().tombstoned() + importer.outcome().stale() >= 4);
             // Late, older versions arrive after the newer ones were written: both must lose.
-            publish(stack, topic, List.of(upsert("i-1", "Prefers window seats", 100, new float[] {1, 0, 0, 0}),
-                    upsert("i-3", "Works at night", 150, new float[] {0, 0, 1, 0})));
+            TestEvents.publish(stack, topic, List.of(TestEvents.upsert("i-1", "Prefers window seats", 100, 1, 0, 0, 0),
+                    TestEvents.upsert("i-3", "Works at night", 150, 0, 0, 1, 0)));
             await().atMost(Duration.ofSeconds(60)).until(() -> importer.outcome().stale() >= 2);
             assertThat(importer.failure()).isNull();
         }
@@ -93,40 +91,4 @@ class ImporterTest {
         }
     }
 
-    private static EmbeddedMemoryEvent upsert(String id, String text, long version, float[] vector) {
-        List<Float> embedding = new ArrayList<>();
-        for (float v : vector) {
-            embedding.add(v);
-        }
-        MemoryEvent memory = MemoryEvent.newBuilder().setOp(Op.UPSERT).setId(id).setText(text).setHash("h")
-                .setUserId("alice").setMetadata("{\"k\":\"v\",\"n\":1.50}")
-                .setCreatedAt("2024-01-01T00:00:00Z").setCreatedAtTs(Instant.parse("2024-01-01T00:00:00Z"))
-                .setVersion(version).setSource(SourceRef.newBuilder().setSystem("test").setName("t").build()).build();
-        return EmbeddedMemoryEvent.newBuilder().setMemory(memory).setEmbedding(embedding).setModel(MODEL)
-                .setEmbeddedAt(Instant.now()).build();
-    }
-
-    private static EmbeddedMemoryEvent delete(String id, long version) {
-        MemoryEvent memory = MemoryEvent.newBuilder().setOp(Op.DELETE).setId(id).setVersion(version)
-                .setSource(SourceRef.newBuilder().setSystem("test").setName("t").build()).build();
-        return EmbeddedMemoryEvent.newBuilder().setMemory(memory).setEmbedding(null).setModel(MODEL)
-                .setEmbeddedAt(Instant.now()).build();
-    }
-
-    private static void publish(StackEndpoints stack, String topic, List<EmbeddedMemoryEvent> events) throws Exception {
-        Properties admin = new Properties();
-        admin.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
-        try (Admin client = Admin.create(admin)) {
-            Topics.ensureExists(client, new Topics.TopicSpec(topic, 1, java.util.Map.of()));
-        }
-        Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
-        SchemaRegistryClient registry = new SchemaRegistryClient(stack.schemaRegistryUrl());
-        try (KafkaProducer<String, EmbeddedMemoryEvent> producer = new KafkaProducer<>(props,
-                Topics.keySerde().serializer(), Topics.embeddedMemoryEventSerde(registry).serializer())) {
-            for (EmbeddedMemoryEvent event : events) {
-                producer.send(new ProducerRecord<>(topic, event.getMemory().getId(), event)).get();
-            }
-        }
-    }
 }

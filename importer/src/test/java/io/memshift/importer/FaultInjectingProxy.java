@@ -1,0 +1,118 @@
+package io.memshift.importer;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * An HTTP proxy in front of the real Elasticsearch that makes it look overloaded the way ES itself does: every
+ * third {@code _bulk} is refused whole with 429; of the others, the first items of every second one come back
+ * as item-level 429s (es_rejected_execution_exception), although ES did write them. Retrying those is harmless
+ * only because writes are versioned, which is what the test is about.
+ */
+final class FaultInjectingProxy implements AutoCloseable {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final HttpServer server;
+    private final HttpClient client = HttpClient.newHttpClient();
+    private final String target;
+    private final AtomicInteger bulks = new AtomicInteger();
+    final AtomicInteger wholeRefusals = new AtomicInteger();
+    final AtomicInteger itemRefusals = new AtomicInteger();
+
+    FaultInjectingProxy(String target) throws IOException {
+        this.target = target;
+        this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        server.setExecutor(Executors.newFixedThreadPool(4));
+        server.createContext("/", this::handle);
+        server.start();
+    }
+
+    String url() {
+        return "http://127.0.0.1:" + server.getAddress().getPort();
+    }
+
+    private void handle(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            byte[] body = exchange.getRequestBody().readAllBytes();
+            boolean bulk = exchange.getRequestURI().getPath().endsWith("/_bulk");
+            int n = bulk ? bulks.incrementAndGet() : 0;
+            if (bulk && n % 3 == 0) {
+                wholeRefusals.incrementAndGet();
+                reply(exchange, 429, "{\"error\":{\"type\":\"es_rejected_execution_exception\",\"reason\":\"injected\"},\"status\":429}");
+                return;
+            }
+            HttpRequest.Builder forward = HttpRequest.newBuilder(URI.create(target + exchange.getRequestURI()))
+                    .method(exchange.getRequestMethod(), body.length == 0 ? HttpRequest.BodyPublishers.noBody()
+                            : HttpRequest.BodyPublishers.ofByteArray(body));
+            for (String header : new String[] {"Content-Type", "Accept"}) {
+                String value = exchange.getRequestHeaders().getFirst(header);
+                if (value != null) {
+                    forward.header(header, value);
+                }
+            }
+            HttpResponse<String> response = client.send(forward.build(), HttpResponse.BodyHandlers.ofString());
+            String answer = response.body();
+            if (bulk && n % 2 == 0 && response.statusCode() == 200) {
+                answer = refuseFirstItems(answer, 3);
+            }
+            if (exchange.getRequestMethod().equals("HEAD")) {
+                exchange.getResponseHeaders().set("X-Elastic-Product", "Elasticsearch");
+                exchange.sendResponseHeaders(response.statusCode(), -1);
+                return;
+            }
+            reply(exchange, response.statusCode(), answer);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private String refuseFirstItems(String bulkResponse, int count) throws IOException {
+        ObjectNode root = (ObjectNode) JSON.readTree(bulkResponse);
+        ArrayNode items = (ArrayNode) root.get("items");
+        for (int i = 0; i < Math.min(count, items.size()); i++) {
+            ObjectNode item = (ObjectNode) items.get(i).elements().next();
+            item.put("status", 429);
+            item.remove("result");
+            item.putObject("error").put("type", "es_rejected_execution_exception").put("reason", "injected");
+            itemRefusals.incrementAndGet();
+        }
+        root.put("errors", true);
+        return root.toString();
+    }
+
+    private static void reply(HttpExchange exchange, int status, String body) throws IOException {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().set("Content-Type", "application/vnd.elasticsearch+json; compatible-with=8");
+        exchange.getResponseHeaders().set("X-Elastic-Product", "Elasticsearch");
+        exchange.sendResponseHeaders(status, bytes.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(bytes);
+        }
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+    }
+
+    static JsonNode parse(String json) throws IOException {
+        return JSON.readTree(json);
+    }
+}
