@@ -54,6 +54,10 @@ final class MigrateCommand implements Callable<Integer> {
             description = "Give up when no memory arrives for this many seconds (default: ${DEFAULT-VALUE}).")
     long stallTimeoutSeconds;
 
+    @Option(names = "--drain-timeout-s", defaultValue = "300",
+            description = "Once every memory is in, wait at most this long for records still in flight (default: ${DEFAULT-VALUE}).")
+    long drainTimeoutSeconds;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -66,6 +70,7 @@ final class MigrateCommand implements Callable<Integer> {
         StackEndpoints clusters = endpoints.resolve(dataDir, out);
         MigrationRunner.Options options = new MigrationRunner.Options(file, model, index, noCutover ? null : alias,
                 batchSize, Duration.ofMillis(maxWaitMs), maxTextChars, Duration.ofSeconds(stallTimeoutSeconds),
+                Duration.ofSeconds(drainTimeoutSeconds),
                 dataDir.resolve("streams"));
         try (ProgressReporter progress = ProgressReporter.forThisProcess()) {
             MigrationSummary summary = new MigrationRunner(clusters, options, progress, out).run();

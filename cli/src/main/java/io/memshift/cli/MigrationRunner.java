@@ -9,6 +9,7 @@ import io.memshift.exporter.Mem0ExportReader;
 import io.memshift.exporter.MemoryEventConverter;
 import io.memshift.importer.ArrivalCheck;
 import io.memshift.importer.BulkOutcome;
+import io.memshift.importer.ConsumerGroupLag;
 import io.memshift.importer.ElasticsearchClients;
 import io.memshift.importer.ImportException;
 import io.memshift.importer.Importer;
@@ -39,7 +40,7 @@ final class MigrationRunner {
 
     /** The migration's settings, as given on the command line. */
     record Options(Path sourceFile, String modelId, String index, String alias, int batchSize, Duration maxWait,
-                   int maxTextChars, Duration stallTimeout, Path streamsStateDir) {
+                   int maxTextChars, Duration stallTimeout, Duration drainTimeout, Path streamsStateDir) {
     }
 
     private static final long CHECK_INTERVAL_MS = 500;
@@ -86,6 +87,7 @@ final class MigrationRunner {
             say("Re-embedding into topic %s and importing into index %s ...", Topics.embeddedTopicName(profile.id()), index);
             ArrivalCheck arrival = new ArrivalCheck(es, index, export.expected());
             awaitArrival(arrival, reembedder, importer, export.expected().size());
+            awaitDrained(reembedder, importer, importConfig, arrival);
 
             es.indices().refresh(r -> r.index(index));
             Set<String> previous = Set.of();
@@ -112,6 +114,7 @@ final class MigrationRunner {
             progress.update("import", expected - missing, expected);
             if (missing == 0) {
                 progress.close();
+                say("Every exported memory is in the index (%d); letting in-flight records finish ...", expected);
                 return;
             }
             long now = System.currentTimeMillis();
@@ -121,6 +124,38 @@ final class MigrationRunner {
             } else if (now - lastProgressMs > options.stallTimeout().toMillis()) {
                 throw new MigrationFailedException(missing + " of " + expected + " memories did not arrive in "
                         + options.stallTimeout().toSeconds() + " s without progress; e.g. " + arrival.someMissing(5));
+            }
+            sleep(CHECK_INTERVAL_MS);
+        }
+    }
+
+    /**
+     * Every exported memory is in the index; now let the stages finish what is still in flight (older copies of
+     * the log being re-embedded, say), so the run ends at rest: nothing waiting in a batch, both groups at the end
+     * of their topics, and `cutover` not refused for lag. Live traffic can keep a pipeline from ever resting, so
+     * this waits at most the drain timeout; what is left is applied by the next run or by `memshift import`.
+     */
+    private void awaitDrained(Reembedder reembedder, Importer importer, ImporterConfig importConfig, ArrivalCheck arrival) {
+        long deadline = System.currentTimeMillis() + options.drainTimeout().toMillis();
+        long first = -1;
+        while (true) {
+            failIfStopped(reembedder, importer, arrival);
+            long inFlight = Math.max(0, ConsumerGroupLag.of(clusters.bootstrapServers(), reembedder.applicationId(), Topics.MEMORIES))
+                    + reembedder.metrics().pending()
+                    + Math.max(0, ConsumerGroupLag.of(clusters.bootstrapServers(), importConfig.groupId(), importConfig.topic()));
+            if (first < 0) {
+                first = inFlight;
+            }
+            if (inFlight == 0) {
+                progress.close();
+                return;
+            }
+            progress.update("drain", Math.max(0, first - inFlight), first);
+            if (System.currentTimeMillis() > deadline) {
+                progress.close();
+                say("Note: %d records were still in flight after %d s; the next run or `memshift import` applies them.",
+                        inFlight, options.drainTimeout().toSeconds());
+                return;
             }
             sleep(CHECK_INTERVAL_MS);
         }

@@ -42,6 +42,8 @@ public final class Importer implements AutoCloseable {
     private ElasticsearchClient es;
     private KafkaConsumer<String, EmbeddedMemoryEvent> consumer;
     private DeadLetterPublisher deadLetters;
+    /** What this instance last committed per partition, to skip commits that would change nothing. */
+    private final Map<TopicPartition, Long> committed = new HashMap<>();
     private Thread thread;
 
     public Importer(ImporterConfig config) {
@@ -70,14 +72,13 @@ public final class Importer implements AutoCloseable {
         try {
             while (running.get()) {
                 ConsumerRecords<String, EmbeddedMemoryEvent> records = consumer.poll(Duration.ofMillis(500));
-                if (records.isEmpty()) {
-                    continue;
+                if (!records.isEmpty()) {
+                    ElasticsearchWriter.Result result = writer.write(newestPerMemory(records));
+                    // Refused memories must be durable in the dead-letter topic before their offsets commit.
+                    deadLetters.publish(result.rejected());
+                    outcome.accumulateAndGet(result.outcome(), BulkOutcome::plus);
                 }
-                ElasticsearchWriter.Result result = writer.write(newestPerMemory(records));
-                // Refused memories must be durable in the dead-letter topic before their offsets commit.
-                deadLetters.publish(result.rejected());
-                outcome.accumulateAndGet(result.outcome(), BulkOutcome::plus);
-                consumer.commitSync(nextOffsets(records));
+                commitPositions();
             }
         } catch (WakeupException e) {
             // close() asked us to stop
@@ -103,13 +104,23 @@ public final class Importer implements AutoCloseable {
         return new ArrayList<>(newest.values());
     }
 
-    private static Map<TopicPartition, OffsetAndMetadata> nextOffsets(ConsumerRecords<String, EmbeddedMemoryEvent> records) {
+    /**
+     * Commits the consumer's position on every assigned partition: everything before it has been written. The
+     * position, not last record + 1, because a read_committed consumer also steps over transaction markers
+     * (the re-embedder writes transactionally), and a group is caught up only once it is past them.
+     */
+    private void commitPositions() {
         Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
-        for (TopicPartition partition : records.partitions()) {
-            List<ConsumerRecord<String, EmbeddedMemoryEvent>> list = records.records(partition);
-            offsets.put(partition, new OffsetAndMetadata(list.get(list.size() - 1).offset() + 1));
+        for (TopicPartition partition : consumer.assignment()) {
+            long position = consumer.position(partition);
+            if (!Long.valueOf(position).equals(committed.get(partition))) {
+                offsets.put(partition, new OffsetAndMetadata(position));
+            }
         }
-        return offsets;
+        if (!offsets.isEmpty()) {
+            consumer.commitSync(offsets);
+            offsets.forEach((partition, offset) -> committed.put(partition, offset.offset()));
+        }
     }
 
     public BulkOutcome outcome() {
@@ -169,6 +180,7 @@ public final class Importer implements AutoCloseable {
 
         @Override
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+            partitions.forEach(committed::remove);
         }
 
         @Override

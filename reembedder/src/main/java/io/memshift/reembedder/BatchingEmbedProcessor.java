@@ -64,6 +64,7 @@ final class BatchingEmbedProcessor implements Processor<String, MemoryEvent, Str
         this.fingerprint = profile.fingerprint();
         // The store may come back from its changelog holding a batch of a previous run.
         this.pendingCount = pending.approximateNumEntries();
+        metrics.pendingChanged(pendingCount);
         if (pendingCount > 0) {
             oldestPendingAtMs = context.currentSystemTimeMs();
         }
@@ -90,6 +91,7 @@ final class BatchingEmbedProcessor implements Processor<String, MemoryEvent, Str
             }
         } else {
             pendingCount++;
+            metrics.pendingChanged(1);
         }
         pending.put(id, event);
         if (oldestPendingAtMs < 0) {
@@ -124,8 +126,16 @@ final class BatchingEmbedProcessor implements Processor<String, MemoryEvent, Str
             pending.delete(entry.key);
         }
         metrics.batch(batch.size(), inputs.size());
+        metrics.pendingChanged(-pendingCount);
         pendingCount = 0;
         oldestPendingAtMs = -1;
+    }
+
+    @Override
+    public void close() {
+        // The task moves away (or the app stops): its waiting memories are no longer this instance's.
+        metrics.pendingChanged(-pendingCount);
+        pendingCount = 0;
     }
 
     private List<Embedding> embed(List<TextSegment> inputs) {

@@ -10,6 +10,7 @@ public final class ReembedMetrics {
     private final AtomicLong batches = new AtomicLong();
     private final AtomicLong staleDropped = new AtomicLong();
     private final AtomicLong modelNanos = new AtomicLong();
+    private final AtomicLong pending = new AtomicLong();
 
     void batch(int eventCount, int embeddedCount) {
         events.addAndGet(eventCount);
@@ -23,6 +24,15 @@ public final class ReembedMetrics {
 
     void countStaleDropped() {
         staleDropped.incrementAndGet();
+    }
+
+    void pendingChanged(long delta) {
+        pending.addAndGet(delta);
+    }
+
+    /** Memories waiting in batches of this instance's tasks. */
+    public long pending() {
+        return pending.get();
     }
 
     /** Events forwarded downstream (upserts and deletes). */
