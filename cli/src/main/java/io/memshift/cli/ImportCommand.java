@@ -5,7 +5,6 @@ import io.memshift.importer.BulkOutcome;
 import io.memshift.importer.ConsumerGroupLag;
 import io.memshift.importer.Importer;
 import io.memshift.importer.ImporterConfig;
-import io.memshift.importer.IndexMapping;
 import io.memshift.reembedder.EmbeddingModels;
 import io.memshift.reembedder.ModelProfile;
 import io.memshift.schemas.Topics;
@@ -38,12 +37,8 @@ final class ImportCommand implements Callable<Integer> {
     @Option(names = "--until-caught-up", description = "Exit 0 once every record of the topic is written and committed.")
     boolean untilCaughtUp;
 
-    @Option(names = "--index-options", defaultValue = "int8_hnsw",
-            description = "HNSW variant of the vector field: int8_hnsw (default), hnsw, int4_hnsw, bbq_hnsw, flat ...")
-    String indexOptions;
-
-    @Option(names = "--shards", defaultValue = "1") int shards;
-    @Option(names = "--replicas", defaultValue = "0") int replicas;
+    @CommandLine.Mixin
+    IndexShapeOptions shape = new IndexShapeOptions();
 
     @CommandLine.Mixin
     ClusterEndpoints endpoints = new ClusterEndpoints();
@@ -63,7 +58,7 @@ final class ImportCommand implements Callable<Integer> {
         String source = topic != null ? topic : Topics.embeddedTopicName(profile.id());
         ImporterConfig config = ImporterConfig.of(clusters.bootstrapServers(), clusters.schemaRegistryUrl(),
                 clusters.elasticsearchUrl(), source, target,
-                new IndexMapping(profile.dims(), "cosine", indexOptions, shards, replicas));
+                shape.mapping(profile.dims()));
         CountDownLatch stop = new CountDownLatch(1);
         Thread hook = new Thread(stop::countDown, "memshift-import-stop");
         Runtime.getRuntime().addShutdownHook(hook);

@@ -36,6 +36,9 @@ final class MigrateCommand implements Callable<Integer> {
     ClusterEndpoints endpoints = new ClusterEndpoints();
 
     @CommandLine.Mixin
+    IndexShapeOptions shape = new IndexShapeOptions();
+
+    @CommandLine.Mixin
     StackCommand.DataDirOption data = new StackCommand.DataDirOption();
 
     @Option(names = "--batch-size", defaultValue = "" + ReembedderConfig.DEFAULT_BATCH_SIZE,
@@ -71,7 +74,7 @@ final class MigrateCommand implements Callable<Integer> {
         MigrationRunner.Options options = new MigrationRunner.Options(file, model, index, noCutover ? null : alias,
                 batchSize, Duration.ofMillis(maxWaitMs), maxTextChars, Duration.ofSeconds(stallTimeoutSeconds),
                 Duration.ofSeconds(drainTimeoutSeconds),
-                dataDir.resolve("streams"));
+                dataDir.resolve("streams"), shape);
         try (ProgressReporter progress = ProgressReporter.forThisProcess()) {
             MigrationSummary summary = new MigrationRunner(clusters, options, progress, out).run();
             summary.print(out);

@@ -15,7 +15,6 @@ import io.memshift.importer.ImportException;
 import io.memshift.importer.Importer;
 import io.memshift.importer.ImporterConfig;
 import io.memshift.importer.IndexLifecycle;
-import io.memshift.importer.IndexMapping;
 import io.memshift.reembedder.EmbeddingModels;
 import io.memshift.reembedder.ModelProfile;
 import io.memshift.reembedder.Reembedder;
@@ -40,7 +39,8 @@ final class MigrationRunner {
 
     /** The migration's settings, as given on the command line. */
     record Options(Path sourceFile, String modelId, String index, String alias, int batchSize, Duration maxWait,
-                   int maxTextChars, Duration stallTimeout, Duration drainTimeout, Path streamsStateDir) {
+                   int maxTextChars, Duration stallTimeout, Duration drainTimeout, Path streamsStateDir,
+                   IndexShapeOptions shape) {
     }
 
     private static final long CHECK_INTERVAL_MS = 500;
@@ -77,7 +77,7 @@ final class MigrationRunner {
                 profile.id(), options.batchSize(), options.maxWait(), options.streamsStateDir(), 1);
         ImporterConfig importConfig = ImporterConfig.of(clusters.bootstrapServers(), clusters.schemaRegistryUrl(),
                 clusters.elasticsearchUrl(), Topics.embeddedTopicName(profile.id()), index,
-                IndexMapping.forDims(profile.dims()));
+                options.shape().mapping(profile.dims()));
 
         try (Reembedder reembedder = new Reembedder(reembedConfig, profile, model);
              Importer importer = new Importer(importConfig);

@@ -1,0 +1,26 @@
+package io.memshift.cli;
+
+import io.memshift.importer.IndexMapping;
+import picocli.CommandLine.Option;
+
+/** How a new target index is built, beyond the vector dimensions the model fixes. */
+final class IndexShapeOptions {
+
+    @Option(names = "--index-options", defaultValue = "int8_hnsw",
+            description = "Vector index type: int8_hnsw (default, 4x smaller than hnsw), hnsw, int4_hnsw, bbq_hnsw, flat, int8_flat ...")
+    String indexOptions;
+
+    @Option(names = "--similarity", defaultValue = "cosine",
+            description = "Vector similarity: cosine (default), dot_product, l2_norm, max_inner_product.")
+    String similarity;
+
+    @Option(names = "--shards", defaultValue = "1", description = "Primary shards of a new index (default: ${DEFAULT-VALUE}).")
+    int shards;
+
+    @Option(names = "--replicas", defaultValue = "0", description = "Replicas of a new index (default: ${DEFAULT-VALUE}; use 1+ on a real cluster).")
+    int replicas;
+
+    IndexMapping mapping(int dims) {
+        return new IndexMapping(dims, similarity, indexOptions, shards, replicas);
+    }
+}
