@@ -73,8 +73,8 @@ final class MigrationRunner {
 
         say("Loading model %s (%d dims) ...", profile.id(), profile.dims());
         EmbeddingModel model = profile.factory().get();
-        ReembedderConfig reembedConfig = new ReembedderConfig(clusters.bootstrapServers(), clusters.schemaRegistryUrl(),
-                profile.id(), options.batchSize(), options.maxWait(), options.streamsStateDir(), 1);
+        ReembedderConfig reembedConfig = ReembedderConfig.of(clusters.bootstrapServers(), clusters.schemaRegistryUrl(),
+                profile.id(), options.batchSize(), options.maxWait(), options.streamsStateDir());
         ImporterConfig importConfig = ImporterConfig.of(clusters.bootstrapServers(), clusters.schemaRegistryUrl(),
                 clusters.elasticsearchUrl(), Topics.embeddedTopicName(profile.id()), index,
                 options.shape().mapping(profile.dims()));

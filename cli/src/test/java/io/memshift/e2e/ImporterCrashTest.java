@@ -76,14 +76,21 @@ class ImporterCrashTest {
         }
 
         int kills = 0;
+        int killsMidStream = 0;
         for (int i = 0; i < 20; i++) {
             Process victim = startImporter(stack, "crash-victim", false);
             Thread.sleep(800 + random.nextInt(3500));
             if (victim.isAlive()) {
                 victim.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
                 kills++;
+                long lag = ConsumerGroupLag.of(stack.bootstrapServers(), ImporterConfig.groupIdFor("crash-victim"), TOPIC);
+                if (lag > 0 && lag < events) {
+                    killsMidStream++;
+                }
             }
         }
+        // The kills must have hit an importer at work, not only before its first commit or after its last.
+        assertThat(killsMidStream).isGreaterThanOrEqualTo(3);
         Process last = startImporter(stack, "crash-victim", true);
         assertThat(last.waitFor(5, TimeUnit.MINUTES)).isTrue();
         assertThat(last.exitValue()).as(Files.readString(dir.resolve("import.log"))).isZero();
@@ -103,7 +110,8 @@ class ImporterCrashTest {
             assertThat(got.get("_source").get("embedding")).as(id).isEqualTo(want.get("_source").get("embedding"));
             assertThat(got.get("_source").get("text")).as(id).isEqualTo(want.get("_source").get("text"));
         }
-        System.out.println("ImporterCrashTest: " + events + " events, " + kills + " kills, " + expected.size() + " documents equal");
+        System.out.println("ImporterCrashTest: " + events + " events, " + kills + " kills (" + killsMidStream
+                + " mid-stream), " + expected.size() + " documents equal");
     }
 
     /**

@@ -62,8 +62,16 @@ final class BatchingEmbedProcessor implements Processor<String, MemoryEvent, Str
         this.context = context;
         this.pending = context.getStateStore(storeName);
         this.fingerprint = profile.fingerprint();
-        // The store may come back from its changelog holding a batch of a previous run.
-        this.pendingCount = pending.approximateNumEntries();
+        // The store may come back holding a batch of a previous run. Counted exactly (a batch is small):
+        // RocksDB only estimates.
+        long count = 0;
+        try (KeyValueIterator<String, MemoryEvent> all = pending.all()) {
+            while (all.hasNext()) {
+                all.next();
+                count++;
+            }
+        }
+        this.pendingCount = count;
         metrics.pendingChanged(pendingCount);
         if (pendingCount > 0) {
             oldestPendingAtMs = context.currentSystemTimeMs();

@@ -9,6 +9,7 @@ import java.util.Properties;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.streams.KafkaStreams;
@@ -49,16 +50,21 @@ public final class Reembedder implements AutoCloseable {
 
     /** The whole stage: memories → batching embedder (with its changelogged store) → embedded topic. */
     public static Topology topology(SchemaRegistryClient registry, ModelProfile profile, EmbeddingModel model,
-                                    int batchSize, Duration maxWait, ReembedMetrics metrics) {
+                                    int batchSize, Duration maxWait, ReembedMetrics metrics, String inputTopic,
+                                    String outputTopic) {
         Serde<MemoryEvent> memorySerde = Topics.memoryEventSerde(registry);
+        // Persistent (RocksDB), not in-memory, although the batch is small: with a persistent store Streams keeps
+        // its process id across restarts, so a restarted instance reuses its transactional ids and fences its own
+        // crashed transaction at once. With in-memory stores only, the id is new on each start, and a transaction
+        // left open by a kill -9 would hold back every read_committed reader until transaction.timeout.ms.
         StoreBuilder<KeyValueStore<String, MemoryEvent>> pendingStore = Stores.keyValueStoreBuilder(
-                Stores.inMemoryKeyValueStore(PENDING_STORE), Topics.keySerde(), memorySerde);
+                Stores.persistentKeyValueStore(PENDING_STORE), Topics.keySerde(), memorySerde);
         Topology topology = new Topology();
-        topology.addSource(SOURCE, Topics.keySerde().deserializer(), memorySerde.deserializer(), Topics.MEMORIES);
+        topology.addSource(SOURCE, Topics.keySerde().deserializer(), memorySerde.deserializer(), inputTopic);
         topology.addProcessor(PROCESSOR,
                 () -> new BatchingEmbedProcessor(PENDING_STORE, model, profile, batchSize, maxWait, metrics), SOURCE);
         topology.addStateStore(pendingStore, PROCESSOR);
-        topology.addSink(SINK, Topics.embeddedTopicName(profile.id()), Topics.keySerde().serializer(),
+        topology.addSink(SINK, outputTopic, Topics.keySerde().serializer(),
                 Topics.embeddedMemoryEventSerde(registry).serializer(), PROCESSOR);
         return topology;
     }
@@ -71,11 +77,12 @@ public final class Reembedder implements AutoCloseable {
     public synchronized void start() {
         SchemaRegistryClient registry = new SchemaRegistryClient(config.schemaRegistryUrl());
         try (Admin admin = Admin.create(adminProps())) {
-            Topics.ensureExists(admin, Topics.memoriesTopic(Topics.DEFAULT_PARTITIONS),
-                    Topics.embeddedTopic(profile.id(), Topics.DEFAULT_PARTITIONS));
+            Topics.ensureExists(admin, new Topics.TopicSpec(config.inputTopic(), Topics.DEFAULT_PARTITIONS,
+                            Topics.memoriesTopic(1).config()),
+                    Topics.embeddedTopic(profile.id(), config.generation(), Topics.DEFAULT_PARTITIONS));
         }
-        streams = new KafkaStreams(topology(registry, profile, model, config.batchSize(), config.maxWait(), metrics),
-                streamsProps());
+        streams = new KafkaStreams(topology(registry, profile, model, config.batchSize(), config.maxWait(), metrics,
+                config.inputTopic(), config.outputTopic()), streamsProps());
         streams.setUncaughtExceptionHandler(e -> {
             failure.compareAndSet(null, e);
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
@@ -124,6 +131,10 @@ public final class Reembedder implements AutoCloseable {
         props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, 1);
         props.put(StreamsConfig.producerPrefix(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG), 60_000);
         props.put(StreamsConfig.consumerPrefix("auto.offset.reset"), "earliest");
+        // Static membership: a restarted instance (after a crash, say) takes its tasks back at once instead of
+        // waiting for the dead member's session to time out. One instance per application id by default.
+        props.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG), applicationId() + "-1");
+        props.put(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), 30_000);
         return props;
     }
 }

@@ -12,10 +12,23 @@ import java.time.Duration;
  * @param batchSize         memories per model call; a batch is sent when it is this full ...
  * @param maxWait           ... or when its oldest memory has waited this long
  * @param stateDir          Kafka Streams' local state folder
- * @param generation        appended to the application id: a new generation re-reads {@code memories} from the start
+ * @param generation        1 for a model's first run; a replay is generation 2, 3 ...: a new application id that
+ *                          re-reads the input from the start and writes a new output topic, leaving the old untouched
+ * @param inputTopic        normally {@code memories}
  */
 public record ReembedderConfig(String bootstrapServers, String schemaRegistryUrl, String modelId, int batchSize,
-                               Duration maxWait, Path stateDir, int generation) {
+                               Duration maxWait, Path stateDir, int generation, String inputTopic) {
+
+    /** Generation 1, reading {@code memories}. */
+    public static ReembedderConfig of(String bootstrapServers, String schemaRegistryUrl, String modelId, int batchSize,
+                                      Duration maxWait, Path stateDir) {
+        return new ReembedderConfig(bootstrapServers, schemaRegistryUrl, modelId, batchSize, maxWait, stateDir, 1,
+                io.memshift.schemas.Topics.MEMORIES);
+    }
+
+    public String outputTopic() {
+        return io.memshift.schemas.Topics.embeddedTopicName(modelId, generation);
+    }
 
     public static final int DEFAULT_BATCH_SIZE = 64;
     public static final Duration DEFAULT_MAX_WAIT = Duration.ofMillis(200);
@@ -23,6 +36,9 @@ public record ReembedderConfig(String bootstrapServers, String schemaRegistryUrl
     public ReembedderConfig {
         if (batchSize < 1) {
             throw new IllegalArgumentException("batch size must be at least 1, was " + batchSize);
+        }
+        if (generation < 1) {
+            throw new IllegalArgumentException("generation must be at least 1, was " + generation);
         }
         if (maxWait.isNegative() || maxWait.isZero()) {
             throw new IllegalArgumentException("max wait must be positive, was " + maxWait);

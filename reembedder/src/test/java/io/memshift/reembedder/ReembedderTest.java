@@ -55,8 +55,8 @@ class ReembedderTest {
         // Phase 1: huge batches that never fill and never time out, so every record waits in the store;
         // then a clean stop. Phase 2 restarts: the store is restored from its changelog and flushed.
         Path state = Files.createTempDirectory("reembed-state-");
-        ReembedderConfig waiting = new ReembedderConfig(stack.bootstrapServers(), stack.schemaRegistryUrl(), MODEL,
-                10_000, Duration.ofHours(1), state, 1);
+        ReembedderConfig waiting = ReembedderConfig.of(stack.bootstrapServers(), stack.schemaRegistryUrl(), MODEL,
+                10_000, Duration.ofHours(1), state);
         try (Reembedder reembedder = new Reembedder(waiting, profile, model)) {
             reembedder.start();
             await().atMost(Duration.ofSeconds(90)).until(() -> committedLag(stack, reembedder.applicationId()) == 0);
@@ -64,8 +64,8 @@ class ReembedderTest {
         }
         assertThat(readOutput(stack, registry, profile)).isEmpty();
 
-        ReembedderConfig flushing = new ReembedderConfig(stack.bootstrapServers(), stack.schemaRegistryUrl(), MODEL,
-                64, Duration.ofMillis(100), state, 1);
+        ReembedderConfig flushing = ReembedderConfig.of(stack.bootstrapServers(), stack.schemaRegistryUrl(), MODEL,
+                64, Duration.ofMillis(100), state);
         try (Reembedder reembedder = new Reembedder(flushing, profile, model)) {
             reembedder.start();
             await().atMost(Duration.ofSeconds(90)).until(() -> readOutput(stack, registry, profile).size() == 150);

@@ -47,7 +47,16 @@ public final class Topics {
     }
 
     public static String embeddedTopicName(String modelId) {
-        return EMBEDDED_PREFIX + modelSlug(modelId);
+        return embeddedTopicName(modelId, 1);
+    }
+
+    /** Generation 1 is {@code memories.embedded.<slug>}; a replay's generation N writes {@code ...<slug>.gN}. */
+    public static String embeddedTopicName(String modelId, int generation) {
+        return EMBEDDED_PREFIX + modelSlug(modelId) + (generation <= 1 ? "" : ".g" + generation);
+    }
+
+    public static TopicSpec embeddedTopic(String modelId, int generation, int partitions) {
+        return new TopicSpec(embeddedTopicName(modelId, generation), partitions, compacted());
     }
 
     /**

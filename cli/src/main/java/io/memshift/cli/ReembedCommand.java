@@ -1,0 +1,140 @@
+package io.memshift.cli;
+
+import dev.langchain4j.model.embedding.EmbeddingModel;
+import io.memshift.embedded.StackEndpoints;
+import io.memshift.importer.ConsumerGroupLag;
+import io.memshift.reembedder.EmbeddingModels;
+import io.memshift.reembedder.ModelProfile;
+import io.memshift.reembedder.ReembedMetrics;
+import io.memshift.reembedder.Reembedder;
+import io.memshift.reembedder.ReembedderConfig;
+import io.memshift.schemas.Topics;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.streams.KafkaStreams;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code memshift reembed}: runs the re-embedding stage alone, as a service or until caught up. With
+ * {@code --replay} it starts a new generation: a new application id that re-reads {@code memories} from the
+ * start and writes a new, complete output topic, leaving the previous generation's topic untouched.
+ */
+@Command(name = "reembed", description = {
+        "Runs the re-embedder alone: memories -> memories.embedded.<model>, exactly once (Kafka Streams EOS v2).",
+        "--replay starts a new generation that re-reads memories from the start into a new topic."})
+final class ReembedCommand implements Callable<Integer> {
+
+    @Option(names = "--model", required = true, description = "The embedding model, e.g. onnx:bge-small-en-v15.")
+    String model;
+
+    @Option(names = "--replay", description = "Start the next generation: re-read memories from the start into a new topic.")
+    boolean replay;
+
+    @Option(names = "--generation", description = "Run this generation (1 = the model's first run; give a replay's number to resume it).")
+    Integer generation;
+
+    @Option(names = "--input-topic", defaultValue = Topics.MEMORIES, description = "Topic to read (default: ${DEFAULT-VALUE}).")
+    String inputTopic;
+
+    @Option(names = "--batch-size", defaultValue = "" + ReembedderConfig.DEFAULT_BATCH_SIZE,
+            description = "Memories per model call (default: ${DEFAULT-VALUE}).")
+    int batchSize;
+
+    @Option(names = "--max-wait-ms", defaultValue = "200",
+            description = "Longest a memory waits for its batch to fill, in ms (default: ${DEFAULT-VALUE}).")
+    long maxWaitMs;
+
+    @Option(names = "--until-caught-up", description = "Exit 0 once the whole input is embedded and committed.")
+    boolean untilCaughtUp;
+
+    @CommandLine.Mixin
+    ClusterEndpoints endpoints = new ClusterEndpoints();
+
+    @CommandLine.Mixin
+    StackCommand.DataDirOption data = new StackCommand.DataDirOption();
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        PrintWriter out = spec.commandLine().getOut();
+        ModelProfile profile = EmbeddingModels.profile(model);
+        StackEndpoints clusters = endpoints.resolveRunning(MemshiftPaths.dataDir(data.dataDir));
+        if (replay && generation != null) {
+            throw new BadInputException("give --replay (next generation) or --generation N, not both");
+        }
+        int gen = generation != null ? generation : replay ? latestGeneration(clusters, profile) + 1 : 1;
+        ReembedderConfig config = new ReembedderConfig(clusters.bootstrapServers(), clusters.schemaRegistryUrl(),
+                profile.id(), batchSize, Duration.ofMillis(maxWaitMs),
+                MemshiftPaths.dataDir(data.dataDir).resolve("streams"), gen, inputTopic);
+        out.printf("Loading model %s (%d dims) ...%n", profile.id(), profile.dims());
+        out.flush();
+        EmbeddingModel embedder = profile.factory().get();
+        CountDownLatch stop = new CountDownLatch(1);
+        Thread hook = new Thread(stop::countDown, "memshift-reembed-stop");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try (Reembedder reembedder = new Reembedder(config, profile, embedder)) {
+            reembedder.start();
+            out.printf("Re-embedding %s into %s (generation %d, application id %s)%s ...%n", inputTopic,
+                    config.outputTopic(), gen, reembedder.applicationId(),
+                    untilCaughtUp ? " until caught up" : "; Ctrl-C stops");
+            out.flush();
+            while (stop.getCount() > 0) {
+                if (reembedder.failure() != null) {
+                    throw new MigrationFailedException("the re-embedder stopped: " + reembedder.failure().getMessage());
+                }
+                KafkaStreams.State state = reembedder.state();
+                if (state == KafkaStreams.State.ERROR || state == KafkaStreams.State.NOT_RUNNING) {
+                    throw new MigrationFailedException("the re-embedder is " + state);
+                }
+                if (untilCaughtUp && state == KafkaStreams.State.RUNNING && reembedder.metrics().pending() == 0
+                        && ConsumerGroupLag.of(clusters.bootstrapServers(), reembedder.applicationId(), inputTopic) == 0) {
+                    break;
+                }
+                stop.await(1, TimeUnit.SECONDS);
+            }
+            ReembedMetrics metrics = reembedder.metrics();
+            out.printf("Re-embedded into %s: %d events forwarded, %d texts embedded in %d batches (%.1f s in the model)%n",
+                    config.outputTopic(), metrics.events(), metrics.embedded(), metrics.batches(), metrics.modelSeconds());
+            return Memshift.EXIT_OK;
+        } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException ignored) {
+                // the JVM is already shutting down
+            }
+        }
+    }
+
+    /** The highest generation whose output topic exists (0 if none). */
+    private static int latestGeneration(StackEndpoints clusters, ModelProfile profile) {
+        Properties props = new Properties();
+        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, clusters.bootstrapServers());
+        Pattern generation = Pattern.compile(Pattern.quote(Topics.embeddedTopicName(profile.id())) + "(?:\\.g(\\d+))?");
+        try (Admin admin = Admin.create(props)) {
+            Set<String> topics = admin.listTopics().names().get(30, TimeUnit.SECONDS);
+            int latest = 0;
+            for (String topic : topics) {
+                Matcher m = generation.matcher(topic);
+                if (m.matches()) {
+                    latest = Math.max(latest, m.group(1) == null ? 1 : Integer.parseInt(m.group(1)));
+                }
+            }
+            return latest;
+        } catch (Exception e) {
+            throw new MigrationFailedException("cannot list topics: " + e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,187 @@
+package io.memshift.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.langchain4j.model.embedding.EmbeddingModel;
+import io.memshift.embedded.EmbeddedStackExtension;
+import io.memshift.embedded.StackEndpoints;
+import io.memshift.importer.ConsumerGroupLag;
+import io.memshift.reembedder.EmbeddingModels;
+import io.memshift.reembedder.Reembedder;
+import io.memshift.schemas.EmbeddedMemoryEvent;
+import io.memshift.schemas.MemoryEvent;
+import io.memshift.schemas.MemoryVersion;
+import io.memshift.schemas.Op;
+import io.memshift.schemas.SchemaRegistryClient;
+import io.memshift.schemas.SourceRef;
+import io.memshift.schemas.Topics;
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/** kill -9 the re-embedder process mid-batch at 10 random instants: the output still holds each memory exactly once. */
+@ExtendWith(EmbeddedStackExtension.class)
+class ReembedderCrashTest {
+
+    private static final String INPUT = "reembed-crash-input";
+    private static final String MODEL = "onnx:all-minilm-l6-v2-q";
+    /** A generation of its own, so no other test writes the output topic. */
+    private static final int GENERATION = 9;
+    private static final int MEMORIES = 5000;
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void killedTenTimesTheReembedderStillWritesEachMemoryExactlyOnce(StackEndpoints stack) throws Exception {
+        long seed = System.nanoTime();
+        System.out.println("ReembedderCrashTest seed " + seed);
+        Random random = new Random(seed);
+        SchemaRegistryClient registry = new SchemaRegistryClient(stack.schemaRegistryUrl());
+        Map<String, MemoryEvent> input = publish(stack, registry);
+
+        int kills = 0;
+        int killsMidStream = 0;
+        String applicationId = Reembedder.applicationId(MODEL, GENERATION);
+        for (int i = 0; i < 10; i++) {
+            Process victim = start(stack, false);
+            Thread.sleep(3000 + random.nextInt(5000));
+            if (victim.isAlive()) {
+                victim.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+                kills++;
+                long lag = ConsumerGroupLag.of(stack.bootstrapServers(), applicationId, INPUT);
+                if (lag > 0 && lag < MEMORIES) {
+                    killsMidStream++;
+                }
+            }
+        }
+        // The kills must have hit a stage at work, not only before its first commit or after its last.
+        assertThat(killsMidStream).isGreaterThanOrEqualTo(2);
+        Process last = start(stack, true);
+        assertThat(last.waitFor(5, TimeUnit.MINUTES)).isTrue();
+        assertThat(last.exitValue()).as(Files.readString(dir.resolve("reembed.log"))).isZero();
+        assertThat(kills).isEqualTo(10);
+
+        List<ConsumerRecord<String, EmbeddedMemoryEvent>> output = readCommitted(stack, registry,
+                Topics.embeddedTopicName(MODEL, GENERATION));
+        Map<String, EmbeddedMemoryEvent> byId = new HashMap<>();
+        for (ConsumerRecord<String, EmbeddedMemoryEvent> record : output) {
+            assertThat(byId.put(record.key(), record.value())).as("exactly once: " + record.key()).isNull();
+        }
+        assertThat(byId.keySet()).isEqualTo(input.keySet());
+        EmbeddingModel model = EmbeddingModels.profile(MODEL).factory().get();
+        int checked = 0;
+        for (Map.Entry<String, MemoryEvent> entry : input.entrySet()) {
+            EmbeddedMemoryEvent out = byId.get(entry.getKey());
+            assertThat(out.getMemory()).isEqualTo(entry.getValue());
+            if (entry.getValue().getOp() == Op.DELETE) {
+                assertThat(out.getEmbedding()).isNull();
+            } else if (checked++ < 60) {
+                float[] expected = model.embed(entry.getValue().getText()).content().vector();
+                assertThat(cosine(expected, out.getEmbedding())).isGreaterThanOrEqualTo(0.99999);
+            }
+        }
+        System.out.println("ReembedderCrashTest: " + kills + " kills (" + killsMidStream + " mid-stream), " + byId.size()
+                + " memories exactly once");
+    }
+
+    private static double cosine(float[] a, List<Float> b) {
+        double dot = 0, na = 0, nb = 0;
+        for (int i = 0; i < a.length; i++) {
+            dot += a[i] * b.get(i);
+            na += a[i] * a[i];
+            nb += b.get(i) * b.get(i);
+        }
+        return dot / Math.sqrt(na * nb);
+    }
+
+    private Process start(StackEndpoints stack, boolean untilCaughtUp) throws Exception {
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx1g",
+                "-Dmemshift.home=" + System.getProperty("memshift.home"),
+                "-Dmemshift.logdir=" + dir.resolve("logs"),
+                "-cp", System.getProperty("java.class.path"), "io.memshift.cli.Memshift",
+                "reembed", "--model", MODEL, "--generation", Integer.toString(GENERATION), "--input-topic", INPUT,
+                "--batch-size", "32", "--data-dir", dir.resolve("data").toString(),
+                "--bootstrap-servers", stack.bootstrapServers(), "--schema-registry", stack.schemaRegistryUrl(),
+                "--es", stack.elasticsearchUrl()));
+        if (untilCaughtUp) {
+            command.add("--until-caught-up");
+        }
+        return new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("reembed.log").toFile()))
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
+    }
+
+    private static Map<String, MemoryEvent> publish(StackEndpoints stack, SchemaRegistryClient registry) throws Exception {
+        Properties admin = new Properties();
+        admin.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
+        try (Admin client = Admin.create(admin)) {
+            Topics.ensureExists(client, new Topics.TopicSpec(INPUT, 3, Map.of()));
+        }
+        Map<String, MemoryEvent> input = new HashMap<>();
+        Instant at = Instant.parse("2024-03-01T12:00:00Z");
+        for (int i = 0; i < MEMORIES; i++) {
+            String id = "rc-" + i;
+            SourceRef source = SourceRef.newBuilder().setSystem("test").setName("crash").build();
+            MemoryEvent event = i % 10 == 9
+                    ? MemoryEvent.newBuilder().setOp(Op.DELETE).setId(id).setVersion(MemoryVersion.ofDelete(at)).setSource(source).build()
+                    : MemoryEvent.newBuilder().setOp(Op.UPSERT).setId(id)
+                            .setText("User " + (i % 97) + " mentioned preference number " + i + " about topic " + (i * 31 % 211))
+                            .setHash("h" + i).setUserId("u" + (i % 97)).setVersion(MemoryVersion.ofUpsert(at, at, "t" + i))
+                            .setSource(source).build();
+            input.put(id, event);
+        }
+        Properties props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
+        try (KafkaProducer<String, MemoryEvent> producer = new KafkaProducer<>(props, Topics.keySerde().serializer(),
+                Topics.memoryEventSerde(registry).serializer())) {
+            input.values().forEach(e -> producer.send(new ProducerRecord<>(INPUT, e.getId(), e)));
+            producer.flush();
+        }
+        return input;
+    }
+
+    private static List<ConsumerRecord<String, EmbeddedMemoryEvent>> readCommitted(StackEndpoints stack,
+            SchemaRegistryClient registry, String topic) {
+        Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        List<ConsumerRecord<String, EmbeddedMemoryEvent>> all = new ArrayList<>();
+        try (KafkaConsumer<String, EmbeddedMemoryEvent> consumer = new KafkaConsumer<>(props,
+                Topics.keySerde().deserializer(), Topics.embeddedMemoryEventSerde(registry).deserializer())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            long deadline = System.currentTimeMillis() + 120_000;
+            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))
+                    && System.currentTimeMillis() < deadline) {
+                consumer.poll(Duration.ofMillis(200)).forEach(all::add);
+            }
+        }
+        return all;
+    }
+}
