@@ -79,7 +79,7 @@ class ImporterCrashTest {
         int killsMidStream = 0;
         for (int i = 0; i < 20; i++) {
             Process victim = startImporter(stack, "crash-victim", false);
-            Thread.sleep(800 + random.nextInt(3500));
+            Thread.sleep(2500 + random.nextInt(4500));
             if (victim.isAlive()) {
                 victim.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
                 kills++;
