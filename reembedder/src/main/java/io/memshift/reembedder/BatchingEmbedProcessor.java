@@ -11,7 +11,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -35,6 +38,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
 final class BatchingEmbedProcessor implements Processor<String, MemoryEvent, String, EmbeddedMemoryEvent> {
 
     private final String storeName;
+    private final String cacheStoreName;
     private final EmbeddingModel model;
     private final ModelProfile profile;
     private final int batchSize;
@@ -43,13 +47,15 @@ final class BatchingEmbedProcessor implements Processor<String, MemoryEvent, Str
 
     private ProcessorContext<String, EmbeddedMemoryEvent> context;
     private KeyValueStore<String, MemoryEvent> pending;
+    private EmbeddingCache cache;
     private ModelFingerprint fingerprint;
     private long pendingCount;
     private long oldestPendingAtMs = -1;
 
-    BatchingEmbedProcessor(String storeName, EmbeddingModel model, ModelProfile profile, int batchSize,
-                           Duration maxWait, ReembedMetrics metrics) {
+    BatchingEmbedProcessor(String storeName, String cacheStoreName, EmbeddingModel model, ModelProfile profile,
+                           int batchSize, Duration maxWait, ReembedMetrics metrics) {
         this.storeName = storeName;
+        this.cacheStoreName = cacheStoreName;
         this.model = model;
         this.profile = profile;
         this.batchSize = batchSize;
@@ -61,6 +67,7 @@ final class BatchingEmbedProcessor implements Processor<String, MemoryEvent, Str
     public void init(ProcessorContext<String, EmbeddedMemoryEvent> context) {
         this.context = context;
         this.pending = context.getStateStore(storeName);
+        this.cache = new EmbeddingCache(context.getStateStore(cacheStoreName), profile);
         this.fingerprint = profile.fingerprint();
         // The store may come back holding a batch of a previous run. Counted exactly (a batch is small):
         // RocksDB only estimates.
@@ -115,28 +122,60 @@ final class BatchingEmbedProcessor implements Processor<String, MemoryEvent, Str
         try (KeyValueIterator<String, MemoryEvent> all = pending.all()) {
             all.forEachRemaining(batch::add);
         }
-        List<TextSegment> inputs = new ArrayList<>();
+        // Each upsert's vector: from the cache when this model already embedded that exact text, otherwise from
+        // one embedAll call over the distinct texts still missing.
+        Map<String, float[]> vectors = new HashMap<>();     // cache key -> vector
+        Map<String, String> missing = new LinkedHashMap<>(); // cache key -> model input
+        Map<String, String> keys = new HashMap<>();          // memory id -> cache key
         for (KeyValue<String, MemoryEvent> entry : batch) {
             if (entry.value.getOp() == Op.UPSERT) {
-                inputs.add(TextSegment.from(profile.inputOf(entry.value.getText())));
+                String input = profile.inputOf(entry.value.getText());
+                String key = cache.keyOf(input);
+                keys.put(entry.key, key);
+                if (!vectors.containsKey(key) && !missing.containsKey(key)) {
+                    float[] cached = cache.get(key);
+                    if (cached != null) {
+                        vectors.put(key, cached);
+                        metrics.cacheHit();
+                    } else {
+                        missing.put(key, input);
+                    }
+                }
             }
         }
-        List<Embedding> vectors = inputs.isEmpty() ? List.of() : embed(inputs);
+        if (!missing.isEmpty()) {
+            List<TextSegment> inputs = new ArrayList<>(missing.size());
+            missing.values().forEach(text -> inputs.add(TextSegment.from(text)));
+            List<Embedding> embedded = embed(inputs);
+            int i = 0;
+            for (String key : missing.keySet()) {
+                float[] vector = embedded.get(i++).vector();
+                vectors.put(key, vector);
+                cache.put(key, vector);
+            }
+        }
         Instant now = Instant.ofEpochMilli(context.currentSystemTimeMs()).truncatedTo(ChronoUnit.MILLIS);
-        int next = 0;
         for (KeyValue<String, MemoryEvent> entry : batch) {
             EmbeddedMemoryEvent.Builder out = EmbeddedMemoryEvent.newBuilder()
                     .setMemory(entry.value).setModel(fingerprint).setEmbeddedAt(now).setEmbedding(null);
             if (entry.value.getOp() == Op.UPSERT) {
-                out.setEmbedding(vectors.get(next++).vectorAsList());
+                out.setEmbedding(asList(vectors.get(keys.get(entry.key))));
             }
             context.forward(new Record<>(entry.key, out.build(), now.toEpochMilli()));
             pending.delete(entry.key);
         }
-        metrics.batch(batch.size(), inputs.size());
+        metrics.batch(batch.size(), missing.size());
         metrics.pendingChanged(-pendingCount);
         pendingCount = 0;
         oldestPendingAtMs = -1;
+    }
+
+    private static List<Float> asList(float[] vector) {
+        List<Float> list = new ArrayList<>(vector.length);
+        for (float v : vector) {
+            list.add(v);
+        }
+        return list;
     }
 
     @Override

@@ -11,6 +11,7 @@ public final class ReembedMetrics {
     private final AtomicLong staleDropped = new AtomicLong();
     private final AtomicLong modelNanos = new AtomicLong();
     private final AtomicLong pending = new AtomicLong();
+    private final AtomicLong cacheHits = new AtomicLong();
 
     void batch(int eventCount, int embeddedCount) {
         events.addAndGet(eventCount);
@@ -24,6 +25,15 @@ public final class ReembedMetrics {
 
     void countStaleDropped() {
         staleDropped.incrementAndGet();
+    }
+
+    void cacheHit() {
+        cacheHits.incrementAndGet();
+    }
+
+    /** Texts whose vector came from the cache instead of the model. */
+    public long cacheHits() {
+        return cacheHits.get();
     }
 
     void pendingChanged(long delta) {
@@ -40,7 +50,7 @@ public final class ReembedMetrics {
         return events.get();
     }
 
-    /** Texts sent to the model. */
+    /** Distinct texts sent to the model (cache misses). */
     public long embedded() {
         return embedded.get();
     }

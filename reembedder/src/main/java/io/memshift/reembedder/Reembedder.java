@@ -12,6 +12,7 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
@@ -31,6 +32,7 @@ import org.apache.kafka.streams.state.Stores;
 public final class Reembedder implements AutoCloseable {
 
     static final String PENDING_STORE = "pending-embeddings";
+    static final String CACHE_STORE = "embedding-cache";
     private static final String SOURCE = "memories-source";
     private static final String PROCESSOR = "batching-embedder";
     private static final String SINK = "embedded-sink";
@@ -61,9 +63,12 @@ public final class Reembedder implements AutoCloseable {
                 Stores.persistentKeyValueStore(PENDING_STORE), Topics.keySerde(), memorySerde);
         Topology topology = new Topology();
         topology.addSource(SOURCE, Topics.keySerde().deserializer(), memorySerde.deserializer(), inputTopic);
-        topology.addProcessor(PROCESSOR,
-                () -> new BatchingEmbedProcessor(PENDING_STORE, model, profile, batchSize, maxWait, metrics), SOURCE);
+        StoreBuilder<KeyValueStore<String, byte[]>> cacheStore = Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(CACHE_STORE), Topics.keySerde(), Serdes.ByteArray());
+        topology.addProcessor(PROCESSOR, () -> new BatchingEmbedProcessor(PENDING_STORE, CACHE_STORE, model, profile,
+                batchSize, maxWait, metrics), SOURCE);
         topology.addStateStore(pendingStore, PROCESSOR);
+        topology.addStateStore(cacheStore, PROCESSOR);
         topology.addSink(SINK, outputTopic, Topics.keySerde().serializer(),
                 Topics.embeddedMemoryEventSerde(registry).serializer(), PROCESSOR);
         return topology;
