@@ -44,16 +44,34 @@ public final class EmbeddedStackExtension implements BeforeAllCallback, Paramete
         private final Thread killer;
 
         SharedStack() {
-            try {
-                Path dataDir = Files.createTempDirectory("memshift-test-stack-");
-                stack = EmbeddedStack.start(StackLayout.fromSystemProperty(), dataDir, StackPorts.free(), false,
-                        line -> System.out.println("[embedded stack] " + line));
-            } catch (IOException e) {
-                throw new StackException("cannot create a data folder for the test stack", e);
-            }
+            stack = startOnFreePorts();
             // If the test JVM is stopped early, its servers must not outlive it.
             killer = new Thread(stack::close, "memshift-test-stack-stop");
             Runtime.getRuntime().addShutdownHook(killer);
+        }
+
+        /**
+         * Free ports are free when asked, not necessarily a few seconds later when a server binds them: any
+         * outgoing connection on this machine may take one as its ephemeral port meanwhile. So a stack that
+         * loses that race is started again on other ports.
+         */
+        private static EmbeddedStack startOnFreePorts() {
+            for (int attempt = 1; ; attempt++) {
+                try {
+                    Path dataDir = Files.createTempDirectory("memshift-test-stack-");
+                    return EmbeddedStack.start(StackLayout.fromSystemProperty(), dataDir, StackPorts.free(), false,
+                            line -> System.out.println("[embedded stack] " + line));
+                } catch (IOException e) {
+                    throw new StackException("cannot create a data folder for the test stack", e);
+                } catch (StackException e) {
+                    boolean portTaken = String.valueOf(e.getMessage()).contains("Address already in use")
+                            || String.valueOf(e.getMessage()).contains("is already in use");
+                    if (!portTaken || attempt >= 3) {
+                        throw e;
+                    }
+                    System.out.println("[embedded stack] a port was taken meanwhile; starting again on other ports");
+                }
+            }
         }
 
         @Override
