@@ -40,7 +40,7 @@ final class MigrationRunner {
     /** The migration's settings, as given on the command line. */
     record Options(Path sourceFile, String modelId, String index, String alias, int batchSize, Duration maxWait,
                    int maxTextChars, Duration stallTimeout, Duration drainTimeout, Path streamsStateDir,
-                   IndexShapeOptions shape) {
+                   IndexShapeOptions shape, boolean restartExport) {
     }
 
     private static final long CHECK_INTERVAL_MS = 500;
@@ -67,9 +67,9 @@ final class MigrationRunner {
         MemoryEventConverter converter = new MemoryEventConverter("mem0-json",
                 options.sourceFile().getFileName().toString(), options.maxTextChars());
         ExportSummary export = new Exporter(clusters.bootstrapServers(), registry, Topics.DEFAULT_PARTITIONS)
-                .export(reader, converter, progress::update);
+                .export(reader, converter, progress::update, options.restartExport());
         progress.close();
-        say("Exported %d memories (%d distinct) to topic %s", export.read(), export.expected().size(), Topics.MEMORIES);
+        describeExport(out, export);
 
         say("Loading model %s (%d dims) ...", profile.id(), profile.dims());
         EmbeddingModel model = profile.factory().get();
@@ -185,6 +185,20 @@ final class MigrationRunner {
             root = root.getCause();
         }
         return root == e ? String.valueOf(e.getMessage()) : e.getMessage() + ": " + root.getMessage();
+    }
+
+    static void describeExport(PrintWriter out, ExportSummary export) {
+        if (export.published() == 0 && export.skipped() > 0) {
+            out.printf("Source already exported (%d memories, %d distinct) by an earlier run; nothing published"
+                    + " (--restart publishes it again)%n", export.read(), export.expected().size());
+        } else if (export.skipped() > 0) {
+            out.printf("Resumed an interrupted export: %d memories were already published, %d now; %d distinct in %s%n",
+                    export.skipped(), export.published(), export.expected().size(), Topics.MEMORIES);
+        } else {
+            out.printf("Exported %d memories (%d distinct) to topic %s%n", export.published(), export.expected().size(),
+                    Topics.MEMORIES);
+        }
+        out.flush();
     }
 
     static String defaultIndex(ModelProfile profile) {

@@ -1,34 +1,49 @@
 package io.memshift.exporter;
 
+import io.memshift.schemas.ConfluentAvroSerializer;
 import io.memshift.schemas.MemoryEvent;
 import io.memshift.schemas.SchemaRegistryClient;
 import io.memshift.schemas.Topics;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
-import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
- * Publishes every memory of a Mem0 export file to the {@code memories} topic as an UPSERT keyed by memory id.
+ * Publishes every memory of a Mem0 export file to the {@code memories} topic as an UPSERT keyed by memory id,
+ * exactly once, resumably.
  *
  * <p>The file is read twice: once to validate every record (so a bad file publishes nothing at all), once to
- * publish. Both passes stream, so memory use does not grow with the file, except for the map of expected ids
- * and versions the summary returns. The producer is idempotent (acks=all), so broker retries never duplicate
- * or reorder a memory's events.
+ * publish. Both passes stream. Publishing happens in Kafka transactions of {@value #TRANSACTION_SIZE} memories;
+ * each transaction also writes the source's checkpoint (how many memories, in file order, are published) to
+ * {@code memshift.export-checkpoints}. A crash anywhere aborts only the open transaction; the next run of the same
+ * source resumes after the last committed checkpoint, so a read_committed consumer sees each memory once. A run
+ * of a source whose export completed publishes nothing, unless {@code restart}; a source whose size or
+ * modification time changed is exported again from the start.
  */
 public final class Exporter {
 
+    static final int TRANSACTION_SIZE = 1000;
     private static final int MAX_REPORTED_PROBLEMS = 20;
 
     private final String bootstrapServers;
@@ -42,34 +57,81 @@ public final class Exporter {
     }
 
     public ExportSummary export(Mem0ExportReader reader, MemoryEventConverter converter, ExportProgress progress) {
-        Instant begin = Instant.now();
-        long total = validate(reader, converter, progress);
-        try (Admin admin = Admin.create(adminProps())) {
-            Topics.ensureExists(admin, Topics.memoriesTopic(partitions));
-        }
-        Map<String, Long> expected = new HashMap<>();
-        AtomicLong read = new AtomicLong();
-        List<Future<RecordMetadata>> pending = new ArrayList<>();
-        try (KafkaProducer<String, MemoryEvent> producer = new KafkaProducer<>(producerProps(),
-                Topics.keySerde().serializer(), Topics.memoryEventSerde(registry).serializer())) {
-            reader.forEach(source -> {
-                MemoryEvent event = converter.convert(source).event();
-                pending.add(producer.send(new ProducerRecord<>(Topics.MEMORIES, event.getId(), event)));
-                expected.merge(event.getId(), event.getVersion(), Math::max);
-                long done = read.incrementAndGet();
-                if (pending.size() >= 10_000) {
-                    awaitAll(pending);
-                }
-                progress.update("publish", done, total);
-            });
-            producer.flush();
-            awaitAll(pending);
-        }
-        return new ExportSummary(read.get(), read.get(), Map.copyOf(expected), Duration.between(begin, Instant.now()));
+        return export(reader, converter, progress, false);
     }
 
-    /** Reads the whole source once; returns the number of memories, or throws naming every problem found. */
-    private long validate(Mem0ExportReader reader, MemoryEventConverter converter, ExportProgress progress) {
+    public ExportSummary export(Mem0ExportReader reader, MemoryEventConverter converter, ExportProgress progress,
+                                boolean restart) {
+        Instant begin = Instant.now();
+        Map<String, Long> expected = new HashMap<>();
+        long total = validate(reader, converter, progress, expected);
+        try (Admin admin = Admin.create(adminProps())) {
+            Topics.ensureExists(admin, Topics.memoriesTopic(partitions), Topics.exportCheckpointsTopic());
+        }
+        String sourceKey = sourceKey(reader.file());
+        long size = size(reader.file());
+        long modified = modified(reader.file());
+        Optional<ExportCheckpoint> checkpoint = restart ? Optional.empty()
+                : CheckpointReader.latest(bootstrapServers, sourceKey).filter(c -> c.sameSource(size, modified));
+        long resumeAfter = checkpoint.map(ExportCheckpoint::position).orElse(0L);
+        if (checkpoint.isPresent() && checkpoint.get().complete()) {
+            progress.update("publish", total, total);
+            return new ExportSummary(total, 0, total, Map.copyOf(expected), Duration.between(begin, Instant.now()));
+        }
+
+        ConfluentAvroSerializer<MemoryEvent> serializer = new ConfluentAvroSerializer<>(registry, MemoryEvent.class);
+        AtomicLong position = new AtomicLong();
+        AtomicLong published = new AtomicLong();
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(producerProps(sourceKey),
+                new StringSerializer(), new ByteArraySerializer())) {
+            // Fences an earlier run of this source that died mid-transaction, and aborts that transaction.
+            producer.initTransactions();
+            producer.beginTransaction();
+            try {
+                reader.forEach(source -> {
+                    long at = position.incrementAndGet();
+                    if (at <= resumeAfter) {
+                        return;
+                    }
+                    MemoryEvent event = converter.convert(source).event();
+                    producer.send(new ProducerRecord<>(Topics.MEMORIES, event.getId(),
+                            serializer.serialize(Topics.MEMORIES, event)));
+                    if (published.incrementAndGet() % TRANSACTION_SIZE == 0) {
+                        commit(producer, sourceKey, new ExportCheckpoint(at, total, at == total, size, modified));
+                        producer.beginTransaction();
+                    }
+                    progress.update("publish", at, total);
+                });
+                commit(producer, sourceKey, new ExportCheckpoint(position.get(), total, true, size, modified));
+            } catch (RuntimeException e) {
+                abortQuietly(producer);
+                throw e;
+            }
+        }
+        return new ExportSummary(total, published.get(), resumeAfter, Map.copyOf(expected),
+                Duration.between(begin, Instant.now()));
+    }
+
+    private static void commit(KafkaProducer<String, byte[]> producer, String sourceKey, ExportCheckpoint checkpoint) {
+        producer.send(new ProducerRecord<>(Topics.EXPORT_CHECKPOINTS, sourceKey,
+                checkpoint.toJson().getBytes(StandardCharsets.UTF_8)));
+        producer.commitTransaction();
+    }
+
+    private static void abortQuietly(KafkaProducer<String, byte[]> producer) {
+        try {
+            producer.abortTransaction();
+        } catch (RuntimeException ignored) {
+            // the producer is fenced or closed: the broker aborts the transaction on its own
+        }
+    }
+
+    /**
+     * Reads the whole source once; returns the number of memories and fills {@code expected} with the highest
+     * version of each memory, or throws naming every problem found.
+     */
+    private long validate(Mem0ExportReader reader, MemoryEventConverter converter, ExportProgress progress,
+                          Map<String, Long> expected) {
         List<String> problems = new ArrayList<>();
         AtomicLong count = new AtomicLong();
         AtomicLong problemCount = new AtomicLong();
@@ -81,6 +143,9 @@ public final class Exporter {
                 }
                 problemCount.incrementAndGet();
             }
+            if (result.valid()) {
+                expected.merge(result.event().getId(), result.event().getVersion(), Math::max);
+            }
             progress.update("validate", count.incrementAndGet(), -1);
         });
         if (!problems.isEmpty()) {
@@ -89,18 +154,25 @@ public final class Exporter {
         return count.get();
     }
 
-    private static void awaitAll(List<Future<RecordMetadata>> pending) {
-        for (Future<RecordMetadata> future : pending) {
-            try {
-                future.get();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while publishing", e);
-            } catch (java.util.concurrent.ExecutionException e) {
-                throw new IllegalStateException("the broker refused a memory: " + e.getCause().getMessage(), e.getCause());
-            }
+    /** Names a source for its checkpoint and its transactional id: the kind and the absolute path. */
+    static String sourceKey(Path file) {
+        return "mem0-json:" + file.toAbsolutePath().normalize();
+    }
+
+    private static long size(Path file) {
+        try {
+            return Files.size(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file, e);
         }
-        pending.clear();
+    }
+
+    private static long modified(Path file) {
+        try {
+            return Files.getLastModifiedTime(file).toMillis();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file, e);
+        }
     }
 
     private Properties adminProps() {
@@ -109,15 +181,25 @@ public final class Exporter {
         return props;
     }
 
-    private Properties producerProps() {
+    private Properties producerProps(String sourceKey) {
         Properties props = new Properties();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         props.put(ProducerConfig.CLIENT_ID_CONFIG, "memshift-exporter");
-        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        // One transactional id per source, so the next run of the same source fences a crashed one.
+        props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "memshift-export-" + shortHash(sourceKey));
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.LINGER_MS_CONFIG, 20);
         props.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
         props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
         return props;
+    }
+
+    private static String shortHash(String text) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(digest, 0, 12);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every Java runtime", e);
+        }
     }
 }

@@ -45,6 +45,10 @@ public final class Mem0ExportReader {
         return file.toString();
     }
 
+    public Path file() {
+        return file;
+    }
+
     /**
      * Calls {@code sink} for every memory object in file order.
      *

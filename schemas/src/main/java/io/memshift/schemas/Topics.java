@@ -22,6 +22,8 @@ public final class Topics {
     public static final String MEMORIES = "memories";
     private static final String EMBEDDED_PREFIX = "memories.embedded.";
     private static final String IMPORT_DLQ_PREFIX = "memories.import-dlq.";
+    /** Where each export notes how far it got, in the same transaction as the events it covers. */
+    public static final String EXPORT_CHECKPOINTS = "memshift.export-checkpoints";
     private static final Pattern NOT_TOPIC_SAFE = Pattern.compile("[^a-z0-9._-]+");
 
     public static final int DEFAULT_PARTITIONS = 3;
@@ -65,6 +67,11 @@ public final class Topics {
      */
     public static TopicSpec importDlqTopic(String index, int partitions) {
         return new TopicSpec(importDlqTopicName(index), partitions, Map.of());
+    }
+
+    /** Compacted, one partition: the latest checkpoint of each source is all that matters. */
+    public static TopicSpec exportCheckpointsTopic() {
+        return new TopicSpec(EXPORT_CHECKPOINTS, 1, compacted());
     }
 
     public static String importDlqTopicName(String index) {

@@ -1,0 +1,61 @@
+package io.memshift.cli;
+
+import io.memshift.embedded.StackEndpoints;
+import io.memshift.exporter.ExportSummary;
+import io.memshift.exporter.Exporter;
+import io.memshift.exporter.Mem0ExportReader;
+import io.memshift.exporter.MemoryEventConverter;
+import io.memshift.schemas.SchemaRegistryClient;
+import io.memshift.schemas.Topics;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code memshift export}: runs the export stage alone. Exactly once and resumable: a run killed at any instant
+ * is simply run again, and continues after the last committed checkpoint.
+ */
+@Command(name = "export", description = {
+        "Publishes every memory of the source to the memories topic, exactly once, in transactions with a checkpoint.",
+        "A run of a source that was interrupted resumes; one that completed publishes nothing unless --restart."})
+final class ExportCommand implements Callable<Integer> {
+
+    @Option(names = "--source", required = true, description = "Where the memories are: mem0-json:<file>.")
+    String source;
+
+    @Option(names = "--restart", description = "Publish the whole source again, ignoring its checkpoint.")
+    boolean restart;
+
+    @Option(names = "--max-text-chars", defaultValue = "" + MemoryEventConverter.DEFAULT_MAX_TEXT_CHARS,
+            description = "Memories with longer text are refused (default: ${DEFAULT-VALUE}).")
+    int maxTextChars;
+
+    @CommandLine.Mixin
+    ClusterEndpoints endpoints = new ClusterEndpoints();
+
+    @CommandLine.Mixin
+    StackCommand.DataDirOption data = new StackCommand.DataDirOption();
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        Path file = SourceUri.parse(source).file();
+        StackEndpoints clusters = endpoints.resolve(MemshiftPaths.dataDir(data.dataDir), out);
+        MemoryEventConverter converter = new MemoryEventConverter(SourceUri.MEM0_JSON, file.getFileName().toString(),
+                maxTextChars);
+        try (ProgressReporter progress = ProgressReporter.forThisProcess()) {
+            ExportSummary summary = new Exporter(clusters.bootstrapServers(),
+                    new SchemaRegistryClient(clusters.schemaRegistryUrl()), Topics.DEFAULT_PARTITIONS)
+                    .export(new Mem0ExportReader(file), converter, progress::update, restart);
+            progress.close();
+            MigrationRunner.describeExport(out, summary);
+            return Memshift.EXIT_OK;
+        }
+    }
+}

@@ -1,0 +1,133 @@
+package io.memshift.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.memshift.embedded.EmbeddedStackExtension;
+import io.memshift.embedded.StackEndpoints;
+import io.memshift.schemas.MemoryEvent;
+import io.memshift.schemas.SchemaRegistryClient;
+import io.memshift.schemas.Topics;
+import java.io.BufferedWriter;
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/** kill -9 the exporter part-way through a large file, run it again: read_committed sees each memory once. */
+@ExtendWith(EmbeddedStackExtension.class)
+class ExporterCrashTest {
+
+    private static final int MEMORIES = 60_000;
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void anExportKilledMidwayAndRunAgainPublishesEachMemoryExactlyOnce(StackEndpoints stack) throws Exception {
+        long seed = System.nanoTime();
+        System.out.println("ExporterCrashTest seed " + seed);
+        Random random = new Random(seed);
+        Path file = bigExport(random);
+        SchemaRegistryClient registry = new SchemaRegistryClient(stack.schemaRegistryUrl());
+
+        List<Long> publishedAtKill = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            Process victim = export(stack, file);
+            Thread.sleep(3000 + random.nextInt(4000));
+            if (victim.isAlive()) {
+                victim.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+                publishedAtKill.add((long) countOurs(stack, registry).values().stream().mapToInt(Integer::intValue).sum());
+            }
+        }
+        Process last = export(stack, file);
+        assertThat(last.waitFor(5, TimeUnit.MINUTES)).isTrue();
+        String log = Files.readString(dir.resolve("export.log"));
+        assertThat(last.exitValue()).as(log).isZero();
+
+        // At least one kill landed mid-publish, after some transactions committed and before the last.
+        assertThat(publishedAtKill).anyMatch(n -> n > 0 && n < MEMORIES);
+        Map<String, Integer> counts = countOurs(stack, registry);
+        assertThat(counts).hasSize(MEMORIES);
+        assertThat(counts.values()).allMatch(n -> n == 1);
+        assertThat(log).contains("Resumed an interrupted export");
+
+        // Once complete, a further run publishes nothing.
+        Process again = export(stack, file);
+        assertThat(again.waitFor(5, TimeUnit.MINUTES)).isTrue();
+        assertThat(Files.readString(dir.resolve("export.log"))).contains("nothing published");
+        assertThat(countOurs(stack, registry).values()).allMatch(n -> n == 1);
+        System.out.println("ExporterCrashTest: published at each kill " + publishedAtKill + "; " + MEMORIES + " memories once each");
+    }
+
+    private Path bigExport(Random random) throws Exception {
+        Path file = dir.resolve("big-export.json");
+        try (BufferedWriter out = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+            out.write("{\"results\": [\n");
+            for (int i = 0; i < MEMORIES; i++) {
+                out.write(String.format("%s{\"id\": \"big-%d\", \"memory\": \"User %d prefers option %d for task %d\","
+                                + " \"hash\": \"%08x\", \"metadata\": {\"n\": %d}, \"categories\": [\"c%d\"],"
+                                + " \"created_at\": \"2024-05-01T10:00:00.%06d-07:00\", \"updated_at\": null, \"user_id\": \"u%d\"}%n",
+                        i == 0 ? "" : ",", i, i % 500, random.nextInt(1000), i, random.nextInt(), i, i % 7, i % 1_000_000, i % 500));
+            }
+            out.write("]}\n");
+        }
+        return file;
+    }
+
+    private Process export(StackEndpoints stack, Path file) throws Exception {
+        List<String> command = List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
+                "-Dmemshift.home=" + System.getProperty("memshift.home"),
+                "-Dmemshift.logdir=" + dir.resolve("logs"),
+                "-cp", System.getProperty("java.class.path"), "io.memshift.cli.Memshift",
+                "export", "--source", "mem0-json:" + file,
+                "--bootstrap-servers", stack.bootstrapServers(), "--schema-registry", stack.schemaRegistryUrl(),
+                "--es", stack.elasticsearchUrl());
+        return new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("export.log").toFile()))
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
+    }
+
+    /** How many times read_committed sees each of this test's memories on the memories topic. */
+    private static Map<String, Integer> countOurs(StackEndpoints stack, SchemaRegistryClient registry) {
+        Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);
+        Map<String, Integer> counts = new HashMap<>();
+        try (KafkaConsumer<String, MemoryEvent> consumer = new KafkaConsumer<>(props, Topics.keySerde().deserializer(),
+                Topics.memoryEventSerde(registry).deserializer())) {
+            var infos = consumer.listTopics(Duration.ofSeconds(10)).get(Topics.MEMORIES);
+            if (infos == null) {
+                return counts;
+            }
+            List<TopicPartition> partitions = infos.stream().map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
+                for (ConsumerRecord<String, MemoryEvent> record : consumer.poll(Duration.ofMillis(500))) {
+                    if (record.key().startsWith("big-")) {
+                        counts.merge(record.key(), 1, Integer::sum);
+                    }
+                }
+            }
+        }
+        return counts;
+    }
+}
