@@ -3,7 +3,7 @@ package io.memshift.cli;
 import io.memshift.embedded.StackEndpoints;
 import io.memshift.exporter.ExportSummary;
 import io.memshift.exporter.Exporter;
-import io.memshift.exporter.Mem0ExportReader;
+import io.memshift.exporter.MemorySource;
 import io.memshift.exporter.MemoryEventConverter;
 import io.memshift.schemas.SchemaRegistryClient;
 import io.memshift.schemas.Topics;
@@ -29,6 +29,9 @@ final class ExportCommand implements Callable<Integer> {
     @Option(names = "--restart", description = "Publish the whole source again, ignoring its checkpoint.")
     boolean restart;
 
+    @Option(names = "--topic", defaultValue = Topics.MEMORIES, description = "Topic to publish to (default: ${DEFAULT-VALUE}).")
+    String topic;
+
     @Option(names = "--max-text-chars", defaultValue = "" + MemoryEventConverter.DEFAULT_MAX_TEXT_CHARS,
             description = "Memories with longer text are refused (default: ${DEFAULT-VALUE}).")
     int maxTextChars;
@@ -45,16 +48,17 @@ final class ExportCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        Path file = SourceUri.parse(source).file();
+        MemorySource memories = SourceUri.parse(source).open();
+        Path file = memories.file();
         StackEndpoints clusters = endpoints.resolve(MemshiftPaths.dataDir(data.dataDir), out);
-        MemoryEventConverter converter = new MemoryEventConverter(SourceUri.MEM0_JSON, file.getFileName().toString(),
+        MemoryEventConverter converter = new MemoryEventConverter(memories.kind(), file.getFileName().toString(),
                 maxTextChars);
         try (ProgressReporter progress = ProgressReporter.forThisProcess()) {
             ExportSummary summary = new Exporter(clusters.bootstrapServers(),
-                    new SchemaRegistryClient(clusters.schemaRegistryUrl()), Topics.DEFAULT_PARTITIONS)
-                    .export(new Mem0ExportReader(file), converter, progress::update, restart);
+                    new SchemaRegistryClient(clusters.schemaRegistryUrl()), Topics.DEFAULT_PARTITIONS, topic)
+                    .export(memories, converter, progress::update, restart);
             progress.close();
-            MigrationRunner.describeExport(out, summary);
+            MigrationRunner.describeExport(out, summary, topic);
             return Memshift.EXIT_OK;
         }
     }

@@ -4,6 +4,7 @@ import io.memshift.embedded.StackEndpoints;
 import io.memshift.exporter.MemoryEventConverter;
 import io.memshift.reembedder.ReembedderConfig;
 import java.io.PrintWriter;
+import io.memshift.exporter.MemorySource;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -71,10 +72,10 @@ final class MigrateCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         SourceUri sourceUri = SourceUri.parse(source);
-        Path file = sourceUri.file();
+        MemorySource memories = sourceUri.open();
         Path dataDir = MemshiftPaths.dataDir(data.dataDir);
         StackEndpoints clusters = endpoints.resolve(dataDir, out);
-        MigrationRunner.Options options = new MigrationRunner.Options(file, model, index, noCutover ? null : alias,
+        MigrationRunner.Options options = new MigrationRunner.Options(memories, model, index, noCutover ? null : alias,
                 batchSize, Duration.ofMillis(maxWaitMs), maxTextChars, Duration.ofSeconds(stallTimeoutSeconds),
                 Duration.ofSeconds(drainTimeoutSeconds),
                 dataDir.resolve("streams"), shape, restartExport);

@@ -5,7 +5,7 @@ import dev.langchain4j.model.embedding.EmbeddingModel;
 import io.memshift.embedded.StackEndpoints;
 import io.memshift.exporter.ExportSummary;
 import io.memshift.exporter.Exporter;
-import io.memshift.exporter.Mem0ExportReader;
+import io.memshift.exporter.MemorySource;
 import io.memshift.exporter.MemoryEventConverter;
 import io.memshift.importer.ArrivalCheck;
 import io.memshift.importer.BulkOutcome;
@@ -38,7 +38,7 @@ import org.apache.kafka.streams.KafkaStreams;
 final class MigrationRunner {
 
     /** The migration's settings, as given on the command line. */
-    record Options(Path sourceFile, String modelId, String index, String alias, int batchSize, Duration maxWait,
+    record Options(MemorySource source, String modelId, String index, String alias, int batchSize, Duration maxWait,
                    int maxTextChars, Duration stallTimeout, Duration drainTimeout, Path streamsStateDir,
                    IndexShapeOptions shape, boolean restartExport) {
     }
@@ -63,13 +63,13 @@ final class MigrationRunner {
         String index = options.index() != null ? options.index() : defaultIndex(profile);
         SchemaRegistryClient registry = new SchemaRegistryClient(clusters.schemaRegistryUrl());
 
-        Mem0ExportReader reader = new Mem0ExportReader(options.sourceFile());
-        MemoryEventConverter converter = new MemoryEventConverter("mem0-json",
-                options.sourceFile().getFileName().toString(), options.maxTextChars());
+        MemorySource reader = options.source();
+        MemoryEventConverter converter = new MemoryEventConverter(reader.kind(),
+                reader.file().getFileName().toString(), options.maxTextChars());
         ExportSummary export = new Exporter(clusters.bootstrapServers(), registry, Topics.DEFAULT_PARTITIONS)
                 .export(reader, converter, progress::update, options.restartExport());
         progress.close();
-        describeExport(out, export);
+        describeExport(out, export, Topics.MEMORIES);
 
         say("Loading model %s (%d dims) ...", profile.id(), profile.dims());
         EmbeddingModel model = profile.factory().get();
@@ -97,7 +97,7 @@ final class MigrationRunner {
                         previous.isEmpty() ? "" : " (before: " + String.join(", ", previous) + ")");
             }
             BulkOutcome outcome = importer.outcome();
-            return new MigrationSummary(options.sourceFile().toString(), profile.id(), index, options.alias(),
+            return new MigrationSummary(reader.name(), profile.id(), index, options.alias(),
                     export.read(), reembedder.metrics().embedded(), outcome.indexed(), arrival.arrivedAsTombstone(),
                     outcome.stale(), arrival.missingCount(), Duration.between(begin, Instant.now()));
         } catch (IOException e) {
@@ -187,16 +187,16 @@ final class MigrationRunner {
         return root == e ? String.valueOf(e.getMessage()) : e.getMessage() + ": " + root.getMessage();
     }
 
-    static void describeExport(PrintWriter out, ExportSummary export) {
+    static void describeExport(PrintWriter out, ExportSummary export, String topic) {
         if (export.published() == 0 && export.skipped() > 0) {
             out.printf("Source already exported (%d memories, %d distinct) by an earlier run; nothing published"
                     + " (--restart publishes it again)%n", export.read(), export.expected().size());
         } else if (export.skipped() > 0) {
             out.printf("Resumed an interrupted export: %d memories were already published, %d now; %d distinct in %s%n",
-                    export.skipped(), export.published(), export.expected().size(), Topics.MEMORIES);
+                    export.skipped(), export.published(), export.expected().size(), topic);
         } else {
             out.printf("Exported %d memories (%d distinct) to topic %s%n", export.published(), export.expected().size(),
-                    Topics.MEMORIES);
+                    topic);
         }
         out.flush();
     }

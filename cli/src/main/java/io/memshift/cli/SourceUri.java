@@ -1,12 +1,16 @@
 package io.memshift.cli;
 
 import java.nio.file.Files;
+import io.memshift.exporter.JsonLinesReader;
+import io.memshift.exporter.Mem0ExportReader;
+import io.memshift.exporter.MemorySource;
 import java.nio.file.Path;
 
 /** A {@code --source} value: {@code <kind>:<location>}, e.g. {@code mem0-json:export.json}. */
 record SourceUri(String kind, String location) {
 
     static final String MEM0_JSON = "mem0-json";
+    static final String JSONL = "jsonl";
 
     static SourceUri parse(String text) {
         int colon = text.indexOf(':');
@@ -15,11 +19,17 @@ record SourceUri(String kind, String location) {
                     + " got '" + text + "'");
         }
         SourceUri uri = new SourceUri(text.substring(0, colon), text.substring(colon + 1));
-        if (!uri.kind.equals(MEM0_JSON)) {
+        if (!uri.kind.equals(MEM0_JSON) && !uri.kind.equals(JSONL)) {
             throw new BadInputException("source kind '" + uri.kind + "' is not supported yet; supported: "
-                    + MEM0_JSON + ":<file> (a Mem0 export JSON file)");
+                    + MEM0_JSON + ":<file> (a Mem0 export JSON file), " + JSONL + ":<file> (one memory per line)");
         }
         return uri;
+    }
+
+    /** The source, ready to be read (twice: validation, then publishing). */
+    MemorySource open() {
+        Path file = file();
+        return kind.equals(JSONL) ? new JsonLinesReader(file) : new Mem0ExportReader(file);
     }
 
     Path file() {

@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.langchain4j.model.embedding.EmbeddingModel;
 import io.memshift.embedded.StackEndpoints;
-import io.memshift.exporter.Mem0ExportReader;
+import io.memshift.exporter.MemorySource;
 import io.memshift.exporter.MemoryEventConverter;
 import io.memshift.importer.ElasticsearchClients;
 import io.memshift.importer.IndexLifecycle;
@@ -104,9 +104,10 @@ final class VerifyCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
         SourceUri sourceUri = SourceUri.parse(source);
-        Path file = sourceUri.file();
+        MemorySource memories = sourceUri.open();
+        Path file = memories.file();
         StackEndpoints clusters = endpoints.resolveRunning(MemshiftPaths.dataDir(data.dataDir));
-        Map<String, Memory> expected = readSource(file);
+        Map<String, Memory> expected = readSource(memories);
         try (ElasticsearchClient es = ElasticsearchClients.connect(clusters.elasticsearchUrl())) {
             IndexLifecycle lifecycle = new IndexLifecycle(es);
             if (!lifecycle.exists(index)) {
@@ -176,12 +177,13 @@ final class VerifyCommand implements Callable<Integer> {
         }
     }
 
-    private Map<String, Memory> readSource(Path file) {
-        MemoryEventConverter converter = new MemoryEventConverter("mem0-json", file.getFileName().toString(),
+    private Map<String, Memory> readSource(MemorySource memories) {
+        Path file = memories.file();
+        MemoryEventConverter converter = new MemoryEventConverter(memories.kind(), file.getFileName().toString(),
                 Integer.MAX_VALUE);
         Map<String, MemoryEvent> newest = new HashMap<>();
         List<String> problems = new ArrayList<>();
-        new Mem0ExportReader(file).forEach(memory -> {
+        memories.forEach(memory -> {
             MemoryEventConverter.Result result = converter.convert(memory);
             if (!result.valid()) {
                 problems.addAll(result.problems());
@@ -193,10 +195,10 @@ final class VerifyCommand implements Callable<Integer> {
             throw new io.memshift.exporter.InvalidSourceException(file.toString(),
                     problems.subList(0, Math.min(20, problems.size())), Math.max(0, problems.size() - 20));
         }
-        Map<String, Memory> memories = new HashMap<>();
-        newest.forEach((id, event) -> memories.put(id, new Memory(event.getUserId() == null ? NO_USER : event.getUserId(),
+        Map<String, Memory> byId = new HashMap<>();
+        newest.forEach((id, event) -> byId.put(id, new Memory(event.getUserId() == null ? NO_USER : event.getUserId(),
                 ContentDigest.of(event))));
-        return memories;
+        return byId;
     }
 
     private static List<VerifyReport.UserRow> compare(Map<String, Memory> expected, Map<String, Memory> actual,

@@ -49,26 +49,36 @@ public final class Exporter {
     private final String bootstrapServers;
     private final SchemaRegistryClient registry;
     private final int partitions;
+    private final String topic;
 
+    /** An exporter to the {@code memories} topic. */
     public Exporter(String bootstrapServers, SchemaRegistryClient registry, int partitions) {
+        this(bootstrapServers, registry, partitions, Topics.MEMORIES);
+    }
+
+    /** An exporter to another topic of the same contract (a staging topic, say), created compacted if absent. */
+    public Exporter(String bootstrapServers, SchemaRegistryClient registry, int partitions, String topic) {
         this.bootstrapServers = bootstrapServers;
         this.registry = registry;
         this.partitions = partitions;
+        this.topic = topic;
     }
 
-    public ExportSummary export(Mem0ExportReader reader, MemoryEventConverter converter, ExportProgress progress) {
+    public ExportSummary export(MemorySource reader, MemoryEventConverter converter, ExportProgress progress) {
         return export(reader, converter, progress, false);
     }
 
-    public ExportSummary export(Mem0ExportReader reader, MemoryEventConverter converter, ExportProgress progress,
+    public ExportSummary export(MemorySource reader, MemoryEventConverter converter, ExportProgress progress,
                                 boolean restart) {
         Instant begin = Instant.now();
         Map<String, Long> expected = new HashMap<>();
         long total = validate(reader, converter, progress, expected);
         try (Admin admin = Admin.create(adminProps())) {
-            Topics.ensureExists(admin, Topics.memoriesTopic(partitions), Topics.exportCheckpointsTopic());
+            Topics.ensureExists(admin, new Topics.TopicSpec(topic, partitions, Topics.memoriesTopic(partitions).config()),
+                    Topics.exportCheckpointsTopic());
         }
-        String sourceKey = sourceKey(reader.file());
+        // The checkpoint is per source and target topic: exporting one file to two topics is two exports.
+        String sourceKey = reader.kind() + ":" + reader.file().toAbsolutePath().normalize() + " -> " + topic;
         long size = size(reader.file());
         long modified = modified(reader.file());
         Optional<ExportCheckpoint> checkpoint = restart ? Optional.empty()
@@ -94,8 +104,7 @@ public final class Exporter {
                         return;
                     }
                     MemoryEvent event = converter.convert(source).event();
-                    producer.send(new ProducerRecord<>(Topics.MEMORIES, event.getId(),
-                            serializer.serialize(Topics.MEMORIES, event)));
+                    producer.send(new ProducerRecord<>(topic, event.getId(), serializer.serialize(topic, event)));
                     if (published.incrementAndGet() % TRANSACTION_SIZE == 0) {
                         commit(producer, sourceKey, new ExportCheckpoint(at, total, at == total, size, modified));
                         producer.beginTransaction();
@@ -130,7 +139,7 @@ public final class Exporter {
      * Reads the whole source once; returns the number of memories and fills {@code expected} with the highest
      * version of each memory, or throws naming every problem found.
      */
-    private long validate(Mem0ExportReader reader, MemoryEventConverter converter, ExportProgress progress,
+    private long validate(MemorySource reader, MemoryEventConverter converter, ExportProgress progress,
                           Map<String, Long> expected) {
         List<String> problems = new ArrayList<>();
         AtomicLong count = new AtomicLong();
@@ -152,11 +161,6 @@ public final class Exporter {
             throw new InvalidSourceException(reader.name(), problems, problemCount.get() - problems.size());
         }
         return count.get();
-    }
-
-    /** Names a source for its checkpoint and its transactional id: the kind and the absolute path. */
-    static String sourceKey(Path file) {
-        return "mem0-json:" + file.toAbsolutePath().normalize();
     }
 
     private static long size(Path file) {

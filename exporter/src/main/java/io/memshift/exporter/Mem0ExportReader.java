@@ -27,7 +27,7 @@ import java.util.function.Consumer;
  *   <li>a bare list of memories.</li>
  * </ul>
  */
-public final class Mem0ExportReader {
+public final class Mem0ExportReader implements MemorySource {
 
     /** Numbers are kept as exact decimals, so metadata keeps the values it was written with. */
     static final ObjectMapper JSON = new ObjectMapper()
@@ -41,10 +41,12 @@ public final class Mem0ExportReader {
         this.file = file;
     }
 
-    public String name() {
-        return file.toString();
+    @Override
+    public String kind() {
+        return "mem0-json";
     }
 
+    @Override
     public Path file() {
         return file;
     }
@@ -54,6 +56,7 @@ public final class Mem0ExportReader {
      *
      * @throws InvalidSourceException if the file is not JSON, is truncated, or has another layout
      */
+    @Override
     public void forEach(Consumer<SourceMemory> sink) {
         JsonFactory factory = JSON.getFactory();
         try (JsonParser parser = factory.createParser(file.toFile())) {

@@ -112,6 +112,32 @@ class ExporterTest {
                 "memory id=a2: field 'created_at' is not an ISO-8601 timestamp: 'yesterday'");
     }
 
+    @Test
+    void jsonLinesArePublishedAndABadLineIsNamedByItsNumber(StackEndpoints stack) throws Exception {
+        SchemaRegistryClient registry = new SchemaRegistryClient(stack.schemaRegistryUrl());
+        Exporter exporter = new Exporter(stack.bootstrapServers(), registry, 3);
+        Path good = dir.resolve("memories.jsonl");
+        Files.writeString(good, "{\"id\": \"j1\", \"memory\": \"Likes jazz\", \"user_id\": \"dana\"}\n\n"
+                + "{\"id\": \"j2\", \"memory\": \"Plays cello\", \"user_id\": \"dana\", \"metadata\": {\"x\": 1}}\n");
+        ExportSummary summary = exporter.export(new JsonLinesReader(good), new MemoryEventConverter("jsonl", "memories.jsonl",
+                MemoryEventConverter.DEFAULT_MAX_TEXT_CHARS), ExportProgress.NONE);
+        assertThat(summary.published()).isEqualTo(2);
+        Map<String, MemoryEvent> topic = readAll(stack, registry);
+        assertThat(topic.get("j2").getSource().getPosition()).isEqualTo("memories.jsonl:3");
+        assertThat(topic.get("j2").getMetadata()).isEqualTo("{\"x\":1}");
+
+        Path bad = dir.resolve("bad.jsonl");
+        // Line 2 holds 0xC3 0x28: a UTF-8 lead byte followed by a byte that cannot continue it.
+        Files.writeString(bad, "{\"id\": \"k1\", \"memory\": \"ok\"}\n");
+        Files.write(bad, new byte[] {'{', '"', 'i', 'd', '"', ':', '"', (byte) 0xC3, (byte) 0x28, '"', '}', '\n'},
+                java.nio.file.StandardOpenOption.APPEND);
+        long before = endOffsetSum(stack);
+        assertThatThrownBy(() -> exporter.export(new JsonLinesReader(bad), new MemoryEventConverter("jsonl", "bad.jsonl",
+                MemoryEventConverter.DEFAULT_MAX_TEXT_CHARS), ExportProgress.NONE))
+                .isInstanceOf(InvalidSourceException.class).hasMessageContaining("bad.jsonl:2: not valid UTF-8");
+        assertThat(endOffsetSum(stack)).isEqualTo(before);
+    }
+
     private void assertRefusedAndNothingPublished(StackEndpoints stack, String name, String content, String... expected)
             throws Exception {
         SchemaRegistryClient registry = new SchemaRegistryClient(stack.schemaRegistryUrl());

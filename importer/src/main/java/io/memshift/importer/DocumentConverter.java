@@ -65,7 +65,8 @@ public final class DocumentConverter {
         fingerprint.put("dims", model.getDims());
         putIfPresent(fingerprint, "prefix", model.getPrefix());
         doc.put("model", fingerprint);
-        doc.put("embedded_at", event.getEmbeddedAt().toEpochMilli());
+        // No embedded_at here (it stays on the Kafka event): a duplicate or a replay of an unchanged memory must
+        // produce the very same document, so that rewriting it at the same version changes nothing.
         doc.put("embedding", event.getEmbedding());
         return doc;
     }

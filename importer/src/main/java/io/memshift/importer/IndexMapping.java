@@ -49,7 +49,6 @@ public record IndexMapping(int dims, String similarity, String indexOptions, int
         properties.putObject("updated_at_ts").put("type", "date_nanos");
         properties.putObject("version").put("type", "long");
         properties.putObject("deleted").put("type", "boolean");
-        properties.putObject("embedded_at").put("type", "date");
         ObjectNode model = properties.putObject("model").putObject("properties");
         for (String field : new String[] {"provider", "name", "revision", "prefix"}) {
             keyword(model, field);

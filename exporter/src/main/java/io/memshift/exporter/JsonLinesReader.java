@@ -1,0 +1,96 @@
+package io.memshift.exporter;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.io.UncheckedIOException;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * One Mem0 memory object per line (JSON Lines). Blank lines are skipped. Read line by line in constant memory;
+ * a line that is not a JSON object, or not valid UTF-8, is reported with its line number.
+ */
+public final class JsonLinesReader implements MemorySource {
+
+    private final Path file;
+
+    public JsonLinesReader(Path file) {
+        this.file = file;
+    }
+
+    @Override
+    public String kind() {
+        return "jsonl";
+    }
+
+    @Override
+    public Path file() {
+        return file;
+    }
+
+    @Override
+    public void forEach(Consumer<SourceMemory> sink) {
+        // Lines are split as bytes and each is decoded on its own, strictly: a reader that decodes ahead would
+        // report invalid UTF-8 on the wrong line.
+        var decoder = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+        int lineNumber = 0;
+        try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream(1024);
+            int b;
+            boolean more = true;
+            while (more) {
+                b = in.read();
+                if (b != '\n' && b != -1) {
+                    bytes.write(b);
+                    continue;
+                }
+                more = b != -1;
+                if (!more && bytes.size() == 0) {
+                    break;
+                }
+                lineNumber++;
+                String line;
+                try {
+                    line = decoder.decode(ByteBuffer.wrap(bytes.toByteArray())).toString();
+                } catch (CharacterCodingException e) {
+                    throw problem(lineNumber, "not valid UTF-8");
+                }
+                bytes.reset();
+                if (line.isBlank()) {
+                    continue;
+                }
+                JsonNode node;
+                try {
+                    node = Mem0ExportReader.JSON.readTree(line);
+                } catch (JsonProcessingException e) {
+                    throw problem(lineNumber, "malformed JSON: " + e.getOriginalMessage());
+                }
+                if (!(node instanceof ObjectNode object)) {
+                    throw problem(lineNumber, "expected a memory object, found " + node.getNodeType());
+                }
+                sink.accept(new SourceMemory(object, file.getFileName() + ":" + lineNumber, null));
+            }
+        } catch (NoSuchFileException e) {
+            throw new InvalidSourceException(file.toString(), List.of("file not found: " + file), 0);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file, e);
+        }
+    }
+
+    private InvalidSourceException problem(int line, String what) {
+        return new InvalidSourceException(file.toString(), List.of(file.getFileName() + ":" + line + ": " + what), 0);
+    }
+}
