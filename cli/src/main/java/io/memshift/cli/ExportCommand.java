@@ -26,8 +26,8 @@ final class ExportCommand implements Callable<Integer> {
     @Option(names = "--source", required = true, description = "Where the memories are: mem0-json:<file>.")
     String source;
 
-    @Option(names = "--restart", description = "Publish the whole source again, ignoring its checkpoint.")
-    boolean restart;
+    @CommandLine.Mixin
+    ExportChoiceOptions choice = new ExportChoiceOptions();
 
     @Option(names = "--topic", defaultValue = Topics.MEMORIES, description = "Topic to publish to (default: ${DEFAULT-VALUE}).")
     String topic;
@@ -50,13 +50,14 @@ final class ExportCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         MemorySource memories = SourceUri.parse(source).open();
         Path file = memories.file();
-        StackEndpoints clusters = endpoints.resolve(MemshiftPaths.dataDir(data.dataDir), out);
+        Path dataDir = MemshiftPaths.dataDir(data.dataDir);
+        StackEndpoints clusters = endpoints.resolve(dataDir, out);
         MemoryEventConverter converter = new MemoryEventConverter(memories.kind(), file.getFileName().toString(),
                 maxTextChars);
         try (ProgressReporter progress = ProgressReporter.forThisProcess()) {
             ExportSummary summary = new Exporter(clusters.bootstrapServers(),
                     new SchemaRegistryClient(clusters.schemaRegistryUrl()), Topics.DEFAULT_PARTITIONS, topic)
-                    .export(memories, converter, progress::update, restart);
+                    .export(memories, converter, progress::update, choice.toOptions(dataDir, file));
             progress.close();
             MigrationRunner.describeExport(out, summary, topic);
             return Memshift.EXIT_OK;

@@ -33,8 +33,8 @@ final class MigrateCommand implements Callable<Integer> {
     @Option(names = "--no-cutover", description = "Fill the index but leave the alias where it is.")
     boolean noCutover;
 
-    @Option(names = "--restart", description = "Publish the whole source again, even if an earlier run exported it.")
-    boolean restartExport;
+    @CommandLine.Mixin
+    ExportChoiceOptions choice = new ExportChoiceOptions();
 
     @CommandLine.Mixin
     ClusterEndpoints endpoints = new ClusterEndpoints();
@@ -78,7 +78,7 @@ final class MigrateCommand implements Callable<Integer> {
         MigrationRunner.Options options = new MigrationRunner.Options(memories, model, index, noCutover ? null : alias,
                 batchSize, Duration.ofMillis(maxWaitMs), maxTextChars, Duration.ofSeconds(stallTimeoutSeconds),
                 Duration.ofSeconds(drainTimeoutSeconds),
-                dataDir.resolve("streams"), shape, restartExport);
+                dataDir.resolve("streams"), shape, choice.toOptions(dataDir, memories.file()));
         try (ProgressReporter progress = ProgressReporter.forThisProcess()) {
             MigrationSummary summary = new MigrationRunner(clusters, options, progress, out).run();
             summary.print(out);

@@ -3,6 +3,7 @@ package io.memshift.cli;
 import co.elastic.clients.elasticsearch.ElasticsearchClient;
 import dev.langchain4j.model.embedding.EmbeddingModel;
 import io.memshift.embedded.StackEndpoints;
+import io.memshift.exporter.ExportOptions;
 import io.memshift.exporter.ExportSummary;
 import io.memshift.exporter.Exporter;
 import io.memshift.exporter.MemorySource;
@@ -40,7 +41,7 @@ final class MigrationRunner {
     /** The migration's settings, as given on the command line. */
     record Options(MemorySource source, String modelId, String index, String alias, int batchSize, Duration maxWait,
                    int maxTextChars, Duration stallTimeout, Duration drainTimeout, Path streamsStateDir,
-                   IndexShapeOptions shape, boolean restartExport) {
+                   IndexShapeOptions shape, ExportOptions export) {
     }
 
     private static final long CHECK_INTERVAL_MS = 500;
@@ -67,7 +68,7 @@ final class MigrationRunner {
         MemoryEventConverter converter = new MemoryEventConverter(reader.kind(),
                 reader.file().getFileName().toString(), options.maxTextChars());
         ExportSummary export = new Exporter(clusters.bootstrapServers(), registry, Topics.DEFAULT_PARTITIONS)
-                .export(reader, converter, progress::update, options.restartExport());
+                .export(reader, converter, progress::update, options.export());
         progress.close();
         describeExport(out, export, Topics.MEMORIES);
 
@@ -98,8 +99,8 @@ final class MigrationRunner {
             }
             BulkOutcome outcome = importer.outcome();
             return new MigrationSummary(reader.name(), profile.id(), index, options.alias(),
-                    export.read(), reembedder.metrics().embedded(), outcome.indexed(), arrival.arrivedAsTombstone(),
-                    outcome.stale(), arrival.missingCount(), Duration.between(begin, Instant.now()));
+                    export.read(), export.rejected(), reembedder.metrics().embedded(), outcome.indexed(),
+                    arrival.arrivedAsTombstone(), outcome.stale(), arrival.missingCount(), Duration.between(begin, Instant.now()));
         } catch (IOException e) {
             throw new UncheckedIOException("Elasticsearch at " + clusters.elasticsearchUrl() + ": " + e.getMessage(), e);
         }
@@ -188,6 +189,12 @@ final class MigrationRunner {
     }
 
     static void describeExport(PrintWriter out, ExportSummary export, String topic) {
+        if (export.rejected() > 0) {
+            out.printf("Set aside %d invalid records (reject file and topic %s)%n", export.rejected(), Topics.REJECTED);
+        }
+        if (export.filtered() > 0) {
+            out.printf("Left out %d memories by the filters%n", export.filtered());
+        }
         if (export.published() == 0 && export.skipped() > 0) {
             out.printf("Source already exported (%d memories, %d distinct) by an earlier run; nothing published"
                     + " (--restart publishes it again)%n", export.read(), export.expected().size());

@@ -4,7 +4,7 @@ import java.io.PrintWriter;
 import java.time.Duration;
 
 /** What a migration did, printed at its end. */
-record MigrationSummary(String source, String model, String index, String alias, long read, long embedded,
+record MigrationSummary(String source, String model, String index, String alias, long read, long rejected, long embedded,
                         long indexed, long deleted, long stale, long failed, Duration elapsed) {
 
     double memoriesPerSecond() {
@@ -17,6 +17,7 @@ record MigrationSummary(String source, String model, String index, String alias,
         out.printf("  model         %s%n", model);
         out.printf("  index         %s%s%n", index, alias == null ? "" : " (alias " + alias + " -> " + index + ")");
         out.printf("  read          %d%n", read);
+        out.printf("  rejected      %d%n", rejected);
         out.printf("  embedded      %d%n", embedded);
         out.printf("  indexed       %d%n", indexed);
         out.printf("  deleted       %d%n", deleted);

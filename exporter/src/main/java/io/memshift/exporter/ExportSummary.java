@@ -9,7 +9,10 @@ import java.util.Map;
  * @param read      memory objects read from the source
  * @param published events this run published (committed)
  * @param skipped   events an earlier, interrupted or complete run of the same source had already published
+ * @param rejected  invalid records set aside (only with --skip-invalid)
+ * @param filtered  valid memories left out by the filters (--user, --agent, --run, --updated-since)
  * @param expected  for each memory id, the highest version in the source: what the target must end up holding
  */
-public record ExportSummary(long read, long published, long skipped, Map<String, Long> expected, Duration elapsed) {
+public record ExportSummary(long read, long published, long skipped, long rejected, long filtered,
+                            Map<String, Long> expected, Duration elapsed) {
 }

@@ -70,15 +70,23 @@ public final class Exporter {
 
     public ExportSummary export(MemorySource reader, MemoryEventConverter converter, ExportProgress progress,
                                 boolean restart) {
+        return export(reader, converter, progress, new ExportOptions(restart, false, null, null, null, null, null));
+    }
+
+    public ExportSummary export(MemorySource reader, MemoryEventConverter converter, ExportProgress progress,
+                                ExportOptions options) {
+        boolean restart = options.restart();
         Instant begin = Instant.now();
         Map<String, Long> expected = new HashMap<>();
-        long total = validate(reader, converter, progress, expected);
+        Validation validation = validate(reader, converter, progress, expected, options);
+        long total = validation.records();
         try (Admin admin = Admin.create(adminProps())) {
             Topics.ensureExists(admin, new Topics.TopicSpec(topic, partitions, Topics.memoriesTopic(partitions).config()),
-                    Topics.exportCheckpointsTopic());
+                    Topics.exportCheckpointsTopic(), new Topics.TopicSpec(Topics.REJECTED, 1, Map.of()));
         }
         // The checkpoint is per source and target topic: exporting one file to two topics is two exports.
-        String sourceKey = reader.kind() + ":" + reader.file().toAbsolutePath().normalize() + " -> " + topic;
+        String sourceKey = reader.kind() + ":" + reader.file().toAbsolutePath().normalize() + " -> " + topic
+                + options.filterKey();
         long size = size(reader.file());
         long modified = modified(reader.file());
         Optional<ExportCheckpoint> checkpoint = restart ? Optional.empty()
@@ -86,7 +94,8 @@ public final class Exporter {
         long resumeAfter = checkpoint.map(ExportCheckpoint::position).orElse(0L);
         if (checkpoint.isPresent() && checkpoint.get().complete()) {
             progress.update("publish", total, total);
-            return new ExportSummary(total, 0, total, Map.copyOf(expected), Duration.between(begin, Instant.now()));
+            return new ExportSummary(total, 0, total, validation.invalid(), validation.filtered(), Map.copyOf(expected),
+                    Duration.between(begin, Instant.now()));
         }
 
         ConfluentAvroSerializer<MemoryEvent> serializer = new ConfluentAvroSerializer<>(registry, MemoryEvent.class);
@@ -103,9 +112,16 @@ public final class Exporter {
                     if (at <= resumeAfter) {
                         return;
                     }
-                    MemoryEvent event = converter.convert(source).event();
-                    producer.send(new ProducerRecord<>(topic, event.getId(), serializer.serialize(topic, event)));
-                    if (published.incrementAndGet() % TRANSACTION_SIZE == 0) {
+                    MemoryEventConverter.Result result = converter.convert(source);
+                    if (!result.valid()) {
+                        // Only reached with --skip-invalid: validation refused the source otherwise.
+                        producer.send(rejection(source, result));
+                    } else if (options.selects(result.event())) {
+                        MemoryEvent event = result.event();
+                        producer.send(new ProducerRecord<>(topic, event.getId(), serializer.serialize(topic, event)));
+                        published.incrementAndGet();
+                    }
+                    if ((at - resumeAfter) % TRANSACTION_SIZE == 0) {
                         commit(producer, sourceKey, new ExportCheckpoint(at, total, at == total, size, modified));
                         producer.beginTransaction();
                     }
@@ -117,8 +133,8 @@ public final class Exporter {
                 throw e;
             }
         }
-        return new ExportSummary(total, published.get(), resumeAfter, Map.copyOf(expected),
-                Duration.between(begin, Instant.now()));
+        return new ExportSummary(total, published.get(), resumeAfter, validation.invalid(), validation.filtered(),
+                Map.copyOf(expected), Duration.between(begin, Instant.now()));
     }
 
     private static void commit(KafkaProducer<String, byte[]> producer, String sourceKey, ExportCheckpoint checkpoint) {
@@ -135,32 +151,56 @@ public final class Exporter {
         }
     }
 
+    /** What the validation pass found. */
+    private record Validation(long records, long invalid, long filtered) {
+    }
+
     /**
-     * Reads the whole source once; returns the number of memories and fills {@code expected} with the highest
-     * version of each memory, or throws naming every problem found.
+     * Reads the whole source once: counts its records and fills {@code expected} with the highest version of
+     * each memory to publish. Invalid records make it throw, naming each (up to 20), unless --skip-invalid, in
+     * which case they are written to the reject file, rewritten whole on every run.
      */
-    private long validate(MemorySource reader, MemoryEventConverter converter, ExportProgress progress,
-                          Map<String, Long> expected) {
+    private Validation validate(MemorySource reader, MemoryEventConverter converter, ExportProgress progress,
+                                Map<String, Long> expected, ExportOptions options) {
         List<String> problems = new ArrayList<>();
         AtomicLong count = new AtomicLong();
-        AtomicLong problemCount = new AtomicLong();
-        reader.forEach(source -> {
-            MemoryEventConverter.Result result = converter.convert(source);
-            for (String problem : result.problems()) {
-                if (problems.size() < MAX_REPORTED_PROBLEMS) {
-                    problems.add(problem);
+        AtomicLong invalid = new AtomicLong();
+        AtomicLong filtered = new AtomicLong();
+        try (RejectFile rejects = options.skipInvalid() ? RejectFile.open(options.rejectFile()) : null) {
+            reader.forEach(source -> {
+                MemoryEventConverter.Result result = converter.convert(source);
+                if (!result.valid()) {
+                    invalid.incrementAndGet();
+                    if (rejects != null) {
+                        rejects.write(source, result.problems());
+                    } else {
+                        for (String problem : result.problems()) {
+                            if (problems.size() < MAX_REPORTED_PROBLEMS) {
+                                problems.add(problem);
+                            }
+                        }
+                    }
+                } else if (options.selects(result.event())) {
+                    expected.merge(result.event().getId(), result.event().getVersion(), Math::max);
+                } else {
+                    filtered.incrementAndGet();
                 }
-                problemCount.incrementAndGet();
-            }
-            if (result.valid()) {
-                expected.merge(result.event().getId(), result.event().getVersion(), Math::max);
-            }
-            progress.update("validate", count.incrementAndGet(), -1);
-        });
-        if (!problems.isEmpty()) {
-            throw new InvalidSourceException(reader.name(), problems, problemCount.get() - problems.size());
+                progress.update("validate", count.incrementAndGet(), -1);
+            });
         }
-        return count.get();
+        if (!problems.isEmpty()) {
+            throw new InvalidSourceException(reader.name(), problems, invalid.get() - problems.size());
+        }
+        return new Validation(count.get(), invalid.get(), filtered.get());
+    }
+
+    private static ProducerRecord<String, byte[]> rejection(SourceMemory source, MemoryEventConverter.Result result) {
+        String json = RejectFile.line(source, result.problems());
+        String key = source.json().path("id").isTextual() ? source.json().get("id").textValue() : source.position();
+        ProducerRecord<String, byte[]> record = new ProducerRecord<>(Topics.REJECTED, key, json.getBytes(StandardCharsets.UTF_8));
+        record.headers().add("memshift.error.reason", String.join("; ", result.problems()).getBytes(StandardCharsets.UTF_8));
+        record.headers().add("memshift.source.position", source.position().getBytes(StandardCharsets.UTF_8));
+        return record;
     }
 
     private static long size(Path file) {

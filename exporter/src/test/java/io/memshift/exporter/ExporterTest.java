@@ -138,6 +138,67 @@ class ExporterTest {
         assertThat(endOffsetSum(stack)).isEqualTo(before);
     }
 
+    @Test
+    void skipInvalidPublishesTheValidMemoriesAndSetsTheOthersAsideWithTheReason(StackEndpoints stack) throws Exception {
+        SchemaRegistryClient registry = new SchemaRegistryClient(stack.schemaRegistryUrl());
+        String content = """
+                {"results": [
+                  {"id": "s-ok-1", "memory": "Keeps bees", "user_id": "eve"},
+                  {"id": "s-bad-1", "user_id": "eve"},
+                  {"id": "s-ok-2", "memory": "Sails on weekends", "user_id": "eve"},
+                  {"id": "s-bad-2", "memory": "Cooks", "categories": "food"}
+                ]}
+                """;
+        Path rejects = dir.resolve("rejects/skip.rejects.jsonl");
+        ExportOptions options = new ExportOptions(false, true, rejects, null, null, null, null);
+        ExportSummary summary = new Exporter(stack.bootstrapServers(), registry, 3)
+                .export(reader("skip.json", content), converter("skip.json"), ExportProgress.NONE, options);
+
+        assertThat(summary.published()).isEqualTo(2);
+        assertThat(summary.rejected()).isEqualTo(2);
+        assertThat(summary.expected()).containsOnlyKeys("s-ok-1", "s-ok-2");
+        List<String> lines = Files.readAllLines(rejects);
+        assertThat(lines).hasSize(2);
+        assertThat(lines.get(0)).contains("\"position\":\"skip.json:3\"").contains("field 'memory' is missing").contains("s-bad-1");
+        assertThat(lines.get(1)).contains("field 'categories' must be a list");
+        Map<String, String> reasons = new HashMap<>();
+        Properties props = consumerProps(stack);
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(props,
+                new org.apache.kafka.common.serialization.StringDeserializer(),
+                new org.apache.kafka.common.serialization.StringDeserializer())) {
+            List<TopicPartition> partitions = List.of(new TopicPartition(Topics.REJECTED, 0));
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            long end = consumer.endOffsets(partitions).get(partitions.get(0));
+            while (consumer.position(partitions.get(0)) < end) {
+                consumer.poll(Duration.ofMillis(300)).forEach(r -> reasons.put(r.key(),
+                        new String(r.headers().lastHeader("memshift.error.reason").value(), StandardCharsets.UTF_8)));
+            }
+        }
+        assertThat(reasons).containsKeys("s-bad-1", "s-bad-2");
+        assertThat(reasons.get("s-bad-1")).contains("field 'memory' is missing");
+        assertThat(readAll(stack, registry)).containsKeys("s-ok-1", "s-ok-2").doesNotContainKeys("s-bad-1", "s-bad-2");
+    }
+
+    @Test
+    void filtersSelectByUserAgentRunAndUpdatedSince(StackEndpoints stack) throws Exception {
+        String content = """
+                {"results": [
+                  {"id": "f-1", "memory": "One", "user_id": "fay", "agent_id": "a", "updated_at": "2024-01-01T00:00:00Z"},
+                  {"id": "f-2", "memory": "Two", "user_id": "fay", "agent_id": "a", "updated_at": "2024-06-01T00:00:00Z"},
+                  {"id": "f-3", "memory": "Three", "user_id": "gus", "agent_id": "a", "updated_at": "2024-06-01T00:00:00Z"},
+                  {"id": "f-4", "memory": "Four", "user_id": "fay", "agent_id": "b", "created_at": "2024-07-01T00:00:00Z"}
+                ]}
+                """;
+        ExportOptions options = new ExportOptions(false, false, null, "fay", "a", null,
+                java.time.Instant.parse("2024-03-01T00:00:00Z"));
+        ExportSummary summary = new Exporter(stack.bootstrapServers(), new SchemaRegistryClient(stack.schemaRegistryUrl()), 3)
+                .export(reader("filters.json", content), converter("filters.json"), ExportProgress.NONE, options);
+        assertThat(summary.published()).isEqualTo(1);
+        assertThat(summary.filtered()).isEqualTo(3);
+        assertThat(summary.expected()).containsOnlyKeys("f-2");
+    }
+
     private void assertRefusedAndNothingPublished(StackEndpoints stack, String name, String content, String... expected)
             throws Exception {
         SchemaRegistryClient registry = new SchemaRegistryClient(stack.schemaRegistryUrl());
@@ -193,7 +254,7 @@ class ExporterTest {
         return latest;
     }
 
-    private static Properties consumerProps(StackEndpoints stack) {
+    static Properties consumerProps(StackEndpoints stack) {
         Properties props = new Properties();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");

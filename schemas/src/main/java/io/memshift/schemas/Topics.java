@@ -22,6 +22,8 @@ public final class Topics {
     public static final String MEMORIES = "memories";
     private static final String EMBEDDED_PREFIX = "memories.embedded.";
     private static final String IMPORT_DLQ_PREFIX = "memories.import-dlq.";
+    /** Records an export set aside (with --skip-invalid), as JSON with the reason; not compacted. */
+    public static final String REJECTED = "memories.rejected";
     /** Where each export notes how far it got, in the same transaction as the events it covers. */
     public static final String EXPORT_CHECKPOINTS = "memshift.export-checkpoints";
     private static final Pattern NOT_TOPIC_SAFE = Pattern.compile("[^a-z0-9._-]+");
