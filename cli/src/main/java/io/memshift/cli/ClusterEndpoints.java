@@ -8,10 +8,14 @@ import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
 /**
- * The {@code --bootstrap-servers}, {@code --schema-registry} and {@code --es} options. Any of them left out is
- * taken from the embedded stack, which is started (in the background, for later commands too) if it is not up.
+ * The {@code --bootstrap-servers}, {@code --schema-registry} and {@code --es} options, with {@code --data-dir}.
+ * Any endpoint left out is taken from the embedded stack of that data folder, which {@link #resolve} starts (in
+ * the background, for later commands too) if it is not up.
  */
 final class ClusterEndpoints {
+
+    @Option(names = "--data-dir", description = "Where memshift keeps its data (default: <checkout>/.memshift).")
+    Path dataDirOption;
 
     @Option(names = "--bootstrap-servers", description = "Kafka brokers (default: the embedded stack's).")
     String bootstrapServers;
@@ -23,7 +27,12 @@ final class ClusterEndpoints {
     String elasticsearch;
 
     /** Like {@link #resolve}, but never starts the embedded stack: for commands that only inspect or switch. */
-    StackEndpoints resolveRunning(Path dataDir) {
+    Path dataDir() {
+        return MemshiftPaths.dataDir(dataDirOption);
+    }
+
+    StackEndpoints resolveRunning() {
+        Path dataDir = dataDir();
         if (bootstrapServers != null && schemaRegistry != null && elasticsearch != null) {
             return new StackEndpoints(bootstrapServers, schemaRegistry, elasticsearch);
         }
@@ -37,7 +46,8 @@ final class ClusterEndpoints {
                 elasticsearch != null ? elasticsearch : embedded.elasticsearchUrl());
     }
 
-    StackEndpoints resolve(Path dataDir, PrintWriter out) {
+    StackEndpoints resolve(PrintWriter out) {
+        Path dataDir = dataDir();
         if (bootstrapServers != null && schemaRegistry != null && elasticsearch != null) {
             return new StackEndpoints(bootstrapServers, schemaRegistry, elasticsearch);
         }

@@ -33,16 +33,13 @@ final class CutoverCommand implements Callable<Integer> {
     @CommandLine.Mixin
     ClusterEndpoints endpoints = new ClusterEndpoints();
 
-    @CommandLine.Mixin
-    StackCommand.DataDirOption data = new StackCommand.DataDirOption();
-
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
-        StackEndpoints clusters = endpoints.resolveRunning(MemshiftPaths.dataDir(data.dataDir));
+        StackEndpoints clusters = endpoints.resolveRunning();
         try (ElasticsearchClient es = ElasticsearchClients.connect(clusters.elasticsearchUrl())) {
             IndexLifecycle lifecycle = new IndexLifecycle(es);
             if (!lifecycle.exists(index)) {

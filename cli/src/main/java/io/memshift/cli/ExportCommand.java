@@ -39,9 +39,6 @@ final class ExportCommand implements Callable<Integer> {
     @CommandLine.Mixin
     ClusterEndpoints endpoints = new ClusterEndpoints();
 
-    @CommandLine.Mixin
-    StackCommand.DataDirOption data = new StackCommand.DataDirOption();
-
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -50,8 +47,8 @@ final class ExportCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         MemorySource memories = SourceUri.parse(source).open();
         Path file = memories.file();
-        Path dataDir = MemshiftPaths.dataDir(data.dataDir);
-        StackEndpoints clusters = endpoints.resolve(dataDir, out);
+        Path dataDir = endpoints.dataDir();
+        StackEndpoints clusters = endpoints.resolve(out);
         MemoryEventConverter converter = new MemoryEventConverter(memories.kind(), file.getFileName().toString(),
                 maxTextChars);
         try (ProgressReporter progress = ProgressReporter.forThisProcess()) {

@@ -61,16 +61,13 @@ final class ImportBenchmark implements Callable<Integer> {
     @CommandLine.Mixin
     ClusterEndpoints endpoints = new ClusterEndpoints();
 
-    @CommandLine.Mixin
-    StackCommand.DataDirOption data = new StackCommand.DataDirOption();
-
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        StackEndpoints clusters = endpoints.resolve(MemshiftPaths.dataDir(data.dataDir), out);
+        StackEndpoints clusters = endpoints.resolve(out);
         String run = Long.toString(System.currentTimeMillis(), 36);
         String topic = "bench.import." + run;
         List<EmbeddedMemoryEvent> events = events(new Random(42));

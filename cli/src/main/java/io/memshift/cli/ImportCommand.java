@@ -10,7 +10,6 @@ import io.memshift.reembedder.ModelProfile;
 import io.memshift.schemas.Topics;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -43,9 +42,6 @@ final class ImportCommand implements Callable<Integer> {
     @CommandLine.Mixin
     ClusterEndpoints endpoints = new ClusterEndpoints();
 
-    @CommandLine.Mixin
-    StackCommand.DataDirOption data = new StackCommand.DataDirOption();
-
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -53,38 +49,28 @@ final class ImportCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         PrintWriter out = spec.commandLine().getOut();
         ModelProfile profile = EmbeddingModels.profile(model);
-        StackEndpoints clusters = endpoints.resolveRunning(MemshiftPaths.dataDir(data.dataDir));
+        StackEndpoints clusters = endpoints.resolveRunning();
         String target = index != null ? index : MigrationRunner.defaultIndex(profile);
         String source = topic != null ? topic : Topics.embeddedTopicName(profile.id());
         ImporterConfig config = ImporterConfig.of(clusters.bootstrapServers(), clusters.schemaRegistryUrl(),
                 clusters.elasticsearchUrl(), source, target,
                 shape.mapping(profile.dims()));
-        CountDownLatch stop = new CountDownLatch(1);
-        Thread hook = new Thread(stop::countDown, "memshift-import-stop");
-        Runtime.getRuntime().addShutdownHook(hook);
-        try (Importer importer = new Importer(config)) {
+        try (ForegroundService service = new ForegroundService("memshift-import");
+             Importer importer = new Importer(config)) {
             importer.start();
             out.printf("Importing %s into %s%s ...%n", source, target, untilCaughtUp ? " until caught up" : " (Ctrl-C stops)");
             out.flush();
-            while (importer.isRunning() && stop.getCount() > 0) {
-                if (untilCaughtUp && ConsumerGroupLag.of(config.bootstrapServers(), config.groupId(), source) == 0) {
-                    break;
-                }
-                stop.await(1, java.util.concurrent.TimeUnit.SECONDS);
-            }
-            if (importer.failure() != null) {
-                throw new MigrationFailedException("the importer stopped: " + importer.failure().getMessage());
-            }
+            service.await(() -> untilCaughtUp
+                            && ConsumerGroupLag.of(config.bootstrapServers(), config.groupId(), source) == 0,
+                    () -> {
+                        if (importer.failure() != null) {
+                            throw new MigrationFailedException("the importer stopped: " + importer.failure().getMessage());
+                        }
+                    });
             BulkOutcome outcome = importer.outcome();
             out.printf("Imported into %s: indexed %d, deleted %d, stale (409) %d, retried %d, dead-lettered %d%n",
                     target, outcome.indexed(), outcome.tombstoned(), outcome.stale(), outcome.retried(), outcome.dead());
             return Memshift.EXIT_OK;
-        } finally {
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException ignored) {
-                // the JVM is already shutting down
-            }
         }
     }
 }

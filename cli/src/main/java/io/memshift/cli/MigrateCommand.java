@@ -43,15 +43,7 @@ final class MigrateCommand implements Callable<Integer> {
     IndexShapeOptions shape = new IndexShapeOptions();
 
     @CommandLine.Mixin
-    StackCommand.DataDirOption data = new StackCommand.DataDirOption();
-
-    @Option(names = "--batch-size", defaultValue = "" + ReembedderConfig.DEFAULT_BATCH_SIZE,
-            description = "Memories per model call (default: ${DEFAULT-VALUE}).")
-    int batchSize;
-
-    @Option(names = "--max-wait-ms", defaultValue = "200",
-            description = "Longest a memory waits for its batch to fill, in ms (default: ${DEFAULT-VALUE}).")
-    long maxWaitMs;
+    BatchingOptions batching = new BatchingOptions();
 
     @Option(names = "--max-text-chars", defaultValue = "" + MemoryEventConverter.DEFAULT_MAX_TEXT_CHARS,
             description = "Memories with longer text are refused (default: ${DEFAULT-VALUE}).")
@@ -73,10 +65,10 @@ final class MigrateCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         SourceUri sourceUri = SourceUri.parse(source);
         MemorySource memories = sourceUri.open();
-        Path dataDir = MemshiftPaths.dataDir(data.dataDir);
-        StackEndpoints clusters = endpoints.resolve(dataDir, out);
+        Path dataDir = endpoints.dataDir();
+        StackEndpoints clusters = endpoints.resolve(out);
         MigrationRunner.Options options = new MigrationRunner.Options(memories, model, index, noCutover ? null : alias,
-                batchSize, Duration.ofMillis(maxWaitMs), maxTextChars, Duration.ofSeconds(stallTimeoutSeconds),
+                batching.batchSize, batching.maxWait(), maxTextChars, Duration.ofSeconds(stallTimeoutSeconds),
                 Duration.ofSeconds(drainTimeoutSeconds),
                 dataDir.resolve("streams"), shape, choice.toOptions(dataDir, memories.file()));
         try (ProgressReporter progress = ProgressReporter.forThisProcess()) {

@@ -14,7 +14,6 @@ import java.time.Duration;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -47,22 +46,14 @@ final class ReembedCommand implements Callable<Integer> {
     @Option(names = "--input-topic", defaultValue = Topics.MEMORIES, description = "Topic to read (default: ${DEFAULT-VALUE}).")
     String inputTopic;
 
-    @Option(names = "--batch-size", defaultValue = "" + ReembedderConfig.DEFAULT_BATCH_SIZE,
-            description = "Memories per model call (default: ${DEFAULT-VALUE}).")
-    int batchSize;
-
-    @Option(names = "--max-wait-ms", defaultValue = "200",
-            description = "Longest a memory waits for its batch to fill, in ms (default: ${DEFAULT-VALUE}).")
-    long maxWaitMs;
+    @CommandLine.Mixin
+    BatchingOptions batching = new BatchingOptions();
 
     @Option(names = "--until-caught-up", description = "Exit 0 once the whole input is embedded and committed.")
     boolean untilCaughtUp;
 
     @CommandLine.Mixin
     ClusterEndpoints endpoints = new ClusterEndpoints();
-
-    @CommandLine.Mixin
-    StackCommand.DataDirOption data = new StackCommand.DataDirOption();
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -71,50 +62,41 @@ final class ReembedCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         PrintWriter out = spec.commandLine().getOut();
         ModelProfile profile = EmbeddingModels.profile(model);
-        StackEndpoints clusters = endpoints.resolveRunning(MemshiftPaths.dataDir(data.dataDir));
+        StackEndpoints clusters = endpoints.resolveRunning();
         if (replay && generation != null) {
             throw new BadInputException("give --replay (next generation) or --generation N, not both");
         }
         int gen = generation != null ? generation : replay ? latestGeneration(clusters, profile) + 1 : 1;
         ReembedderConfig config = new ReembedderConfig(clusters.bootstrapServers(), clusters.schemaRegistryUrl(),
-                profile.id(), batchSize, Duration.ofMillis(maxWaitMs),
-                MemshiftPaths.dataDir(data.dataDir).resolve("streams"), gen, inputTopic);
+                profile.id(), batching.batchSize, batching.maxWait(),
+                endpoints.dataDir().resolve("streams"), gen, inputTopic);
         out.printf("Loading model %s (%d dims) ...%n", profile.id(), profile.dims());
         out.flush();
         EmbeddingModel embedder = profile.factory().get();
-        CountDownLatch stop = new CountDownLatch(1);
-        Thread hook = new Thread(stop::countDown, "memshift-reembed-stop");
-        Runtime.getRuntime().addShutdownHook(hook);
-        try (Reembedder reembedder = new Reembedder(config, profile, embedder)) {
+        try (ForegroundService service = new ForegroundService("memshift-reembed");
+             Reembedder reembedder = new Reembedder(config, profile, embedder)) {
             reembedder.start();
             out.printf("Re-embedding %s into %s (generation %d, application id %s)%s ...%n", inputTopic,
                     config.outputTopic(), gen, reembedder.applicationId(),
                     untilCaughtUp ? " until caught up" : "; Ctrl-C stops");
             out.flush();
-            while (stop.getCount() > 0) {
-                if (reembedder.failure() != null) {
-                    throw new MigrationFailedException("the re-embedder stopped: " + reembedder.failure().getMessage());
-                }
-                KafkaStreams.State state = reembedder.state();
-                if (state == KafkaStreams.State.ERROR || state == KafkaStreams.State.NOT_RUNNING) {
-                    throw new MigrationFailedException("the re-embedder is " + state);
-                }
-                if (untilCaughtUp && state == KafkaStreams.State.RUNNING && reembedder.metrics().pending() == 0
-                        && ConsumerGroupLag.of(clusters.bootstrapServers(), reembedder.applicationId(), inputTopic) == 0) {
-                    break;
-                }
-                stop.await(1, TimeUnit.SECONDS);
-            }
+            service.await(() -> untilCaughtUp && reembedder.state() == KafkaStreams.State.RUNNING
+                            && reembedder.metrics().pending() == 0
+                            && ConsumerGroupLag.of(clusters.bootstrapServers(), reembedder.applicationId(), inputTopic) == 0,
+                    () -> {
+                        if (reembedder.failure() != null) {
+                            throw new MigrationFailedException("the re-embedder stopped: " + reembedder.failure().getMessage());
+                        }
+                        KafkaStreams.State state = reembedder.state();
+                        if (state == KafkaStreams.State.ERROR || state == KafkaStreams.State.NOT_RUNNING) {
+                            throw new MigrationFailedException("the re-embedder is " + state);
+                        }
+                    });
             ReembedMetrics metrics = reembedder.metrics();
-            out.printf("Re-embedded into %s: %d events forwarded, %d texts embedded in %d batches (%.1f s in the model)%n",
-                    config.outputTopic(), metrics.events(), metrics.embedded(), metrics.batches(), metrics.modelSeconds());
+            out.printf("Re-embedded into %s: %d events forwarded, %d texts embedded in %d batches (%.1f s in the model),"
+                            + " %d from the cache%n", config.outputTopic(), metrics.events(), metrics.embedded(),
+                    metrics.batches(), metrics.modelSeconds(), metrics.cacheHits());
             return Memshift.EXIT_OK;
-        } finally {
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException ignored) {
-                // the JVM is already shutting down
-            }
         }
     }
 

@@ -22,16 +22,13 @@ final class RollbackCommand implements Callable<Integer> {
     @CommandLine.Mixin
     ClusterEndpoints endpoints = new ClusterEndpoints();
 
-    @CommandLine.Mixin
-    StackCommand.DataDirOption data = new StackCommand.DataDirOption();
-
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
-        StackEndpoints clusters = endpoints.resolveRunning(MemshiftPaths.dataDir(data.dataDir));
+        StackEndpoints clusters = endpoints.resolveRunning();
         try (ElasticsearchClient es = ElasticsearchClients.connect(clusters.elasticsearchUrl())) {
             List<String> moved = new IndexLifecycle(es).rollback(alias);
             out.printf("Alias %s: %s -> %s (rolled back)%n", alias, moved.get(0), moved.get(1));

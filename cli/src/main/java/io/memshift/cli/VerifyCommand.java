@@ -91,9 +91,6 @@ final class VerifyCommand implements Callable<Integer> {
     @CommandLine.Mixin
     ClusterEndpoints endpoints = new ClusterEndpoints();
 
-    @CommandLine.Mixin
-    StackCommand.DataDirOption data = new StackCommand.DataDirOption();
-
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -106,7 +103,7 @@ final class VerifyCommand implements Callable<Integer> {
         SourceUri sourceUri = SourceUri.parse(source);
         MemorySource memories = sourceUri.open();
         Path file = memories.file();
-        StackEndpoints clusters = endpoints.resolveRunning(MemshiftPaths.dataDir(data.dataDir));
+        StackEndpoints clusters = endpoints.resolveRunning();
         Map<String, Memory> expected = readSource(memories);
         try (ElasticsearchClient es = ElasticsearchClients.connect(clusters.elasticsearchUrl())) {
             IndexLifecycle lifecycle = new IndexLifecycle(es);
