@@ -31,9 +31,9 @@ final class ExportChoiceOptions {
     @Option(names = "--updated-since", description = "Only memories changed at or after this ISO-8601 time (updated_at, else created_at).")
     String updatedSince;
 
-    ExportOptions toOptions(Path dataDir, Path sourceFile) {
+    ExportOptions toOptions(Path dataDir, String sourceName) {
         Path rejects = rejectFile != null ? rejectFile
-                : dataDir.resolve("rejects").resolve(sourceFile.getFileName() + ".rejects.jsonl");
+                : dataDir.resolve("rejects").resolve(sourceName.replaceAll("[^A-Za-z0-9._-]", "_") + ".rejects.jsonl");
         Instant since = null;
         if (updatedSince != null) {
             try {

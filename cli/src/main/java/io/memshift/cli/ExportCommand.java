@@ -46,15 +46,14 @@ final class ExportCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         MemorySource memories = SourceUri.parse(source).open();
-        Path file = memories.file();
         Path dataDir = endpoints.dataDir();
         StackEndpoints clusters = endpoints.resolve(out);
-        MemoryEventConverter converter = new MemoryEventConverter(memories.kind(), file.getFileName().toString(),
+        MemoryEventConverter converter = new MemoryEventConverter(memories.kind(), memories.shortName(),
                 maxTextChars);
         try (ProgressReporter progress = ProgressReporter.forThisProcess()) {
             ExportSummary summary = new Exporter(clusters.bootstrapServers(),
                     new SchemaRegistryClient(clusters.schemaRegistryUrl()), Topics.DEFAULT_PARTITIONS, topic)
-                    .export(memories, converter, progress::update, choice.toOptions(dataDir, file));
+                    .export(memories, converter, progress::update, choice.toOptions(dataDir, memories.shortName()));
             progress.close();
             MigrationRunner.describeExport(out, summary, topic);
             return Memshift.EXIT_OK;

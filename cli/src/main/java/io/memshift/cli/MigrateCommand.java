@@ -70,7 +70,7 @@ final class MigrateCommand implements Callable<Integer> {
         MigrationRunner.Options options = new MigrationRunner.Options(memories, model, index, noCutover ? null : alias,
                 batching.batchSize, batching.maxWait(), maxTextChars, Duration.ofSeconds(stallTimeoutSeconds),
                 Duration.ofSeconds(drainTimeoutSeconds),
-                dataDir.resolve("streams"), shape, choice.toOptions(dataDir, memories.file()));
+                dataDir.resolve("streams"), shape, choice.toOptions(dataDir, memories.shortName()));
         try (ProgressReporter progress = ProgressReporter.forThisProcess()) {
             MigrationSummary summary = new MigrationRunner(clusters, options, progress, out).run();
             summary.print(out);

@@ -66,7 +66,7 @@ final class MigrationRunner {
 
         MemorySource reader = options.source();
         MemoryEventConverter converter = new MemoryEventConverter(reader.kind(),
-                reader.file().getFileName().toString(), options.maxTextChars());
+                reader.shortName(), options.maxTextChars());
         ExportSummary export = new Exporter(clusters.bootstrapServers(), registry, Topics.DEFAULT_PARTITIONS)
                 .export(reader, converter, progress::update, options.export());
         progress.close();

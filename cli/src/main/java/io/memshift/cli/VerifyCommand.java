@@ -102,7 +102,6 @@ final class VerifyCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         SourceUri sourceUri = SourceUri.parse(source);
         MemorySource memories = sourceUri.open();
-        Path file = memories.file();
         StackEndpoints clusters = endpoints.resolveRunning();
         Map<String, Memory> expected = readSource(memories);
         try (ElasticsearchClient es = ElasticsearchClients.connect(clusters.elasticsearchUrl())) {
@@ -161,7 +160,7 @@ final class VerifyCommand implements Callable<Integer> {
             }
 
             boolean passed = failures.isEmpty();
-            VerifyReport report = new VerifyReport(file.toString(), index, passed, users, missing, extra, changed,
+            VerifyReport report = new VerifyReport(memories.name(), index, passed, users, missing, extra, changed,
                     vectors, retrieval, failures);
             lifecycle.putMeta(index, Map.of(IndexLifecycle.META_VERIFY_PASSED, Boolean.toString(passed),
                     IndexLifecycle.META_VERIFY_AT, Instant.now().toString()));
@@ -175,8 +174,7 @@ final class VerifyCommand implements Callable<Integer> {
     }
 
     private Map<String, Memory> readSource(MemorySource memories) {
-        Path file = memories.file();
-        MemoryEventConverter converter = new MemoryEventConverter(memories.kind(), file.getFileName().toString(),
+        MemoryEventConverter converter = new MemoryEventConverter(memories.kind(), memories.shortName(),
                 Integer.MAX_VALUE);
         Map<String, MemoryEvent> newest = new HashMap<>();
         List<String> problems = new ArrayList<>();
@@ -189,7 +187,7 @@ final class VerifyCommand implements Callable<Integer> {
             newest.merge(result.event().getId(), result.event(), (a, b) -> b.getVersion() >= a.getVersion() ? b : a);
         });
         if (!problems.isEmpty()) {
-            throw new io.memshift.exporter.InvalidSourceException(file.toString(),
+            throw new io.memshift.exporter.InvalidSourceException(memories.name(),
                     problems.subList(0, Math.min(20, problems.size())), Math.max(0, problems.size() - 20));
         }
         Map<String, Memory> byId = new HashMap<>();

@@ -4,11 +4,7 @@ import io.memshift.schemas.ConfluentAvroSerializer;
 import io.memshift.schemas.MemoryEvent;
 import io.memshift.schemas.SchemaRegistryClient;
 import io.memshift.schemas.Topics;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
@@ -85,11 +81,12 @@ public final class Exporter {
                     Topics.exportCheckpointsTopic(), new Topics.TopicSpec(Topics.REJECTED, 1, Map.of()));
         }
         // The checkpoint is per source and target topic: exporting one file to two topics is two exports.
-        String sourceKey = reader.kind() + ":" + reader.file().toAbsolutePath().normalize() + " -> " + topic
-                + options.filterKey();
-        long size = size(reader.file());
-        long modified = modified(reader.file());
-        Optional<ExportCheckpoint> checkpoint = restart ? Optional.empty()
+        String sourceKey = reader.kind() + ":" + reader.identity() + " -> " + topic + options.filterKey();
+        Optional<MemorySource.Stamp> stamp = reader.stamp();
+        long size = stamp.map(MemorySource.Stamp::size).orElse(-1L);
+        long modified = stamp.map(MemorySource.Stamp::modified).orElse(-1L);
+        // A source without a stamp cannot prove its content unchanged, so it never resumes or skips.
+        Optional<ExportCheckpoint> checkpoint = restart || stamp.isEmpty() ? Optional.empty()
                 : CheckpointReader.latest(bootstrapServers, sourceKey).filter(c -> c.sameSource(size, modified));
         long resumeAfter = checkpoint.map(ExportCheckpoint::position).orElse(0L);
         if (checkpoint.isPresent() && checkpoint.get().complete()) {
@@ -201,22 +198,6 @@ public final class Exporter {
         record.headers().add("memshift.error.reason", String.join("; ", result.problems()).getBytes(StandardCharsets.UTF_8));
         record.headers().add("memshift.source.position", source.position().getBytes(StandardCharsets.UTF_8));
         return record;
-    }
-
-    private static long size(Path file) {
-        try {
-            return Files.size(file);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + file, e);
-        }
-    }
-
-    private static long modified(Path file) {
-        try {
-            return Files.getLastModifiedTime(file).toMillis();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + file, e);
-        }
     }
 
     private Properties adminProps() {

@@ -36,8 +36,18 @@ public final class JsonLinesReader implements MemorySource {
     }
 
     @Override
-    public Path file() {
-        return file;
+    public String identity() {
+        return file.toAbsolutePath().normalize().toString();
+    }
+
+    @Override
+    public String shortName() {
+        return file.getFileName().toString();
+    }
+
+    @Override
+    public java.util.Optional<Stamp> stamp() {
+        return Stamp.ofFile(file);
     }
 
     @Override

@@ -47,8 +47,18 @@ public final class Mem0ExportReader implements MemorySource {
     }
 
     @Override
-    public Path file() {
-        return file;
+    public String identity() {
+        return file.toAbsolutePath().normalize().toString();
+    }
+
+    @Override
+    public String shortName() {
+        return file.getFileName().toString();
+    }
+
+    @Override
+    public java.util.Optional<Stamp> stamp() {
+        return Stamp.ofFile(file);
     }
 
     /**

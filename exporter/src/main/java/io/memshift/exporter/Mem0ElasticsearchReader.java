@@ -1,0 +1,158 @@
+package io.memshift.exporter;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * Mem0's own Elasticsearch vector store, read whole with a point in time and {@code search_after} (so there is no
+ * 10,000-hit window, and a consistent snapshot even while the app writes). Mem0's layout: {@code _id} is the
+ * memory id; {@code _source} is {@code {vector, metadata}}, where {@code metadata} is the payload: {@code data}
+ * (the text), {@code hash}, {@code created_at}, {@code updated_at}, the scope ids, and the memory's own metadata
+ * keys alongside. The old vectors are not read: they belong to the old model.
+ */
+public final class Mem0ElasticsearchReader implements MemorySource {
+
+    /** Payload keys with a place of their own; every other payload key is the memory's own metadata. */
+    private static final Set<String> PROMOTED = Set.of("data", "hash", "created_at", "updated_at", "user_id",
+            "agent_id", "run_id", "actor_id", "role", "categories");
+    private static final int PAGE = 1000;
+
+    private final String baseUrl;
+    private final String index;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+
+    /** @param url {@code http(s)://host:port/<index>} */
+    public Mem0ElasticsearchReader(String url) {
+        int slash = url.lastIndexOf('/');
+        if (!url.startsWith("http://") && !url.startsWith("https://") || slash <= url.indexOf("//") + 1
+                || slash == url.length() - 1) {
+            throw new IllegalArgumentException("mem0-es source must look like http(s)://host:port/<index>, got '" + url + "'");
+        }
+        this.baseUrl = url.substring(0, slash);
+        this.index = url.substring(slash + 1);
+    }
+
+    @Override
+    public String kind() {
+        return "mem0-es";
+    }
+
+    @Override
+    public String identity() {
+        return baseUrl + "/" + index;
+    }
+
+    @Override
+    public String shortName() {
+        return index;
+    }
+
+    @Override
+    public Optional<Stamp> stamp() {
+        return Optional.empty();
+    }
+
+    @Override
+    public void forEach(Consumer<SourceMemory> sink) {
+        String pit = send("POST", "/" + index + "/_pit?keep_alive=5m", null).get("id").asText();
+        try {
+            JsonNode after = null;
+            long n = 0;
+            while (true) {
+                ObjectNode body = Mem0ExportReader.JSON.createObjectNode();
+                body.put("size", PAGE);
+                body.putObject("pit").put("id", pit).put("keep_alive", "5m");
+                body.putArray("sort").addObject().put("_shard_doc", "asc");
+                body.putObject("_source").putArray("excludes").add("vector");
+                if (after != null) {
+                    body.set("search_after", after);
+                }
+                JsonNode response = send("POST", "/_search", body);
+                pit = response.path("pit_id").asText(pit);
+                JsonNode hits = response.path("hits").path("hits");
+                if (hits.isEmpty()) {
+                    return;
+                }
+                for (JsonNode hit : hits) {
+                    n++;
+                    sink.accept(new SourceMemory(toMemory(hit), index + "#" + n + " (_id " + hit.get("_id").asText() + ")", null));
+                    after = hit.get("sort");
+                }
+            }
+        } finally {
+            closePit(pit);
+        }
+    }
+
+    /** Mem0's stored payload as the memory object of a Mem0 export, so the same converter validates both. */
+    static ObjectNode toMemory(JsonNode hit) {
+        ObjectNode memory = Mem0ExportReader.JSON.createObjectNode();
+        memory.put("id", hit.get("_id").asText());
+        JsonNode payload = hit.path("_source").path("metadata");
+        if (payload.has("data")) {
+            memory.set("memory", payload.get("data"));
+        }
+        ObjectNode own = Mem0ExportReader.JSON.createObjectNode();
+        Iterator<Map.Entry<String, JsonNode>> fields = payload.fields();
+        while (fields.hasNext()) {
+            Map.Entry<String, JsonNode> field = fields.next();
+            if (field.getKey().equals("data")) {
+                continue;
+            }
+            if (PROMOTED.contains(field.getKey())) {
+                memory.set(field.getKey(), field.getValue());
+            } else {
+                own.set(field.getKey(), field.getValue());
+            }
+        }
+        if (!own.isEmpty()) {
+            memory.set("metadata", own);
+        }
+        return memory;
+    }
+
+    private void closePit(String pit) {
+        try {
+            ObjectNode body = Mem0ExportReader.JSON.createObjectNode().put("id", pit);
+            send("DELETE", "/_pit", body);
+        } catch (RuntimeException ignored) {
+            // a point in time left open expires by itself after keep_alive
+        }
+    }
+
+    private JsonNode send(String method, String path, JsonNode body) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(Duration.ofMinutes(2))
+                .header("Content-Type", "application/json")
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(body.toString()));
+        try {
+            HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() / 100 != 2) {
+                throw new InvalidSourceException(identity(), List.of("Elasticsearch answered " + method + " " + path
+                        + " with " + response.statusCode() + ": " + abbreviate(response.body())), 0);
+            }
+            return Mem0ExportReader.JSON.readTree(response.body());
+        } catch (IOException e) {
+            throw new InvalidSourceException(identity(), List.of("cannot reach Elasticsearch at " + baseUrl + ": " + e), 0);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while reading " + identity(), e);
+        }
+    }
+
+    private static String abbreviate(String text) {
+        return text.length() <= 300 ? text : text.substring(0, 300) + "...";
+    }
+}
