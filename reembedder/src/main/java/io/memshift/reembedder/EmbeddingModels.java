@@ -7,8 +7,10 @@ import dev.langchain4j.model.embedding.onnx.bgesmallenv15q.BgeSmallEnV15Quantize
 import dev.langchain4j.model.embedding.onnx.bgesmallzhv15q.BgeSmallZhV15QuantizedEmbeddingModel;
 import dev.langchain4j.model.embedding.onnx.e5smallv2.E5SmallV2EmbeddingModel;
 import dev.langchain4j.model.embedding.onnx.e5smallv2q.E5SmallV2QuantizedEmbeddingModel;
+import dev.langchain4j.model.openai.OpenAiEmbeddingModel;
 import java.util.LinkedHashMap;
 import java.util.Map;
+
 
 /**
  * The models memshift can embed with, by id ({@code <provider>:<name>}). The in-process ONNX models ship inside
@@ -42,12 +44,61 @@ public final class EmbeddingModels {
 
     /** @throws IllegalArgumentException naming the known ids if {@code id} is not one of them */
     public static ModelProfile profile(String id) {
+        return profile(id, System.getenv());
+    }
+
+    /**
+     * A model by id; remote providers read their settings from {@code env}.
+     *
+     * <p>{@code openai:<model>}: the key from {@code OPENAI_API_KEY} (never logged or printed), the endpoint from
+     * {@code MEMSHIFT_OPENAI_BASE_URL} (default {@value #OPENAI_DEFAULT_BASE_URL}), reduced dimensions from
+     * {@code MEMSHIFT_OPENAI_DIMENSIONS} (the text-embedding-3 models accept them).
+     *
+     * @throws IllegalArgumentException naming the known ids if {@code id} is not one of them, or the setting missing
+     */
+    public static ModelProfile profile(String id, Map<String, String> env) {
+        if (id.startsWith("openai:")) {
+            return openAi(id.substring("openai:".length()), env);
+        }
         ModelProfile profile = PROFILES.get(id);
         if (profile == null) {
             throw new IllegalArgumentException("unknown model '" + id + "'; known models: "
-                    + String.join(", ", PROFILES.keySet()));
+                    + String.join(", ", PROFILES.keySet()) + ", openai:<model>");
         }
         return profile;
+    }
+
+    static final String OPENAI_DEFAULT_BASE_URL = "https://api.openai.com/v1";
+    private static final Map<String, Integer> OPENAI_DIMS = Map.of(
+            "text-embedding-3-small", 1536, "text-embedding-3-large", 3072, "text-embedding-ada-002", 1536);
+
+    private static ModelProfile openAi(String name, Map<String, String> env) {
+        if (name.isBlank()) {
+            throw new IllegalArgumentException("openai: needs a model name, e.g. openai:text-embedding-3-small");
+        }
+        String key = env.get("OPENAI_API_KEY");
+        if (key == null || key.isBlank()) {
+            throw new IllegalArgumentException("model openai:" + name + " needs the environment variable OPENAI_API_KEY");
+        }
+        String baseUrl = env.getOrDefault("MEMSHIFT_OPENAI_BASE_URL", OPENAI_DEFAULT_BASE_URL);
+        String reduced = env.get("MEMSHIFT_OPENAI_DIMENSIONS");
+        Integer requested;
+        try {
+            requested = reduced == null || reduced.isBlank() ? null : Integer.valueOf(reduced.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("MEMSHIFT_OPENAI_DIMENSIONS must be a whole number, was '" + reduced + "'");
+        }
+        Integer dims = requested != null ? requested : OPENAI_DIMS.get(name);
+        if (dims == null) {
+            throw new IllegalArgumentException("memshift does not know the dimensions of openai:" + name
+                    + "; set MEMSHIFT_OPENAI_DIMENSIONS");
+        }
+        // The revision records a reduced dimension count: a 512-d text-embedding-3-small is another vector space.
+        String revision = requested == null ? null : "dimensions=" + requested;
+        return new ModelProfile("openai:" + name, "openai", name, revision, dims, null,
+                () -> OpenAiEmbeddingModel.builder().baseUrl(baseUrl).apiKey(key).modelName(name)
+                        .dimensions(requested).maxSegmentsPerBatch(2048).maxRetries(3)
+                        .timeout(java.time.Duration.ofSeconds(60)).logRequests(false).logResponses(false).build());
     }
 
     public static Iterable<String> ids() {

@@ -1,0 +1,128 @@
+package io.memshift.reembedder;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.memshift.embedded.EmbeddedStackExtension;
+import io.memshift.embedded.StackEndpoints;
+import io.memshift.schemas.EmbeddedMemoryEvent;
+import io.memshift.schemas.MemoryEvent;
+import io.memshift.schemas.MemoryVersion;
+import io.memshift.schemas.Op;
+import io.memshift.schemas.SchemaRegistryClient;
+import io.memshift.schemas.SourceRef;
+import io.memshift.schemas.Topics;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** openai:<model> through LangChain4j against a local mock of OpenAI's real wire format. */
+@ExtendWith(EmbeddedStackExtension.class)
+class OpenAiProviderTest {
+
+    private static final String INPUT = "openai-test-input";
+
+    @Test
+    void memoriesAreEmbeddedByTheOpenAiEndpointWithReducedDimensions(StackEndpoints stack) throws Exception {
+        try (OpenAiMock mock = new OpenAiMock("sk-test-123", 256)) {
+            Map<String, String> env = Map.of("OPENAI_API_KEY", "sk-test-123", "MEMSHIFT_OPENAI_BASE_URL", mock.baseUrl(),
+                    "MEMSHIFT_OPENAI_DIMENSIONS", "256");
+            ModelProfile profile = EmbeddingModels.profile("openai:text-embedding-3-small", env);
+            assertThat(profile.dims()).isEqualTo(256);
+            assertThat(profile.fingerprint().getRevision()).isEqualTo("dimensions=256");
+
+            SchemaRegistryClient registry = new SchemaRegistryClient(stack.schemaRegistryUrl());
+            Map<String, MemoryEvent> input = new HashMap<>();
+            for (int i = 0; i < 40; i++) {
+                Instant at = Instant.parse("2024-02-01T00:00:00Z");
+                String text = "Remote memory " + i;
+                input.put("oa-" + i, MemoryEvent.newBuilder().setOp(Op.UPSERT).setId("oa-" + i).setText(text)
+                        .setVersion(MemoryVersion.ofUpsert(at, at, text))
+                        .setSource(SourceRef.newBuilder().setSystem("test").setName("openai").build()).build());
+            }
+            publish(stack, registry, input.values().stream().toList());
+
+            ReembedderConfig config = new ReembedderConfig(stack.bootstrapServers(), stack.schemaRegistryUrl(),
+                    profile.id(), 16, Duration.ofMillis(100), Files.createTempDirectory("openai-state-"), 3, INPUT);
+            try (Reembedder reembedder = new Reembedder(config, profile, profile.factory().get())) {
+                reembedder.start();
+                await().atMost(Duration.ofSeconds(90)).until(() -> reembedder.metrics().events() >= 40);
+            }
+            assertThat(mock.refused.get()).as("a 429 was answered and survived").isEqualTo(1);
+            Map<String, EmbeddedMemoryEvent> output = readCommitted(stack, registry, config.outputTopic());
+            assertThat(output).hasSize(40);
+            for (Map.Entry<String, MemoryEvent> entry : input.entrySet()) {
+                EmbeddedMemoryEvent out = output.get(entry.getKey());
+                assertThat(out.getModel().getProvider()).isEqualTo("openai");
+                float[] expected = mock.vectorOf(entry.getValue().getText());
+                List<Float> actual = out.getEmbedding();
+                assertThat(actual).hasSize(256);
+                for (int i = 0; i < expected.length; i++) {
+                    assertThat(actual.get(i)).isEqualTo(expected[i]);
+                }
+            }
+        }
+    }
+
+    @Test
+    void aMissingKeyIsNamedButNeverAKeysValue() {
+        assertThatThrownBy(() -> EmbeddingModels.profile("openai:text-embedding-3-small", Map.of()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("OPENAI_API_KEY");
+        assertThatThrownBy(() -> EmbeddingModels.profile("openai:my-own-model", Map.of("OPENAI_API_KEY", "sk-secret-999")))
+                .hasMessageContaining("MEMSHIFT_OPENAI_DIMENSIONS").hasMessageNotContaining("sk-secret-999");
+    }
+
+    private static void publish(StackEndpoints stack, SchemaRegistryClient registry, List<MemoryEvent> events) throws Exception {
+        Properties admin = new Properties();
+        admin.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
+        try (Admin client = Admin.create(admin)) {
+            Topics.ensureExists(client, new Topics.TopicSpec(INPUT, 2, Map.of()));
+        }
+        Properties props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
+        try (KafkaProducer<String, MemoryEvent> producer = new KafkaProducer<>(props,
+                Topics.keySerde().serializer(), Topics.memoryEventSerde(registry).serializer())) {
+            for (MemoryEvent event : events) {
+                producer.send(new ProducerRecord<>(INPUT, event.getId(), event)).get();
+            }
+        }
+    }
+
+    private static Map<String, EmbeddedMemoryEvent> readCommitted(StackEndpoints stack, SchemaRegistryClient registry,
+                                                                  String topic) {
+        Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        Map<String, EmbeddedMemoryEvent> all = new HashMap<>();
+        try (KafkaConsumer<String, EmbeddedMemoryEvent> consumer = new KafkaConsumer<>(props,
+                Topics.keySerde().deserializer(), Topics.embeddedMemoryEventSerde(registry).deserializer())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
+                for (ConsumerRecord<String, EmbeddedMemoryEvent> record : consumer.poll(Duration.ofMillis(200))) {
+                    all.put(record.key(), record.value());
+                }
+            }
+        }
+        return all;
+    }
+}
