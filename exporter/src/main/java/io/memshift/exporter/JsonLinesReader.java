@@ -22,12 +22,10 @@ import java.util.function.Consumer;
  * One Mem0 memory object per line (JSON Lines). Blank lines are skipped. Read line by line in constant memory;
  * a line that is not a JSON object, or not valid UTF-8, is reported with its line number.
  */
-public final class JsonLinesReader implements MemorySource {
-
-    private final Path file;
+public final class JsonLinesReader extends FileMemorySource {
 
     public JsonLinesReader(Path file) {
-        this.file = file;
+        super(file);
     }
 
     @Override
@@ -35,20 +33,6 @@ public final class JsonLinesReader implements MemorySource {
         return "jsonl";
     }
 
-    @Override
-    public String identity() {
-        return file.toAbsolutePath().normalize().toString();
-    }
-
-    @Override
-    public String shortName() {
-        return file.getFileName().toString();
-    }
-
-    @Override
-    public java.util.Optional<Stamp> stamp() {
-        return Stamp.ofFile(file);
-    }
 
     @Override
     public void forEach(Consumer<SourceMemory> sink) {

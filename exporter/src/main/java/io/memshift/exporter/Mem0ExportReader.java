@@ -27,7 +27,7 @@ import java.util.function.Consumer;
  *   <li>a bare list of memories.</li>
  * </ul>
  */
-public final class Mem0ExportReader implements MemorySource {
+public final class Mem0ExportReader extends FileMemorySource {
 
     /** Numbers are kept as exact decimals, so metadata keeps the values it was written with. */
     static final ObjectMapper JSON = new ObjectMapper()
@@ -35,10 +35,8 @@ public final class Mem0ExportReader implements MemorySource {
             .configure(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES, false)
             .enable(com.fasterxml.jackson.core.JsonGenerator.Feature.WRITE_BIGDECIMAL_AS_PLAIN);
 
-    private final Path file;
-
     public Mem0ExportReader(Path file) {
-        this.file = file;
+        super(file);
     }
 
     @Override
@@ -46,20 +44,6 @@ public final class Mem0ExportReader implements MemorySource {
         return "mem0-json";
     }
 
-    @Override
-    public String identity() {
-        return file.toAbsolutePath().normalize().toString();
-    }
-
-    @Override
-    public String shortName() {
-        return file.getFileName().toString();
-    }
-
-    @Override
-    public java.util.Optional<Stamp> stamp() {
-        return Stamp.ofFile(file);
-    }
 
     /**
      * Calls {@code sink} for every memory object in file order.
