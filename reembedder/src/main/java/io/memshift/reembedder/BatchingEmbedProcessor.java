@@ -22,6 +22,8 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Collects memories into batches and embeds each batch with one {@code embedAll} call.
@@ -37,6 +39,8 @@ import org.apache.kafka.streams.state.KeyValueStore;
  */
 final class BatchingEmbedProcessor implements Processor<String, MemoryEvent, String, EmbeddedMemoryEvent> {
 
+    private static final Logger LOG = LoggerFactory.getLogger(BatchingEmbedProcessor.class);
+
     private final String storeName;
     private final String cacheStoreName;
     private final EmbeddingModel model;
@@ -51,6 +55,9 @@ final class BatchingEmbedProcessor implements Processor<String, MemoryEvent, Str
     private ModelFingerprint fingerprint;
     private long pendingCount;
     private long oldestPendingAtMs = -1;
+    /** While the model is unavailable: no call before this time; batches wait in the store meanwhile. */
+    private long retryAtMs;
+    private int consecutiveFailures;
 
     BatchingEmbedProcessor(String storeName, String cacheStoreName, EmbeddingModel model, ModelProfile profile,
                            int batchSize, Duration maxWait, ReembedMetrics metrics) {
@@ -85,7 +92,7 @@ final class BatchingEmbedProcessor implements Processor<String, MemoryEvent, Str
         }
         long tick = Math.max(10, maxWait.toMillis() / 4);
         context.schedule(Duration.ofMillis(tick), PunctuationType.WALL_CLOCK_TIME, now -> {
-            if (pendingCount > 0 && now - oldestPendingAtMs >= maxWait.toMillis()) {
+            if (pendingCount > 0 && now - oldestPendingAtMs >= maxWait.toMillis() && now >= retryAtMs) {
                 flush();
             }
         });
@@ -112,15 +119,24 @@ final class BatchingEmbedProcessor implements Processor<String, MemoryEvent, Str
         if (oldestPendingAtMs < 0) {
             oldestPendingAtMs = context.currentSystemTimeMs();
         }
-        if (pendingCount >= batchSize) {
+        if (pendingCount >= batchSize && context.currentSystemTimeMs() >= retryAtMs) {
             flush();
         }
     }
 
+    /**
+     * Embeds and forwards up to one batch of the memories waiting. If the model is unavailable for now (rate
+     * limited, 5xx, timeout, unreachable), nothing is forwarded or removed: the batch stays in the store and is
+     * tried again after a growing pause (1 s doubling to 60 s), while the stage keeps committing and stays in its
+     * group. A provider down for minutes thus stalls the stage without losing or duplicating anything.
+     */
     private void flush() {
         List<KeyValue<String, MemoryEvent>> batch = new ArrayList<>();
         try (KeyValueIterator<String, MemoryEvent> all = pending.all()) {
-            all.forEachRemaining(batch::add);
+            // At most one batch per call, so a backlog (after an outage) never becomes one huge model call.
+            while (all.hasNext() && batch.size() < batchSize) {
+                batch.add(all.next());
+            }
         }
         // Each upsert's vector: from the cache when this model already embedded that exact text, otherwise from
         // one embedAll call over the distinct texts still missing.
@@ -146,7 +162,22 @@ final class BatchingEmbedProcessor implements Processor<String, MemoryEvent, Str
         if (!missing.isEmpty()) {
             List<TextSegment> inputs = new ArrayList<>(missing.size());
             missing.values().forEach(text -> inputs.add(TextSegment.from(text)));
-            List<Embedding> embedded = embed(inputs);
+            List<Embedding> embedded;
+            try {
+                embedded = embed(inputs);
+            } catch (RuntimeException e) {
+                if (!ModelFailures.isTransient(e)) {
+                    throw e;
+                }
+                consecutiveFailures++;
+                long pause = Math.min(60_000L, 1000L << Math.min(6, consecutiveFailures - 1));
+                retryAtMs = context.currentSystemTimeMs() + pause;
+                metrics.modelRetry();
+                LOG.warn("model {} unavailable ({}); {} memories wait, next try in {} ms", profile.id(),
+                        ModelFailures.describe(e), pendingCount, pause);
+                return;
+            }
+            consecutiveFailures = 0;
             int i = 0;
             for (String key : missing.keySet()) {
                 float[] vector = embedded.get(i++).vector();
@@ -165,9 +196,10 @@ final class BatchingEmbedProcessor implements Processor<String, MemoryEvent, Str
             pending.delete(entry.key);
         }
         metrics.batch(batch.size(), missing.size());
-        metrics.pendingChanged(-pendingCount);
-        pendingCount = 0;
-        oldestPendingAtMs = -1;
+        metrics.pendingChanged(-batch.size());
+        pendingCount -= batch.size();
+        // What is left of a backlog is due at once: it has waited long enough already.
+        oldestPendingAtMs = pendingCount > 0 ? context.currentSystemTimeMs() - maxWait.toMillis() : -1;
     }
 
     private static List<Float> asList(float[] vector) {

@@ -12,6 +12,7 @@ public final class ReembedMetrics {
     private final AtomicLong modelNanos = new AtomicLong();
     private final AtomicLong pending = new AtomicLong();
     private final AtomicLong cacheHits = new AtomicLong();
+    private final AtomicLong modelRetries = new AtomicLong();
 
     void batch(int eventCount, int embeddedCount) {
         events.addAndGet(eventCount);
@@ -25,6 +26,15 @@ public final class ReembedMetrics {
 
     void countStaleDropped() {
         staleDropped.incrementAndGet();
+    }
+
+    void modelRetry() {
+        modelRetries.incrementAndGet();
+    }
+
+    /** Batches put back because the model was unavailable for the moment. */
+    public long modelRetries() {
+        return modelRetries.get();
     }
 
     void cacheHit() {

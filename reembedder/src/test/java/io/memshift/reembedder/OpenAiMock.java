@@ -28,6 +28,8 @@ final class OpenAiMock implements AutoCloseable {
     final AtomicInteger requests = new AtomicInteger();
     final AtomicInteger texts = new AtomicInteger();
     final AtomicInteger refused = new AtomicInteger();
+    final AtomicInteger serverErrors = new AtomicInteger();
+    private volatile long outageUntilMs;
 
     OpenAiMock(String key, int dims) throws IOException {
         this.key = key;
@@ -35,6 +37,11 @@ final class OpenAiMock implements AutoCloseable {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.createContext("/v1/embeddings", this::handle);
         server.start();
+    }
+
+    /** From now on, for {@code millis}, every request fails with 500, as a provider that is down. */
+    void outageFor(long millis) {
+        outageUntilMs = System.currentTimeMillis() + millis;
     }
 
     String baseUrl() {
@@ -56,6 +63,11 @@ final class OpenAiMock implements AutoCloseable {
         try (exchange) {
             if (!("Bearer " + key).equals(exchange.getRequestHeaders().getFirst("Authorization"))) {
                 reply(exchange, 401, "{\"error\":{\"message\":\"Incorrect API key provided\",\"type\":\"invalid_request_error\"}}");
+                return;
+            }
+            if (System.currentTimeMillis() < outageUntilMs) {
+                serverErrors.incrementAndGet();
+                reply(exchange, 500, "{\"error\":{\"message\":\"The server had an error while processing your request.\",\"type\":\"server_error\"}}");
                 return;
             }
             if (requests.incrementAndGet() == 1) {

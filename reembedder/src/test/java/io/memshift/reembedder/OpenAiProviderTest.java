@@ -56,7 +56,7 @@ class OpenAiProviderTest {
                         .setVersion(MemoryVersion.ofUpsert(at, at, text))
                         .setSource(SourceRef.newBuilder().setSystem("test").setName("openai").build()).build());
             }
-            publish(stack, registry, input.values().stream().toList());
+            publish(stack, registry, INPUT, input.values().stream().toList());
 
             ReembedderConfig config = new ReembedderConfig(stack.bootstrapServers(), stack.schemaRegistryUrl(),
                     profile.id(), 16, Duration.ofMillis(100), Files.createTempDirectory("openai-state-"), 3, INPUT);
@@ -81,6 +81,44 @@ class OpenAiProviderTest {
     }
 
     @Test
+    void aProviderDownForSecondsStallsTheStageWhichThenRecoversWithNothingLostOrDoubled(StackEndpoints stack) throws Exception {
+        try (OpenAiMock mock = new OpenAiMock("sk-test-456", 64)) {
+            Map<String, String> env = Map.of("OPENAI_API_KEY", "sk-test-456", "MEMSHIFT_OPENAI_BASE_URL", mock.baseUrl(),
+                    "MEMSHIFT_OPENAI_DIMENSIONS", "64");
+            ModelProfile profile = EmbeddingModels.profile("openai:text-embedding-3-small", env);
+            SchemaRegistryClient registry = new SchemaRegistryClient(stack.schemaRegistryUrl());
+            String input = "openai-outage-input";
+            Map<String, MemoryEvent> events = new HashMap<>();
+            for (int i = 0; i < 60; i++) {
+                Instant at = Instant.parse("2024-02-02T00:00:00Z");
+                String text = "Memory during an outage " + i;
+                events.put("out-" + i, MemoryEvent.newBuilder().setOp(Op.UPSERT).setId("out-" + i).setText(text)
+                        .setVersion(MemoryVersion.ofUpsert(at, at, text))
+                        .setSource(SourceRef.newBuilder().setSystem("test").setName("outage").build()).build());
+            }
+            mock.outageFor(8_000);
+            publish(stack, registry, input, events.values().stream().toList());
+
+            ReembedderConfig config = new ReembedderConfig(stack.bootstrapServers(), stack.schemaRegistryUrl(),
+                    profile.id(), 16, Duration.ofMillis(100), Files.createTempDirectory("outage-state-"), 4, input);
+            try (Reembedder reembedder = new Reembedder(config, profile, profile.factory().get())) {
+                reembedder.start();
+                await().atMost(Duration.ofSeconds(120)).until(() -> reembedder.metrics().events() >= 60);
+                assertThat(reembedder.failure()).isNull();
+                assertThat(reembedder.metrics().modelRetries()).isPositive();
+            }
+            assertThat(mock.serverErrors.get()).isPositive();
+            Map<String, EmbeddedMemoryEvent> output = readCommitted(stack, registry, config.outputTopic());
+            assertThat(output.keySet()).isEqualTo(events.keySet());
+            for (Map.Entry<String, MemoryEvent> entry : events.entrySet()) {
+                float[] expected = mock.vectorOf(entry.getValue().getText());
+                assertThat(output.get(entry.getKey()).getEmbedding().get(0)).isEqualTo(expected[0]);
+                assertThat(output.get(entry.getKey()).getEmbedding().get(63)).isEqualTo(expected[63]);
+            }
+        }
+    }
+
+    @Test
     void aMissingKeyIsNamedButNeverAKeysValue() {
         assertThatThrownBy(() -> EmbeddingModels.profile("openai:text-embedding-3-small", Map.of()))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("OPENAI_API_KEY");
@@ -88,18 +126,19 @@ class OpenAiProviderTest {
                 .hasMessageContaining("MEMSHIFT_OPENAI_DIMENSIONS").hasMessageNotContaining("sk-secret-999");
     }
 
-    private static void publish(StackEndpoints stack, SchemaRegistryClient registry, List<MemoryEvent> events) throws Exception {
+    private static void publish(StackEndpoints stack, SchemaRegistryClient registry, String topic, List<MemoryEvent> events)
+            throws Exception {
         Properties admin = new Properties();
         admin.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
         try (Admin client = Admin.create(admin)) {
-            Topics.ensureExists(client, new Topics.TopicSpec(INPUT, 2, Map.of()));
+            Topics.ensureExists(client, new Topics.TopicSpec(topic, 2, Map.of()));
         }
         Properties props = new Properties();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
         try (KafkaProducer<String, MemoryEvent> producer = new KafkaProducer<>(props,
                 Topics.keySerde().serializer(), Topics.memoryEventSerde(registry).serializer())) {
             for (MemoryEvent event : events) {
-                producer.send(new ProducerRecord<>(INPUT, event.getId(), event)).get();
+                producer.send(new ProducerRecord<>(topic, event.getId(), event)).get();
             }
         }
     }
