@@ -49,8 +49,15 @@ class ExporterCrashTest {
 
         List<Long> publishedAtKill = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
+            long validationsBefore = validationsLogged();
             Process victim = export(stack, file);
-            Thread.sleep(3000 + random.nextInt(4000));
+            // Kill while publishing: the validation line is printed as the publish phase begins, then a random
+            // instant within the next 2.5 s (a whole publish takes several seconds here).
+            long deadline = System.currentTimeMillis() + 120_000;
+            while (victim.isAlive() && validationsLogged() == validationsBefore && System.currentTimeMillis() < deadline) {
+                Thread.sleep(50);
+            }
+            Thread.sleep(300 + random.nextInt(2200));
             if (victim.isAlive()) {
                 victim.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
                 publishedAtKill.add((long) countOurs(stack, registry).values().stream().mapToInt(Integer::intValue).sum());
@@ -74,6 +81,15 @@ class ExporterCrashTest {
         assertThat(Files.readString(dir.resolve("export.log"))).contains("nothing published");
         assertThat(countOurs(stack, registry).values()).allMatch(n -> n == 1);
         System.out.println("ExporterCrashTest: published at each kill " + publishedAtKill + "; " + MEMORIES + " memories once each");
+    }
+
+    /** How many validation passes the exporter runs have finished, by the progress lines in their log. */
+    private long validationsLogged() throws Exception {
+        Path log = dir.resolve("export.log");
+        if (!Files.exists(log)) {
+            return 0;
+        }
+        return Files.readAllLines(log).stream().filter(line -> line.startsWith("[validate]")).count();
     }
 
     private Path bigExport(Random random) throws Exception {
