@@ -78,8 +78,14 @@ class ImporterCrashTest {
         int kills = 0;
         int killsMidStream = 0;
         for (int i = 0; i < 20; i++) {
+            long startsBefore = linesStartingWith("Importing ");
             Process victim = startImporter(stack, "crash-victim", false);
-            Thread.sleep(2500 + random.nextInt(4500));
+            // Kill while it works: after it reports the importer started, at a random instant within 3.5 s.
+            long deadline = System.currentTimeMillis() + 120_000;
+            while (victim.isAlive() && linesStartingWith("Importing ") == startsBefore && System.currentTimeMillis() < deadline) {
+                Thread.sleep(50);
+            }
+            Thread.sleep(300 + random.nextInt(3200));
             if (victim.isAlive()) {
                 victim.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
                 kills++;
@@ -155,6 +161,11 @@ class ImporterCrashTest {
             producer.flush();
         }
         return events.size();
+    }
+
+    private long linesStartingWith(String prefix) throws Exception {
+        Path log = dir.resolve("import.log");
+        return Files.exists(log) ? Files.readAllLines(log).stream().filter(l -> l.startsWith(prefix)).count() : 0;
     }
 
     private Process startImporter(StackEndpoints stack, String index, boolean untilCaughtUp) throws Exception {

@@ -65,8 +65,15 @@ class ReembedderCrashTest {
         int killsMidStream = 0;
         String applicationId = Reembedder.applicationId(MODEL, GENERATION);
         for (int i = 0; i < 10; i++) {
+            long startsBefore = linesStartingWith("reembed.log", "Re-embedding ");
             Process victim = start(stack, false);
-            Thread.sleep(3000 + random.nextInt(5000));
+            // Kill while it works: after it reports the stage started, at a random instant within 4 s.
+            long deadline = System.currentTimeMillis() + 120_000;
+            while (victim.isAlive() && linesStartingWith("reembed.log", "Re-embedding ") == startsBefore
+                    && System.currentTimeMillis() < deadline) {
+                Thread.sleep(50);
+            }
+            Thread.sleep(500 + random.nextInt(3500));
             if (victim.isAlive()) {
                 victim.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
                 kills++;
@@ -104,6 +111,11 @@ class ReembedderCrashTest {
         }
         System.out.println("ReembedderCrashTest: " + kills + " kills (" + killsMidStream + " mid-stream), " + byId.size()
                 + " memories exactly once");
+    }
+
+    private long linesStartingWith(String logName, String prefix) throws Exception {
+        Path log = dir.resolve(logName);
+        return Files.exists(log) ? Files.readAllLines(log).stream().filter(l -> l.startsWith(prefix)).count() : 0;
     }
 
     private static double cosine(float[] a, List<Float> b) {
