@@ -11,7 +11,7 @@ final class BatchingOptions {
             description = "Memories per model call (default: ${DEFAULT-VALUE}).")
     int batchSize;
 
-    @Option(names = "--max-wait-ms", defaultValue = "200",
+    @Option(names = "--max-wait-ms", defaultValue = "" + ReembedderConfig.DEFAULT_MAX_WAIT_MS,
             description = "Longest a memory waits for its batch to fill, in ms (default: ${DEFAULT-VALUE}).")
     long maxWaitMs;
 

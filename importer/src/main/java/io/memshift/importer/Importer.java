@@ -132,10 +132,6 @@ public final class Importer implements AutoCloseable {
         return failure.get();
     }
 
-    public boolean isRunning() {
-        return thread != null && thread.isAlive();
-    }
-
     @Override
     public synchronized void close() {
         running.set(false);

@@ -18,10 +18,6 @@ public record IndexMapping(int dims, String similarity, String indexOptions, int
         return new IndexMapping(dims, "cosine", "int8_hnsw", 1, 0);
     }
 
-    public String toJson() {
-        return toJson(java.util.Map.of());
-    }
-
     /** The create-index body, with {@code meta} as the mapping's {@code _meta} (memshift's notes on the index). */
     public String toJson(java.util.Map<String, String> meta) {
         ObjectMapper json = new ObjectMapper();

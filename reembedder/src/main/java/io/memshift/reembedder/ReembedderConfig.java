@@ -31,7 +31,7 @@ public record ReembedderConfig(String bootstrapServers, String schemaRegistryUrl
     }
 
     public static final int DEFAULT_BATCH_SIZE = 64;
-    public static final Duration DEFAULT_MAX_WAIT = Duration.ofMillis(200);
+    public static final long DEFAULT_MAX_WAIT_MS = 200;
 
     public ReembedderConfig {
         if (batchSize < 1) {

@@ -46,10 +46,6 @@ public final class Topics {
         return new TopicSpec(MEMORIES, partitions, compacted());
     }
 
-    public static TopicSpec embeddedTopic(String modelId, int partitions) {
-        return new TopicSpec(embeddedTopicName(modelId), partitions, compacted());
-    }
-
     public static String embeddedTopicName(String modelId) {
         return embeddedTopicName(modelId, 1);
     }
