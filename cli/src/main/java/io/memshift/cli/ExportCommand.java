@@ -45,7 +45,7 @@ final class ExportCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        MemorySource memories = SourceUri.parse(source).open();
+        MemorySource memories = SourceUri.parse(source).open(choice.user, choice.agent, choice.run);
         Path dataDir = endpoints.dataDir();
         StackEndpoints clusters = endpoints.resolve(out);
         MemoryEventConverter converter = new MemoryEventConverter(memories.kind(), memories.shortName(),

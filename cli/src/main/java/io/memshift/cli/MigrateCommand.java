@@ -64,7 +64,7 @@ final class MigrateCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         SourceUri sourceUri = SourceUri.parse(source);
-        MemorySource memories = sourceUri.open();
+        MemorySource memories = sourceUri.open(choice.user, choice.agent, choice.run);
         Path dataDir = endpoints.dataDir();
         StackEndpoints clusters = endpoints.resolve(out);
         MigrationRunner.Options options = new MigrationRunner.Options(memories, model, index, noCutover ? null : alias,

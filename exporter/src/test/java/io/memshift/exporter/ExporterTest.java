@@ -237,9 +237,16 @@ class ExporterTest {
 
     static Map<String, MemoryEvent> readAll(StackEndpoints stack, SchemaRegistryClient registry) {
         Map<String, MemoryEvent> latest = new HashMap<>();
+        readRecords(stack, registry, Topics.MEMORIES).forEach(event -> latest.put(event.getId(), event));
+        return latest;
+    }
+
+    /** Every committed record of {@code topic}, in partition order. */
+    static List<MemoryEvent> readRecords(StackEndpoints stack, SchemaRegistryClient registry, String topic) {
+        List<MemoryEvent> records = new java.util.ArrayList<>();
         try (KafkaConsumer<String, MemoryEvent> consumer = new KafkaConsumer<>(consumerProps(stack),
                 Topics.keySerde().deserializer(), Topics.memoryEventSerde(registry).deserializer())) {
-            List<TopicPartition> partitions = consumer.partitionsFor(Topics.MEMORIES, Duration.ofSeconds(5)).stream()
+            List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(5)).stream()
                     .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
@@ -247,11 +254,11 @@ class ExporterTest {
             while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
                 for (ConsumerRecord<String, MemoryEvent> record : consumer.poll(Duration.ofMillis(500))) {
                     assertThat(record.key()).isEqualTo(record.value().getId());
-                    latest.put(record.key(), record.value());
+                    records.add(record.value());
                 }
             }
         }
-        return latest;
+        return records;
     }
 
     static Properties consumerProps(StackEndpoints stack) {

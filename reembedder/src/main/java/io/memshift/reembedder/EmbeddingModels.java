@@ -8,8 +8,11 @@ import dev.langchain4j.model.embedding.onnx.bgesmallzhv15q.BgeSmallZhV15Quantize
 import dev.langchain4j.model.embedding.onnx.e5smallv2.E5SmallV2EmbeddingModel;
 import dev.langchain4j.model.embedding.onnx.e5smallv2q.E5SmallV2QuantizedEmbeddingModel;
 import dev.langchain4j.model.openai.OpenAiEmbeddingModel;
+import dev.langchain4j.model.embedding.EmbeddingModel;
+import dev.langchain4j.model.embedding.onnx.PoolingMode;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Supplier;
 
 
 /**
@@ -22,24 +25,56 @@ public final class EmbeddingModels {
     private static final String ONNX_REVISION = "langchain4j-embeddings-1.11.0-beta19";
     private static final Map<String, ModelProfile> PROFILES = new LinkedHashMap<>();
 
+    private static final Map<String, Supplier<EmbeddingModel>> STOCK = new LinkedHashMap<>();
+
     static {
-        onnx("all-minilm-l6-v2", 384, null, AllMiniLmL6V2EmbeddingModel::new);
-        onnx("all-minilm-l6-v2-q", 384, null, AllMiniLmL6V2QuantizedEmbeddingModel::new);
-        onnx("bge-small-en-v15", 384, null, BgeSmallEnV15EmbeddingModel::new);
-        onnx("bge-small-en-v15-q", 384, null, BgeSmallEnV15QuantizedEmbeddingModel::new);
+        onnx("all-minilm-l6-v2", 384, null, AllMiniLmL6V2EmbeddingModel::new,
+                "all-minilm-l6-v2.onnx", "all-minilm-l6-v2-tokenizer.json", PoolingMode.MEAN);
+        onnx("all-minilm-l6-v2-q", 384, null, AllMiniLmL6V2QuantizedEmbeddingModel::new,
+                "all-minilm-l6-v2-q.onnx", "all-minilm-l6-v2-q-tokenizer.json", PoolingMode.MEAN);
+        onnx("bge-small-en-v15", 384, null, BgeSmallEnV15EmbeddingModel::new,
+                "bge-small-en-v1.5.onnx", "bge-small-en-v1.5-tokenizer.json", PoolingMode.CLS);
+        onnx("bge-small-en-v15-q", 384, null, BgeSmallEnV15QuantizedEmbeddingModel::new,
+                "bge-small-en-v1.5-q.onnx", "bge-small-en-v1.5-q-tokenizer.json", PoolingMode.CLS);
         // e5 was trained with "query: " / "passage: " prefixes; stored memories are passages.
-        onnx("e5-small-v2", 384, "passage: ", E5SmallV2EmbeddingModel::new);
-        onnx("e5-small-v2-q", 384, "passage: ", E5SmallV2QuantizedEmbeddingModel::new);
-        onnx("bge-small-zh-v15-q", 512, null, BgeSmallZhV15QuantizedEmbeddingModel::new);
+        onnx("e5-small-v2", 384, "passage: ", E5SmallV2EmbeddingModel::new,
+                "e5-small-v2.onnx", "e5-small-v2-tokenizer.json", PoolingMode.MEAN);
+        onnx("e5-small-v2-q", 384, "passage: ", E5SmallV2QuantizedEmbeddingModel::new,
+                "e5-small-v2-q.onnx", "e5-small-v2-q-tokenizer.json", PoolingMode.MEAN);
+        onnx("bge-small-zh-v15-q", 512, null, BgeSmallZhV15QuantizedEmbeddingModel::new,
+                "bge-small-zh-v1.5-q.onnx", "bge-small-zh-v1.5-q-tokenizer.json", PoolingMode.CLS);
     }
 
     private EmbeddingModels() {
     }
 
-    private static void onnx(String name, int dims, String prefix,
-                             java.util.function.Supplier<dev.langchain4j.model.embedding.EmbeddingModel> factory) {
+    /**
+     * Registers one in-process model. The pipeline runs the {@link TunedOnnxEmbeddingModel} over the files of the
+     * stock model's jar (same weights, same tokenizer, same pooling, so the same vectors); the stock class stays
+     * reachable through {@link #stock(String)} so that {@code bench embed} can measure one against the other.
+     */
+    private static void onnx(String name, int dims, String prefix, Supplier<EmbeddingModel> stock,
+                             String modelFile, String tokenizerFile, PoolingMode pooling) {
         String id = "onnx:" + name;
-        PROFILES.put(id, new ModelProfile(id, "onnx", name, ONNX_REVISION, dims, prefix, factory));
+        TunedOnnxEmbeddingModel.OnnxFiles files = new TunedOnnxEmbeddingModel.OnnxFiles(modelFile, tokenizerFile, pooling);
+        PROFILES.put(id, new ModelProfile(id, "onnx", name, ONNX_REVISION, dims, prefix,
+                () -> TunedOnnxEmbeddingModel.load(files, dims, name.endsWith("-q"))));
+        STOCK.put(id, stock);
+    }
+
+    /**
+     * LangChain4j's own class for an in-process model, as it comes, for benchmarks and for checking that the
+     * tuned model gives the same vectors.
+     *
+     * @throws IllegalArgumentException if {@code id} is not an in-process model
+     */
+    public static EmbeddingModel stock(String id) {
+        Supplier<EmbeddingModel> stock = STOCK.get(id);
+        if (stock == null) {
+            throw new IllegalArgumentException("'" + id + "' is not an in-process model; in-process models: "
+                    + String.join(", ", STOCK.keySet()));
+        }
+        return stock.get();
     }
 
     /** @throws IllegalArgumentException naming the known ids if {@code id} is not one of them */

@@ -1,0 +1,152 @@
+package io.memshift.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.memshift.embedded.EmbeddedStackExtension;
+import io.memshift.embedded.StackEndpoints;
+import io.memshift.exporter.IngestServer;
+import io.memshift.exporter.Mem0ApiClient;
+import io.memshift.exporter.Mem0ApiMock;
+import io.memshift.exporter.MemoryEventPublisher;
+import io.memshift.schemas.SchemaRegistryClient;
+import io.memshift.schemas.Topics;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Live changes during a migration: Mem0 webhooks (add, update, delete) and memshift's own change events go through
+ * {@code ingest} to the memories topic and on through the whole pipeline. Changes that reach the topic before the
+ * bulk export's older copies (the hard order) still win: an updated memory keeps its update, a deleted one stays
+ * deleted.
+ */
+@ExtendWith(EmbeddedStackExtension.class)
+class IngestEndToEndTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static final String KEY = "m0-ingest-test-key";
+    private static final String T1 = "2025-06-01T08:00:00.000000-07:00";
+    private static final String T2 = "2025-06-02T09:30:00.250000-07:00";
+
+    @TempDir
+    Path dataDir;
+
+    @Test
+    void webhooksAndChangeEventsReachTheIndexAndBeatTheOlderExportedCopies(StackEndpoints stack) throws Exception {
+        try (Mem0ApiMock mem0 = new Mem0ApiMock(KEY);
+             MemoryEventPublisher publisher = new MemoryEventPublisher(stack.bootstrapServers(),
+                     new SchemaRegistryClient(stack.schemaRegistryUrl()), Topics.MEMORIES, "ingest");
+             IngestServer ingest = new IngestServer("127.0.0.1", 0, publisher, new Mem0ApiClient(mem0.url(), KEY))) {
+            ingest.start();
+            String base = "http://127.0.0.1:" + ingest.port();
+            for (String id : new String[] {"ingest-a", "ingest-b", "ingest-c", "ingest-d", "ingest-e"}) {
+                mem0.put(Mem0ApiMock.memory(id, "Original text of " + id, "ingest-user", null, T1, T1));
+            }
+
+            // The app adds a, b and c (Mem0 sends webhooks with id and text only).
+            for (String id : new String[] {"ingest-a", "ingest-b", "ingest-c"}) {
+                assertThat(post(base + "/webhooks/mem0", webhook(id, "ADD", "Original text of " + id)))
+                        .containsEntry(200, "{\"published\":1,\"note\":\"upserted " + id + "\"}");
+            }
+            // ... updates b (the webhook carries the text; the full memory comes from the API) ...
+            mem0.put(Mem0ApiMock.memory("ingest-b", "Updated text of ingest-b", "ingest-user", null, T1, T2));
+            assertThat(post(base + "/webhooks/mem0", webhook("ingest-b", "UPDATE", "Updated text of ingest-b"))).containsKey(200);
+            // ... deletes c.
+            mem0.remove("ingest-c");
+            assertThat(post(base + "/webhooks/mem0", webhook("ingest-c", "DELETE", null))).containsKey(200);
+
+            // While the bulk export of an older snapshot is still under way, the app deletes d and updates e;
+            // the live events reach the topic first, the export's older copies after them.
+            mem0.remove("ingest-d");
+            assertThat(post(base + "/webhooks/mem0", webhook("ingest-d", "DELETE", null))).containsKey(200);
+            mem0.put(Mem0ApiMock.memory("ingest-e", "Updated text of ingest-e", "ingest-user", null, T1, T2));
+            assertThat(post(base + "/webhooks/mem0", webhook("ingest-e", "UPDATE", "Updated text of ingest-e"))).containsKey(200);
+
+            // memshift's own change events, as a batch.
+            ArrayNode batch = JSON.createArrayNode();
+            batch.addObject().put("op", "upsert").set("memory",
+                    Mem0ApiMock.memory("ingest-f", "Own event memory f", "ingest-user", "planner", T1, null));
+            batch.addObject().put("op", "delete").put("id", "ingest-g").put("deleted_at", "2025-06-03T00:00:00Z");
+            assertThat(post(base + "/events", batch.toString())).containsEntry(200, "{\"published\":2}");
+
+            // Bad requests name what is wrong and publish nothing.
+            assertThat(post(base + "/events", "{\"op\":\"upsert\",\"memory\":{\"id\":\"ingest-x\",\"memory\":\"\"}}").get(400))
+                    .contains("ingest-x").contains("'memory' is empty");
+            assertThat(post(base + "/events", "[{\"op\":\"delete\",\"id\":\"ingest-y\"},{\"op\":\"rename\"}]").get(400))
+                    .contains("events[1]").contains("'op'");
+            assertThat(post(base + "/webhooks/mem0", "{\"event_details\":{\"event\":\"ADD\"}}").get(400)).contains("event_details.id");
+            assertThat(post(base + "/webhooks/mem0", "{not json").get(400)).contains("not JSON");
+            assertThat(ingest.published()).isEqualTo(8);
+
+            // The older snapshot: b, d and e as they were at T1.
+            Path export = dataDir.resolve("older-snapshot.json");
+            ObjectNode file = JSON.createObjectNode();
+            ArrayNode results = file.putArray("results");
+            for (String id : new String[] {"ingest-b", "ingest-d", "ingest-e"}) {
+                results.add(Mem0ApiMock.memory(id, "Original text of " + id, "ingest-user", null, T1, T1));
+            }
+            Files.writeString(export, file.toString());
+            Cli.Result run = Cli.migrate(stack, dataDir, "--source", "mem0-json:" + export, "--model", "onnx:all-minilm-l6-v2-q",
+                    "--index", "ingest-test", "--alias", "ingest-alias");
+            assertThat(run.exitCode()).as(run.out() + run.err()).isZero();
+        }
+
+        Map<String, JsonNode> visible = search(stack, "ingest-alias");
+        assertThat(visible.get("ingest-a").path("text").asText()).isEqualTo("Original text of ingest-a");
+        assertThat(visible.get("ingest-b").path("text").asText()).isEqualTo("Updated text of ingest-b");
+        assertThat(visible.get("ingest-e").path("text").asText()).isEqualTo("Updated text of ingest-e");
+        assertThat(visible.get("ingest-f").path("agent_id").asText()).isEqualTo("planner");
+        assertThat(visible.get("ingest-e").path("embedding")).hasSize(384);
+        assertThat(visible).doesNotContainKeys("ingest-c", "ingest-d", "ingest-g", "ingest-x", "ingest-y");
+        Map<String, JsonNode> all = search(stack, "ingest-test");
+        assertThat(all.get("ingest-c").path("deleted").asBoolean()).isTrue();
+        assertThat(all.get("ingest-d").path("deleted").asBoolean()).as("a deleted memory stays deleted").isTrue();
+    }
+
+    private static String webhook(String id, String event, String text) {
+        ObjectNode details = JSON.createObjectNode().put("id", id).put("event", event);
+        if (text != null) {
+            details.putObject("data").put("memory", text);
+        }
+        ObjectNode body = JSON.createObjectNode();
+        body.set("event_details", details);
+        return body.toString();
+    }
+
+    /** status → body */
+    private static Map<Integer, String> post(String url, String body) throws Exception {
+        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(url))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        Map<Integer, String> answer = new HashMap<>();
+        answer.put(response.statusCode(), response.body());
+        return answer;
+    }
+
+    private static Map<String, JsonNode> search(StackEndpoints stack, String target) throws Exception {
+        String query = "{\"size\":100,\"query\":{\"ids\":{\"values\":[\"ingest-a\",\"ingest-b\",\"ingest-c\","
+                + "\"ingest-d\",\"ingest-e\",\"ingest-f\",\"ingest-g\",\"ingest-x\",\"ingest-y\"]}}}";
+        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(stack.elasticsearchUrl() + "/" + target + "/_search"))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(query)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        Map<String, JsonNode> docs = new HashMap<>();
+        for (JsonNode hit : JSON.readTree(response.body()).path("hits").path("hits")) {
+            docs.put(hit.get("_id").asText(), hit.get("_source"));
+        }
+        return docs;
+    }
+}
