@@ -89,7 +89,7 @@ class IngestEndToEndTest {
                     .contains("events[1]").contains("'op'");
             assertThat(post(base + "/webhooks/mem0", "{\"event_details\":{\"event\":\"ADD\"}}").get(400)).contains("event_details.id");
             assertThat(post(base + "/webhooks/mem0", "{not json").get(400)).contains("not JSON");
-            assertThat(ingest.published()).isEqualTo(8);
+            assertThat(ingest.published()).as("3 adds, 2 updates, 2 deletes, a batch of 2").isEqualTo(9);
 
             // The older snapshot: b, d and e as they were at T1.
             Path export = dataDir.resolve("older-snapshot.json");
