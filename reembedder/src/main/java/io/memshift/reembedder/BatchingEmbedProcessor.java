@@ -1,12 +1,10 @@
 package io.memshift.reembedder;
 
-import dev.langchain4j.data.embedding.Embedding;
-import dev.langchain4j.data.segment.TextSegment;
-import dev.langchain4j.model.embedding.EmbeddingModel;
 import io.memshift.schemas.EmbeddedMemoryEvent;
 import io.memshift.schemas.MemoryEvent;
 import io.memshift.schemas.ModelFingerprint;
 import io.memshift.schemas.Op;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -15,6 +13,8 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -37,19 +37,30 @@ import org.slf4j.LoggerFactory;
  * dropped), so a batch holds at most one event per memory and per-memory order is kept. DELETE events wait in
  * the same batch, so a delete can never overtake an upsert of the same memory.
  */
-final class BatchingEmbedProcessor implements Processor<String, MemoryEvent, String, EmbeddedMemoryEvent> {
+final class BatchingEmbedProcessor implements Processor<String, MemoryEvent, String, SpecificRecord> {
 
     private static final Logger LOG = LoggerFactory.getLogger(BatchingEmbedProcessor.class);
 
+    /**
+     * No new model request starts after this much of a flush: with requests timing out at 30 s, a flush ends
+     * within about 45 s, inside the 60 s transaction timeout and far inside max.poll.interval.ms (5 min).
+     */
+    static final Duration MODEL_BUDGET = Duration.ofSeconds(15);
+    /** Dead-letter headers: why the model refused the memory, and which model. */
+    static final String REASON_HEADER = "memshift.dlq.reason";
+    static final String MODEL_HEADER = "memshift.dlq.model";
+
     private final String storeName;
     private final String cacheStoreName;
-    private final EmbeddingModel model;
+    private final String outputNode;
+    private final String deadLetterNode;
+    private final ResilientEmbedder embedder;
     private final ModelProfile profile;
     private final int batchSize;
     private final Duration maxWait;
     private final ReembedMetrics metrics;
 
-    private ProcessorContext<String, EmbeddedMemoryEvent> context;
+    private ProcessorContext<String, SpecificRecord> context;
     private KeyValueStore<String, MemoryEvent> pending;
     private EmbeddingCache cache;
     private ModelFingerprint fingerprint;
@@ -59,11 +70,18 @@ final class BatchingEmbedProcessor implements Processor<String, MemoryEvent, Str
     private long retryAtMs;
     private int consecutiveFailures;
 
-    BatchingEmbedProcessor(String storeName, String cacheStoreName, EmbeddingModel model, ModelProfile profile,
-                           int batchSize, Duration maxWait, ReembedMetrics metrics) {
+    /**
+     * @param outputNode     the sink for embedded events
+     * @param deadLetterNode the sink for memories the model refuses
+     */
+    BatchingEmbedProcessor(String storeName, String cacheStoreName, String outputNode, String deadLetterNode,
+                           ResilientEmbedder embedder, ModelProfile profile, int batchSize, Duration maxWait,
+                           ReembedMetrics metrics) {
         this.storeName = storeName;
         this.cacheStoreName = cacheStoreName;
-        this.model = model;
+        this.outputNode = outputNode;
+        this.deadLetterNode = deadLetterNode;
+        this.embedder = embedder;
         this.profile = profile;
         this.batchSize = batchSize;
         this.maxWait = maxWait;
@@ -71,7 +89,7 @@ final class BatchingEmbedProcessor implements Processor<String, MemoryEvent, Str
     }
 
     @Override
-    public void init(ProcessorContext<String, EmbeddedMemoryEvent> context) {
+    public void init(ProcessorContext<String, SpecificRecord> context) {
         this.context = context;
         this.pending = context.getStateStore(storeName);
         this.cache = new EmbeddingCache(context.getStateStore(cacheStoreName), profile);
@@ -92,7 +110,7 @@ final class BatchingEmbedProcessor implements Processor<String, MemoryEvent, Str
         }
         long tick = Math.max(10, maxWait.toMillis() / 4);
         context.schedule(Duration.ofMillis(tick), PunctuationType.WALL_CLOCK_TIME, now -> {
-            if (pendingCount > 0 && now - oldestPendingAtMs >= maxWait.toMillis() && now >= retryAtMs) {
+            if (pendingCount > 0 && now - oldestPendingAtMs >= maxWait.toMillis() && mayCallModel(now)) {
                 flush();
             }
         });
@@ -119,16 +137,19 @@ final class BatchingEmbedProcessor implements Processor<String, MemoryEvent, Str
         if (oldestPendingAtMs < 0) {
             oldestPendingAtMs = context.currentSystemTimeMs();
         }
-        if (pendingCount >= batchSize && context.currentSystemTimeMs() >= retryAtMs) {
+        if (pendingCount >= batchSize && mayCallModel(context.currentSystemTimeMs())) {
             flush();
         }
     }
 
     /**
-     * Embeds and forwards up to one batch of the memories waiting. If the model is unavailable for now (rate
-     * limited, 5xx, timeout, unreachable), nothing is forwarded or removed: the batch stays in the store and is
-     * tried again after a growing pause (1 s doubling to 60 s), while the stage keeps committing and stays in its
-     * group. A provider down for minutes thus stalls the stage without losing or duplicating anything.
+     * Embeds and forwards up to one batch of the memories waiting. Each memory leaves the store only when it is
+     * settled: forwarded with its vector (or as a delete), or sent to the dead-letter topic because the model
+     * refused its text. A memory whose request hit a rate limit, an outage or the flush's time budget stays in the
+     * store, and the next flush asks only for what is still missing (vectors already returned are in the cache).
+     * After a rate limit the next try waits as long as the provider's Retry-After asked; after an outage, a growing
+     * pause (1 s doubling to 60 s). Meanwhile the stage keeps committing and stays in its group: a provider down
+     * for minutes stalls the stage without losing or duplicating anything.
      */
     private void flush() {
         List<KeyValue<String, MemoryEvent>> batch = new ArrayList<>();
@@ -139,7 +160,7 @@ final class BatchingEmbedProcessor implements Processor<String, MemoryEvent, Str
             }
         }
         // Each upsert's vector: from the cache when this model already embedded that exact text, otherwise from
-        // one embedAll call over the distinct texts still missing.
+        // the model, asked once per distinct text still missing.
         Map<String, float[]> vectors = new HashMap<>();     // cache key -> vector
         Map<String, String> missing = new LinkedHashMap<>(); // cache key -> model input
         Map<String, String> keys = new HashMap<>();          // memory id -> cache key
@@ -159,47 +180,87 @@ final class BatchingEmbedProcessor implements Processor<String, MemoryEvent, Str
                 }
             }
         }
+        Map<String, String> refused = new HashMap<>();       // cache key -> reason
+        int embeddedTexts = 0;
+        Throwable unavailable = null;
         if (!missing.isEmpty()) {
-            List<TextSegment> inputs = new ArrayList<>(missing.size());
-            missing.values().forEach(text -> inputs.add(TextSegment.from(text)));
-            List<Embedding> embedded;
-            try {
-                embedded = embed(inputs);
-            } catch (RuntimeException e) {
-                if (!ModelFailures.isTransient(e)) {
-                    throw e;
+            List<String> missingKeys = new ArrayList<>(missing.keySet());
+            ResilientEmbedder.Outcome outcome = embedder.embed(new ArrayList<>(missing.values()), MODEL_BUDGET);
+            for (int i = 0; i < missingKeys.size(); i++) {
+                float[] vector = outcome.vectors()[i];
+                if (vector != null) {
+                    vectors.put(missingKeys.get(i), vector);
+                    cache.put(missingKeys.get(i), vector);
+                    embeddedTexts++;
+                } else if (outcome.rejected().containsKey(i)) {
+                    refused.put(missingKeys.get(i), outcome.rejected().get(i));
                 }
-                consecutiveFailures++;
-                long pause = Math.min(60_000L, 1000L << Math.min(6, consecutiveFailures - 1));
-                retryAtMs = context.currentSystemTimeMs() + pause;
-                metrics.modelRetry();
-                LOG.warn("model {} unavailable ({}); {} memories wait, next try in {} ms", profile.id(),
-                        ModelFailures.describe(e), pendingCount, pause);
-                return;
             }
-            consecutiveFailures = 0;
-            int i = 0;
-            for (String key : missing.keySet()) {
-                float[] vector = embedded.get(i++).vector();
-                vectors.put(key, vector);
-                cache.put(key, vector);
-            }
+            unavailable = outcome.transientFailure();
         }
         Instant now = Instant.ofEpochMilli(context.currentSystemTimeMs()).truncatedTo(ChronoUnit.MILLIS);
+        int settled = 0;
+        int forwarded = 0;
         for (KeyValue<String, MemoryEvent> entry : batch) {
             EmbeddedMemoryEvent.Builder out = EmbeddedMemoryEvent.newBuilder()
                     .setMemory(entry.value).setModel(fingerprint).setEmbeddedAt(now).setEmbedding(null);
             if (entry.value.getOp() == Op.UPSERT) {
-                out.setEmbedding(asList(vectors.get(keys.get(entry.key))));
+                String key = keys.get(entry.key);
+                float[] vector = vectors.get(key);
+                if (vector == null) {
+                    String reason = refused.get(key);
+                    if (reason == null) {
+                        continue; // not embedded yet: stays waiting for the next try
+                    }
+                    deadLetter(entry, reason, now);
+                    pending.delete(entry.key);
+                    settled++;
+                    continue;
+                }
+                out.setEmbedding(asList(vector));
             }
-            context.forward(new Record<>(entry.key, out.build(), now.toEpochMilli()));
+            context.forward(new Record<String, SpecificRecord>(entry.key, out.build(), now.toEpochMilli()), outputNode);
             pending.delete(entry.key);
+            settled++;
+            forwarded++;
         }
-        metrics.batch(batch.size(), missing.size());
-        metrics.pendingChanged(-batch.size());
-        pendingCount -= batch.size();
+        metrics.batch(forwarded, embeddedTexts);
+        metrics.pendingChanged(-settled);
+        pendingCount -= settled;
+        if (unavailable != null) {
+            boolean rateLimited = ModelFailures.classify(unavailable) == ModelFailures.Kind.RATE_LIMITED;
+            // The outage backoff grows only while outages follow each other without progress; a rate limit says
+            // itself how long to wait.
+            consecutiveFailures = settled > 0 ? 0 : rateLimited ? consecutiveFailures : consecutiveFailures + 1;
+            long backoff = Math.min(60_000L, 1000L << Math.min(6, Math.max(0, consecutiveFailures - 1)));
+            long pause = ModelFailures.retryAfter(unavailable).map(d -> Math.max(100L, d.toMillis())).orElse(backoff);
+            retryAtMs = context.currentSystemTimeMs() + pause;
+            metrics.modelRetry();
+            LOG.warn("model {} {} ({}); {} memories wait, next try in {} ms, {} request(s) at once", profile.id(),
+                    rateLimited ? "is rate limiting" : "is unavailable", ModelFailures.describe(unavailable),
+                    pendingCount, pause, embedder.concurrency());
+        } else {
+            consecutiveFailures = 0;
+        }
         // What is left of a backlog is due at once: it has waited long enough already.
         oldestPendingAtMs = pendingCount > 0 ? context.currentSystemTimeMs() - maxWait.toMillis() : -1;
+    }
+
+    /** Not while this task backs off from an outage, nor while the provider's Retry-After holds. */
+    private boolean mayCallModel(long nowMs) {
+        return nowMs >= retryAtMs && System.currentTimeMillis() >= embedder.pausedUntilMs();
+    }
+
+    /** The memory as it came in, on the dead-letter topic, with the model's reason in the headers. */
+    private void deadLetter(KeyValue<String, MemoryEvent> entry, String reason, Instant now) {
+        RecordHeaders headers = new RecordHeaders();
+        headers.add(REASON_HEADER, reason.getBytes(StandardCharsets.UTF_8));
+        headers.add(MODEL_HEADER, profile.id().getBytes(StandardCharsets.UTF_8));
+        context.forward(new Record<String, SpecificRecord>(entry.key, entry.value, now.toEpochMilli(), headers),
+                deadLetterNode);
+        metrics.countDeadLetter();
+        LOG.warn("model {} refused memory {} (version {}); sent to the dead-letter topic: {}", profile.id(), entry.key,
+                entry.value.getVersion(), reason);
     }
 
     private static List<Float> asList(float[] vector) {
@@ -215,22 +276,5 @@ final class BatchingEmbedProcessor implements Processor<String, MemoryEvent, Str
         // The task moves away (or the app stops): its waiting memories are no longer this instance's.
         metrics.pendingChanged(-pendingCount);
         pendingCount = 0;
-    }
-
-    private List<Embedding> embed(List<TextSegment> inputs) {
-        long start = System.nanoTime();
-        List<Embedding> vectors = model.embedAll(inputs).content();
-        metrics.modelCall(inputs.size(), System.nanoTime() - start);
-        if (vectors.size() != inputs.size()) {
-            throw new IllegalStateException("model " + profile.id() + " returned " + vectors.size()
-                    + " vectors for " + inputs.size() + " texts");
-        }
-        for (Embedding vector : vectors) {
-            if (vector.dimension() != profile.dims()) {
-                throw new IllegalStateException("model " + profile.id() + " returned a " + vector.dimension()
-                        + "-d vector; its profile says " + profile.dims());
-            }
-        }
-        return vectors;
     }
 }

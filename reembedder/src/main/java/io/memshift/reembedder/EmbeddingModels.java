@@ -7,6 +7,8 @@ import dev.langchain4j.model.embedding.onnx.bgesmallenv15q.BgeSmallEnV15Quantize
 import dev.langchain4j.model.embedding.onnx.bgesmallzhv15q.BgeSmallZhV15QuantizedEmbeddingModel;
 import dev.langchain4j.model.embedding.onnx.e5smallv2.E5SmallV2EmbeddingModel;
 import dev.langchain4j.model.embedding.onnx.e5smallv2q.E5SmallV2QuantizedEmbeddingModel;
+import dev.langchain4j.model.googleai.GoogleAiEmbeddingModel;
+import dev.langchain4j.model.ollama.OllamaEmbeddingModel;
 import dev.langchain4j.model.openai.OpenAiEmbeddingModel;
 import dev.langchain4j.model.embedding.EmbeddingModel;
 import dev.langchain4j.model.embedding.onnx.PoolingMode;
@@ -57,7 +59,7 @@ public final class EmbeddingModels {
                              String modelFile, String tokenizerFile, PoolingMode pooling) {
         String id = "onnx:" + name;
         TunedOnnxEmbeddingModel.OnnxFiles files = new TunedOnnxEmbeddingModel.OnnxFiles(modelFile, tokenizerFile, pooling);
-        PROFILES.put(id, new ModelProfile(id, "onnx", name, ONNX_REVISION, dims, prefix,
+        PROFILES.put(id, new ModelProfile(id, "onnx", name, ONNX_REVISION, dims, prefix, RequestLimits.IN_PROCESS,
                 () -> TunedOnnxEmbeddingModel.load(files, dims, name.endsWith("-q"))));
         STOCK.put(id, stock);
     }
@@ -83,11 +85,21 @@ public final class EmbeddingModels {
     }
 
     /**
-     * A model by id; remote providers read their settings from {@code env}.
+     * A model by id; remote providers read their settings from {@code env}. Keys are never logged or printed.
      *
-     * <p>{@code openai:<model>}: the key from {@code OPENAI_API_KEY} (never logged or printed), the endpoint from
-     * {@code MEMSHIFT_OPENAI_BASE_URL} (default {@value #OPENAI_DEFAULT_BASE_URL}), reduced dimensions from
-     * {@code MEMSHIFT_OPENAI_DIMENSIONS} (the text-embedding-3 models accept them).
+     * <ul>
+     *   <li>{@code openai:<model>}: key {@code OPENAI_API_KEY}, endpoint {@code MEMSHIFT_OPENAI_BASE_URL} (default
+     *       {@value #OPENAI_DEFAULT_BASE_URL}), reduced dimensions {@code MEMSHIFT_OPENAI_DIMENSIONS}.</li>
+     *   <li>{@code ollama:<model>}: endpoint {@code MEMSHIFT_OLLAMA_BASE_URL} (default
+     *       {@value #OLLAMA_DEFAULT_BASE_URL}), dimensions {@code MEMSHIFT_OLLAMA_DIMENSIONS} unless the model is a
+     *       known one.</li>
+     *   <li>{@code gemini:<model>}: key {@code GEMINI_API_KEY} (or {@code GOOGLE_API_KEY}), endpoint
+     *       {@code MEMSHIFT_GEMINI_BASE_URL} (default {@value #GEMINI_DEFAULT_BASE_URL}), reduced dimensions
+     *       {@code MEMSHIFT_GEMINI_DIMENSIONS}. Memories are embedded with task type RETRIEVAL_DOCUMENT.</li>
+     * </ul>
+     *
+     * Remote models are built with LangChain4j's retries off and memshift's {@link ProviderHttpClient}: the
+     * re-embedder retries itself, honouring Retry-After, without blocking past its transaction timeout.
      *
      * @throws IllegalArgumentException naming the known ids if {@code id} is not one of them, or the setting missing
      */
@@ -95,45 +107,114 @@ public final class EmbeddingModels {
         if (id.startsWith("openai:")) {
             return openAi(id.substring("openai:".length()), env);
         }
+        if (id.startsWith("ollama:")) {
+            return ollama(id.substring("ollama:".length()), env);
+        }
+        if (id.startsWith("gemini:")) {
+            return gemini(id.substring("gemini:".length()), env);
+        }
         ModelProfile profile = PROFILES.get(id);
         if (profile == null) {
             throw new IllegalArgumentException("unknown model '" + id + "'; known models: "
-                    + String.join(", ", PROFILES.keySet()) + ", openai:<model>");
+                    + String.join(", ", PROFILES.keySet()) + ", openai:<model>, ollama:<model>, gemini:<model>");
         }
         return profile;
     }
 
     static final String OPENAI_DEFAULT_BASE_URL = "https://api.openai.com/v1";
+    static final String OLLAMA_DEFAULT_BASE_URL = "http://localhost:11434";
+    static final String GEMINI_DEFAULT_BASE_URL = "https://generativelanguage.googleapis.com/v1beta";
+    /** One request must end well inside the stage's 60 s transaction timeout. */
+    static final java.time.Duration REMOTE_TIMEOUT = java.time.Duration.ofSeconds(30);
+
     private static final Map<String, Integer> OPENAI_DIMS = Map.of(
             "text-embedding-3-small", 1536, "text-embedding-3-large", 3072, "text-embedding-ada-002", 1536);
+    private static final Map<String, Integer> OLLAMA_DIMS = Map.of(
+            "nomic-embed-text", 768, "mxbai-embed-large", 1024, "all-minilm", 384, "snowflake-arctic-embed", 1024,
+            "bge-m3", 1024, "embeddinggemma", 768);
+    private static final Map<String, Integer> GEMINI_DIMS = Map.of(
+            "gemini-embedding-001", 3072, "text-embedding-004", 768, "embedding-001", 768);
 
     private static ModelProfile openAi(String name, Map<String, String> env) {
-        if (name.isBlank()) {
-            throw new IllegalArgumentException("openai: needs a model name, e.g. openai:text-embedding-3-small");
-        }
-        String key = env.get("OPENAI_API_KEY");
-        if (key == null || key.isBlank()) {
-            throw new IllegalArgumentException("model openai:" + name + " needs the environment variable OPENAI_API_KEY");
-        }
+        requireName("openai", name, "text-embedding-3-small");
+        String key = requireKey(env, "openai:" + name, "OPENAI_API_KEY");
         String baseUrl = env.getOrDefault("MEMSHIFT_OPENAI_BASE_URL", OPENAI_DEFAULT_BASE_URL);
-        String reduced = env.get("MEMSHIFT_OPENAI_DIMENSIONS");
-        Integer requested;
-        try {
-            requested = reduced == null || reduced.isBlank() ? null : Integer.valueOf(reduced.trim());
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("MEMSHIFT_OPENAI_DIMENSIONS must be a whole number, was '" + reduced + "'");
-        }
-        Integer dims = requested != null ? requested : OPENAI_DIMS.get(name);
-        if (dims == null) {
-            throw new IllegalArgumentException("memshift does not know the dimensions of openai:" + name
-                    + "; set MEMSHIFT_OPENAI_DIMENSIONS");
-        }
+        Integer requested = optionalInt(env, "MEMSHIFT_OPENAI_DIMENSIONS");
+        int dims = dims("openai:" + name, requested, OPENAI_DIMS.get(name), "MEMSHIFT_OPENAI_DIMENSIONS");
         // The revision records a reduced dimension count: a 512-d text-embedding-3-small is another vector space.
         String revision = requested == null ? null : "dimensions=" + requested;
+        // OpenAI: at most 2,048 inputs and 300,000 tokens per request.
         return new ModelProfile("openai:" + name, "openai", name, revision, dims, null,
-                () -> OpenAiEmbeddingModel.builder().baseUrl(baseUrl).apiKey(key).modelName(name)
-                        .dimensions(requested).maxSegmentsPerBatch(2048).maxRetries(3)
-                        .timeout(java.time.Duration.ofSeconds(60)).logRequests(false).logResponses(false).build());
+                new RequestLimits(2048, 300_000, 4),
+                () -> OpenAiEmbeddingModel.builder().httpClientBuilder(new ProviderHttpClient.Builder())
+                        .baseUrl(baseUrl).apiKey(key).modelName(name).dimensions(requested).maxSegmentsPerBatch(2048)
+                        .maxRetries(0).timeout(REMOTE_TIMEOUT).logRequests(false).logResponses(false).build());
+    }
+
+    private static ModelProfile ollama(String name, Map<String, String> env) {
+        requireName("ollama", name, "nomic-embed-text");
+        String baseUrl = env.getOrDefault("MEMSHIFT_OLLAMA_BASE_URL", OLLAMA_DEFAULT_BASE_URL);
+        Integer requested = optionalInt(env, "MEMSHIFT_OLLAMA_DIMENSIONS");
+        String family = name.contains(":") ? name.substring(0, name.indexOf(':')) : name;
+        int dims = dims("ollama:" + name, requested, OLLAMA_DIMS.get(family), "MEMSHIFT_OLLAMA_DIMENSIONS");
+        // Ollama has no batch cap, but it is usually one local GPU or CPU: moderate requests, two at a time.
+        return new ModelProfile("ollama:" + name, "ollama", name, null, dims, null, new RequestLimits(256, 200_000, 2),
+                () -> OllamaEmbeddingModel.builder().httpClientBuilder(new ProviderHttpClient.Builder())
+                        .baseUrl(baseUrl).modelName(name).maxRetries(0).timeout(REMOTE_TIMEOUT)
+                        .logRequests(false).logResponses(false).build());
+    }
+
+    private static ModelProfile gemini(String name, Map<String, String> env) {
+        requireName("gemini", name, "gemini-embedding-001");
+        String key = env.get("GEMINI_API_KEY") != null ? env.get("GEMINI_API_KEY") : env.get("GOOGLE_API_KEY");
+        if (key == null || key.isBlank()) {
+            throw new IllegalArgumentException("model gemini:" + name + " needs the environment variable GEMINI_API_KEY"
+                    + " (or GOOGLE_API_KEY)");
+        }
+        String baseUrl = env.getOrDefault("MEMSHIFT_GEMINI_BASE_URL", GEMINI_DEFAULT_BASE_URL);
+        Integer requested = optionalInt(env, "MEMSHIFT_GEMINI_DIMENSIONS");
+        int dims = dims("gemini:" + name, requested, GEMINI_DIMS.get(name), "MEMSHIFT_GEMINI_DIMENSIONS");
+        String revision = "task=RETRIEVAL_DOCUMENT" + (requested == null ? "" : ",dimensions=" + requested);
+        // batchEmbedContents takes at most 100 requests per call.
+        return new ModelProfile("gemini:" + name, "gemini", name, revision, dims, null, new RequestLimits(100, 200_000, 4),
+                () -> GoogleAiEmbeddingModel.builder().httpClientBuilder(new ProviderHttpClient.Builder())
+                        .baseUrl(baseUrl).apiKey(key).modelName(name).outputDimensionality(requested)
+                        .taskType(GoogleAiEmbeddingModel.TaskType.RETRIEVAL_DOCUMENT).maxRetries(0)
+                        .timeout(REMOTE_TIMEOUT).logRequestsAndResponses(false).build());
+    }
+
+    private static void requireName(String provider, String name, String example) {
+        if (name.isBlank()) {
+            throw new IllegalArgumentException(provider + ": needs a model name, e.g. " + provider + ":" + example);
+        }
+    }
+
+    private static String requireKey(Map<String, String> env, String model, String variable) {
+        String key = env.get(variable);
+        if (key == null || key.isBlank()) {
+            throw new IllegalArgumentException("model " + model + " needs the environment variable " + variable);
+        }
+        return key;
+    }
+
+    private static Integer optionalInt(Map<String, String> env, String variable) {
+        String value = env.get(variable);
+        if (value == null || value.isBlank()) {
+            return null;
+        }
+        try {
+            return Integer.valueOf(value.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(variable + " must be a whole number, was '" + value + "'");
+        }
+    }
+
+    private static int dims(String model, Integer requested, Integer known, String variable) {
+        Integer dims = requested != null ? requested : known;
+        if (dims == null) {
+            throw new IllegalArgumentException("memshift does not know the dimensions of " + model + "; set " + variable);
+        }
+        return dims;
     }
 
     public static Iterable<String> ids() {

@@ -9,9 +9,10 @@ import java.util.function.Supplier;
  * revision, dims, prefix) and how to build it.
  *
  * @param prefix text put before every memory when embedding it (e5 wants {@code "passage: "}), or null
+ * @param limits how the provider wants to be called (inputs and tokens per request, requests in flight)
  */
 public record ModelProfile(String id, String provider, String name, String revision, int dims, String prefix,
-                           Supplier<EmbeddingModel> factory) {
+                           RequestLimits limits, Supplier<EmbeddingModel> factory) {
 
     public ModelFingerprint fingerprint() {
         return ModelFingerprint.newBuilder().setProvider(provider).setName(name).setRevision(revision)

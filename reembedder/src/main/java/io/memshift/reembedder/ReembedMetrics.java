@@ -1,49 +1,105 @@
 package io.memshift.reembedder;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** Counters the re-embedder keeps, readable while it runs (the CLI prints them as progress). */
+/**
+ * The re-embedder's meters, in Micrometer (so any registry can export them: Prometheus, JMX, ...), tagged with
+ * the model id, and readable as plain numbers while the stage runs (the CLI prints them as progress).
+ *
+ * <ul>
+ *   <li>{@code memshift.reembed.events}: events forwarded downstream (upserts and deletes): its rate is the
+ *       stage's records/s;</li>
+ *   <li>{@code memshift.reembed.texts}: distinct texts sent to the model (cache misses);</li>
+ *   <li>{@code memshift.reembed.batch.size}: events per batch;</li>
+ *   <li>{@code memshift.reembed.model.latency}: time per model request, tagged {@code outcome=success|failure};</li>
+ *   <li>{@code memshift.reembed.model.retries}: batches put back because the model was throttling or down;</li>
+ *   <li>{@code memshift.reembed.dlq}: memories the model refused, sent to the dead-letter topic;</li>
+ *   <li>{@code memshift.reembed.cache.hits}, {@code memshift.reembed.stale.dropped};</li>
+ *   <li>{@code memshift.reembed.pending}: memories waiting in batches (gauge).</li>
+ * </ul>
+ */
 public final class ReembedMetrics {
 
-    private final AtomicLong events = new AtomicLong();
-    private final AtomicLong embedded = new AtomicLong();
-    private final AtomicLong batches = new AtomicLong();
-    private final AtomicLong staleDropped = new AtomicLong();
-    private final AtomicLong modelNanos = new AtomicLong();
+    private final Counter events;
+    private final Counter texts;
+    private final Counter batches;
+    private final DistributionSummary batchSize;
+    private final Counter staleDropped;
+    private final Timer modelSuccess;
+    private final Timer modelFailure;
+    private final Counter cacheHits;
+    private final Counter modelRetries;
+    private final Counter dlq;
     private final AtomicLong pending = new AtomicLong();
-    private final AtomicLong cacheHits = new AtomicLong();
-    private final AtomicLong modelRetries = new AtomicLong();
 
-    void batch(int eventCount, int embeddedCount) {
-        events.addAndGet(eventCount);
-        embedded.addAndGet(embeddedCount);
-        batches.incrementAndGet();
+    /** Meters in a registry of their own. */
+    public ReembedMetrics() {
+        this(new SimpleMeterRegistry(), "unknown");
     }
 
-    void modelCall(int texts, long nanos) {
-        modelNanos.addAndGet(nanos);
+    public ReembedMetrics(MeterRegistry registry, String modelId) {
+        Tags tags = Tags.of("model", modelId);
+        events = registry.counter("memshift.reembed.events", tags);
+        texts = registry.counter("memshift.reembed.texts", tags);
+        batches = registry.counter("memshift.reembed.batches", tags);
+        batchSize = DistributionSummary.builder("memshift.reembed.batch.size").tags(tags).register(registry);
+        staleDropped = registry.counter("memshift.reembed.stale.dropped", tags);
+        modelSuccess = Timer.builder("memshift.reembed.model.latency").tags(tags).tag("outcome", "success").register(registry);
+        modelFailure = Timer.builder("memshift.reembed.model.latency").tags(tags).tag("outcome", "failure").register(registry);
+        cacheHits = registry.counter("memshift.reembed.cache.hits", tags);
+        modelRetries = registry.counter("memshift.reembed.model.retries", tags);
+        dlq = registry.counter("memshift.reembed.dlq", tags);
+        Gauge.builder("memshift.reembed.pending", pending, AtomicLong::get).tags(tags).register(registry);
+    }
+
+    void batch(int eventCount, int embeddedCount) {
+        events.increment(eventCount);
+        texts.increment(embeddedCount);
+        batches.increment();
+        batchSize.record(eventCount);
+    }
+
+    void modelCall(int texts, long nanos, boolean success) {
+        (success ? modelSuccess : modelFailure).record(nanos, TimeUnit.NANOSECONDS);
     }
 
     void countStaleDropped() {
-        staleDropped.incrementAndGet();
+        staleDropped.increment();
     }
 
     void modelRetry() {
-        modelRetries.incrementAndGet();
+        modelRetries.increment();
+    }
+
+    void countDeadLetter() {
+        dlq.increment();
     }
 
     /** Batches put back because the model was unavailable for the moment. */
     public long modelRetries() {
-        return modelRetries.get();
+        return (long) modelRetries.count();
+    }
+
+    /** Memories the model refused, now in the dead-letter topic. */
+    public long deadLettered() {
+        return (long) dlq.count();
     }
 
     void cacheHit() {
-        cacheHits.incrementAndGet();
+        cacheHits.increment();
     }
 
     /** Texts whose vector came from the cache instead of the model. */
     public long cacheHits() {
-        return cacheHits.get();
+        return (long) cacheHits.count();
     }
 
     void pendingChanged(long delta) {
@@ -57,23 +113,34 @@ public final class ReembedMetrics {
 
     /** Events forwarded downstream (upserts and deletes). */
     public long events() {
-        return events.get();
+        return (long) events.count();
     }
 
     /** Distinct texts sent to the model (cache misses). */
     public long embedded() {
-        return embedded.get();
+        return (long) texts.count();
     }
 
     public long batches() {
-        return batches.get();
+        return (long) batches.count();
     }
 
     public long staleDropped() {
-        return staleDropped.get();
+        return (long) staleDropped.count();
     }
 
+    /** Time spent in successful model requests. */
     public double modelSeconds() {
-        return modelNanos.get() / 1e9;
+        return modelSuccess.totalTime(TimeUnit.SECONDS);
+    }
+
+    /** Mean events per batch. */
+    public double meanBatchSize() {
+        return batchSize.mean();
+    }
+
+    /** Mean time of a successful model request, in milliseconds. */
+    public double meanModelLatencyMs() {
+        return modelSuccess.mean(TimeUnit.MILLISECONDS);
     }
 }

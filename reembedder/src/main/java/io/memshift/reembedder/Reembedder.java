@@ -36,24 +36,45 @@ public final class Reembedder implements AutoCloseable {
     private static final String SOURCE = "memories-source";
     private static final String PROCESSOR = "batching-embedder";
     private static final String SINK = "embedded-sink";
+    private static final String DEAD_LETTER_SINK = "dead-letter-sink";
 
     private final ReembedderConfig config;
     private final ModelProfile profile;
     private final EmbeddingModel model;
-    private final ReembedMetrics metrics = new ReembedMetrics();
+    private final ReembedMetrics metrics;
+    private final ResilientEmbedder embedder;
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
     private KafkaStreams streams;
 
+    /** Meters in a registry of the stage's own; see {@link #metrics()}. */
     public Reembedder(ReembedderConfig config, ModelProfile profile, EmbeddingModel model) {
+        this(config, profile, model, new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
+    }
+
+    /**
+     * @param meters where the stage's meters go (e.g. a Prometheus registry); one stage per registry, since the
+     *               meters are tagged by model only
+     */
+    public Reembedder(ReembedderConfig config, ModelProfile profile, EmbeddingModel model,
+                      io.micrometer.core.instrument.MeterRegistry meters) {
         this.config = config;
         this.profile = profile;
         this.model = model;
+        this.metrics = new ReembedMetrics(meters, profile.id());
+        this.embedder = new ResilientEmbedder(model, profile, metrics);
     }
 
     /** The whole stage: memories → batching embedder (with its changelogged store) → embedded topic. */
     public static Topology topology(SchemaRegistryClient registry, ModelProfile profile, EmbeddingModel model,
                                     int batchSize, Duration maxWait, ReembedMetrics metrics, String inputTopic,
                                     String outputTopic) {
+        return topology(registry, profile, new ResilientEmbedder(model, profile, metrics), batchSize, maxWait, metrics,
+                inputTopic, outputTopic);
+    }
+
+    static Topology topology(SchemaRegistryClient registry, ModelProfile profile, ResilientEmbedder embedder,
+                             int batchSize, Duration maxWait, ReembedMetrics metrics, String inputTopic,
+                             String outputTopic) {
         Serde<MemoryEvent> memorySerde = Topics.memoryEventSerde(registry);
         // Persistent (RocksDB), not in-memory, although the batch is small: with a persistent store Streams keeps
         // its process id across restarts, so a restarted instance reuses its transactional ids and fences its own
@@ -65,12 +86,20 @@ public final class Reembedder implements AutoCloseable {
         topology.addSource(SOURCE, Topics.keySerde().deserializer(), memorySerde.deserializer(), inputTopic);
         StoreBuilder<KeyValueStore<String, byte[]>> cacheStore = Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(CACHE_STORE), Topics.keySerde(), Serdes.ByteArray());
-        topology.addProcessor(PROCESSOR, () -> new BatchingEmbedProcessor(PENDING_STORE, CACHE_STORE, model, profile,
-                batchSize, maxWait, metrics), SOURCE);
+        topology.addProcessor(PROCESSOR, () -> new BatchingEmbedProcessor(PENDING_STORE, CACHE_STORE, SINK,
+                DEAD_LETTER_SINK, embedder, profile, batchSize, maxWait, metrics), SOURCE);
         topology.addStateStore(pendingStore, PROCESSOR);
         topology.addStateStore(cacheStore, PROCESSOR);
-        topology.addSink(SINK, outputTopic, Topics.keySerde().serializer(),
-                Topics.embeddedMemoryEventSerde(registry).serializer(), PROCESSOR);
+        @SuppressWarnings({"unchecked", "rawtypes"})
+        org.apache.kafka.common.serialization.Serializer<Object> embeddedSerializer =
+                (org.apache.kafka.common.serialization.Serializer) Topics.embeddedMemoryEventSerde(registry).serializer();
+        @SuppressWarnings({"unchecked", "rawtypes"})
+        org.apache.kafka.common.serialization.Serializer<Object> memorySerializer =
+                (org.apache.kafka.common.serialization.Serializer) memorySerde.serializer();
+        topology.addSink(SINK, outputTopic, Topics.keySerde().serializer(), embeddedSerializer, PROCESSOR);
+        // In the same transaction as the output: a memory is either embedded or dead-lettered, exactly once.
+        topology.addSink(DEAD_LETTER_SINK, Topics.embedDeadLetterTopicName(profile.id()), Topics.keySerde().serializer(),
+                memorySerializer, PROCESSOR);
         return topology;
     }
 
@@ -84,9 +113,10 @@ public final class Reembedder implements AutoCloseable {
         try (Admin admin = Admin.create(adminProps())) {
             Topics.ensureExists(admin, new Topics.TopicSpec(config.inputTopic(), Topics.DEFAULT_PARTITIONS,
                             Topics.memoriesTopic(1).config()),
-                    Topics.embeddedTopic(profile.id(), config.generation(), Topics.DEFAULT_PARTITIONS));
+                    Topics.embeddedTopic(profile.id(), config.generation(), Topics.DEFAULT_PARTITIONS),
+                    Topics.embedDeadLetterTopic(profile.id(), Topics.DEFAULT_PARTITIONS));
         }
-        streams = new KafkaStreams(topology(registry, profile, model, config.batchSize(), config.maxWait(), metrics,
+        streams = new KafkaStreams(topology(registry, profile, embedder, config.batchSize(), config.maxWait(), metrics,
                 config.inputTopic(), config.outputTopic()), streamsProps());
         streams.setUncaughtExceptionHandler(e -> {
             failure.compareAndSet(null, e);
@@ -118,6 +148,7 @@ public final class Reembedder implements AutoCloseable {
             streams.close(Duration.ofSeconds(30));
             streams = null;
         }
+        embedder.close();
     }
 
     private Properties adminProps() {

@@ -118,6 +118,94 @@ class OpenAiProviderTest {
         }
     }
 
+    /**
+     * The provider throttles every 5th request (Retry-After: 2 s), fails every 7th with 500, answers slowly, and
+     * refuses whole requests that hold an over-long input (400). Every memory still comes out exactly once with
+     * its correct vector, except the poison ones, which are in the dead-letter topic with the reason; the rest of
+     * their batches were embedded. Retry-After is honoured and several requests run at once.
+     */
+    @Test
+    void underRateLimitsOutagesAndPoisonEveryMemoryIsEmbeddedOnceOrDeadLettered(StackEndpoints stack) throws Exception {
+        try (OpenAiMock mock = new OpenAiMock("sk-test-789", 32)) {
+            Map<String, String> env = Map.of("OPENAI_API_KEY", "sk-test-789", "MEMSHIFT_OPENAI_BASE_URL", mock.baseUrl(),
+                    "MEMSHIFT_OPENAI_DIMENSIONS", "32");
+            ModelProfile profile = EmbeddingModels.profile("openai:text-embedding-3-small", env);
+            SchemaRegistryClient registry = new SchemaRegistryClient(stack.schemaRegistryUrl());
+            String input = "openai-stress-input";
+            Map<String, MemoryEvent> events = new HashMap<>();
+            for (int i = 0; i < 200; i++) {
+                Instant at = Instant.parse("2024-02-03T00:00:00Z");
+                String text = (i % 67 == 13 ? OpenAiMock.POISON + " " : "") + "Memory under stress " + i;
+                events.put("st-" + i, MemoryEvent.newBuilder().setOp(Op.UPSERT).setId("st-" + i).setText(text)
+                        .setVersion(MemoryVersion.ofUpsert(at, at, text))
+                        .setSource(SourceRef.newBuilder().setSystem("test").setName("stress").build()).build());
+            }
+            List<String> poison = events.values().stream().filter(e -> e.getText().contains(OpenAiMock.POISON))
+                    .map(MemoryEvent::getId).toList();
+            assertThat(poison).hasSize(3);
+            publish(stack, registry, input, events.values().stream().toList());
+            mock.misbehave(5, 2, 7, 150);
+
+            ReembedderConfig config = new ReembedderConfig(stack.bootstrapServers(), stack.schemaRegistryUrl(),
+                    profile.id(), 64, Duration.ofMillis(100), Files.createTempDirectory("stress-state-"), 5, input);
+            try (Reembedder reembedder = new Reembedder(config, profile, profile.factory().get())) {
+                reembedder.start();
+                await().atMost(Duration.ofSeconds(150)).until(() -> reembedder.failure() != null
+                        || reembedder.metrics().events() + reembedder.metrics().deadLettered() >= 200);
+                assertThat(reembedder.failure()).isNull();
+                assertThat(reembedder.metrics().deadLettered()).isEqualTo(3);
+                assertThat(reembedder.metrics().modelRetries()).isPositive();
+            }
+            assertThat(mock.refused.get()).as("429s answered").isGreaterThan(1);
+            assertThat(mock.serverErrors.get()).as("500s answered").isPositive();
+            assertThat(mock.poisonRefusals.get()).as("400s answered").isGreaterThanOrEqualTo(3);
+            assertThat(mock.maxInFlight.get()).as("requests in flight at once").isGreaterThanOrEqualTo(2);
+            assertThat(mock.shortestWaitAfter429.get()).as("ms from a 429 to the next request").isGreaterThanOrEqualTo(1_900);
+
+            Map<String, EmbeddedMemoryEvent> output = readCommitted(stack, registry, config.outputTopic());
+            assertThat(output.keySet()).hasSize(197).doesNotContainAnyElementsOf(poison);
+            for (EmbeddedMemoryEvent out : output.values()) {
+                float[] expected = mock.vectorOf(out.getMemory().getText());
+                for (int d = 0; d < expected.length; d++) {
+                    assertThat(out.getEmbedding().get(d)).isEqualTo(expected[d]);
+                }
+            }
+            Map<String, String> reasons = readDeadLetters(stack, registry, Topics.embedDeadLetterTopicName(profile.id()), "st-");
+            assertThat(reasons.keySet()).containsExactlyInAnyOrderElementsOf(poison);
+            assertThat(reasons.values()).allSatisfy(reason -> assertThat(reason).contains("400")
+                    .contains("maximum context length").doesNotContain("sk-test-789"));
+        }
+    }
+
+    /** Memory id → the reason header, for the dead letters whose id starts with {@code prefix}. */
+    private static Map<String, String> readDeadLetters(StackEndpoints stack, SchemaRegistryClient registry, String topic,
+                                                       String prefix) {
+        Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        Map<String, String> reasons = new HashMap<>();
+        try (KafkaConsumer<String, MemoryEvent> consumer = new KafkaConsumer<>(props,
+                Topics.keySerde().deserializer(), Topics.memoryEventSerde(registry).deserializer())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
+                for (ConsumerRecord<String, MemoryEvent> record : consumer.poll(Duration.ofMillis(200))) {
+                    if (record.key().startsWith(prefix)) {
+                        assertThat(record.value().getText()).contains(OpenAiMock.POISON);
+                        assertThat(new String(record.headers().lastHeader("memshift.dlq.model").value(),
+                                java.nio.charset.StandardCharsets.UTF_8)).isEqualTo("openai:text-embedding-3-small");
+                        reasons.put(record.key(), new String(record.headers().lastHeader("memshift.dlq.reason").value(),
+                                java.nio.charset.StandardCharsets.UTF_8));
+                    }
+                }
+            }
+        }
+        return reasons;
+    }
+
     @Test
     void aMissingKeyIsNamedButNeverAKeysValue() {
         assertThatThrownBy(() -> EmbeddingModels.profile("openai:text-embedding-3-small", Map.of()))
@@ -158,7 +246,7 @@ class OpenAiProviderTest {
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
             while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
                 for (ConsumerRecord<String, EmbeddedMemoryEvent> record : consumer.poll(Duration.ofMillis(200))) {
-                    all.put(record.key(), record.value());
+                    assertThat(all.put(record.key(), record.value())).as("memory %s twice in %s", record.key(), topic).isNull();
                 }
             }
         }

@@ -77,6 +77,19 @@ public final class Topics {
     }
 
     /**
+     * The re-embedder's dead letters for one model: memories whose text the model refused (e.g. a 400 for an
+     * input over its token limit), as they came in, with the reason in the headers. One topic per model, shared by
+     * its replays: a memory refused once is refused again, and the topic is the list to fix.
+     */
+    public static String embedDeadLetterTopicName(String modelId) {
+        return "memories.dlq." + modelSlug(modelId);
+    }
+
+    public static TopicSpec embedDeadLetterTopic(String modelId, int partitions) {
+        return new TopicSpec(embedDeadLetterTopicName(modelId), partitions, Map.of());
+    }
+
+    /**
      * A model id ({@code onnx:bge-small-en-v15}) as it may appear in topic, group and index names:
      * lower case, anything but letters, digits, '.', '_' and '-' turned into '-'.
      */

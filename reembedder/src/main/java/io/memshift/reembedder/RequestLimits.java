@@ -1,0 +1,32 @@
+package io.memshift.reembedder;
+
+/**
+ * How a provider wants to be called: at most {@code maxInputs} texts and about {@code maxTokens} tokens per
+ * request, and at most {@code maxInFlight} requests at once from one re-embedder instance (the upper bound of
+ * the adaptive limit; a 429 halves it, each clean batch adds one back).
+ */
+public record RequestLimits(int maxInputs, long maxTokens, int maxInFlight) {
+
+    /** In-process models: one call per batch; the model spreads it over the cores itself. */
+    public static final RequestLimits IN_PROCESS = new RequestLimits(Integer.MAX_VALUE, Long.MAX_VALUE, 1);
+
+    public RequestLimits {
+        if (maxInputs < 1 || maxTokens < 1 || maxInFlight < 1) {
+            throw new IllegalArgumentException("request limits must be positive: " + maxInputs + ", " + maxTokens
+                    + ", " + maxInFlight);
+        }
+    }
+
+    /**
+     * A cautious token estimate without the provider's tokenizer: one token per 3 bytes of UTF-8 (English runs
+     * about 4 characters per token, CJK about 1 character, i.e. 3 bytes), plus one.
+     */
+    static long estimateTokens(String text) {
+        long bytes = 0;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            bytes += c < 0x80 ? 1 : c < 0x800 ? 2 : Character.isSurrogate(c) ? 2 : 3;
+        }
+        return bytes / 3 + 1;
+    }
+}

@@ -1,0 +1,301 @@
+package io.memshift.reembedder;
+
+import dev.langchain4j.data.embedding.Embedding;
+import dev.langchain4j.data.segment.TextSegment;
+import dev.langchain4j.model.embedding.EmbeddingModel;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Set;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Calls the model for one batch of distinct texts, the way a provider wants to be called, and reports what came
+ * back text by text, so that a batch never fails whole for one bad text or one throttled request.
+ *
+ * <ul>
+ *   <li>The texts are cut into requests of at most {@link RequestLimits#maxInputs()} texts and about
+ *       {@link RequestLimits#maxTokens()} tokens, sent {@link ConcurrencyLimit#current()} at a time.</li>
+ *   <li>A request the provider refuses for its input (400, 413, 422) is halved until the poison texts stand
+ *       alone; they are reported as rejected, with the reason, and everything else of the request is embedded.</li>
+ *   <li>A request that hits a rate limit or an outage leaves its texts unresolved and stops the sending of further
+ *       requests; the failure (and the provider's Retry-After) tells the caller when to try again. Texts already
+ *       embedded are kept by the caller (in its cache), so a retry only asks for what is missing.</li>
+ *   <li>A refusal of the setup (bad key, unknown model) throws {@link ModelRefusedException}.</li>
+ * </ul>
+ *
+ * Ordering is the caller's business and is kept there: results are indexed by input position.
+ */
+final class ResilientEmbedder implements AutoCloseable {
+
+    /** When every text of a batch this large is rejected, the model is broken, not the texts. */
+    static final int ALL_REJECTED_IS_FATAL_FROM = 8;
+    static final int MIN_TEXTS_PER_REQUEST = 16;
+
+    private final EmbeddingModel model;
+    private final ModelProfile profile;
+    private final ReembedMetrics metrics;
+    private final ConcurrencyLimit concurrency;
+    private final ExecutorService requests;
+    /**
+     * Texts that were in a request the provider rejected, not yet cleared. They go alone in the next flush: a
+     * search for the poison text that a rate limit interrupted goes on from where it stood instead of starting
+     * over from the whole batch (which, under steady throttling, could never finish). Bounded: it only speeds up.
+     */
+    private final Set<String> suspects = Collections.newSetFromMap(new java.util.concurrent.ConcurrentHashMap<>());
+    static final int MAX_SUSPECTS = 10_000;
+
+    /** What came back for one batch. */
+    record Outcome(float[][] vectors, Map<Integer, String> rejected, Throwable transientFailure) {
+        boolean complete() {
+            for (int i = 0; i < vectors.length; i++) {
+                if (vectors[i] == null && !rejected.containsKey(i)) {
+                    return false;
+                }
+            }
+            return true;
+        }
+    }
+
+    /** The provider refused the setup (key, permissions, model name); the message never holds the key. */
+    static final class ModelRefusedException extends RuntimeException {
+        ModelRefusedException(String message) {
+            super(message);
+        }
+    }
+
+    ResilientEmbedder(EmbeddingModel model, ModelProfile profile, ReembedMetrics metrics) {
+        this.model = model;
+        this.profile = profile;
+        this.metrics = metrics;
+        this.concurrency = new ConcurrencyLimit(profile.limits().maxInFlight());
+        this.requests = profile.limits().maxInFlight() > 1
+                ? Executors.newFixedThreadPool(profile.limits().maxInFlight(), r -> {
+                    Thread thread = new Thread(r, "memshift-model-request");
+                    thread.setDaemon(true);
+                    return thread;
+                })
+                : null;
+    }
+
+    int concurrency() {
+        return concurrency.current();
+    }
+
+    /**
+     * Wall-clock time before which no request should go out: a provider's Retry-After holds for the whole
+     * instance (all its tasks share the key and its quota), not just for the batch that was refused.
+     */
+    long pausedUntilMs() {
+        return pausedUntilMs;
+    }
+
+    private volatile long pausedUntilMs;
+
+    /**
+     * @param budget no new request starts once this much time has passed (a stream thread must get back to
+     *               Kafka well inside its transaction timeout); texts not sent yet stay unresolved
+     */
+    Outcome embed(List<String> inputs, Duration budget) {
+        long deadline = System.nanoTime() + budget.toNanos();
+        float[][] vectors = new float[inputs.size()][];
+        Map<Integer, String> rejected = new ConcurrentHashMap<>();
+        AtomicReference<Throwable> transientFailure = new AtomicReference<>();
+        // Suspects first, one per request; then the others, planned as usual.
+        List<Integer> order = new ArrayList<>(inputs.size());
+        for (int i = 0; i < inputs.size(); i++) {
+            if (suspects.contains(inputs.get(i))) {
+                order.add(i);
+            }
+        }
+        int alone = order.size();
+        for (int i = 0; i < inputs.size(); i++) {
+            if (!suspects.contains(inputs.get(i))) {
+                order.add(i);
+            }
+        }
+        List<String> ordered = new ArrayList<>(inputs.size());
+        order.forEach(i -> ordered.add(inputs.get(i)));
+        float[][] orderedVectors = new float[inputs.size()][];
+        Map<Integer, String> orderedRejected = new ConcurrentHashMap<>();
+        List<int[]> plan = new ArrayList<>();
+        for (int i = 0; i < alone; i++) {
+            plan.add(new int[] {i, i + 1});
+        }
+        for (int[] range : plan(ordered.subList(alone, ordered.size()))) {
+            plan.add(new int[] {range[0] + alone, range[1] + alone});
+        }
+        int next = 0;
+        while (next < plan.size() && transientFailure.get() == null && System.nanoTime() < deadline) {
+            int wave = Math.min(concurrency.current(), plan.size() - next);
+            List<int[]> chunks = plan.subList(next, next + wave);
+            next += wave;
+            if (wave == 1 || requests == null) {
+                for (int[] chunk : chunks) {
+                    request(ordered, chunk[0], chunk[1], orderedVectors, orderedRejected, transientFailure, deadline);
+                }
+            } else {
+                List<Future<?>> running = new ArrayList<>();
+                for (int[] chunk : chunks) {
+                    running.add(requests.submit(() -> request(ordered, chunk[0], chunk[1], orderedVectors,
+                            orderedRejected, transientFailure, deadline)));
+                }
+                for (Future<?> request : running) {
+                    await(request);
+                }
+            }
+        }
+        for (int k = 0; k < order.size(); k++) {
+            int i = order.get(k);
+            vectors[i] = orderedVectors[k];
+            if (orderedRejected.containsKey(k)) {
+                rejected.put(i, orderedRejected.get(k));
+            }
+            if (vectors[i] != null || rejected.containsKey(i)) {
+                suspects.remove(inputs.get(i));
+            }
+        }
+        Throwable failure = transientFailure.get();
+        if (failure != null && ModelFailures.classify(failure) == ModelFailures.Kind.RATE_LIMITED) {
+            concurrency.onRateLimited();
+            long until = System.currentTimeMillis() + ModelFailures.retryAfter(failure).map(Duration::toMillis).orElse(1000L);
+            synchronized (this) {
+                pausedUntilMs = Math.max(pausedUntilMs, until);
+            }
+        } else if (failure == null) {
+            concurrency.onSuccess();
+        }
+        if (inputs.size() >= ALL_REJECTED_IS_FATAL_FROM && rejected.size() == inputs.size()) {
+            throw new ModelRefusedException("model " + profile.id() + " rejected every one of " + inputs.size()
+                    + " texts (e.g. " + rejected.values().iterator().next() + "); it looks broken or misconfigured");
+        }
+        return new Outcome(vectors, Map.copyOf(rejected), failure);
+    }
+
+    /**
+     * Consecutive [from, to) ranges that respect the provider's input and token limits. For a provider that takes
+     * several requests at once, the batch is also spread over as many requests as may run at once (at least
+     * {@link #MIN_TEXTS_PER_REQUEST} texts each): four requests of 16 come back sooner than one of 64.
+     */
+    private List<int[]> plan(List<String> inputs) {
+        RequestLimits limits = profile.limits();
+        int perRequest = limits.maxInputs();
+        if (limits.maxInFlight() > 1) {
+            int spread = (inputs.size() + concurrency.current() - 1) / concurrency.current();
+            perRequest = Math.min(perRequest, Math.max(MIN_TEXTS_PER_REQUEST, spread));
+        }
+        List<int[]> plan = new ArrayList<>();
+        int from = 0;
+        long tokens = 0;
+        for (int i = 0; i < inputs.size(); i++) {
+            long cost = limits.maxTokens() == Long.MAX_VALUE ? 0 : RequestLimits.estimateTokens(inputs.get(i));
+            if (i > from && (i - from >= perRequest || tokens + cost > limits.maxTokens())) {
+                plan.add(new int[] {from, i});
+                from = i;
+                tokens = 0;
+            }
+            tokens += cost;
+        }
+        if (from < inputs.size()) {
+            plan.add(new int[] {from, inputs.size()});
+        }
+        return plan;
+    }
+
+    /**
+     * One planned request over inputs [from, to). While the provider rejects its input, the request is halved,
+     * breadth first: both halves of a level are sent before either is halved again, so the clean half comes back
+     * (and is cached by the caller) even if a rate limit or an outage interrupts the search for the poison text.
+     */
+    private void request(List<String> inputs, int from, int to, float[][] vectors, Map<Integer, String> rejected,
+                         AtomicReference<Throwable> transientFailure, long deadline) {
+        java.util.ArrayDeque<int[]> ranges = new java.util.ArrayDeque<>();
+        ranges.add(new int[] {from, to});
+        while (!ranges.isEmpty()) {
+            if (transientFailure.get() != null || System.nanoTime() > deadline) {
+                return; // throttled, down, or out of time: the rest waits for the next flush
+            }
+            int[] range = ranges.poll();
+            Throwable refused = call(inputs, range[0], range[1], vectors, transientFailure);
+            if (refused != null) {
+                if (suspects.size() < MAX_SUSPECTS) {
+                    suspects.addAll(inputs.subList(range[0], range[1]));
+                }
+                if (range[1] - range[0] == 1) {
+                    rejected.put(range[0], ModelFailures.reason(refused));
+                } else {
+                    int middle = range[0] + (range[1] - range[0]) / 2;
+                    ranges.add(new int[] {range[0], middle});
+                    ranges.add(new int[] {middle, range[1]});
+                }
+            }
+        }
+    }
+
+    /** One call to the model; returns the error if the provider rejected the input, else null. */
+    private Throwable call(List<String> inputs, int from, int to, float[][] vectors,
+                           AtomicReference<Throwable> transientFailure) {
+        List<TextSegment> segments = new ArrayList<>(to - from);
+        for (int i = from; i < to; i++) {
+            segments.add(TextSegment.from(inputs.get(i)));
+        }
+        List<Embedding> embedded;
+        long start = System.nanoTime();
+        try {
+            embedded = model.embedAll(segments).content();
+        } catch (RuntimeException e) {
+            metrics.modelCall(segments.size(), System.nanoTime() - start, false);
+            switch (ModelFailures.classify(e)) {
+                case RATE_LIMITED, UNAVAILABLE -> {
+                    transientFailure.compareAndSet(null, e);
+                    return null;
+                }
+                case INPUT_REJECTED -> {
+                    return e;
+                }
+                default -> throw new ModelRefusedException("model " + profile.id() + " refused the request ("
+                        + ModelFailures.describe(e) + "): check its API key, permissions and model name");
+            }
+        }
+        metrics.modelCall(segments.size(), System.nanoTime() - start, true);
+        if (embedded.size() != segments.size()) {
+            throw new IllegalStateException("model " + profile.id() + " returned " + embedded.size()
+                    + " vectors for " + segments.size() + " texts");
+        }
+        for (int i = 0; i < embedded.size(); i++) {
+            Embedding vector = embedded.get(i);
+            if (vector.dimension() != profile.dims()) {
+                throw new IllegalStateException("model " + profile.id() + " returned a " + vector.dimension()
+                        + "-d vector; its profile says " + profile.dims());
+            }
+            vectors[from + i] = vector.vector();
+        }
+        return null;
+    }
+
+    private static void await(Future<?> request) {
+        try {
+            request.get();
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            throw cause instanceof RuntimeException r ? r : new IllegalStateException(cause);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for the model", e);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (requests != null) {
+            requests.shutdownNow();
+        }
+    }
+}
