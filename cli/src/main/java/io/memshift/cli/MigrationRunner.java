@@ -119,9 +119,16 @@ final class MigrationRunner {
                 return;
             }
             long now = System.currentTimeMillis();
+            long refused = reembedder.metrics().deadLettered();
             if (missing < lastMissing) {
                 lastMissing = missing;
                 lastProgressMs = now;
+            } else if (refused >= missing && reembedder.metrics().pending() == 0 && now - lastProgressMs > 5_000) {
+                // What is missing is what the model refused: waiting longer cannot bring it.
+                throw new MigrationFailedException(missing + " of " + expected + " memories did not arrive: the model"
+                        + " refused " + refused + " texts, set aside with the reasons (header memshift.dlq.reason) in"
+                        + " topic " + Topics.embedDeadLetterTopicName(options.modelId())
+                        + "; e.g. " + arrival.someMissing(5) + ". The alias was not moved.");
             } else if (now - lastProgressMs > options.stallTimeout().toMillis()) {
                 throw new MigrationFailedException(missing + " of " + expected + " memories did not arrive in "
                         + options.stallTimeout().toSeconds() + " s without progress; e.g. " + arrival.someMissing(5));

@@ -93,9 +93,12 @@ final class ReembedCommand implements Callable<Integer> {
                         }
                     });
             ReembedMetrics metrics = reembedder.metrics();
-            out.printf("Re-embedded into %s: %d events forwarded, %d texts embedded in %d batches (%.1f s in the model),"
-                            + " %d from the cache%n", config.outputTopic(), metrics.events(), metrics.embedded(),
-                    metrics.batches(), metrics.modelSeconds(), metrics.cacheHits());
+            out.printf("Re-embedded into %s: %d events forwarded, %d texts embedded in %d batches (mean %.1f events,"
+                            + " %.0f ms per model request, %.1f s in the model), %d from the cache, %d model retries,"
+                            + " %d refused by the model (in %s)%n", config.outputTopic(), metrics.events(),
+                    metrics.embedded(), metrics.batches(), metrics.meanBatchSize(), metrics.meanModelLatencyMs(),
+                    metrics.modelSeconds(), metrics.cacheHits(), metrics.modelRetries(), metrics.deadLettered(),
+                    Topics.embedDeadLetterTopicName(profile.id()));
             return Memshift.EXIT_OK;
         }
     }

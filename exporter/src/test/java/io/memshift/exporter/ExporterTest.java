@@ -113,6 +113,39 @@ class ExporterTest {
     }
 
     @Test
+    void aOneMegabyteTextAndAnEmptyTextAreRefusedByName(StackEndpoints stack) throws Exception {
+        String huge = "x".repeat(1 << 20);
+        String content = GET_ALL.replace("\"memory\": \"User prefers Python\"", "\"memory\": \"" + huge + "\"")
+                .replace("\"id\": \"a2\", \"memory\": \"", "\"id\": \"a2\", \"memory\": \"\", \"was\": \"");
+        assertRefusedAndNothingPublished(stack, "huge.json", content,
+                "huge.json:2: memory id=a1: field 'memory' has 1048576 characters, over the limit of 65536",
+                "memory id=a2: field 'memory' is empty");
+    }
+
+    /**
+     * The same id twice with different updated_at (an export taken while the app was writing): both are
+     * published, and the version, from updated_at, makes the later one win downstream whatever their order in
+     * the file.
+     */
+    @Test
+    void duplicateIdsArePublishedAndTheLaterUpdatedAtHasTheHigherVersion(StackEndpoints stack) throws Exception {
+        String content = """
+                {"results": [
+                  {"id": "dup-1", "memory": "Newer text", "updated_at": "2025-05-02T10:00:00Z", "created_at": "2025-05-01T10:00:00Z"},
+                  {"id": "dup-1", "memory": "Older text", "updated_at": "2025-05-01T12:00:00Z", "created_at": "2025-05-01T10:00:00Z"}
+                ]}""";
+        SchemaRegistryClient registry = new SchemaRegistryClient(stack.schemaRegistryUrl());
+        String topic = "memories.duplicates";
+        ExportSummary summary = new Exporter(stack.bootstrapServers(), registry, 3, topic)
+                .export(reader("dup.json", content), converter("dup.json"), ExportProgress.NONE);
+        assertThat(summary.published()).isEqualTo(2);
+        List<MemoryEvent> events = readRecords(stack, registry, topic);
+        assertThat(events).extracting(MemoryEvent::getText).containsExactly("Newer text", "Older text");
+        assertThat(events.get(0).getVersion()).isGreaterThan(events.get(1).getVersion());
+        assertThat(summary.expected()).containsEntry("dup-1", events.get(0).getVersion());
+    }
+
+    @Test
     void jsonLinesArePublishedAndABadLineIsNamedByItsNumber(StackEndpoints stack) throws Exception {
         SchemaRegistryClient registry = new SchemaRegistryClient(stack.schemaRegistryUrl());
         Exporter exporter = new Exporter(stack.bootstrapServers(), registry, 3);

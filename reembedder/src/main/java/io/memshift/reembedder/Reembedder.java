@@ -25,9 +25,16 @@ import org.apache.kafka.streams.state.Stores;
  * The re-embedding stage: a Kafka Streams application with exactly_once_v2 that reads {@code memories} and writes
  * {@code memories.embedded.<model>}, calling the model once per batch.
  *
- * <p>Transaction settings: Streams commits (one transaction) every 100 ms; a batch's model call happens inside
- * one transaction, so {@code transaction.timeout.ms} is raised to 60 s to cover a slow batch, and
- * {@code max.poll.interval.ms} stays at 5 minutes, well above it.
+ * <p>Time limits, chosen so that no model trouble can break exactly-once: Streams commits (one transaction)
+ * every 100 ms, and a batch's model calls happen inside one transaction, so {@code transaction.timeout.ms} is
+ * 60 s and {@code max.poll.interval.ms} stays at 5 minutes. Inside a flush, a remote request times out after
+ * 30 s, waits at most 5 s for an earlier Retry-After, and no new request starts after 15 s: a flush ends within
+ * about 50 s. LangChain4j's own retries are off; a rate limit or an outage never blocks the thread for longer than
+ * that: the batch stays in the state store and is tried again later (Retry-After, or a backoff growing to 60 s)
+ * while the stage keeps polling and committing.
+ *
+ * <p>Texts the model refuses for their content (400/413/422) go, as they came in, to {@code memories.dlq.<model>}
+ * with the reason in the {@code memshift.dlq.reason} header, in the same transaction as the output.
  */
 public final class Reembedder implements AutoCloseable {
 

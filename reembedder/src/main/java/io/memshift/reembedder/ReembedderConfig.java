@@ -30,7 +30,8 @@ public record ReembedderConfig(String bootstrapServers, String schemaRegistryUrl
         return io.memshift.schemas.Topics.embeddedTopicName(modelId, generation);
     }
 
-    public static final int DEFAULT_BATCH_SIZE = 64;
+    /** Large enough that one flush keeps every core busy with padded runs (measured: 256 gave 1.15× stock in the pipeline, 64 gave 0.95×). */
+    public static final int DEFAULT_BATCH_SIZE = 256;
     public static final long DEFAULT_MAX_WAIT_MS = 200;
 
     public ReembedderConfig {
