@@ -69,6 +69,8 @@ public final class IngestServer implements AutoCloseable {
         server.createContext("/webhooks/mem0", exchange -> handle(exchange, this::mem0Webhook));
         server.createContext("/events", exchange -> handle(exchange, this::ownEvents));
         server.createContext("/health", exchange -> respond(exchange, 200, "{\"status\":\"ok\"}"));
+        // Any other path: told apart by the body, so a webhook pointed at the bare host still lands.
+        server.createContext("/", exchange -> handle(exchange, this::byShape));
         server.setExecutor(workers);
     }
 
@@ -132,11 +134,12 @@ public final class IngestServer implements AutoCloseable {
     }
 
     private String mem0Webhook(JsonNode body) throws IngestException {
-        JsonNode details = body.path("event_details");
+        // Mem0 wraps the event in event_details; a relay that forwards it flat is accepted too.
+        JsonNode details = body.has("event_details") ? body.get("event_details") : body;
         String id = details.path("id").asText(null);
         String event = details.path("event").asText("").toUpperCase(Locale.ROOT);
         if (!details.isObject() || id == null || id.isBlank()) {
-            throw new IngestException(400, "a Mem0 webhook needs event_details.id");
+            throw new IngestException(400, "a Mem0 webhook needs event_details.id (the memory id)");
         }
         if (event.endsWith("DELETE")) {
             await(List.of(publisher.delete(id, Instant.now())));
@@ -164,6 +167,16 @@ public final class IngestServer implements AutoCloseable {
         MemoryEvent upsert = toEvent((ObjectNode) memory.get(), "mem0 webhook " + event + " " + id);
         await(List.of(publisher.publish(upsert)));
         return ok(1, "upserted " + id);
+    }
+
+    private String byShape(JsonNode body) throws IngestException {
+        if (body.has("event_details") || body.has("event")) {
+            return mem0Webhook(body);
+        }
+        if (body.isArray() || body.has("op")) {
+            return ownEvents(body);
+        }
+        throw new IngestException(404, "POST a Mem0 webhook to /webhooks/mem0 or change events to /events");
     }
 
     private String ownEvents(JsonNode body) throws IngestException {
