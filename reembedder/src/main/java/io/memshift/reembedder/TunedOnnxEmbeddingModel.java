@@ -74,6 +74,7 @@ public final class TunedOnnxEmbeddingModel extends AbstractInProcessEmbeddingMod
     private final PoolingMode pooling;
     private final ExecutorService workers;
     private final int dims;
+    private final int workerCount;
     private final int textsPerRun;
     private final int piecesPerRun;
 
@@ -92,6 +93,7 @@ public final class TunedOnnxEmbeddingModel extends AbstractInProcessEmbeddingMod
         this.dims = dims;
         this.textsPerRun = textsPerRun;
         this.piecesPerRun = piecesPerRun;
+        this.workerCount = workerCount(workers);
     }
 
     /**
@@ -134,6 +136,10 @@ public final class TunedOnnxEmbeddingModel extends AbstractInProcessEmbeddingMod
                 quantized ? 1 : DEFAULT_TEXTS_PER_RUN, DEFAULT_PIECES_PER_RUN);
     }
 
+    private static int workerCount(ExecutorService workers) {
+        return workers instanceof java.util.concurrent.ThreadPoolExecutor pool ? pool.getCorePoolSize() : 1;
+    }
+
     @Override
     protected OnnxBertBiEncoder model() {
         return stockEncoder;
@@ -153,19 +159,30 @@ public final class TunedOnnxEmbeddingModel extends AbstractInProcessEmbeddingMod
         Embedding[] out = new Embedding[segments.size()];
         // Long texts take the stock path (several windows, averaged); the others are tokenized exactly as the
         // stock encoder would, sorted by length and cut into padded runs.
+        // Tokenizing is a tenth of the work: it is spread over the workers too, so that they do not wait for it.
+        Encoded[] encoded = new Encoded[segments.size()];
+        int slices = Math.min(workerCount, Math.max(1, segments.size() / 16));
+        List<Future<?>> tokenizing = new ArrayList<>();
+        for (int slice = 0; slice < slices; slice++) {
+            int first = segments.size() * slice / slices;
+            int last = segments.size() * (slice + 1) / slices;
+            tokenizing.add(workers.submit(() -> {
+                for (int i = first; i < last; i++) {
+                    encoded[i] = encode(i, segments.get(i).text());
+                }
+            }));
+        }
+        awaitAll(tokenizing);
         List<Encoded> shortTexts = new ArrayList<>();
         List<Integer> longTexts = new ArrayList<>();
         int tokens = 0;
         for (int i = 0; i < segments.size(); i++) {
-            List<String> pieces = tokenizer.tokenize(segments.get(i).text());
-            List<List<String>> windows = windows(pieces);
-            if (windows.size() != 1) {
+            if (encoded[i] == null) {
                 longTexts.add(i); // several windows (or none: the stock encoder reports the empty text)
-                continue;
+            } else {
+                shortTexts.add(encoded[i]);
+                tokens += encoded[i].ids().length;
             }
-            Encoding encoding = tokenizer.encode(rebuild(windows.get(0)), true, false);
-            shortTexts.add(new Encoded(i, encoding.getIds(), encoding.getAttentionMask(), encoding.getTypeIds()));
-            tokens += encoding.getIds().length;
         }
         shortTexts.sort(Comparator.comparingInt((Encoded e) -> e.ids().length));
         List<Future<?>> runs = new ArrayList<>();
@@ -195,9 +212,24 @@ public final class TunedOnnxEmbeddingModel extends AbstractInProcessEmbeddingMod
                 tokens += stock.tokenUsage().inputTokenCount();
             }
         }
-        for (Future<?> run : runs) {
+        awaitAll(runs);
+        return Response.from(List.of(out), new TokenUsage(tokens));
+    }
+
+    /** A text as the stock encoder would feed it to the model, or null if it spans several windows. */
+    private Encoded encode(int index, String text) {
+        List<List<String>> windows = windows(tokenizer.tokenize(text));
+        if (windows.size() != 1) {
+            return null;
+        }
+        Encoding encoding = tokenizer.encode(rebuild(windows.get(0)), true, false);
+        return new Encoded(index, encoding.getIds(), encoding.getAttentionMask(), encoding.getTypeIds());
+    }
+
+    private static void awaitAll(List<Future<?>> tasks) {
+        for (Future<?> task : tasks) {
             try {
-                run.get();
+                task.get();
             } catch (ExecutionException e) {
                 throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
             } catch (InterruptedException e) {
@@ -205,7 +237,6 @@ public final class TunedOnnxEmbeddingModel extends AbstractInProcessEmbeddingMod
                 throw new IllegalStateException("interrupted while embedding", e);
             }
         }
-        return Response.from(List.of(out), new TokenUsage(tokens));
     }
 
     /** One padded session.run over texts of similar length; writes each text's vector into {@code out}. */
