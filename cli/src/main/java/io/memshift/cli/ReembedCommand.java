@@ -43,7 +43,7 @@ final class ReembedCommand implements Callable<Integer> {
     @Option(names = "--generation", description = "Run this generation (1 = the model's first run; give a replay's number to resume it).")
     Integer generation;
 
-    @Option(names = "--input-topic", defaultValue = Topics.MEMORIES, description = "Topic to read (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--input-topic", defaultValue = Topics.MEMORIES, description = "Topic to read (default: ${DEFAULT-VALUE}). Another input topic gets its own output topic, <input>.embedded.<model>, and application id.")
     String inputTopic;
 
     @CommandLine.Mixin
@@ -66,7 +66,7 @@ final class ReembedCommand implements Callable<Integer> {
         if (replay && generation != null) {
             throw new BadInputException("give --replay (next generation) or --generation N, not both");
         }
-        int gen = generation != null ? generation : replay ? latestGeneration(clusters, profile) + 1 : 1;
+        int gen = generation != null ? generation : replay ? latestGeneration(clusters, profile, inputTopic) + 1 : 1;
         ReembedderConfig config = new ReembedderConfig(clusters.bootstrapServers(), clusters.schemaRegistryUrl(),
                 profile.id(), batching.batchSize, batching.maxWait(),
                 endpoints.dataDir().resolve("streams"), gen, inputTopic);
@@ -104,10 +104,10 @@ final class ReembedCommand implements Callable<Integer> {
     }
 
     /** The highest generation whose output topic exists (0 if none). */
-    private static int latestGeneration(StackEndpoints clusters, ModelProfile profile) {
+    private static int latestGeneration(StackEndpoints clusters, ModelProfile profile, String inputTopic) {
         Properties props = new Properties();
         props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, clusters.bootstrapServers());
-        Pattern generation = Pattern.compile(Pattern.quote(Topics.embeddedTopicName(profile.id())) + "(?:\\.g(\\d+))?");
+        Pattern generation = Pattern.compile(Pattern.quote(Topics.embeddedTopicName(inputTopic, profile.id(), 1)) + "(?:\\.g(\\d+))?");
         try (Admin admin = Admin.create(props)) {
             Set<String> topics = admin.listTopics().names().get(30, TimeUnit.SECONDS);
             int latest = 0;

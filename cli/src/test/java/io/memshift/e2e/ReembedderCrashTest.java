@@ -63,7 +63,7 @@ class ReembedderCrashTest {
 
         int kills = 0;
         int killsMidStream = 0;
-        String applicationId = Reembedder.applicationId(MODEL, GENERATION);
+        String applicationId = Reembedder.applicationId(INPUT, MODEL, GENERATION);
         for (int i = 0; i < 10; i++) {
             long startsBefore = linesStartingWith("reembed.log", "Re-embedding ");
             Process victim = start(stack, false);
@@ -91,7 +91,7 @@ class ReembedderCrashTest {
         assertThat(kills).isEqualTo(10);
 
         List<ConsumerRecord<String, EmbeddedMemoryEvent>> output = readCommitted(stack, registry,
-                Topics.embeddedTopicName(MODEL, GENERATION));
+                Topics.embeddedTopicName(INPUT, MODEL, GENERATION));
         Map<String, EmbeddedMemoryEvent> byId = new HashMap<>();
         for (ConsumerRecord<String, EmbeddedMemoryEvent> record : output) {
             assertThat(byId.put(record.key(), record.value())).as("exactly once: " + record.key()).isNull();

@@ -111,7 +111,13 @@ public final class Reembedder implements AutoCloseable {
     }
 
     public static String applicationId(String modelId, int generation) {
-        String base = "memshift-reembed-" + Topics.modelSlug(modelId);
+        return applicationId(Topics.MEMORIES, modelId, generation);
+    }
+
+    /** One application (consumer group, transactional ids, state) per input topic, model and generation. */
+    public static String applicationId(String inputTopic, String modelId, int generation) {
+        String base = "memshift-reembed-" + (inputTopic.equals(Topics.MEMORIES) ? "" : inputTopic + "-")
+                + Topics.modelSlug(modelId);
         return generation <= 1 ? base : base + "-g" + generation;
     }
 
@@ -120,7 +126,7 @@ public final class Reembedder implements AutoCloseable {
         try (Admin admin = Admin.create(adminProps())) {
             Topics.ensureExists(admin, new Topics.TopicSpec(config.inputTopic(), Topics.DEFAULT_PARTITIONS,
                             Topics.memoriesTopic(1).config()),
-                    Topics.embeddedTopic(profile.id(), config.generation(), Topics.DEFAULT_PARTITIONS),
+                    Topics.embeddedTopic(config.outputTopic(), Topics.DEFAULT_PARTITIONS),
                     Topics.embedDeadLetterTopic(profile.id(), Topics.DEFAULT_PARTITIONS));
         }
         streams = new KafkaStreams(topology(registry, profile, embedder, config.batchSize(), config.maxWait(), metrics,
@@ -146,7 +152,7 @@ public final class Reembedder implements AutoCloseable {
     }
 
     public String applicationId() {
-        return applicationId(config.modelId(), config.generation());
+        return applicationId(config.inputTopic(), config.modelId(), config.generation());
     }
 
     @Override

@@ -27,7 +27,7 @@ public record ReembedderConfig(String bootstrapServers, String schemaRegistryUrl
     }
 
     public String outputTopic() {
-        return io.memshift.schemas.Topics.embeddedTopicName(modelId, generation);
+        return io.memshift.schemas.Topics.embeddedTopicName(inputTopic, modelId, generation);
     }
 
     /** Large enough that one flush keeps every core busy with padded runs (measured: 256 gave 1.15× stock in the pipeline, 64 gave 0.95×). */

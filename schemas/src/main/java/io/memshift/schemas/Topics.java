@@ -55,8 +55,25 @@ public final class Topics {
         return EMBEDDED_PREFIX + modelSlug(modelId) + (generation <= 1 ? "" : ".g" + generation);
     }
 
+    /**
+     * The output of re-embedding {@code inputTopic}: for {@code memories}, as {@link #embeddedTopicName(String,
+     * int)}; for any other input topic {@code <input>.embedded.<slug>[.gN]}, so that two pipelines with the same
+     * model never share an output topic.
+     */
+    public static String embeddedTopicName(String inputTopic, String modelId, int generation) {
+        if (inputTopic.equals(MEMORIES)) {
+            return embeddedTopicName(modelId, generation);
+        }
+        return inputTopic + ".embedded." + modelSlug(modelId) + (generation <= 1 ? "" : ".g" + generation);
+    }
+
     public static TopicSpec embeddedTopic(String modelId, int generation, int partitions) {
-        return new TopicSpec(embeddedTopicName(modelId, generation), partitions, compacted());
+        return embeddedTopic(embeddedTopicName(modelId, generation), partitions);
+    }
+
+    /** A re-embedder output topic: compacted, like its input. */
+    public static TopicSpec embeddedTopic(String topicName, int partitions) {
+        return new TopicSpec(topicName, partitions, compacted());
     }
 
     /**
