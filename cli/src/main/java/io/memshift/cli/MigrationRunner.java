@@ -206,8 +206,8 @@ final class MigrationRunner {
             out.printf("Source already exported (%d memories, %d distinct) by an earlier run; nothing published"
                     + " (--restart publishes it again)%n", export.read(), export.expected().size());
         } else if (export.skipped() > 0) {
-            out.printf("Resumed an interrupted export: %d memories were already published, %d now; %d distinct in %s%n",
-                    export.skipped(), export.published(), export.expected().size(), topic);
+            out.printf("Resumed an interrupted export: %d memories were already published (by an earlier run), %d now;"
+                    + " %d distinct in %s%n", export.skipped(), export.published(), export.expected().size(), topic);
         } else {
             out.printf("Exported %d memories (%d distinct) to topic %s%n", export.published(), export.expected().size(),
                     topic);

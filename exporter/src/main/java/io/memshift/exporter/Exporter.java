@@ -95,9 +95,14 @@ public final class Exporter {
                     Duration.between(begin, Instant.now()));
         }
 
+        // Without a stamp there is no position to resume from: what the topic already holds, at the same version
+        // or a newer one, is not published again (see TopicVersions). --restart publishes everything deliberately.
+        Map<String, Long> onTopic = stamp.isEmpty() && !restart
+                ? TopicVersions.read(bootstrapServers, registry, topic) : Map.of();
         ConfluentAvroSerializer<MemoryEvent> serializer = new ConfluentAvroSerializer<>(registry, MemoryEvent.class);
         AtomicLong position = new AtomicLong();
         AtomicLong published = new AtomicLong();
+        AtomicLong alreadyThere = new AtomicLong();
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(producerProps(sourceKey),
                 new StringSerializer(), new ByteArraySerializer())) {
             // Fences an earlier run of this source that died mid-transaction, and aborts that transaction.
@@ -115,8 +120,13 @@ public final class Exporter {
                         producer.send(rejection(source, result));
                     } else if (options.selects(result.event())) {
                         MemoryEvent event = result.event();
-                        producer.send(new ProducerRecord<>(topic, event.getId(), serializer.serialize(topic, event)));
-                        published.incrementAndGet();
+                        Long there = onTopic.get(event.getId());
+                        if (there != null && there >= event.getVersion()) {
+                            alreadyThere.incrementAndGet();
+                        } else {
+                            producer.send(new ProducerRecord<>(topic, event.getId(), serializer.serialize(topic, event)));
+                            published.incrementAndGet();
+                        }
                     }
                     if ((at - resumeAfter) % TRANSACTION_SIZE == 0) {
                         commit(producer, sourceKey, new ExportCheckpoint(at, total, at == total, size, modified));
@@ -130,8 +140,8 @@ public final class Exporter {
                 throw e;
             }
         }
-        return new ExportSummary(total, published.get(), resumeAfter, validation.invalid(), validation.filtered(),
-                Map.copyOf(expected), Duration.between(begin, Instant.now()));
+        return new ExportSummary(total, published.get(), resumeAfter + alreadyThere.get(), validation.invalid(),
+                validation.filtered(), Map.copyOf(expected), Duration.between(begin, Instant.now()));
     }
 
     private static void commit(KafkaProducer<String, byte[]> producer, String sourceKey, ExportCheckpoint checkpoint) {

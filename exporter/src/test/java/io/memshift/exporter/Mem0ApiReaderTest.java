@@ -60,6 +60,15 @@ class Mem0ApiReaderTest {
             assertThat(bob.getExtras()).containsKeys("immutable", "expiration_date", "app_id");
             assertThat(bob.getSource().getSystem()).isEqualTo("mem0-api");
 
+            // No snapshot to resume from: a second run reads the API again but publishes nothing the topic holds.
+            api.throttleEvery(0);
+            ExportSummary again = new Exporter(stack.bootstrapServers(), registry, 3, topic)
+                    .export(reader, new MemoryEventConverter("mem0-api", "mem0-api", MemoryEventConverter.DEFAULT_MAX_TEXT_CHARS),
+                            ExportProgress.NONE);
+            assertThat(again.published()).isZero();
+            assertThat(again.skipped()).isEqualTo(297);
+            assertThat(ExporterTest.readRecords(stack, registry, topic)).hasSize(297);
+
             // A scope asked for is the only one listed.
             Mem0ApiReader onlyBob = new Mem0ApiReader(new Mem0ApiClient(api.url(), KEY), List.of(new Mem0ApiReader.Scope("user", "bob")));
             java.util.concurrent.atomic.AtomicInteger bobs = new java.util.concurrent.atomic.AtomicInteger();

@@ -59,11 +59,16 @@ class Mem0ElasticsearchReaderTest {
         assertThat(one.getMetadata()).isEqualTo("{\"source\":\"import\",\"score\":3}");
         assertThat(one.getSource().getSystem()).isEqualTo("mem0-es");
 
-        // Not a file: no checkpoint can prove the content unchanged, so a second run exports it whole again
-        // (the same versions: a no-op downstream).
+        // Not a file: no checkpoint can prove the content unchanged, so a second run reads it whole again, and
+        // publishes only what the topic does not hold yet at that version: here nothing but the one memory the
+        // app changed since.
+        send(stack, "POST", "/" + index + "/_update/es-7?refresh=true", """
+                {"doc": {"metadata": {"data": "Memory number 7, changed", "updated_at": "2024-04-02T10:00:00Z"}}}""");
         ExportSummary again = new Exporter(stack.bootstrapServers(), registry, 3).export(reader,
                 new MemoryEventConverter("mem0-es", index, MemoryEventConverter.DEFAULT_MAX_TEXT_CHARS), ExportProgress.NONE);
-        assertThat(again.published()).isEqualTo(MEMORIES);
+        assertThat(again.published()).isEqualTo(1);
+        assertThat(again.skipped()).isEqualTo(MEMORIES - 1);
+        assertThat(ExporterTest.readAll(stack, registry).get("es-7").getText()).isEqualTo("Memory number 7, changed");
     }
 
     private static void send(StackEndpoints stack, String method, String path, String body) throws Exception {
