@@ -141,7 +141,7 @@ public final class Mem0ApiClient {
                 failures = retryOrFail(call, failures, "answered " + status + ": " + abbreviate(response.body()));
                 continue;
             }
-            throw new Mem0ApiException(call + " answered " + status + ": " + abbreviate(response.body()));
+            throw new Mem0ApiException(call + " answered " + status + ": " + abbreviate(response.body()), status);
         }
     }
 
@@ -193,8 +193,20 @@ public final class Mem0ApiClient {
 
     /** The Mem0 API could not be read; the message names the call, never the key. */
     public static final class Mem0ApiException extends RuntimeException {
+        private final int status;
+
         public Mem0ApiException(String message) {
+            this(message, 0);
+        }
+
+        public Mem0ApiException(String message, int status) {
             super(message);
+            this.status = status;
+        }
+
+        /** The HTTP status that ended the call, or 0 if it did not end with one. */
+        public int status() {
+            return status;
         }
     }
 }

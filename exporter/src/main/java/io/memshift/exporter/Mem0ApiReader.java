@@ -70,18 +70,42 @@ public final class Mem0ApiReader implements MemorySource {
     @Override
     public void forEach(Consumer<SourceMemory> sink) {
         Set<String> seen = new HashSet<>();
+        boolean v1 = false;
         for (Scope scope : scopes.isEmpty() ? entities() : scopes) {
             int page = 1;
+            List<String> previousPage = List.of();
             while (true) {
-                ObjectNode body = Mem0ExportReader.JSON.createObjectNode();
-                body.putObject("filters").putArray("AND").addObject().put(scope.filterKey(), scope.name());
-                JsonNode response = client.post("/v2/memories/?page=" + page + "&page_size=" + PAGE_SIZE, body);
+                JsonNode response;
+                if (!v1) {
+                    ObjectNode body = Mem0ExportReader.JSON.createObjectNode();
+                    body.putObject("filters").putArray("AND").addObject().put(scope.filterKey(), scope.name());
+                    try {
+                        response = client.post("/v2/memories/?page=" + page + "&page_size=" + PAGE_SIZE, body);
+                    } catch (Mem0ApiClient.Mem0ApiException e) {
+                        if (e.status() != 404 && e.status() != 405) {
+                            throw e;
+                        }
+                        // A deployment without the v2 listing (self-hosted, older): the v1 one takes the scope
+                        // as a query parameter.
+                        v1 = true;
+                        continue;
+                    }
+                } else {
+                    response = client.get("/v1/memories/?" + scope.filterKey() + "=" + Mem0ApiClient.encode(scope.name())
+                            + "&page=" + page + "&page_size=" + PAGE_SIZE);
+                }
                 JsonNode results = response.isArray() ? response : response.path("results");
                 if (!results.isArray()) {
-                    throw new Mem0ApiClient.Mem0ApiException("POST /v2/memories/ for " + scope.filterKey() + "=" + scope.name()
-                            + " answered without a results list: " + abbreviate(response.toString()));
+                    throw new Mem0ApiClient.Mem0ApiException("the memories of " + scope.filterKey() + "=" + scope.name()
+                            + " came without a results list: " + abbreviate(response.toString()));
                 }
                 int n = 0;
+                List<String> pageIds = new ArrayList<>();
+                results.forEach(memory -> pageIds.add(memory.path("id").asText("")));
+                if (page > 1 && pageIds.equals(previousPage)) {
+                    break; // the server ignores paging and answers the same list again
+                }
+                previousPage = pageIds;
                 for (JsonNode memory : results) {
                     n++;
                     String position = "mem0-api " + scope.filterKey() + "=" + scope.name() + " page " + page + " #" + n;

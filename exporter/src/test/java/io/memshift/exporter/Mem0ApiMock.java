@@ -39,6 +39,7 @@ public final class Mem0ApiMock implements AutoCloseable {
     private final AtomicInteger throttled = new AtomicInteger();
     private final AtomicInteger memoryListings = new AtomicInteger();
     private volatile int throttleEvery;
+    private volatile boolean v1Only;
 
     public Mem0ApiMock(String key) throws IOException {
         this.key = key;
@@ -62,6 +63,14 @@ public final class Mem0ApiMock implements AutoCloseable {
     /** Every n-th request (counting all) is answered 429 with {@code Retry-After: 1}; 0 turns it off. */
     public void throttleEvery(int n) {
         throttleEvery = n;
+    }
+
+    /**
+     * Serve as a deployment without the v2 listing: {@code POST /v2/memories/} is 404, and
+     * {@code GET /v1/memories/?user_id=...} answers the scope's whole list, ignoring paging.
+     */
+    public void v1Only() {
+        v1Only = true;
     }
 
     public int throttled() {
@@ -91,9 +100,22 @@ public final class Mem0ApiMock implements AutoCloseable {
             String method = exchange.getRequestMethod();
             if (method.equals("GET") && path.equals("/v1/entities/")) {
                 respond(exchange, 200, entities().toString());
+            } else if (method.equals("POST") && path.equals("/v2/memories/") && v1Only) {
+                respond(exchange, 404, "{\"detail\":\"Not found.\"}");
+            } else if (method.equals("GET") && path.equals("/v1/memories/") && v1Only) {
+                Map<String, String> query = query(exchange.getRequestURI().getRawQuery());
+                ObjectNode filter = JSON.createObjectNode();
+                for (String scope : SCOPE_KEYS) {
+                    if (query.containsKey(scope)) {
+                        filter.putArray("AND").addObject().put(scope, query.get(scope));
+                    }
+                }
+                ObjectNode body = JSON.createObjectNode();
+                body.set("filters", filter);
+                respond(exchange, 200, page(exchange, body, Integer.MAX_VALUE).get("results").toString());
             } else if (method.equals("POST") && path.equals("/v2/memories/")) {
                 JsonNode body = JSON.readTree(exchange.getRequestBody());
-                respond(exchange, 200, page(exchange, body).toString());
+                respond(exchange, 200, page(exchange, body, 0).toString());
             } else if (method.equals("GET") && path.startsWith("/v1/memories/") && path.endsWith("/")) {
                 String id = URLDecoder.decode(path.substring("/v1/memories/".length(), path.length() - 1), StandardCharsets.UTF_8);
                 ObjectNode memory;
@@ -128,11 +150,12 @@ public final class Mem0ApiMock implements AutoCloseable {
         return answer;
     }
 
-    private ObjectNode page(HttpExchange exchange, JsonNode body) {
+    /** @param wholeList if positive, the page size to use whatever the request asks, from page 1 */
+    private ObjectNode page(HttpExchange exchange, JsonNode body, int wholeList) {
         memoryListings.incrementAndGet();
         Map<String, String> query = query(exchange.getRequestURI().getRawQuery());
-        int page = Integer.parseInt(query.getOrDefault("page", "1"));
-        int size = Integer.parseInt(query.getOrDefault("page_size", "100"));
+        int page = wholeList > 0 ? 1 : Integer.parseInt(query.getOrDefault("page", "1"));
+        int size = wholeList > 0 ? wholeList : Integer.parseInt(query.getOrDefault("page_size", "100"));
         Map<String, String> filters = new HashMap<>();
         for (JsonNode condition : body.path("filters").path("AND")) {
             condition.fields().forEachRemaining(f -> filters.put(f.getKey(), f.getValue().asText()));

@@ -77,6 +77,22 @@ class Mem0ApiReaderTest {
         }
     }
 
+    /** A deployment without the v2 listing, whose v1 listing ignores paging: every memory, once, and no loop. */
+    @Test
+    void fallsBackToTheV1ListingAndStopsWhenAServerRepeatsTheSamePage() throws Exception {
+        try (Mem0ApiMock api = new Mem0ApiMock(KEY)) {
+            for (int i = 0; i < 100; i++) {
+                api.put(Mem0ApiMock.memory("v1-" + i, "V1 memory " + i, "carol", null, "2025-01-01T00:00:00Z", null));
+            }
+            api.put(Mem0ApiMock.memory("v1-dave", "Dave's memory", "dave", null, "2025-01-01T00:00:00Z", null));
+            api.v1Only();
+            java.util.List<String> ids = new java.util.ArrayList<>();
+            new Mem0ApiReader(new Mem0ApiClient(api.url(), KEY), List.of())
+                    .forEach(m -> ids.add(m.json().get("id").asText()));
+            assertThat(ids).hasSize(101).doesNotHaveDuplicates().contains("v1-0", "v1-99", "v1-dave");
+        }
+    }
+
     @Test
     void aWrongKeyFailsAtOnceWithoutPrintingTheKey() throws Exception {
         try (Mem0ApiMock api = new Mem0ApiMock(KEY)) {
