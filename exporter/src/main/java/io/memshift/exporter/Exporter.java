@@ -77,7 +77,7 @@ public final class Exporter {
         Validation validation = validate(reader, converter, progress, expected, options);
         long total = validation.records();
         try (Admin admin = Admin.create(adminProps())) {
-            Topics.ensureExists(admin, new Topics.TopicSpec(topic, partitions, Topics.memoriesTopic(partitions).config()),
+            Topics.ensureExists(admin, Topics.memoriesTopic(topic, partitions),
                     Topics.exportCheckpointsTopic(), new Topics.TopicSpec(Topics.REJECTED, 1, Map.of()));
         }
         // The checkpoint is per source and target topic: exporting one file to two topics is two exports.

@@ -45,8 +45,7 @@ public final class MemoryEventPublisher implements AutoCloseable {
         Properties admin = new Properties();
         admin.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         try (Admin client = Admin.create(admin)) {
-            Topics.ensureExists(client, topic.equals(Topics.MEMORIES) ? Topics.memoriesTopic(Topics.DEFAULT_PARTITIONS)
-                    : new Topics.TopicSpec(topic, Topics.DEFAULT_PARTITIONS, Topics.memoriesTopic(1).config()));
+            Topics.ensureExists(client, Topics.memoriesTopic(topic, Topics.DEFAULT_PARTITIONS));
         }
         Properties props = new Properties();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);

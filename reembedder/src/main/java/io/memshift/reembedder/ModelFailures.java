@@ -51,12 +51,6 @@ final class ModelFailures {
         return Kind.INPUT_REJECTED;
     }
 
-    /** Rate limits, 5xx, timeouts and unreachable endpoints pass; a 400 or a bad key does not. */
-    static boolean isTransient(Throwable e) {
-        Kind kind = classify(e);
-        return kind == Kind.RATE_LIMITED || kind == Kind.UNAVAILABLE;
-    }
-
     static Optional<Integer> status(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
             if (t instanceof HttpException http) {

@@ -67,7 +67,7 @@ public final class ReembedMetrics {
         batchSize.record(eventCount);
     }
 
-    void modelCall(int texts, long nanos, boolean success) {
+    void modelCall(long nanos, boolean success) {
         (success ? modelSuccess : modelFailure).record(nanos, TimeUnit.NANOSECONDS);
     }
 

@@ -124,8 +124,7 @@ public final class Reembedder implements AutoCloseable {
     public synchronized void start() {
         SchemaRegistryClient registry = new SchemaRegistryClient(config.schemaRegistryUrl());
         try (Admin admin = Admin.create(adminProps())) {
-            Topics.ensureExists(admin, new Topics.TopicSpec(config.inputTopic(), Topics.DEFAULT_PARTITIONS,
-                            Topics.memoriesTopic(1).config()),
+            Topics.ensureExists(admin, Topics.memoriesTopic(config.inputTopic(), Topics.DEFAULT_PARTITIONS),
                     Topics.embeddedTopic(config.outputTopic(), Topics.DEFAULT_PARTITIONS),
                     Topics.embedDeadLetterTopic(profile.id(), Topics.DEFAULT_PARTITIONS));
         }

@@ -54,14 +54,6 @@ final class ResilientEmbedder implements AutoCloseable {
 
     /** What came back for one batch. */
     record Outcome(float[][] vectors, Map<Integer, String> rejected, Throwable transientFailure) {
-        boolean complete() {
-            for (int i = 0; i < vectors.length; i++) {
-                if (vectors[i] == null && !rejected.containsKey(i)) {
-                    return false;
-                }
-            }
-            return true;
-        }
     }
 
     /** The provider refused the setup (key, permissions, model name); the message never holds the key. */
@@ -251,7 +243,7 @@ final class ResilientEmbedder implements AutoCloseable {
         try {
             embedded = model.embedAll(segments).content();
         } catch (RuntimeException e) {
-            metrics.modelCall(segments.size(), System.nanoTime() - start, false);
+            metrics.modelCall(System.nanoTime() - start, false);
             switch (ModelFailures.classify(e)) {
                 case RATE_LIMITED, UNAVAILABLE -> {
                     transientFailure.compareAndSet(null, e);
@@ -264,7 +256,7 @@ final class ResilientEmbedder implements AutoCloseable {
                         + ModelFailures.describe(e) + "): check its API key, permissions and model name");
             }
         }
-        metrics.modelCall(segments.size(), System.nanoTime() - start, true);
+        metrics.modelCall(System.nanoTime() - start, true);
         if (embedded.size() != segments.size()) {
             throw new IllegalStateException("model " + profile.id() + " returned " + embedded.size()
                     + " vectors for " + segments.size() + " texts");

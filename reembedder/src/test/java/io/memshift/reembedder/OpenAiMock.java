@@ -151,7 +151,8 @@ final class OpenAiMock implements AutoCloseable {
         }
     }
 
-    private static void reply(HttpExchange exchange, int status, String body) throws IOException {
+    /** A JSON answer; shared with {@link ProviderMock}. */
+    static void reply(HttpExchange exchange, int status, String body) throws IOException {
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
         exchange.getResponseHeaders().set("Content-Type", "application/json");
         exchange.sendResponseHeaders(status, bytes.length);

@@ -180,29 +180,16 @@ class OpenAiProviderTest {
     /** Memory id → the reason header, for the dead letters whose id starts with {@code prefix}. */
     private static Map<String, String> readDeadLetters(StackEndpoints stack, SchemaRegistryClient registry, String topic,
                                                        String prefix) {
-        Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
-        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         Map<String, String> reasons = new HashMap<>();
-        try (KafkaConsumer<String, MemoryEvent> consumer = new KafkaConsumer<>(props,
-                Topics.keySerde().deserializer(), Topics.memoryEventSerde(registry).deserializer())) {
-            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
-                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
-                for (ConsumerRecord<String, MemoryEvent> record : consumer.poll(Duration.ofMillis(200))) {
-                    if (record.key().startsWith(prefix)) {
-                        assertThat(record.value().getText()).contains(OpenAiMock.POISON);
-                        assertThat(new String(record.headers().lastHeader("memshift.dlq.model").value(),
-                                java.nio.charset.StandardCharsets.UTF_8)).isEqualTo("openai:text-embedding-3-small");
-                        reasons.put(record.key(), new String(record.headers().lastHeader("memshift.dlq.reason").value(),
-                                java.nio.charset.StandardCharsets.UTF_8));
-                    }
-                }
+        forEachCommitted(stack, topic, Topics.memoryEventSerde(registry).deserializer(), record -> {
+            if (record.key().startsWith(prefix)) {
+                assertThat(record.value().getText()).contains(OpenAiMock.POISON);
+                assertThat(new String(record.headers().lastHeader("memshift.dlq.model").value(),
+                        java.nio.charset.StandardCharsets.UTF_8)).isEqualTo("openai:text-embedding-3-small");
+                reasons.put(record.key(), new String(record.headers().lastHeader("memshift.dlq.reason").value(),
+                        java.nio.charset.StandardCharsets.UTF_8));
             }
-        }
+        });
         return reasons;
     }
 
@@ -233,23 +220,28 @@ class OpenAiProviderTest {
 
     private static Map<String, EmbeddedMemoryEvent> readCommitted(StackEndpoints stack, SchemaRegistryClient registry,
                                                                   String topic) {
+        Map<String, EmbeddedMemoryEvent> all = new HashMap<>();
+        forEachCommitted(stack, topic, Topics.embeddedMemoryEventSerde(registry).deserializer(), record ->
+                assertThat(all.put(record.key(), record.value())).as("memory %s twice in %s", record.key(), topic).isNull());
+        return all;
+    }
+
+    /** Every committed record of {@code topic}, from the beginning to the end it has now. */
+    private static <V> void forEachCommitted(StackEndpoints stack, String topic,
+                                             org.apache.kafka.common.serialization.Deserializer<V> values,
+                                             java.util.function.Consumer<ConsumerRecord<String, V>> action) {
         Properties props = new Properties();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        Map<String, EmbeddedMemoryEvent> all = new HashMap<>();
-        try (KafkaConsumer<String, EmbeddedMemoryEvent> consumer = new KafkaConsumer<>(props,
-                Topics.keySerde().deserializer(), Topics.embeddedMemoryEventSerde(registry).deserializer())) {
+        try (KafkaConsumer<String, V> consumer = new KafkaConsumer<>(props, Topics.keySerde().deserializer(), values)) {
             List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
                     .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
             while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
-                for (ConsumerRecord<String, EmbeddedMemoryEvent> record : consumer.poll(Duration.ofMillis(200))) {
-                    assertThat(all.put(record.key(), record.value())).as("memory %s twice in %s", record.key(), topic).isNull();
-                }
+                consumer.poll(Duration.ofMillis(200)).forEach(action);
             }
         }
-        return all;
     }
 }

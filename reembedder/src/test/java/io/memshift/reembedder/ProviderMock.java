@@ -7,10 +7,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -68,7 +66,7 @@ final class ProviderMock implements AutoCloseable {
     private boolean throttledFirst(HttpExchange exchange, String body) throws IOException {
         if (calls.incrementAndGet() == 1) {
             exchange.getResponseHeaders().set("Retry-After", "3");
-            reply(exchange, 429, body);
+            OpenAiMock.reply(exchange, 429, body);
             return true;
         }
         return false;
@@ -96,14 +94,14 @@ final class ProviderMock implements AutoCloseable {
                 texts.incrementAndGet();
             }
             response.put("total_duration", 1000).put("load_duration", 10).put("prompt_eval_count", inputs.size() * 5);
-            reply(exchange, 200, response.toString());
+            OpenAiMock.reply(exchange, 200, response.toString());
         }
     }
 
     private void gemini(HttpExchange exchange) throws IOException {
         try (exchange) {
             if (!geminiKey.equals(exchange.getRequestHeaders().getFirst("x-goog-api-key"))) {
-                reply(exchange, 400, "{\"error\":{\"code\":400,\"message\":\"API key not valid. Please pass a valid API key.\",\"status\":\"INVALID_ARGUMENT\"}}");
+                OpenAiMock.reply(exchange, 400, "{\"error\":{\"code\":400,\"message\":\"API key not valid. Please pass a valid API key.\",\"status\":\"INVALID_ARGUMENT\"}}");
                 return;
             }
             if (throttledFirst(exchange, "{\"error\":{\"code\":429,\"message\":\"Resource has been exhausted (e.g. check quota).\",\"status\":\"RESOURCE_EXHAUSTED\"}}")) {
@@ -115,7 +113,7 @@ final class ProviderMock implements AutoCloseable {
             if (path.endsWith(":batchEmbedContents")) {
                 geminiRequests.add(request);
                 if (request.get("requests").size() > 100) {
-                    reply(exchange, 400, "{\"error\":{\"code\":400,\"message\":\"* BatchEmbedContentsRequest.requests: at most 100 requests can be in one batch\",\"status\":\"INVALID_ARGUMENT\"}}");
+                    OpenAiMock.reply(exchange, 400, "{\"error\":{\"code\":400,\"message\":\"* BatchEmbedContentsRequest.requests: at most 100 requests can be in one batch\",\"status\":\"INVALID_ARGUMENT\"}}");
                     return;
                 }
                 ArrayNode embeddings = response.putArray("embeddings");
@@ -134,19 +132,10 @@ final class ProviderMock implements AutoCloseable {
                 }
                 texts.incrementAndGet();
             } else {
-                reply(exchange, 404, "{\"error\":{\"code\":404,\"message\":\"not found\",\"status\":\"NOT_FOUND\"}}");
+                OpenAiMock.reply(exchange, 404, "{\"error\":{\"code\":404,\"message\":\"not found\",\"status\":\"NOT_FOUND\"}}");
                 return;
             }
-            reply(exchange, 200, response.toString());
-        }
-    }
-
-    private static void reply(HttpExchange exchange, int status, String body) throws IOException {
-        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        exchange.getResponseHeaders().set("Content-Type", "application/json");
-        exchange.sendResponseHeaders(status, bytes.length);
-        try (OutputStream out = exchange.getResponseBody()) {
-            out.write(bytes);
+            OpenAiMock.reply(exchange, 200, response.toString());
         }
     }
 

@@ -43,7 +43,12 @@ public final class Topics {
      * a late, older upsert from resurrecting the memory downstream.
      */
     public static TopicSpec memoriesTopic(int partitions) {
-        return new TopicSpec(MEMORIES, partitions, compacted());
+        return memoriesTopic(MEMORIES, partitions);
+    }
+
+    /** A topic of memory events under another name (a test's, a second pipeline's): configured as {@code memories}. */
+    public static TopicSpec memoriesTopic(String name, int partitions) {
+        return new TopicSpec(name, partitions, compacted());
     }
 
     public static String embeddedTopicName(String modelId) {
