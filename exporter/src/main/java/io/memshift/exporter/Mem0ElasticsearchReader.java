@@ -8,11 +8,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.function.Consumer;
 
 /**
@@ -20,13 +17,10 @@ import java.util.function.Consumer;
  * 10,000-hit window, and a consistent snapshot even while the app writes). Mem0's layout: {@code _id} is the
  * memory id; {@code _source} is {@code {vector, metadata}}, where {@code metadata} is the payload: {@code data}
  * (the text), {@code hash}, {@code created_at}, {@code updated_at}, the scope ids, and the memory's own metadata
- * keys alongside. The old vectors are not read: they belong to the old model.
+ * keys alongside (read by {@link Mem0Payload}). The old vectors are not read: they belong to the old model.
  */
 public final class Mem0ElasticsearchReader implements MemorySource {
 
-    /** Payload keys with a place of their own; every other payload key is the memory's own metadata. */
-    private static final Set<String> PROMOTED = Set.of("data", "hash", "created_at", "updated_at", "user_id",
-            "agent_id", "run_id", "actor_id", "role", "categories");
     private static final int PAGE = 1000;
 
     private final String baseUrl;
@@ -87,40 +81,15 @@ public final class Mem0ElasticsearchReader implements MemorySource {
                 }
                 for (JsonNode hit : hits) {
                     n++;
-                    sink.accept(new SourceMemory(toMemory(hit), index + "#" + n + " (_id " + hit.get("_id").asText() + ")", null));
+                    String id = hit.get("_id").asText();
+                    ObjectNode memory = Mem0Payload.toMemory(id, hit.path("_source").path("metadata"));
+                    sink.accept(new SourceMemory(memory, index + "#" + n + " (_id " + id + ")", null));
                     after = hit.get("sort");
                 }
             }
         } finally {
             closePit(pit);
         }
-    }
-
-    /** Mem0's stored payload as the memory object of a Mem0 export, so the same converter validates both. */
-    static ObjectNode toMemory(JsonNode hit) {
-        ObjectNode memory = Mem0ExportReader.JSON.createObjectNode();
-        memory.put("id", hit.get("_id").asText());
-        JsonNode payload = hit.path("_source").path("metadata");
-        if (payload.has("data")) {
-            memory.set("memory", payload.get("data"));
-        }
-        ObjectNode own = Mem0ExportReader.JSON.createObjectNode();
-        Iterator<Map.Entry<String, JsonNode>> fields = payload.fields();
-        while (fields.hasNext()) {
-            Map.Entry<String, JsonNode> field = fields.next();
-            if (field.getKey().equals("data")) {
-                continue;
-            }
-            if (PROMOTED.contains(field.getKey())) {
-                memory.set(field.getKey(), field.getValue());
-            } else {
-                own.set(field.getKey(), field.getValue());
-            }
-        }
-        if (!own.isEmpty()) {
-            memory.set("metadata", own);
-        }
-        return memory;
     }
 
     private void closePit(String pit) {
