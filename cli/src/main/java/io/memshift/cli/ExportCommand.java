@@ -23,7 +23,7 @@ import picocli.CommandLine.Option;
         "A run of a source that was interrupted resumes; one that completed publishes nothing unless --restart."})
 final class ExportCommand implements Callable<Integer> {
 
-    @Option(names = "--source", required = true, description = "Where the memories are: mem0-json:<file>.")
+    @Option(names = "--source", required = true, description = "Where the memories are: mem0-json:<file>, jsonl:<file>, mem0-es:<url>/<index>, mem0-qdrant:<url>/<collection> or mem0-api:<url>.")
     String source;
 
     @CommandLine.Mixin

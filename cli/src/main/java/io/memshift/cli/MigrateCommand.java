@@ -18,7 +18,7 @@ import picocli.CommandLine.Option;
         "Exit code 0 only if every memory arrived."})
 final class MigrateCommand implements Callable<Integer> {
 
-    @Option(names = "--source", required = true, description = "Where the memories are: mem0-json:<file>.")
+    @Option(names = "--source", required = true, description = "Where the memories are: mem0-json:<file>, jsonl:<file>, mem0-es:<url>/<index>, mem0-qdrant:<url>/<collection> or mem0-api:<url>.")
     String source;
 
     @Option(names = "--model", required = true, description = "The new embedding model, e.g. onnx:bge-small-en-v15.")

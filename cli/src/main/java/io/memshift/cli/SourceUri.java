@@ -6,7 +6,9 @@ import io.memshift.exporter.Mem0ApiClient;
 import io.memshift.exporter.Mem0ApiReader;
 import io.memshift.exporter.Mem0ElasticsearchReader;
 import io.memshift.exporter.Mem0ExportReader;
+import io.memshift.exporter.Mem0QdrantReader;
 import io.memshift.exporter.MemorySource;
+import io.memshift.exporter.QdrantClient;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -16,6 +18,7 @@ record SourceUri(String kind, String location) {
     static final String MEM0_JSON = "mem0-json";
     static final String JSONL = "jsonl";
     static final String MEM0_ES = "mem0-es";
+    static final String MEM0_QDRANT = "mem0-qdrant";
     static final String MEM0_API = "mem0-api";
 
     static SourceUri parse(String text) {
@@ -26,10 +29,12 @@ record SourceUri(String kind, String location) {
         }
         SourceUri uri = new SourceUri(text.substring(0, colon), text.substring(colon + 1));
         if (!uri.kind.equals(MEM0_JSON) && !uri.kind.equals(JSONL) && !uri.kind.equals(MEM0_ES)
-                && !uri.kind.equals(MEM0_API)) {
+                && !uri.kind.equals(MEM0_QDRANT) && !uri.kind.equals(MEM0_API)) {
             throw new BadInputException("source kind '" + uri.kind + "' is not supported yet; supported: "
                     + MEM0_JSON + ":<file> (a Mem0 export JSON file), " + JSONL + ":<file> (one memory per line), "
                     + MEM0_ES + ":http(s)://host:port/<index> (Mem0's Elasticsearch vector store), "
+                    + MEM0_QDRANT + ":http(s)://host:6333/<collection> (Mem0's Qdrant vector store; key, if any, in "
+                    + QdrantClient.API_KEY_ENV + "), "
                     + MEM0_API + ":https://api.mem0.ai (Mem0's REST API; key in " + Mem0ApiClient.API_KEY_ENV + ")");
         }
         return uri;
@@ -59,6 +64,13 @@ record SourceUri(String kind, String location) {
         if (kind.equals(MEM0_ES)) {
             try {
                 return new Mem0ElasticsearchReader(location);
+            } catch (IllegalArgumentException e) {
+                throw new BadInputException(e.getMessage());
+            }
+        }
+        if (kind.equals(MEM0_QDRANT)) {
+            try {
+                return Mem0QdrantReader.open(location, System.getenv());
             } catch (IllegalArgumentException e) {
                 throw new BadInputException(e.getMessage());
             }

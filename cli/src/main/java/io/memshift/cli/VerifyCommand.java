@@ -49,7 +49,7 @@ final class VerifyCommand implements Callable<Integer> {
 
     private static final String NO_USER = "(no user)";
 
-    @Option(names = "--source", required = true, description = "The source the index was filled from: mem0-json:<file>.")
+    @Option(names = "--source", required = true, description = "The source the index was filled from: mem0-json:<file>, jsonl:<file>, mem0-es:<url>/<index>, mem0-qdrant:<url>/<collection> or mem0-api:<url>.")
     String source;
 
     @Option(names = "--index", required = true, description = "The index to verify.")
