@@ -10,7 +10,7 @@ import java.util.function.Consumer;
 /** A source of memories the exporter reads twice (validation, then publishing), in the same order each time. */
 public interface MemorySource {
 
-    /** The kind in a --source URI: mem0-json, jsonl, mem0-es. */
+    /** The kind in a --source URI: mem0-json, jsonl, mem0-es, mem0-qdrant, mem0-api. */
     String kind();
 
     /** What the source is, fully: an absolute path or a URL. Names its export checkpoint. */
