@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
 /**
@@ -112,11 +113,8 @@ public final class Mem0QdrantReader implements MemorySource, EntitySource {
         });
     }
 
-    private interface PointSink {
-        void accept(JsonNode point, String position);
-    }
-
-    private void scroll(String name, PointSink sink) {
+    /** Calls {@code sink} with every point of {@code name} and its position, page after page. */
+    private void scroll(String name, BiConsumer<JsonNode, String> sink) {
         JsonNode offset = null;
         long n = 0;
         do {
