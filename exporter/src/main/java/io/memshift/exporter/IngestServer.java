@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.memshift.schemas.MemoryEvent;
+import io.memshift.schemas.Stage;
 import io.memshift.schemas.Timestamps;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -47,7 +48,7 @@ import org.slf4j.LoggerFactory;
  * the sender should retry (5xx) or fix the request (4xx, with the reason naming the field). Mem0 retries
  * webhooks that fail, so a broker outage costs delay, not changes.
  */
-public final class IngestServer implements AutoCloseable {
+public final class IngestServer implements Stage {
 
     private static final Logger LOG = LoggerFactory.getLogger(IngestServer.class);
     private static final long ACK_TIMEOUT_SECONDS = 30;
@@ -58,6 +59,7 @@ public final class IngestServer implements AutoCloseable {
     private final ExecutorService workers = Executors.newFixedThreadPool(16);
     private final AtomicLong published = new AtomicLong();
     private final AtomicLong refused = new AtomicLong();
+    private volatile Stage.State state = Stage.State.STOPPED;
 
     /**
      * @param mem0 the Mem0 API to fetch full memories from for webhooks; null if only {@code /events} is used
@@ -74,8 +76,15 @@ public final class IngestServer implements AutoCloseable {
         server.setExecutor(workers);
     }
 
+    @Override
+    public String name() {
+        return "ingest server";
+    }
+
+    @Override
     public void start() {
         server.start();
+        state = Stage.State.RUNNING;
         LOG.info("ingest listening on {}", server.getAddress());
     }
 
@@ -276,8 +285,15 @@ public final class IngestServer implements AutoCloseable {
         }
     }
 
+    /** Running from start to close: the HTTP server has no failure of its own; a refused request is counted. */
+    @Override
+    public Stage.Health health() {
+        return Stage.Health.of(state);
+    }
+
     @Override
     public void close() {
+        state = Stage.State.STOPPED;
         server.stop(1);
         workers.shutdownNow();
     }

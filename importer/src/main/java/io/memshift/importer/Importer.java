@@ -3,6 +3,7 @@ package io.memshift.importer;
 import co.elastic.clients.elasticsearch.ElasticsearchClient;
 import io.memshift.schemas.EmbeddedMemoryEvent;
 import io.memshift.schemas.SchemaRegistryClient;
+import io.memshift.schemas.Stage;
 import io.memshift.schemas.Topics;
 import java.io.IOException;
 import java.time.Duration;
@@ -31,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * means some records are written again on restart, which the external versions make a no-op: the final index is
  * the same as after a clean run.
  */
-public final class Importer implements AutoCloseable {
+public final class Importer implements Stage {
 
     private static final Logger LOG = LoggerFactory.getLogger(Importer.class);
 
@@ -44,13 +45,19 @@ public final class Importer implements AutoCloseable {
     private DeadLetterPublisher deadLetters;
     /** What this instance last committed per partition, to skip commits that would change nothing. */
     private final Map<TopicPartition, Long> committed = new HashMap<>();
-    private Thread thread;
+    private volatile Thread thread;
 
     public Importer(ImporterConfig config) {
         this.config = config;
     }
 
+    @Override
+    public String name() {
+        return "importer";
+    }
+
     /** Creates the index if needed, then consumes in a thread of its own until {@link #close()}. */
+    @Override
     public synchronized void start() {
         es = ElasticsearchClients.connect(config.elasticsearchUrl());
         boolean created = new IndexLifecycle(es).ensureIndex(config.index(), config.mapping(), config.topic());
@@ -130,6 +137,22 @@ public final class Importer implements AutoCloseable {
     /** The error that stopped the importer, if one did. */
     public Throwable failure() {
         return failure.get();
+    }
+
+    /** Running while its consumer thread runs; failed once an error ended that thread. */
+    @Override
+    public Stage.Health health() {
+        Throwable stopped = failure.get();
+        if (stopped != null) {
+            return Stage.Health.failed(stopped);
+        }
+        Thread consuming = thread;
+        if (consuming == null || !running.get()) {
+            return Stage.Health.of(Stage.State.STOPPED);
+        }
+        // Started and not closed, yet the thread is gone: an Error (not an exception) ended it.
+        return consuming.isAlive() ? Stage.Health.of(Stage.State.RUNNING)
+                : Stage.Health.failed(new IllegalStateException("its consumer thread ended unexpectedly"));
     }
 
     @Override

@@ -3,6 +3,7 @@ package io.memshift.reembedder;
 import dev.langchain4j.model.embedding.EmbeddingModel;
 import io.memshift.schemas.MemoryEvent;
 import io.memshift.schemas.SchemaRegistryClient;
+import io.memshift.schemas.Stage;
 import io.memshift.schemas.Topics;
 import java.time.Duration;
 import java.util.Properties;
@@ -36,7 +37,7 @@ import org.apache.kafka.streams.state.Stores;
  * <p>Texts the model refuses for their content (400/413/422) go, as they came in, to {@code memories.dlq.<model>}
  * with the reason in the {@code memshift.dlq.reason} header, in the same transaction as the output.
  */
-public final class Reembedder implements AutoCloseable {
+public final class Reembedder implements Stage {
 
     static final String PENDING_STORE = "pending-embeddings";
     static final String CACHE_STORE = "embedding-cache";
@@ -121,6 +122,12 @@ public final class Reembedder implements AutoCloseable {
         return generation <= 1 ? base : base + "-g" + generation;
     }
 
+    @Override
+    public String name() {
+        return "re-embedder";
+    }
+
+    @Override
     public synchronized void start() {
         SchemaRegistryClient registry = new SchemaRegistryClient(config.schemaRegistryUrl());
         try (Admin admin = Admin.create(adminProps())) {
@@ -148,6 +155,12 @@ public final class Reembedder implements AutoCloseable {
 
     public KafkaStreams.State state() {
         return streams == null ? KafkaStreams.State.CREATED : streams.state();
+    }
+
+    /** See {@link StreamsHealth} for how Kafka Streams' states map to the stage's. */
+    @Override
+    public synchronized Stage.Health health() {
+        return StreamsHealth.of(streams == null ? null : streams.state(), failure.get());
     }
 
     public String applicationId() {

@@ -3,6 +3,7 @@ package io.memshift.schemas;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.concurrent.ExecutionException;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.admin.Admin;
@@ -70,6 +71,29 @@ public final class Topics {
             return embeddedTopicName(modelId, generation);
         }
         return inputTopic + ".embedded." + modelSlug(modelId) + (generation <= 1 ? "" : ".g" + generation);
+    }
+
+    /**
+     * The generation whose output {@code topic} is, when re-embedding {@code inputTopic} with {@code modelId}: the
+     * inverse of {@link #embeddedTopicName(String, String, int)}, empty for any name that method does not build.
+     */
+    public static OptionalInt embeddedTopicGeneration(String topic, String inputTopic, String modelId) {
+        String first = embeddedTopicName(inputTopic, modelId, 1);
+        if (topic.equals(first)) {
+            return OptionalInt.of(1);
+        }
+        String prefix = first + ".g";
+        if (!topic.startsWith(prefix) || topic.length() == prefix.length() || topic.length() > prefix.length() + 9) {
+            return OptionalInt.empty();
+        }
+        String digits = topic.substring(prefix.length());
+        if (!digits.chars().allMatch(c -> c >= '0' && c <= '9')) {
+            return OptionalInt.empty();
+        }
+        int generation = Integer.parseInt(digits);
+        // Only what the builder makes: no ".g1" or ".g02".
+        return embeddedTopicName(inputTopic, modelId, generation).equals(topic)
+                ? OptionalInt.of(generation) : OptionalInt.empty();
     }
 
     public static TopicSpec embeddedTopic(String modelId, int generation, int partitions) {

@@ -1,0 +1,72 @@
+package io.memshift.schemas;
+
+/**
+ * What every stage of the pipeline is to the code that runs it (the migration, the single-stage commands, the
+ * benches): something that starts, says how it is, and closes. Each stage keeps its own accessors beside these
+ * (metrics, outcome, port). "Is it still alive" is answered by {@link #requireAlive()}, one rule for every caller.
+ */
+public interface Stage extends AutoCloseable {
+
+    /** Where a stage is in its life. */
+    enum State {
+        /** Started, not yet (or, during a rebalance, not at the moment) doing its work. */
+        STARTING,
+        /** Doing its work. */
+        RUNNING,
+        /** Stopped by itself, for {@link Health#cause()}: it will do nothing more. */
+        FAILED,
+        /** Not started, or closed by its owner. */
+        STOPPED
+    }
+
+    /** A stage's state, and what stopped it if it {@link State#FAILED failed} (null otherwise). */
+    record Health(State state, Throwable cause) {
+
+        public Health {
+            if (state == null) {
+                throw new IllegalArgumentException("a health needs a state");
+            }
+            if (state == State.FAILED && cause == null) {
+                throw new IllegalArgumentException("a failed stage needs a cause");
+            }
+        }
+
+        public static Health of(State state) {
+            return new Health(state, null);
+        }
+
+        public static Health failed(Throwable cause) {
+            return new Health(State.FAILED, cause);
+        }
+
+        public boolean failed() {
+            return state == State.FAILED;
+        }
+    }
+
+    /** The stage's name in messages: "the {name} stopped: ...". */
+    String name();
+
+    /** Starts the stage's work in threads of its own and returns. */
+    void start();
+
+    Health health();
+
+    /** Stops the stage and waits until it has let go of what it holds (commits, group membership). */
+    @Override
+    void close();
+
+    /**
+     * The one rule for "still alive": a stage that {@link State#FAILED failed} throws, with its cause; a starting,
+     * running or stopped stage is fine.
+     *
+     * @throws StageFailedException if the stage stopped by itself
+     */
+    default Health requireAlive() {
+        Health health = health();
+        if (health.failed()) {
+            throw new StageFailedException(name(), health.cause());
+        }
+        return health;
+    }
+}
