@@ -1,5 +1,6 @@
 package io.memshift.cli;
 
+import io.memshift.control.Clusters;
 import io.memshift.embedded.EmbeddedStack;
 import io.memshift.embedded.StackEndpoints;
 import io.memshift.embedded.StackPorts;
@@ -31,31 +32,32 @@ final class ClusterEndpoints {
         return MemshiftPaths.dataDir(dataDirOption);
     }
 
-    StackEndpoints resolveRunning() {
+    Clusters resolveRunning() {
         Path dataDir = dataDir();
         if (bootstrapServers != null && schemaRegistry != null && elasticsearch != null) {
-            return new StackEndpoints(bootstrapServers, schemaRegistry, elasticsearch);
+            return new Clusters(bootstrapServers, schemaRegistry, elasticsearch);
         }
         Path stackDir = MemshiftPaths.stackDir(dataDir);
         StackEndpoints embedded = EmbeddedStack.findRunning(stackDir).map(EmbeddedStack::endpoints)
                 .orElseThrow(() -> new BadInputException("the embedded stack is not running and not every one of"
                         + " --bootstrap-servers, --schema-registry, --es was given; start it with ./memshift stack up"));
-        return new StackEndpoints(
-                bootstrapServers != null ? bootstrapServers : embedded.bootstrapServers(),
-                schemaRegistry != null ? schemaRegistry : embedded.schemaRegistryUrl(),
-                elasticsearch != null ? elasticsearch : embedded.elasticsearchUrl());
+        return withDefaults(embedded);
     }
 
-    StackEndpoints resolve(PrintWriter out) {
+    Clusters resolve(PrintWriter out) {
         Path dataDir = dataDir();
         if (bootstrapServers != null && schemaRegistry != null && elasticsearch != null) {
-            return new StackEndpoints(bootstrapServers, schemaRegistry, elasticsearch);
+            return new Clusters(bootstrapServers, schemaRegistry, elasticsearch);
         }
         Path stackDir = MemshiftPaths.stackDir(dataDir);
         EmbeddedStack stack = EmbeddedStack.findRunning(stackDir)
                 .orElseGet(() -> StackCommand.startDetached(stackDir, StackPorts.DEFAULTS, out));
-        StackEndpoints embedded = stack.endpoints();
-        return new StackEndpoints(
+        return withDefaults(stack.endpoints());
+    }
+
+    /** The clusters given as options, the embedded stack's for any left out. */
+    private Clusters withDefaults(StackEndpoints embedded) {
+        return new Clusters(
                 bootstrapServers != null ? bootstrapServers : embedded.bootstrapServers(),
                 schemaRegistry != null ? schemaRegistry : embedded.schemaRegistryUrl(),
                 elasticsearch != null ? elasticsearch : embedded.elasticsearchUrl());

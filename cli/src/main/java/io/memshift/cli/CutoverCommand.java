@@ -1,15 +1,11 @@
 package io.memshift.cli;
 
 import co.elastic.clients.elasticsearch.ElasticsearchClient;
-import io.memshift.embedded.StackEndpoints;
-import io.memshift.importer.ConsumerGroupLag;
+import io.memshift.control.AliasSwitch;
+import io.memshift.control.Clusters;
 import io.memshift.importer.ElasticsearchClients;
-import io.memshift.importer.ImporterConfig;
-import io.memshift.importer.IndexLifecycle;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -39,30 +35,24 @@ final class CutoverCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
-        StackEndpoints clusters = endpoints.resolveRunning();
+        Clusters clusters = endpoints.resolveRunning();
         try (ElasticsearchClient es = ElasticsearchClients.connect(clusters.elasticsearchUrl())) {
-            IndexLifecycle lifecycle = new IndexLifecycle(es);
-            if (!lifecycle.exists(index)) {
-                throw new BadInputException("index " + index + " does not exist");
-            }
-            Map<String, String> meta = lifecycle.meta(index);
-            String topic = meta.get(IndexLifecycle.META_TOPIC);
-            long lag = topic == null ? 0 : ConsumerGroupLag.of(clusters.bootstrapServers(), ImporterConfig.groupIdFor(index), topic);
-            String verified = meta.get(IndexLifecycle.META_VERIFY_PASSED);
-            if (!force && lag > 0) {
-                out.printf("Refused: the importer of %s is %d records behind %s; wait, or use --force.%n", index, lag, topic);
+            AliasSwitch.CutoverOutcome outcome = new AliasSwitch(es, clusters.bootstrapServers()).cutover(alias, index, force);
+            AliasSwitch.Readiness readiness = outcome.readiness();
+            if (outcome instanceof AliasSwitch.Refused) {
+                if (readiness.lagging()) {
+                    out.printf("Refused: the importer of %s is %d records behind %s; wait, or use --force.%n", index,
+                            readiness.lag(), readiness.topic());
+                } else {
+                    out.printf("Refused: the last verify of %s (at %s) failed; fix and verify again, or use --force.%n",
+                            index, readiness.verifiedAt());
+                }
                 return Memshift.EXIT_FAILED;
             }
-            if (!force && "false".equals(verified)) {
-                out.printf("Refused: the last verify of %s (at %s) failed; fix and verify again, or use --force.%n",
-                        index, meta.get(IndexLifecycle.META_VERIFY_AT));
-                return Memshift.EXIT_FAILED;
-            }
-            es.indices().refresh(r -> r.index(index));
-            Set<String> previous = lifecycle.cutover(alias, index);
-            out.printf("Alias %s: %s -> %s%s%n", alias, previous.isEmpty() ? "(none)" : String.join(", ", previous),
-                    index, force && (lag > 0 || "false".equals(verified)) ? " (forced)" : "");
-            if (verified == null) {
+            AliasSwitch.Moved moved = (AliasSwitch.Moved) outcome;
+            out.printf("Alias %s: %s -> %s%s%n", alias, moved.previous().isEmpty() ? "(none)" : String.join(", ", moved.previous()),
+                    index, moved.forced() ? " (forced)" : "");
+            if (readiness.neverVerified()) {
                 out.printf("Note: %s was never verified (./memshift verify --source ... --index %s).%n", index, index);
             }
             return Memshift.EXIT_OK;

@@ -3,7 +3,7 @@ package io.memshift.cli;
 import dev.langchain4j.data.embedding.Embedding;
 import dev.langchain4j.data.segment.TextSegment;
 import dev.langchain4j.model.embedding.EmbeddingModel;
-import io.memshift.embedded.StackEndpoints;
+import io.memshift.control.Clusters;
 import io.memshift.reembedder.EmbeddingModels;
 import io.memshift.reembedder.ModelProfile;
 import io.memshift.reembedder.Reembedder;
@@ -137,7 +137,7 @@ final class EmbedBenchmark implements Callable<Integer> {
      */
     private double inPipeline(PrintWriter out, ModelProfile profile, EmbeddingModel tuned, List<String> corpus)
             throws Exception {
-        StackEndpoints clusters = endpoints.resolve(out);
+        Clusters clusters = endpoints.resolve(out);
         String run = Long.toString(System.currentTimeMillis(), 36);
         String topic = "bench.embed." + run;
         // A generation number of its own keeps the bench's application id and output topic apart from real runs.
@@ -152,9 +152,7 @@ final class EmbedBenchmark implements Callable<Integer> {
         try (Reembedder reembedder = new Reembedder(config, profile, tuned)) {
             reembedder.start();
             while (true) {
-                if (reembedder.failure() != null) {
-                    throw new MigrationFailedException("the re-embedder stopped: " + reembedder.failure().getMessage());
-                }
+                reembedder.requireAlive();
                 long embedded = reembedder.metrics().embedded();
                 if (firstAt == 0 && embedded > 0) {
                     firstAt = System.nanoTime();
@@ -178,7 +176,7 @@ final class EmbedBenchmark implements Callable<Integer> {
         return (corpus.size() - firstCount) / ((lastAt - firstAt) / 1e9);
     }
 
-    private static void publish(StackEndpoints clusters, String topic, List<String> corpus) {
+    private static void publish(Clusters clusters, String topic, List<String> corpus) {
         Properties admin = new Properties();
         admin.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, clusters.bootstrapServers());
         try (Admin client = Admin.create(admin)) {

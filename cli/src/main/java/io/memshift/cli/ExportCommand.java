@@ -1,6 +1,6 @@
 package io.memshift.cli;
 
-import io.memshift.embedded.StackEndpoints;
+import io.memshift.control.Clusters;
 import io.memshift.exporter.ExportSummary;
 import io.memshift.exporter.Exporter;
 import io.memshift.exporter.MemorySource;
@@ -47,7 +47,7 @@ final class ExportCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         MemorySource memories = SourceUri.parse(source).open(choice.user, choice.agent, choice.run);
         Path dataDir = endpoints.dataDir();
-        StackEndpoints clusters = endpoints.resolve(out);
+        Clusters clusters = endpoints.resolve(out);
         MemoryEventConverter converter = new MemoryEventConverter(memories.kind(), memories.shortName(),
                 maxTextChars);
         try (ProgressReporter progress = ProgressReporter.forThisProcess()) {
@@ -55,7 +55,7 @@ final class ExportCommand implements Callable<Integer> {
                     new SchemaRegistryClient(clusters.schemaRegistryUrl()), Topics.DEFAULT_PARTITIONS, topic)
                     .export(memories, converter, progress::update, choice.toOptions(dataDir, memories.shortName()));
             progress.close();
-            MigrationRunner.describeExport(out, summary, topic);
+            MigrationPrinter.describeExport(out, summary, topic);
             return Memshift.EXIT_OK;
         }
     }

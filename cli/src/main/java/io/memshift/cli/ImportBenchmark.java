@@ -3,7 +3,7 @@ package io.memshift.cli;
 import co.elastic.clients.elasticsearch.ElasticsearchClient;
 import co.elastic.clients.transport.rest_client.RestClientTransport;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.memshift.embedded.StackEndpoints;
+import io.memshift.control.Clusters;
 import io.memshift.importer.ConsumerGroupLag;
 import io.memshift.importer.DocumentConverter;
 import io.memshift.importer.ElasticsearchClients;
@@ -67,7 +67,7 @@ final class ImportBenchmark implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        StackEndpoints clusters = endpoints.resolve(out);
+        Clusters clusters = endpoints.resolve(out);
         String run = Long.toString(System.currentTimeMillis(), 36);
         String topic = "bench.import." + run;
         List<EmbeddedMemoryEvent> events = events(new Random(42));
@@ -129,7 +129,7 @@ final class ImportBenchmark implements Callable<Integer> {
         return events.size() / ((System.nanoTime() - start) / 1e9);
     }
 
-    private double importer(StackEndpoints clusters, String topic, String index) throws InterruptedException {
+    private double importer(Clusters clusters, String topic, String index) throws InterruptedException {
         ImporterConfig config = new ImporterConfig(clusters.bootstrapServers(), clusters.schemaRegistryUrl(),
                 clusters.elasticsearchUrl(), topic, index, IndexMapping.forDims(dims), ImporterConfig.DEFAULT_MAX_POLL,
                 bulkDocs, ImporterConfig.DEFAULT_MAX_BULK_BYTES, ImporterConfig.DEFAULT_MAX_IN_FLIGHT);
@@ -137,9 +137,7 @@ final class ImportBenchmark implements Callable<Integer> {
         try (Importer importer = new Importer(config)) {
             importer.start();
             while (importer.outcome().settled() < docs) {
-                if (importer.failure() != null) {
-                    throw new MigrationFailedException("the importer stopped: " + importer.failure().getMessage());
-                }
+                importer.requireAlive();
                 Thread.sleep(20);
             }
             double seconds = (System.nanoTime() - start) / 1e9;
@@ -170,7 +168,7 @@ final class ImportBenchmark implements Callable<Integer> {
         return events;
     }
 
-    private static void publish(StackEndpoints clusters, String topic, List<EmbeddedMemoryEvent> events) {
+    private static void publish(Clusters clusters, String topic, List<EmbeddedMemoryEvent> events) {
         Properties admin = new Properties();
         admin.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, clusters.bootstrapServers());
         try (Admin client = Admin.create(admin)) {

@@ -1,8 +1,9 @@
 package io.memshift.cli;
 
-import io.memshift.embedded.StackEndpoints;
+import io.memshift.control.Backlog;
+import io.memshift.control.Clusters;
+import io.memshift.control.IndexNames;
 import io.memshift.importer.BulkOutcome;
-import io.memshift.importer.ConsumerGroupLag;
 import io.memshift.importer.Importer;
 import io.memshift.importer.ImporterConfig;
 import io.memshift.reembedder.EmbeddingModels;
@@ -49,8 +50,8 @@ final class ImportCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         PrintWriter out = spec.commandLine().getOut();
         ModelProfile profile = EmbeddingModels.profile(model);
-        StackEndpoints clusters = endpoints.resolveRunning();
-        String target = index != null ? index : MigrationRunner.defaultIndex(profile);
+        Clusters clusters = endpoints.resolveRunning();
+        String target = index != null ? index : IndexNames.defaultIndex(profile.id());
         String source = topic != null ? topic : Topics.embeddedTopicName(profile.id());
         ImporterConfig config = ImporterConfig.of(clusters.bootstrapServers(), clusters.schemaRegistryUrl(),
                 clusters.elasticsearchUrl(), source, target,
@@ -60,13 +61,7 @@ final class ImportCommand implements Callable<Integer> {
             importer.start();
             out.printf("Importing %s into %s%s ...%n", source, target, untilCaughtUp ? " until caught up" : " (Ctrl-C stops)");
             out.flush();
-            service.await(() -> untilCaughtUp
-                            && ConsumerGroupLag.of(config.bootstrapServers(), config.groupId(), source) == 0,
-                    () -> {
-                        if (importer.failure() != null) {
-                            throw new MigrationFailedException("the importer stopped: " + importer.failure().getMessage());
-                        }
-                    });
+            service.await(() -> untilCaughtUp && Backlog.importerCaughtUp(config), importer::requireAlive);
             BulkOutcome outcome = importer.outcome();
             out.printf("Imported into %s: indexed %d, deleted %d, stale (409) %d, retried %d, dead-lettered %d%n",
                     target, outcome.indexed(), outcome.tombstoned(), outcome.stale(), outcome.retried(), outcome.dead());

@@ -1,5 +1,6 @@
 package io.memshift.cli;
 
+import io.memshift.control.IndexShape;
 import io.memshift.importer.IndexMapping;
 import picocli.CommandLine.Option;
 
@@ -20,7 +21,11 @@ final class IndexShapeOptions {
     @Option(names = "--replicas", defaultValue = "0", description = "Replicas of a new index (default: ${DEFAULT-VALUE}; use 1+ on a real cluster).")
     int replicas;
 
+    IndexShape shape() {
+        return new IndexShape(similarity, indexOptions, shards, replicas);
+    }
+
     IndexMapping mapping(int dims) {
-        return new IndexMapping(dims, similarity, indexOptions, shards, replicas);
+        return shape().mapping(dims);
     }
 }

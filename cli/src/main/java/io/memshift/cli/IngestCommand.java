@@ -1,6 +1,6 @@
 package io.memshift.cli;
 
-import io.memshift.embedded.StackEndpoints;
+import io.memshift.control.Clusters;
 import io.memshift.exporter.IngestServer;
 import io.memshift.exporter.Mem0ApiClient;
 import io.memshift.exporter.MemoryEventPublisher;
@@ -56,7 +56,7 @@ final class IngestCommand implements Callable<Integer> {
                 throw new BadInputException(e.getMessage());
             }
         }
-        StackEndpoints clusters = endpoints.resolve(out);
+        Clusters clusters = endpoints.resolve(out);
         try (ForegroundService service = new ForegroundService("memshift-ingest");
              MemoryEventPublisher publisher = new MemoryEventPublisher(clusters.bootstrapServers(),
                      new SchemaRegistryClient(clusters.schemaRegistryUrl()), topic, "ingest");

@@ -1,6 +1,8 @@
 package io.memshift.cli;
 
-import io.memshift.embedded.StackEndpoints;
+import io.memshift.control.Clusters;
+import io.memshift.control.Migration;
+import io.memshift.control.MigrationSummary;
 import io.memshift.exporter.MemoryEventConverter;
 import io.memshift.reembedder.ReembedderConfig;
 import java.io.PrintWriter;
@@ -66,14 +68,14 @@ final class MigrateCommand implements Callable<Integer> {
         SourceUri sourceUri = SourceUri.parse(source);
         MemorySource memories = sourceUri.open(choice.user, choice.agent, choice.run);
         Path dataDir = endpoints.dataDir();
-        StackEndpoints clusters = endpoints.resolve(out);
-        MigrationRunner.Options options = new MigrationRunner.Options(memories, model, index, noCutover ? null : alias,
+        Clusters clusters = endpoints.resolve(out);
+        Migration.Options options = new Migration.Options(memories, model, index, noCutover ? null : alias,
                 batching.batchSize, batching.maxWait(), maxTextChars, Duration.ofSeconds(stallTimeoutSeconds),
                 Duration.ofSeconds(drainTimeoutSeconds),
-                dataDir.resolve("streams"), shape, choice.toOptions(dataDir, memories.shortName()));
+                dataDir.resolve("streams"), shape.shape(), choice.toOptions(dataDir, memories.shortName()));
         try (ProgressReporter progress = ProgressReporter.forThisProcess()) {
-            MigrationSummary summary = new MigrationRunner(clusters, options, progress, out).run();
-            summary.print(out);
+            MigrationSummary summary = new Migration(clusters, options, new MigrationPrinter(out, progress)).run();
+            MigrationPrinter.printSummary(out, summary);
             return summary.failed() == 0 ? Memshift.EXIT_OK : Memshift.EXIT_FAILED;
         }
     }

@@ -1,8 +1,9 @@
 package io.memshift.cli;
 
 import dev.langchain4j.model.embedding.EmbeddingModel;
-import io.memshift.embedded.StackEndpoints;
-import io.memshift.importer.ConsumerGroupLag;
+import io.memshift.control.Backlog;
+import io.memshift.control.Clusters;
+import io.memshift.control.Generations;
 import io.memshift.reembedder.EmbeddingModels;
 import io.memshift.reembedder.ModelProfile;
 import io.memshift.reembedder.ReembedMetrics;
@@ -10,16 +11,7 @@ import io.memshift.reembedder.Reembedder;
 import io.memshift.reembedder.ReembedderConfig;
 import io.memshift.schemas.Topics;
 import java.io.PrintWriter;
-import java.time.Duration;
-import java.util.Properties;
-import java.util.Set;
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.streams.KafkaStreams;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -62,11 +54,8 @@ final class ReembedCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         PrintWriter out = spec.commandLine().getOut();
         ModelProfile profile = EmbeddingModels.profile(model);
-        StackEndpoints clusters = endpoints.resolveRunning();
-        if (replay && generation != null) {
-            throw new BadInputException("give --replay (next generation) or --generation N, not both");
-        }
-        int gen = generation != null ? generation : replay ? latestGeneration(clusters, profile, inputTopic) + 1 : 1;
+        Clusters clusters = endpoints.resolveRunning();
+        int gen = Generations.choose(clusters, inputTopic, profile.id(), replay, generation);
         ReembedderConfig config = new ReembedderConfig(clusters.bootstrapServers(), clusters.schemaRegistryUrl(),
                 profile.id(), batching.batchSize, batching.maxWait(),
                 endpoints.dataDir().resolve("streams"), gen, inputTopic);
@@ -80,18 +69,8 @@ final class ReembedCommand implements Callable<Integer> {
                     config.outputTopic(), gen, reembedder.applicationId(),
                     untilCaughtUp ? " until caught up" : "; Ctrl-C stops");
             out.flush();
-            service.await(() -> untilCaughtUp && reembedder.state() == KafkaStreams.State.RUNNING
-                            && reembedder.metrics().pending() == 0
-                            && ConsumerGroupLag.of(clusters.bootstrapServers(), reembedder.applicationId(), inputTopic) == 0,
-                    () -> {
-                        if (reembedder.failure() != null) {
-                            throw new MigrationFailedException("the re-embedder stopped: " + reembedder.failure().getMessage());
-                        }
-                        KafkaStreams.State state = reembedder.state();
-                        if (state == KafkaStreams.State.ERROR || state == KafkaStreams.State.NOT_RUNNING) {
-                            throw new MigrationFailedException("the re-embedder is " + state);
-                        }
-                    });
+            service.await(() -> untilCaughtUp && Backlog.reembedderCaughtUp(clusters.bootstrapServers(), reembedder, inputTopic),
+                    reembedder::requireAlive);
             ReembedMetrics metrics = reembedder.metrics();
             out.printf("Re-embedded into %s: %d events forwarded, %d texts embedded in %d batches (mean %.1f events,"
                             + " %.0f ms per model request, %.1f s in the model), %d from the cache, %d model retries,"
@@ -100,26 +79,6 @@ final class ReembedCommand implements Callable<Integer> {
                     metrics.modelSeconds(), metrics.cacheHits(), metrics.modelRetries(), metrics.deadLettered(),
                     Topics.embedDeadLetterTopicName(profile.id()));
             return Memshift.EXIT_OK;
-        }
-    }
-
-    /** The highest generation whose output topic exists (0 if none). */
-    private static int latestGeneration(StackEndpoints clusters, ModelProfile profile, String inputTopic) {
-        Properties props = new Properties();
-        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, clusters.bootstrapServers());
-        Pattern generation = Pattern.compile(Pattern.quote(Topics.embeddedTopicName(inputTopic, profile.id(), 1)) + "(?:\\.g(\\d+))?");
-        try (Admin admin = Admin.create(props)) {
-            Set<String> topics = admin.listTopics().names().get(30, TimeUnit.SECONDS);
-            int latest = 0;
-            for (String topic : topics) {
-                Matcher m = generation.matcher(topic);
-                if (m.matches()) {
-                    latest = Math.max(latest, m.group(1) == null ? 1 : Integer.parseInt(m.group(1)));
-                }
-            }
-            return latest;
-        } catch (Exception e) {
-            throw new MigrationFailedException("cannot list topics: " + e.getMessage());
         }
     }
 }

@@ -1,9 +1,9 @@
 package io.memshift.cli;
 
 import co.elastic.clients.elasticsearch.ElasticsearchClient;
-import io.memshift.embedded.StackEndpoints;
+import io.memshift.control.AliasSwitch;
+import io.memshift.control.Clusters;
 import io.memshift.importer.ElasticsearchClients;
-import io.memshift.importer.IndexLifecycle;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.List;
@@ -28,9 +28,9 @@ final class RollbackCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
-        StackEndpoints clusters = endpoints.resolveRunning();
+        Clusters clusters = endpoints.resolveRunning();
         try (ElasticsearchClient es = ElasticsearchClients.connect(clusters.elasticsearchUrl())) {
-            List<String> moved = new IndexLifecycle(es).rollback(alias);
+            List<String> moved = new AliasSwitch(es, clusters.bootstrapServers()).rollback(alias);
             out.printf("Alias %s: %s -> %s (rolled back)%n", alias, moved.get(0), moved.get(1));
             return Memshift.EXIT_OK;
         }

@@ -1,78 +1,118 @@
-package io.memshift.cli;
+package io.memshift.control;
 
 import co.elastic.clients.elasticsearch.ElasticsearchClient;
 import dev.langchain4j.model.embedding.EmbeddingModel;
-import io.memshift.embedded.StackEndpoints;
 import io.memshift.exporter.ExportOptions;
 import io.memshift.exporter.ExportSummary;
 import io.memshift.exporter.Exporter;
-import io.memshift.exporter.MemorySource;
 import io.memshift.exporter.MemoryEventConverter;
+import io.memshift.exporter.MemorySource;
 import io.memshift.importer.ArrivalCheck;
 import io.memshift.importer.BulkOutcome;
-import io.memshift.importer.ConsumerGroupLag;
 import io.memshift.importer.ElasticsearchClients;
-import io.memshift.importer.ImportException;
 import io.memshift.importer.Importer;
 import io.memshift.importer.ImporterConfig;
-import io.memshift.importer.IndexLifecycle;
 import io.memshift.reembedder.EmbeddingModels;
 import io.memshift.reembedder.ModelProfile;
 import io.memshift.reembedder.Reembedder;
 import io.memshift.reembedder.ReembedderConfig;
 import io.memshift.schemas.SchemaRegistryClient;
+import io.memshift.schemas.Stage;
+import io.memshift.schemas.StageFailedException;
 import io.memshift.schemas.Topics;
 import java.io.IOException;
-import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Set;
-import org.apache.kafka.streams.KafkaStreams;
 
 /**
- * Runs one migration: export the source to {@code memories}, run the re-embedder and the importer in this
- * process, wait until the index holds every exported memory at its version (or newer), then move the alias.
- * The stages talk only through Kafka, exactly as they would as separate services.
+ * One migration: export the source to {@code memories}, run the re-embedder and the importer in this process,
+ * wait until the index holds every exported memory at its version (or newer), let what is still in flight
+ * finish, then move the alias. The stages talk only through Kafka, exactly as they would as separate services.
+ * What happens on the way is told to a {@link Listener}; the CLI prints it.
  */
-final class MigrationRunner {
+public final class Migration {
 
-    /** The migration's settings, as given on the command line. */
-    record Options(MemorySource source, String modelId, String index, String alias, int batchSize, Duration maxWait,
-                   int maxTextChars, Duration stallTimeout, Duration drainTimeout, Path streamsStateDir,
-                   IndexShapeOptions shape, ExportOptions export) {
+    /**
+     * The migration's settings.
+     *
+     * @param index        target index; null for {@link IndexNames#defaultIndex(String)}
+     * @param alias        alias to point at the index at the end; null to leave every alias alone
+     * @param stallTimeout give up when no memory has arrived for this long
+     * @param drainTimeout once every memory is in, wait at most this long for records still in flight
+     */
+    public record Options(MemorySource source, String modelId, String index, String alias, int batchSize,
+                          Duration maxWait, int maxTextChars, Duration stallTimeout, Duration drainTimeout,
+                          Path streamsStateDir, IndexShape shape, ExportOptions export) {
+    }
+
+    /** What a migration tells while it runs, in this order; each default does nothing. */
+    public interface Listener {
+
+        /** How far a phase ({@code validate}, {@code publish}, {@code import}, {@code drain}) is; -1 if unknown. */
+        default void progress(String phase, long done, long total) {
+        }
+
+        /** The current phase ended (its last {@link #progress} is final). */
+        default void phaseEnded() {
+        }
+
+        /** The source is in {@code topic}: what was published, skipped, rejected or filtered. */
+        default void exported(ExportSummary export, String topic) {
+        }
+
+        default void loadingModel(ModelProfile profile) {
+        }
+
+        default void stagesStarted(String embeddedTopic, String index) {
+        }
+
+        /** Every exported memory is in the index; the run now lets in-flight records finish. */
+        default void allArrived(int memories) {
+        }
+
+        /** Records were still in flight when the drain timeout ran out; the next run applies them. */
+        default void drainCutShort(long inFlight, Duration drainTimeout) {
+        }
+
+        /** The alias now points at the index; {@code previous} is where it pointed before (empty if new). */
+        default void aliasMoved(String alias, String index, Set<String> previous) {
+        }
     }
 
     private static final long CHECK_INTERVAL_MS = 500;
 
-    private final StackEndpoints clusters;
+    private final Clusters clusters;
     private final Options options;
-    private final ProgressReporter progress;
-    private final PrintWriter out;
+    private final Listener listener;
 
-    MigrationRunner(StackEndpoints clusters, Options options, ProgressReporter progress, PrintWriter out) {
+    public Migration(Clusters clusters, Options options, Listener listener) {
         this.clusters = clusters;
         this.options = options;
-        this.progress = progress;
-        this.out = out;
+        this.listener = listener;
     }
 
-    MigrationSummary run() {
+    /**
+     * @return what the migration did; {@link MigrationSummary#failed()} is 0 only if every memory arrived
+     * @throws MigrationFailedException if a stage stopped, or the memories stopped arriving
+     */
+    public MigrationSummary run() {
         Instant begin = Instant.now();
         ModelProfile profile = EmbeddingModels.profile(options.modelId());
-        String index = options.index() != null ? options.index() : defaultIndex(profile);
+        String index = options.index() != null ? options.index() : IndexNames.defaultIndex(profile.id());
         SchemaRegistryClient registry = new SchemaRegistryClient(clusters.schemaRegistryUrl());
 
         MemorySource reader = options.source();
         MemoryEventConverter converter = new MemoryEventConverter(reader.kind(),
                 reader.shortName(), options.maxTextChars());
         ExportSummary export = new Exporter(clusters.bootstrapServers(), registry, Topics.DEFAULT_PARTITIONS)
-                .export(reader, converter, progress::update, options.export());
-        progress.close();
-        describeExport(out, export, Topics.MEMORIES);
+                .export(reader, converter, listener::progress, options.export());
+        listener.phaseEnded();
+        listener.exported(export, Topics.MEMORIES);
 
-        say("Loading model %s (%d dims) ...", profile.id(), profile.dims());
+        listener.loadingModel(profile);
         EmbeddingModel model = profile.factory().get();
         ReembedderConfig reembedConfig = ReembedderConfig.of(clusters.bootstrapServers(), clusters.schemaRegistryUrl(),
                 profile.id(), options.batchSize(), options.maxWait(), options.streamsStateDir());
@@ -85,17 +125,17 @@ final class MigrationRunner {
              ElasticsearchClient es = ElasticsearchClients.connect(clusters.elasticsearchUrl())) {
             reembedder.start();
             importer.start();
-            say("Re-embedding into topic %s and importing into index %s ...", Topics.embeddedTopicName(profile.id()), index);
+            listener.stagesStarted(Topics.embeddedTopicName(profile.id()), index);
             ArrivalCheck arrival = new ArrivalCheck(es, index, export.expected());
             awaitArrival(arrival, reembedder, importer, export.expected().size());
             awaitDrained(reembedder, importer, importConfig, arrival);
 
-            es.indices().refresh(r -> r.index(index));
             Set<String> previous = Set.of();
             if (options.alias() != null) {
-                previous = new IndexLifecycle(es).cutover(options.alias(), index);
-                say("Alias %s now points to %s%s", options.alias(), index,
-                        previous.isEmpty() ? "" : " (before: " + String.join(", ", previous) + ")");
+                previous = new AliasSwitch(es, clusters.bootstrapServers()).moveAlias(options.alias(), index);
+                listener.aliasMoved(options.alias(), index, previous);
+            } else {
+                es.indices().refresh(r -> r.index(index));
             }
             BulkOutcome outcome = importer.outcome();
             return new MigrationSummary(reader.name(), profile.id(), index, options.alias(),
@@ -110,12 +150,12 @@ final class MigrationRunner {
         long lastProgressMs = System.currentTimeMillis();
         int lastMissing = Integer.MAX_VALUE;
         while (true) {
-            failIfStopped(reembedder, importer, arrival);
+            requireAlive(arrival, reembedder, importer);
             int missing = arrival.check();
-            progress.update("import", expected - missing, expected);
+            listener.progress("import", expected - missing, expected);
             if (missing == 0) {
-                progress.close();
-                say("Every exported memory is in the index (%d); letting in-flight records finish ...", expected);
+                listener.phaseEnded();
+                listener.allArrived(expected);
                 return;
             }
             long now = System.currentTimeMillis();
@@ -147,81 +187,36 @@ final class MigrationRunner {
         long deadline = System.currentTimeMillis() + options.drainTimeout().toMillis();
         long first = -1;
         while (true) {
-            failIfStopped(reembedder, importer, arrival);
-            long inFlight = Math.max(0, ConsumerGroupLag.of(clusters.bootstrapServers(), reembedder.applicationId(), Topics.MEMORIES))
-                    + reembedder.metrics().pending()
-                    + Math.max(0, ConsumerGroupLag.of(clusters.bootstrapServers(), importConfig.groupId(), importConfig.topic()));
+            requireAlive(arrival, reembedder, importer);
+            long inFlight = Backlog.reembedder(clusters.bootstrapServers(), reembedder, Topics.MEMORIES)
+                    + Backlog.importer(importConfig);
             if (first < 0) {
                 first = inFlight;
             }
             if (inFlight == 0) {
-                progress.close();
+                listener.phaseEnded();
                 return;
             }
-            progress.update("drain", Math.max(0, first - inFlight), first);
+            listener.progress("drain", Math.max(0, first - inFlight), first);
             if (System.currentTimeMillis() > deadline) {
-                progress.close();
-                say("Note: %d records were still in flight after %d s; the next run or `memshift import` applies them.",
-                        inFlight, options.drainTimeout().toSeconds());
+                listener.phaseEnded();
+                listener.drainCutShort(inFlight, options.drainTimeout());
                 return;
             }
             sleep(CHECK_INTERVAL_MS);
         }
     }
 
-    private static void failIfStopped(Reembedder reembedder, Importer importer, ArrivalCheck arrival) {
-        if (reembedder.failure() != null) {
-            throw new MigrationFailedException("the re-embedder stopped: " + rootMessage(reembedder.failure())
-                    + " (" + arrival.missingCount() + " memories not yet indexed)");
+    /** The stages' one "still alive" rule ({@link Stage#requireAlive()}), with how much is not yet indexed. */
+    private static void requireAlive(ArrivalCheck arrival, Stage... stages) {
+        for (Stage stage : stages) {
+            try {
+                stage.requireAlive();
+            } catch (StageFailedException e) {
+                throw new MigrationFailedException(e.getMessage() + " (" + arrival.missingCount()
+                        + " memories not yet indexed)", e);
+            }
         }
-        KafkaStreams.State state = reembedder.state();
-        if (state == KafkaStreams.State.ERROR || state == KafkaStreams.State.NOT_RUNNING
-                || state == KafkaStreams.State.PENDING_ERROR) {
-            throw new MigrationFailedException("the re-embedder is " + state + " ("
-                    + arrival.missingCount() + " memories not yet indexed)");
-        }
-        if (importer.failure() != null) {
-            Throwable failure = importer.failure();
-            throw new MigrationFailedException("the importer stopped: " + (failure instanceof ImportException
-                    ? failure.getMessage() : rootMessage(failure)));
-        }
-    }
-
-    private static String rootMessage(Throwable e) {
-        Throwable root = e;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
-        }
-        return root == e ? String.valueOf(e.getMessage()) : e.getMessage() + ": " + root.getMessage();
-    }
-
-    static void describeExport(PrintWriter out, ExportSummary export, String topic) {
-        if (export.rejected() > 0) {
-            out.printf("Set aside %d invalid records (reject file and topic %s)%n", export.rejected(), Topics.REJECTED);
-        }
-        if (export.filtered() > 0) {
-            out.printf("Left out %d memories by the filters%n", export.filtered());
-        }
-        if (export.published() == 0 && export.skipped() > 0) {
-            out.printf("Source already exported (%d memories, %d distinct) by an earlier run; nothing published"
-                    + " (--restart publishes it again)%n", export.read(), export.expected().size());
-        } else if (export.skipped() > 0) {
-            out.printf("Resumed an interrupted export: %d memories were already published (by an earlier run), %d now;"
-                    + " %d distinct in %s%n", export.skipped(), export.published(), export.expected().size(), topic);
-        } else {
-            out.printf("Exported %d memories (%d distinct) to topic %s%n", export.published(), export.expected().size(),
-                    topic);
-        }
-        out.flush();
-    }
-
-    static String defaultIndex(ModelProfile profile) {
-        return "memories-" + Topics.modelSlug(profile.id()) + "-1";
-    }
-
-    private void say(String format, Object... args) {
-        out.println(String.format(format, args));
-        out.flush();
     }
 
     private static void sleep(long millis) {

@@ -1,4 +1,4 @@
-package io.memshift.cli;
+package io.memshift.control;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -16,14 +16,15 @@ import java.util.List;
  * metadata (as an exact JSON value), categories and the timestamps as given. Computed the same way from a source
  * event and from a target document, so equal digests mean an unchanged memory.
  */
-final class ContentDigest {
+public final class ContentDigest {
 
     private static final String[] SCOPE_AND_TIME = {"user_id", "agent_id", "run_id", "actor_id", "role", "created_at", "updated_at"};
 
     private ContentDigest() {
     }
 
-    static long of(MemoryEvent event) {
+    /** The digest of a memory as the source gave it (after conversion to an event). */
+    public static long of(MemoryEvent event) {
         List<String> fields = new ArrayList<>();
         fields.add(event.getId());
         fields.add(event.getText());
@@ -40,7 +41,8 @@ final class ContentDigest {
         return digest(fields);
     }
 
-    static long of(String id, JsonNode source) {
+    /** The digest of a memory as the index holds it: its id and the document's {@code _source}. */
+    public static long of(String id, JsonNode source) {
         List<String> fields = new ArrayList<>();
         fields.add(id);
         fields.add(text(source, "text"));

@@ -1,0 +1,107 @@
+package io.memshift.cli;
+
+import io.memshift.control.Migration;
+import io.memshift.control.MigrationSummary;
+import io.memshift.exporter.ExportSummary;
+import io.memshift.reembedder.ModelProfile;
+import io.memshift.schemas.Topics;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.Set;
+
+/** Prints a migration as it runs (progress on stderr, steps on stdout) and its summary at the end. */
+final class MigrationPrinter implements Migration.Listener {
+
+    private final PrintWriter out;
+    private final ProgressReporter progress;
+
+    MigrationPrinter(PrintWriter out, ProgressReporter progress) {
+        this.out = out;
+        this.progress = progress;
+    }
+
+    @Override
+    public void progress(String phase, long done, long total) {
+        progress.update(phase, done, total);
+    }
+
+    @Override
+    public void phaseEnded() {
+        progress.close();
+    }
+
+    @Override
+    public void exported(ExportSummary export, String topic) {
+        describeExport(out, export, topic);
+    }
+
+    @Override
+    public void loadingModel(ModelProfile profile) {
+        say("Loading model %s (%d dims) ...", profile.id(), profile.dims());
+    }
+
+    @Override
+    public void stagesStarted(String embeddedTopic, String index) {
+        say("Re-embedding into topic %s and importing into index %s ...", embeddedTopic, index);
+    }
+
+    @Override
+    public void allArrived(int memories) {
+        say("Every exported memory is in the index (%d); letting in-flight records finish ...", memories);
+    }
+
+    @Override
+    public void drainCutShort(long inFlight, Duration drainTimeout) {
+        say("Note: %d records were still in flight after %d s; the next run or `memshift import` applies them.",
+                inFlight, drainTimeout.toSeconds());
+    }
+
+    @Override
+    public void aliasMoved(String alias, String index, Set<String> previous) {
+        say("Alias %s now points to %s%s", alias, index,
+                previous.isEmpty() ? "" : " (before: " + String.join(", ", previous) + ")");
+    }
+
+    static void describeExport(PrintWriter out, ExportSummary export, String topic) {
+        if (export.rejected() > 0) {
+            out.printf("Set aside %d invalid records (reject file and topic %s)%n", export.rejected(), Topics.REJECTED);
+        }
+        if (export.filtered() > 0) {
+            out.printf("Left out %d memories by the filters%n", export.filtered());
+        }
+        if (export.published() == 0 && export.skipped() > 0) {
+            out.printf("Source already exported (%d memories, %d distinct) by an earlier run; nothing published"
+                    + " (--restart publishes it again)%n", export.read(), export.expected().size());
+        } else if (export.skipped() > 0) {
+            out.printf("Resumed an interrupted export: %d memories were already published (by an earlier run), %d now;"
+                    + " %d distinct in %s%n", export.skipped(), export.published(), export.expected().size(), topic);
+        } else {
+            out.printf("Exported %d memories (%d distinct) to topic %s%n", export.published(), export.expected().size(),
+                    topic);
+        }
+        out.flush();
+    }
+
+    static void printSummary(PrintWriter out, MigrationSummary summary) {
+        out.println("Migration summary");
+        out.printf("  source        %s%n", summary.source());
+        out.printf("  model         %s%n", summary.model());
+        out.printf("  index         %s%s%n", summary.index(),
+                summary.alias() == null ? "" : " (alias " + summary.alias() + " -> " + summary.index() + ")");
+        out.printf("  read          %d%n", summary.read());
+        out.printf("  rejected      %d%n", summary.rejected());
+        out.printf("  embedded      %d%n", summary.embedded());
+        out.printf("  indexed       %d%n", summary.indexed());
+        out.printf("  deleted       %d%n", summary.deleted());
+        out.printf("  stale (409)   %d%n", summary.stale());
+        out.printf("  failed        %d%n", summary.failed());
+        out.printf("  elapsed       %.1f s%n", summary.elapsed().toMillis() / 1000.0);
+        out.printf("  memories/s    %.1f%n", summary.memoriesPerSecond());
+        out.flush();
+    }
+
+    private void say(String format, Object... args) {
+        out.println(String.format(format, args));
+        out.flush();
+    }
+}

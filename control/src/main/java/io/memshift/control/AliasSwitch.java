@@ -1,0 +1,119 @@
+package io.memshift.control;
+
+import co.elastic.clients.elasticsearch.ElasticsearchClient;
+import io.memshift.importer.ConsumerGroupLag;
+import io.memshift.importer.ImporterConfig;
+import io.memshift.importer.IndexLifecycle;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Moves the alias readers use: a cutover to a new index once it is ready (its importer caught up, its last
+ * verify not failed), and the rollback to the index before. Each move is one atomic {@code _aliases} call,
+ * done by {@link IndexLifecycle}; this class decides whether to make it.
+ */
+public final class AliasSwitch {
+
+    private final ElasticsearchClient es;
+    private final String bootstrapServers;
+    private final IndexLifecycle lifecycle;
+
+    /** @param bootstrapServers where to read the importer's lag from */
+    public AliasSwitch(ElasticsearchClient es, String bootstrapServers) {
+        this.es = es;
+        this.bootstrapServers = bootstrapServers;
+        this.lifecycle = new IndexLifecycle(es);
+    }
+
+    /**
+     * Whether an index may take the alias: what its importer still has to write and what its last verify said.
+     *
+     * @param topic        the topic the index is filled from (from the index's notes), null if it records none
+     * @param lag          records of that topic its importer has not written yet (0 if no topic is recorded)
+     * @param verifyPassed "true", "false", or null if the index was never verified
+     * @param verifiedAt   when it was last verified, if it was
+     */
+    public record Readiness(String index, String topic, long lag, String verifyPassed, String verifiedAt) {
+
+        public boolean lagging() {
+            return lag > 0;
+        }
+
+        public boolean verifyFailed() {
+            return "false".equals(verifyPassed);
+        }
+
+        public boolean neverVerified() {
+            return verifyPassed == null;
+        }
+
+        public boolean ready() {
+            return !lagging() && !verifyFailed();
+        }
+    }
+
+    /** What {@link #cutover(String, String, boolean)} did. */
+    public sealed interface CutoverOutcome {
+        Readiness readiness();
+    }
+
+    /** The index was not ready and the cutover not forced: the alias is where it was. */
+    public record Refused(Readiness readiness) implements CutoverOutcome {
+    }
+
+    /**
+     * The alias now points at the index.
+     *
+     * @param previous the indices it pointed to before (empty if it was new)
+     * @param forced   whether it moved although the index was not ready
+     */
+    public record Moved(Readiness readiness, Set<String> previous, boolean forced) implements CutoverOutcome {
+    }
+
+    public Readiness readiness(String index) {
+        if (!lifecycle.exists(index)) {
+            throw new InvalidRequestException("index " + index + " does not exist");
+        }
+        Map<String, String> meta = lifecycle.meta(index);
+        String topic = meta.get(IndexLifecycle.META_TOPIC);
+        long lag = topic == null ? 0 : ConsumerGroupLag.of(bootstrapServers, ImporterConfig.groupIdFor(index), topic);
+        return new Readiness(index, topic, lag, meta.get(IndexLifecycle.META_VERIFY_PASSED),
+                meta.get(IndexLifecycle.META_VERIFY_AT));
+    }
+
+    /** Points {@code alias} at {@code index} if it is {@link Readiness#ready() ready}, or anyway if {@code force}. */
+    public CutoverOutcome cutover(String alias, String index, boolean force) {
+        Readiness readiness = readiness(index);
+        if (!force && !readiness.ready()) {
+            return new Refused(readiness);
+        }
+        return new Moved(readiness, moveAlias(alias, index), !readiness.ready());
+    }
+
+    /**
+     * Points {@code alias} at {@code index} now, after a refresh so that readers see every document at once;
+     * notes where it pointed before, for {@link #rollback(String)}.
+     *
+     * @return the indices it pointed to before
+     */
+    public Set<String> moveAlias(String alias, String index) {
+        try {
+            es.indices().refresh(r -> r.index(index));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e.getMessage(), e);
+        }
+        return lifecycle.cutover(alias, index);
+    }
+
+    /**
+     * Points {@code alias} back at the index it pointed to before the last cutover.
+     *
+     * @return the index it pointed to, then the one it points to now
+     */
+    public List<String> rollback(String alias) {
+        return lifecycle.rollback(alias);
+    }
+}

@@ -1,0 +1,355 @@
+package io.memshift.control;
+
+import co.elastic.clients.elasticsearch.ElasticsearchClient;
+import co.elastic.clients.elasticsearch.core.MgetResponse;
+import co.elastic.clients.elasticsearch.core.SearchResponse;
+import co.elastic.clients.elasticsearch.core.mget.MultiGetResponseItem;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.langchain4j.model.embedding.EmbeddingModel;
+import io.memshift.exporter.InvalidSourceException;
+import io.memshift.exporter.MemoryEventConverter;
+import io.memshift.exporter.MemorySource;
+import io.memshift.importer.ElasticsearchClients;
+import io.memshift.importer.IndexLifecycle;
+import io.memshift.importer.IndexScanner;
+import io.memshift.reembedder.EmbeddingModels;
+import io.memshift.reembedder.ModelProfile;
+import io.memshift.schemas.MemoryEvent;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * Checks an index against its source before readers are switched to it. Per user: counts and content checksums
+ * ({@link ContentDigest}). Sampled memories: re-embedded and compared with the stored vector. Retrieval: overlap of
+ * the k nearest neighbours with the previous index. The outcome is noted on the index, where
+ * {@link AliasSwitch} reads it.
+ */
+public final class Verification {
+
+    static final String NO_USER = "(no user)";
+
+    /**
+     * @param model        model to re-embed samples with; null for the one the index records
+     * @param compareIndex earlier index for the retrieval comparison; null for the one the alias (or the last
+     *                     cutover) came from
+     * @param queries      a file of queries, one per line, instead of sampled memories; may be null
+     * @param minOverlap   fail if the mean overlap@k is below this; null to report only
+     * @param allowExtra   whether memories in the index but not in the source (live additions) pass
+     */
+    public record Options(String index, String model, int sample, double minCosine, String compareIndex, String alias,
+                          Path queries, int k, Double minOverlap, boolean allowExtra, long seed) {
+    }
+
+    /** A memory as the comparison sees it: whose it is and its content digest. */
+    record Memory(String user, long digest) {
+    }
+
+    private final Clusters clusters;
+    private final Options options;
+
+    public Verification(Clusters clusters, Options options) {
+        this.clusters = clusters;
+        this.options = options;
+    }
+
+    /**
+     * Reads the source whole, then the index, and compares.
+     *
+     * @throws InvalidSourceException  if the source has invalid records
+     * @throws InvalidRequestException if the index (or the one to compare with) does not exist, or records no model
+     */
+    public VerifyReport run(MemorySource source) {
+        Map<String, Memory> expected = readSource(source);
+        try (ElasticsearchClient es = ElasticsearchClients.connect(clusters.elasticsearchUrl())) {
+            return verify(es, source.name(), expected);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e.getMessage(), e);
+        }
+    }
+
+    private VerifyReport verify(ElasticsearchClient es, String sourceName, Map<String, Memory> expected)
+            throws IOException {
+        String index = options.index();
+        IndexLifecycle lifecycle = new IndexLifecycle(es);
+        if (!lifecycle.exists(index)) {
+            throw new InvalidRequestException("index " + index + " does not exist");
+        }
+        Map<String, Memory> actual = new HashMap<>();
+        String[] recordedModel = new String[1];
+        new IndexScanner(es).scan(index, List.of("embedding"), hit -> {
+            JsonNode doc = hit.get("_source");
+            if (doc.path("deleted").asBoolean(false)) {
+                return;
+            }
+            String id = hit.get("_id").asText();
+            actual.put(id, new Memory(userOf(doc.get("user_id")), ContentDigest.of(id, doc)));
+            if (recordedModel[0] == null && doc.has("model")) {
+                recordedModel[0] = doc.get("model").get("provider").asText() + ":" + doc.get("model").get("name").asText();
+            }
+        });
+
+        List<String> failures = new ArrayList<>();
+        List<String> missing = new ArrayList<>();
+        List<String> extra = new ArrayList<>();
+        List<String> changed = new ArrayList<>();
+        List<VerifyReport.UserRow> users = compare(expected, actual, missing, extra, changed);
+        Collections.sort(missing);
+        Collections.sort(extra);
+        Collections.sort(changed);
+        if (!missing.isEmpty()) {
+            failures.add(missing.size() + " memories of the source are missing from the index");
+        }
+        if (!extra.isEmpty() && !options.allowExtra()) {
+            failures.add(extra.size() + " memories in the index are not in the source (--allow-extra accepts them)");
+        }
+        if (!changed.isEmpty()) {
+            failures.add(changed.size() + " memories differ from the source (text, hash, ids, metadata, categories or timestamps)");
+        }
+
+        String modelId = options.model() != null ? options.model() : recordedModel[0];
+        if (modelId == null) {
+            throw new InvalidRequestException("index " + index + " records no model; give --model");
+        }
+        ModelProfile profile = EmbeddingModels.profile(modelId);
+        EmbeddingModel embedder = profile.factory().get();
+        List<String> sampleIds = sample(actual.keySet(), options.sample(), options.seed());
+        VerifyReport.VectorCheck vectors = checkVectors(es, profile, embedder, sampleIds);
+        if (vectors.failed() > 0) {
+            failures.add(vectors.failed() + " sampled vectors differ from a fresh embedding by " + profile.id());
+        }
+
+        VerifyReport.RetrievalCheck retrieval = compareRetrieval(es, lifecycle, profile, embedder, sampleIds);
+        if (retrieval != null && options.minOverlap() != null && retrieval.meanOverlap() < options.minOverlap()) {
+            failures.add(String.format("mean overlap@%d with %s is %.3f, below %.3f", options.k(),
+                    retrieval.comparedWith(), retrieval.meanOverlap(), options.minOverlap()));
+        }
+
+        boolean passed = failures.isEmpty();
+        VerifyReport report = new VerifyReport(sourceName, index, passed, users, missing, extra, changed,
+                vectors, retrieval, failures);
+        lifecycle.putMeta(index, Map.of(IndexLifecycle.META_VERIFY_PASSED, Boolean.toString(passed),
+                IndexLifecycle.META_VERIFY_AT, Instant.now().toString()));
+        return report;
+    }
+
+    /** The newest version of each memory of the source; a source with invalid records is refused whole. */
+    private static Map<String, Memory> readSource(MemorySource memories) {
+        MemoryEventConverter converter = new MemoryEventConverter(memories.kind(), memories.shortName(),
+                Integer.MAX_VALUE);
+        Map<String, MemoryEvent> newest = new HashMap<>();
+        List<String> problems = new ArrayList<>();
+        memories.forEach(memory -> {
+            MemoryEventConverter.Result result = converter.convert(memory);
+            if (!result.valid()) {
+                problems.addAll(result.problems());
+                return;
+            }
+            newest.merge(result.event().getId(), result.event(), (a, b) -> b.getVersion() >= a.getVersion() ? b : a);
+        });
+        if (!problems.isEmpty()) {
+            throw new InvalidSourceException(memories.name(),
+                    problems.subList(0, Math.min(20, problems.size())), Math.max(0, problems.size() - 20));
+        }
+        Map<String, Memory> byId = new HashMap<>();
+        newest.forEach((id, event) -> byId.put(id, new Memory(event.getUserId() == null ? NO_USER : event.getUserId(),
+                ContentDigest.of(event))));
+        return byId;
+    }
+
+    /**
+     * Per user (sorted by name): memories on each side, and which are missing, extra or changed. A memory that
+     * moved to another user counts as changed. Fills the three id lists.
+     */
+    static List<VerifyReport.UserRow> compare(Map<String, Memory> expected, Map<String, Memory> actual,
+                                              List<String> missing, List<String> extra, List<String> changed) {
+        Map<String, long[]> rows = new TreeMap<>(); // source, target, missing, extra, changed, sumSource, sumTarget
+        for (Map.Entry<String, Memory> entry : expected.entrySet()) {
+            long[] row = rows.computeIfAbsent(entry.getValue().user(), u -> new long[7]);
+            row[0]++;
+            row[5] += entry.getValue().digest();
+            Memory got = actual.get(entry.getKey());
+            if (got == null) {
+                row[2]++;
+                missing.add(entry.getKey());
+            } else if (got.digest() != entry.getValue().digest() || !got.user().equals(entry.getValue().user())) {
+                row[4]++;
+                changed.add(entry.getKey());
+            }
+        }
+        for (Map.Entry<String, Memory> entry : actual.entrySet()) {
+            long[] row = rows.computeIfAbsent(entry.getValue().user(), u -> new long[7]);
+            row[1]++;
+            row[6] += entry.getValue().digest();
+            if (!expected.containsKey(entry.getKey())) {
+                row[3]++;
+                extra.add(entry.getKey());
+            }
+        }
+        List<VerifyReport.UserRow> users = new ArrayList<>();
+        rows.forEach((user, r) -> users.add(new VerifyReport.UserRow(user, r[0], r[1], r[2], r[3], r[4],
+                r[0] == r[1] && r[5] == r[6])));
+        return users;
+    }
+
+    /** The same {@code size} ids for the same set and seed, whatever order the index returned them in. */
+    static List<String> sample(Set<String> ids, int size, long seed) {
+        List<String> all = new ArrayList<>(ids);
+        Collections.sort(all);
+        Collections.shuffle(all, new Random(seed));
+        return all.subList(0, Math.min(size, all.size()));
+    }
+
+    private VerifyReport.VectorCheck checkVectors(ElasticsearchClient es, ModelProfile profile, EmbeddingModel embedder,
+                                                  List<String> ids) throws IOException {
+        Map<String, JsonNode> docs = fetch(es, options.index(), ids);
+        List<String> failed = new ArrayList<>();
+        double lowest = 1.0;
+        for (String id : ids) {
+            JsonNode doc = docs.get(id);
+            float[] fresh = embedder.embed(profile.inputOf(doc.get("text").asText())).content().vector();
+            double cosine = cosine(fresh, doc.get("embedding"));
+            lowest = Math.min(lowest, cosine);
+            if (cosine < options.minCosine()) {
+                failed.add(id);
+            }
+        }
+        Collections.sort(failed);
+        return new VerifyReport.VectorCheck(profile.id(), ids.size(), failed.size(), ids.isEmpty() ? 1.0 : lowest,
+                options.minCosine(), failed);
+    }
+
+    private VerifyReport.RetrievalCheck compareRetrieval(ElasticsearchClient es, IndexLifecycle lifecycle,
+            ModelProfile profile, EmbeddingModel embedder, List<String> sampleIds) throws IOException {
+        String index = options.index();
+        String other = options.compareIndex();
+        if (other == null) {
+            other = lifecycle.aliasTargets(options.alias()).stream().filter(i -> !i.equals(index)).findFirst()
+                    .orElse(lifecycle.meta(index).get(IndexLifecycle.META_CUTOVER_FROM));
+        }
+        if (other == null || !lifecycle.exists(other)) {
+            if (options.compareIndex() != null) {
+                throw new InvalidRequestException("index " + options.compareIndex() + " to compare with does not exist");
+            }
+            return null;
+        }
+        int k = options.k();
+        double total = 0;
+        int count = 0;
+        if (options.queries() != null) {
+            ModelProfile otherProfile = EmbeddingModels.profile(recordedModel(es, other));
+            EmbeddingModel otherEmbedder = otherProfile.id().equals(profile.id()) ? embedder : otherProfile.factory().get();
+            for (String query : Files.readAllLines(options.queries(), StandardCharsets.UTF_8)) {
+                if (query.isBlank()) {
+                    continue;
+                }
+                // Queries are not passages: e5's "passage: " prefix is for stored memories only.
+                total += overlap(knn(es, index, embedder.embed(query).content().vector()),
+                        knn(es, other, otherEmbedder.embed(query).content().vector()), k);
+                count++;
+            }
+        } else {
+            // Each sampled memory's own vector in each index is the query there: this needs no model for the
+            // earlier index, which may come from a provider we cannot call.
+            Map<String, JsonNode> mine = fetch(es, index, sampleIds);
+            Map<String, JsonNode> theirs = fetch(es, other, sampleIds);
+            for (String id : sampleIds) {
+                JsonNode a = mine.get(id);
+                JsonNode b = theirs.get(id);
+                if (a == null || b == null || !b.has("embedding")) {
+                    continue;
+                }
+                total += overlap(knn(es, index, floats(a.get("embedding"))), knn(es, other, floats(b.get("embedding"))), k);
+                count++;
+            }
+        }
+        return new VerifyReport.RetrievalCheck(other,
+                options.queries() != null ? "queries from " + options.queries() : "sampled memories",
+                k, count, count == 0 ? 0 : total / count, options.minOverlap());
+    }
+
+    private static String recordedModel(ElasticsearchClient es, String index) throws IOException {
+        SearchResponse<ObjectNode> hit = es.search(s -> s.index(index).size(1)
+                .query(q -> q.exists(e -> e.field("model.name"))), ObjectNode.class);
+        if (hit.hits().hits().isEmpty()) {
+            throw new InvalidRequestException("index " + index + " records no model, so queries cannot be embedded for it");
+        }
+        JsonNode model = hit.hits().hits().get(0).source().get("model");
+        return model.get("provider").asText() + ":" + model.get("name").asText();
+    }
+
+    private Set<String> knn(ElasticsearchClient es, String target, float[] vector) throws IOException {
+        int k = options.k();
+        List<Float> query = new ArrayList<>(vector.length);
+        for (float v : vector) {
+            query.add(v);
+        }
+        SearchResponse<Void> response = es.search(s -> s.index(target).size(k).source(src -> src.fetch(false))
+                .knn(n -> n.field("embedding").queryVector(query).k(k).numCandidates(Math.max(100, 4 * k))), Void.class);
+        Set<String> ids = new HashSet<>();
+        response.hits().hits().forEach(h -> ids.add(h.id()));
+        return ids;
+    }
+
+    /** The share of the k neighbours the two result sets have in common. */
+    static double overlap(Set<String> a, Set<String> b, int k) {
+        Set<String> both = new HashSet<>(a);
+        both.retainAll(b);
+        return (double) both.size() / k;
+    }
+
+    private static Map<String, JsonNode> fetch(ElasticsearchClient es, String target, List<String> ids) throws IOException {
+        Map<String, JsonNode> docs = new HashMap<>();
+        if (ids.isEmpty()) {
+            return docs;
+        }
+        MgetResponse<ObjectNode> response = es.mget(m -> m.index(target).ids(ids)
+                .sourceIncludes("text", "embedding"), ObjectNode.class);
+        for (MultiGetResponseItem<ObjectNode> item : response.docs()) {
+            if (item.isResult() && item.result().found()) {
+                docs.put(item.result().id(), item.result().source());
+            }
+        }
+        return docs;
+    }
+
+    private static float[] floats(JsonNode array) {
+        float[] values = new float[array.size()];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = (float) array.get(i).asDouble();
+        }
+        return values;
+    }
+
+    /** Cosine of a fresh vector and a stored one; 0 if the stored one is absent or of other dimensions. */
+    static double cosine(float[] a, JsonNode b) {
+        if (b == null || b.size() != a.length) {
+            return 0;
+        }
+        double dot = 0, na = 0, nb = 0;
+        for (int i = 0; i < a.length; i++) {
+            double y = b.get(i).asDouble();
+            dot += a[i] * y;
+            na += a[i] * a[i];
+            nb += y * y;
+        }
+        return dot / Math.sqrt(na * nb);
+    }
+
+    private static String userOf(JsonNode user) {
+        return user == null || user.isNull() ? NO_USER : user.asText();
+    }
+}

@@ -1,0 +1,27 @@
+package io.memshift.control;
+
+import java.util.List;
+
+/**
+ * What a {@link Verification} found: per-user counts and checksums, sampled vectors, retrieval overlap, and the
+ * failures that make it not {@code passed}. Lists of ids are sorted.
+ */
+public record VerifyReport(String source, String index, boolean passed, List<UserRow> users, List<String> missing,
+                           List<String> extra, List<String> changed, VectorCheck vectors, RetrievalCheck retrieval,
+                           List<String> failures) {
+
+    /** One user's memories: counts on each side and whether their content checksums agree. */
+    public record UserRow(String user, long source, long target, long missing, long extra, long changed,
+                          boolean checksumEqual) {
+    }
+
+    /** Sampled memories re-embedded and compared with the stored vector. */
+    public record VectorCheck(String model, int sampled, int failed, double minCosine, double threshold,
+                              List<String> failedIds) {
+    }
+
+    /** Overlap of the k nearest neighbours in this index and the one compared with. */
+    public record RetrievalCheck(String comparedWith, String queries, int k, int queryCount, double meanOverlap,
+                                 Double minOverlap) {
+    }
+}

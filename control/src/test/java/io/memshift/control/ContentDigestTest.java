@@ -1,0 +1,104 @@
+package io.memshift.control;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.memshift.importer.DocumentConverter;
+import io.memshift.importer.IndexScanner;
+import io.memshift.schemas.EmbeddedMemoryEvent;
+import io.memshift.schemas.MemoryEvent;
+import io.memshift.schemas.ModelFingerprint;
+import io.memshift.schemas.Op;
+import io.memshift.schemas.SourceRef;
+import java.time.Instant;
+import java.util.List;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.Test;
+
+class ContentDigestTest {
+
+    private static MemoryEvent.Builder memory() {
+        return MemoryEvent.newBuilder().setOp(Op.UPSERT).setId("m-1").setText("User prefers dark roast coffee")
+                .setHash("9b1c").setUserId("alice").setAgentId("barista").setRunId(null).setActorId(null).setRole("user")
+                .setMetadata("{\"source\": \"chat\", \"score\": 0.10, \"tags\": [\"a\", \"b\"]}")
+                .setCategories(List.of("food", "preferences"))
+                .setCreatedAt("2024-03-01T10:00:00.123+01:00").setCreatedAtTs(Instant.parse("2024-03-01T09:00:00.123Z"))
+                .setUpdatedAt("2024-03-02T10:00:00Z").setUpdatedAtTs(Instant.parse("2024-03-02T10:00:00Z"))
+                .setVersion(7).setSource(SourceRef.newBuilder().setSystem("mem0-json").setName("export.json").build());
+    }
+
+    /** The document the importer writes for the event, as Elasticsearch gives its {@code _source} back. */
+    private static JsonNode indexed(MemoryEvent event) throws Exception {
+        ModelFingerprint model = ModelFingerprint.newBuilder().setProvider("onnx").setName("bge-small-en-v15")
+                .setRevision(null).setDims(2).setPrefix(null).build();
+        EmbeddedMemoryEvent embedded = EmbeddedMemoryEvent.newBuilder().setMemory(event)
+                .setEmbedding(List.of(0.6f, 0.8f)).setModel(model).setEmbeddedAt(Instant.EPOCH).build();
+        String source = IndexScanner.EXACT_JSON.writeValueAsString(DocumentConverter.toDocument(embedded));
+        return IndexScanner.EXACT_JSON.readTree(source);
+    }
+
+    private static long digestWith(Consumer<MemoryEvent.Builder> change) {
+        MemoryEvent.Builder builder = memory();
+        change.accept(builder);
+        return ContentDigest.of(builder.build());
+    }
+
+    @Test
+    void aMemoryAndTheDocumentTheImporterWritesForItHaveOneDigest() throws Exception {
+        MemoryEvent event = memory().build();
+        assertThat(ContentDigest.of("m-1", indexed(event))).isEqualTo(ContentDigest.of(event));
+
+        MemoryEvent sparse = memory().setHash(null).setUserId(null).setAgentId(null).setRole(null).setMetadata(null)
+                .setCategories(null).setUpdatedAt(null).setUpdatedAtTs(null).build();
+        assertThat(ContentDigest.of("m-1", indexed(sparse))).isEqualTo(ContentDigest.of(sparse));
+    }
+
+    @Test
+    void whatTheIndexAddsBesideTheMemoryDoesNotCount() throws Exception {
+        MemoryEvent event = memory().build();
+        long before = ContentDigest.of(event);
+        MemoryEvent reEmbedded = memory().setVersion(8)
+                .setSource(SourceRef.newBuilder().setSystem("ingest").setName("live").build()).build();
+        assertThat(ContentDigest.of(reEmbedded)).isEqualTo(before);
+        assertThat(ContentDigest.of("m-1", indexed(reEmbedded))).isEqualTo(before);
+    }
+
+    @Test
+    void everyFieldThatMustSurviveChangesTheDigest() {
+        long original = ContentDigest.of(memory().build());
+        List<Consumer<MemoryEvent.Builder>> changes = List.of(
+                b -> b.setId("m-2"),
+                b -> b.setText("User prefers light roast coffee"),
+                b -> b.setHash("9b1d"),
+                b -> b.setUserId("bob"),
+                b -> b.setAgentId("waiter"),
+                b -> b.setRunId("run-1"),
+                b -> b.setActorId("alice"),
+                b -> b.setRole("assistant"),
+                b -> b.setCreatedAt("2024-03-01T09:00:00.123Z"),
+                b -> b.setUpdatedAt("2024-03-02T10:00:01Z"),
+                b -> b.setMetadata("{\"source\": \"chat\", \"score\": 0.1, \"tags\": [\"a\", \"b\"]}"),
+                b -> b.setMetadata("{\"source\": \"chat\", \"score\": 0.10, \"tags\": [\"b\", \"a\"]}"),
+                b -> b.setMetadata(null),
+                b -> b.setCategories(List.of("preferences", "food")),
+                b -> b.setCategories(null));
+        for (int i = 0; i < changes.size(); i++) {
+            assertThat(digestWith(changes.get(i))).as("change %d", i).isNotEqualTo(original);
+        }
+    }
+
+    @Test
+    void metadataIsComparedAsAJsonValueNotAsText() {
+        long compact = digestWith(b -> b.setMetadata("{\"source\":\"chat\",\"score\":0.10,\"tags\":[\"a\",\"b\"]}"));
+        assertThat(compact).isEqualTo(ContentDigest.of(memory().build()));
+    }
+
+    @Test
+    void nullAndEmptyDifferAndFieldsDoNotRunTogether() {
+        assertThat(digestWith(b -> b.setHash(""))).isNotEqualTo(digestWith(b -> b.setHash(null)));
+        assertThat(digestWith(b -> b.setCategories(List.of()))).isNotEqualTo(digestWith(b -> b.setCategories(null)));
+        long split1 = digestWith(b -> b.setUserId("ab").setAgentId("c"));
+        long split2 = digestWith(b -> b.setUserId("a").setAgentId("bc"));
+        assertThat(split1).isNotEqualTo(split2);
+    }
+}

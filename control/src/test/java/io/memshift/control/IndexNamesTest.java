@@ -1,0 +1,15 @@
+package io.memshift.control;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+class IndexNamesTest {
+
+    @Test
+    void theDefaultIndexOfAModelIsItsSlugsFirst() {
+        assertThat(IndexNames.defaultIndex("onnx:bge-small-en-v15")).isEqualTo("memories-onnx-bge-small-en-v15-1");
+        assertThat(IndexNames.defaultIndex("openai:Text-Embedding-3-Small"))
+                .isEqualTo("memories-openai-text-embedding-3-small-1");
+    }
+}
