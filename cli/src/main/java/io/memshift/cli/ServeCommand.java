@@ -89,6 +89,7 @@ final class ServeCommand implements Callable<Integer> {
             long[] reported = {0, 0};
             long[] lastReport = {System.nanoTime()};
             service.await(() -> false, () -> {
+                server.requireAlive();
                 // A plain line every 30 s when something happened: serve runs for as long as the app does.
                 if (System.nanoTime() - lastReport[0] > 30_000_000_000L
                         && (server.requests() != reported[0] || server.refused() != reported[1])) {

@@ -8,6 +8,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.memshift.reembedder.ModelProfile;
 import io.memshift.reembedder.PipelineEmbedder;
+import io.memshift.schemas.Stage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -52,7 +53,7 @@ import org.slf4j.LoggerFactory;
  * {"message", "type", "param", "code"}}}: 400 for a request memshift cannot answer as asked, 429/503 with
  * Retry-After while a remote provider throttles or is down, 502 if it refuses memshift's key or model name.
  */
-public final class EmbeddingServer implements AutoCloseable {
+public final class EmbeddingServer implements Stage {
 
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddingServer.class);
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -73,6 +74,7 @@ public final class EmbeddingServer implements AutoCloseable {
     private final MicroBatcher<String, Embedded> batcher;
     private final AtomicLong requests = new AtomicLong();
     private final AtomicLong refused = new AtomicLong();
+    private volatile Stage.State state = Stage.State.STOPPED;
 
     /** One text's outcome: a vector, or the model's reason for refusing it, or why the model could not answer. */
     private record Embedded(float[] vector, String refusal, PipelineEmbedder.Unavailable unavailable) {
@@ -176,9 +178,25 @@ public final class EmbeddingServer implements AutoCloseable {
         }
     }
 
+    @Override
+    public String name() {
+        return "embedding server";
+    }
+
+    @Override
     public void start() {
         server.start();
+        state = Stage.State.RUNNING;
         LOG.info("serving {} ({} dims) on {}", profile.id(), profile.dims(), server.getAddress());
+    }
+
+    /** Running from start to close, unless the batcher's thread stopped under it (then nothing gets embedded). */
+    @Override
+    public Stage.Health health() {
+        if (state == Stage.State.RUNNING && !batcher.running()) {
+            return Stage.Health.failed(new IllegalStateException("the batcher of " + profile.id() + " stopped"));
+        }
+        return Stage.Health.of(state);
     }
 
     public int port() {
@@ -516,6 +534,7 @@ public final class EmbeddingServer implements AutoCloseable {
      */
     @Override
     public void close() {
+        state = Stage.State.STOPPED;
         server.stop(5);
         batcher.close();
         workers.shutdownNow();

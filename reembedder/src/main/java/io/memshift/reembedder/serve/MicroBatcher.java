@@ -117,6 +117,11 @@ public final class MicroBatcher<I, O> implements AutoCloseable {
         return request.future;
     }
 
+    /** False once the batcher has stopped: closed, or its thread interrupted. */
+    public boolean running() {
+        return dispatcher.isAlive() && !closed;
+    }
+
     /** Batches run so far. */
     public long batches() {
         return batches.get();

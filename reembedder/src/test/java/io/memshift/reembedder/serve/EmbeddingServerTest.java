@@ -12,6 +12,7 @@ import dev.langchain4j.model.embedding.EmbeddingModel;
 import io.memshift.reembedder.EmbeddingModels;
 import io.memshift.reembedder.ModelProfile;
 import io.memshift.reembedder.PipelineEmbedder;
+import io.memshift.schemas.Stage;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -243,6 +244,16 @@ class EmbeddingServerTest {
         assertThat(error.get("message").asText()).contains(message);
         assertThat(error.get("param").isNull() ? null : error.get("param").asText()).isEqualTo(param);
         assertThat(error.has("code")).isTrue();
+    }
+
+    @Test
+    void isAStageRunningFromStartToClose() throws Exception {
+        EmbeddingServer other = EmbeddingServer.builder(embedder).port(0).build();
+        assertThat(other.health().state()).isEqualTo(Stage.State.STOPPED);
+        other.start();
+        assertThat(other.requireAlive().state()).isEqualTo(Stage.State.RUNNING);
+        other.close();
+        assertThat(other.health().state()).isEqualTo(Stage.State.STOPPED);
     }
 
     @Test
