@@ -17,11 +17,11 @@ import org.apache.kafka.common.serialization.Deserializer;
  */
 public final class ConfluentAvroDeserializer<T extends SpecificRecord> implements Deserializer<T> {
 
-    private final SchemaRegistryClient registry;
+    private final SchemaRegistry registry;
     private final SpecificData model;
     private final Schema readerSchema;
 
-    public ConfluentAvroDeserializer(SchemaRegistryClient registry, Class<T> type) {
+    public ConfluentAvroDeserializer(SchemaRegistry registry, Class<T> type) {
         this.registry = registry;
         this.model = SpecificData.getForClass(type);
         this.readerSchema = model.getSchema(type);

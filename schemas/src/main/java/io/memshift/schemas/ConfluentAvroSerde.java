@@ -11,7 +11,7 @@ public final class ConfluentAvroSerde<T extends SpecificRecord> implements Serde
     private final ConfluentAvroSerializer<T> serializer;
     private final ConfluentAvroDeserializer<T> deserializer;
 
-    public ConfluentAvroSerde(SchemaRegistryClient registry, Class<T> type) {
+    public ConfluentAvroSerde(SchemaRegistry registry, Class<T> type) {
         this.serializer = new ConfluentAvroSerializer<>(registry, type);
         this.deserializer = new ConfluentAvroDeserializer<>(registry, type);
     }

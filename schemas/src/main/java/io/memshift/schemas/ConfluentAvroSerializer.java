@@ -19,11 +19,11 @@ public final class ConfluentAvroSerializer<T extends SpecificRecord> implements 
 
     static final byte MAGIC_BYTE = 0x0;
 
-    private final SchemaRegistryClient registry;
+    private final SchemaRegistry registry;
     private final SpecificDatumWriter<T> writer;
     private final org.apache.avro.Schema schema;
 
-    public ConfluentAvroSerializer(SchemaRegistryClient registry, Class<T> type) {
+    public ConfluentAvroSerializer(SchemaRegistry registry, Class<T> type) {
         this.registry = registry;
         SpecificData model = SpecificData.getForClass(type);
         this.schema = model.getSchema(type);

@@ -18,7 +18,7 @@ import org.apache.avro.Schema;
  * schema by id, and set a subject's compatibility. It works against Confluent's registry, Apicurio's ccompat API,
  * Karapace and Redpanda. Results are cached: a schema id never changes meaning.
  */
-public final class SchemaRegistryClient {
+public final class SchemaRegistryClient implements SchemaRegistry {
 
     private static final String CONTENT_TYPE = "application/vnd.schemaregistry.v1+json";
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -44,6 +44,7 @@ public final class SchemaRegistryClient {
      * Registers {@code schema} under {@code subject} (idempotent: the registry returns the existing id for a schema
      * it already has) and returns its global id. The first registration of a subject sets BACKWARD compatibility.
      */
+    @Override
     public int register(String subject, Schema schema) {
         String cacheKey = subject + '\u0000' + schema.toString();
         Integer cached = idsBySubjectAndSchema.get(cacheKey);
@@ -72,6 +73,7 @@ public final class SchemaRegistryClient {
         return send("POST", "/subjects/" + subject, body).path("id").asInt(-1);
     }
 
+    @Override
     public Schema schemaById(int id) {
         return schemasById.computeIfAbsent(id, i -> {
             JsonNode response = send("GET", "/schemas/ids/" + i, null);

@@ -15,7 +15,9 @@ import org.apache.kafka.common.serialization.Serdes;
 
 /**
  * Every topic of the pipeline, its settings and its serdes, declared once. Keys are always the memory id as a
- * UTF-8 string, so that all events of one memory land in one partition, in order.
+ * UTF-8 string, so that all events of one memory land in one partition, in order. A {@link Topic} binds a name to
+ * its serdes ({@link #memories}, {@link #embedded}, {@link #embedDeadLetters}, {@link #importDeadLetters}); a
+ * {@link TopicSpec} says how to create it.
  */
 public final class Topics {
 
@@ -151,15 +153,43 @@ public final class Topics {
         return Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT);
     }
 
+    /** The memories topic, {@value #MEMORIES}: memory id → {@link MemoryEvent}. */
+    public static Topic<String, MemoryEvent> memories(SchemaRegistry registry) {
+        return memories(MEMORIES, registry);
+    }
+
+    /** A topic of memory events under another name (a test's, a second pipeline's input). */
+    public static Topic<String, MemoryEvent> memories(String name, SchemaRegistry registry) {
+        return new Topic<>(name, keySerde(), memoryEventSerde(registry));
+    }
+
+    /** A re-embedder output topic (see {@link #embeddedTopicName(String, String, int)}): memory id → vector. */
+    public static Topic<String, EmbeddedMemoryEvent> embedded(String name, SchemaRegistry registry) {
+        return new Topic<>(name, keySerde(), embeddedMemoryEventSerde(registry));
+    }
+
+    /** The re-embedder's dead letters for one model: the memories it refused, as they came in. */
+    public static Topic<String, MemoryEvent> embedDeadLetters(String modelId, SchemaRegistry registry) {
+        return memories(embedDeadLetterTopicName(modelId), registry);
+    }
+
+    /** The importer's dead letters for one index: the embedded memories Elasticsearch refused. */
+    public static Topic<String, EmbeddedMemoryEvent> importDeadLetters(String index, SchemaRegistry registry) {
+        return embedded(importDlqTopicName(index), registry);
+    }
+
+    /** The memories topic's key serde: every topic of the pipeline is keyed by memory id. */
     public static Serde<String> keySerde() {
         return Serdes.String();
     }
 
-    public static Serde<MemoryEvent> memoryEventSerde(SchemaRegistryClient registry) {
+    /** The value serde of a topic of memory events; prefer the {@link Topic} from {@link #memories}. */
+    public static Serde<MemoryEvent> memoryEventSerde(SchemaRegistry registry) {
         return new ConfluentAvroSerde<>(registry, MemoryEvent.class);
     }
 
-    public static Serde<EmbeddedMemoryEvent> embeddedMemoryEventSerde(SchemaRegistryClient registry) {
+    /** The value serde of a re-embedder output topic; prefer the {@link Topic} from {@link #embedded}. */
+    public static Serde<EmbeddedMemoryEvent> embeddedMemoryEventSerde(SchemaRegistry registry) {
         return new ConfluentAvroSerde<>(registry, EmbeddedMemoryEvent.class);
     }
 
