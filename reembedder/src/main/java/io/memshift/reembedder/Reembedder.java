@@ -1,19 +1,23 @@
 package io.memshift.reembedder;
 
 import dev.langchain4j.model.embedding.EmbeddingModel;
+import io.memshift.schemas.EmbeddedMemoryEvent;
 import io.memshift.schemas.MemoryEvent;
+import io.memshift.schemas.SchemaRegistry;
 import io.memshift.schemas.SchemaRegistryClient;
 import io.memshift.schemas.Stage;
+import io.memshift.schemas.Topic;
 import io.memshift.schemas.Topics;
 import java.time.Duration;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicReference;
+import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
@@ -72,43 +76,48 @@ public final class Reembedder implements Stage {
         this.embedder = new ResilientEmbedder(model, profile, metrics);
     }
 
-    /** The whole stage: memories → batching embedder (with its changelogged store) → embedded topic. */
-    public static Topology topology(SchemaRegistryClient registry, ModelProfile profile, EmbeddingModel model,
+    /**
+     * The whole stage: memories → batching embedder (with its changelogged store) → embedded topic, and the
+     * model's dead-letter topic. The registry may be a real one or an {@link io.memshift.schemas.InMemorySchemaRegistry}
+     * (to run the topology under {@code TopologyTestDriver}).
+     */
+    public static Topology topology(SchemaRegistry registry, ModelProfile profile, EmbeddingModel model,
                                     int batchSize, Duration maxWait, ReembedMetrics metrics, String inputTopic,
                                     String outputTopic) {
-        return topology(registry, profile, new ResilientEmbedder(model, profile, metrics), batchSize, maxWait, metrics,
-                inputTopic, outputTopic);
+        return topology(Topics.memories(inputTopic, registry), Topics.embedded(outputTopic, registry),
+                Topics.embedDeadLetters(profile.id(), registry), profile,
+                new ResilientEmbedder(model, profile, metrics), batchSize, maxWait, metrics);
     }
 
-    static Topology topology(SchemaRegistryClient registry, ModelProfile profile, ResilientEmbedder embedder,
-                             int batchSize, Duration maxWait, ReembedMetrics metrics, String inputTopic,
-                             String outputTopic) {
-        Serde<MemoryEvent> memorySerde = Topics.memoryEventSerde(registry);
+    static Topology topology(Topic<String, MemoryEvent> input, Topic<String, EmbeddedMemoryEvent> output,
+                             Topic<String, MemoryEvent> deadLetters, ModelProfile profile, ResilientEmbedder embedder,
+                             int batchSize, Duration maxWait, ReembedMetrics metrics) {
         // Persistent (RocksDB), not in-memory, although the batch is small: with a persistent store Streams keeps
         // its process id across restarts, so a restarted instance reuses its transactional ids and fences its own
         // crashed transaction at once. With in-memory stores only, the id is new on each start, and a transaction
         // left open by a kill -9 would hold back every read_committed reader until transaction.timeout.ms.
         StoreBuilder<KeyValueStore<String, MemoryEvent>> pendingStore = Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(PENDING_STORE), Topics.keySerde(), memorySerde);
+                Stores.persistentKeyValueStore(PENDING_STORE), input.keySerde(), input.valueSerde());
         Topology topology = new Topology();
-        topology.addSource(SOURCE, Topics.keySerde().deserializer(), memorySerde.deserializer(), inputTopic);
+        topology.addSource(SOURCE, input.keySerde().deserializer(), input.valueSerde().deserializer(), input.name());
         StoreBuilder<KeyValueStore<String, byte[]>> cacheStore = Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(CACHE_STORE), Topics.keySerde(), Serdes.ByteArray());
+                Stores.persistentKeyValueStore(CACHE_STORE), Serdes.String(), Serdes.ByteArray());
         topology.addProcessor(PROCESSOR, () -> new BatchingEmbedProcessor(PENDING_STORE, CACHE_STORE, SINK,
                 DEAD_LETTER_SINK, embedder, profile, batchSize, maxWait, metrics), SOURCE);
         topology.addStateStore(pendingStore, PROCESSOR);
         topology.addStateStore(cacheStore, PROCESSOR);
-        @SuppressWarnings({"unchecked", "rawtypes"})
-        org.apache.kafka.common.serialization.Serializer<Object> embeddedSerializer =
-                (org.apache.kafka.common.serialization.Serializer) Topics.embeddedMemoryEventSerde(registry).serializer();
-        @SuppressWarnings({"unchecked", "rawtypes"})
-        org.apache.kafka.common.serialization.Serializer<Object> memorySerializer =
-                (org.apache.kafka.common.serialization.Serializer) memorySerde.serializer();
-        topology.addSink(SINK, outputTopic, Topics.keySerde().serializer(), embeddedSerializer, PROCESSOR);
+        // The processor forwards SpecificRecords to both sinks; each sink gets only its own topic's type.
+        topology.addSink(SINK, output.name(), output.keySerde().serializer(), anyRecord(output.valueSerde().serializer()),
+                PROCESSOR);
         // In the same transaction as the output: a memory is either embedded or dead-lettered, exactly once.
-        topology.addSink(DEAD_LETTER_SINK, Topics.embedDeadLetterTopicName(profile.id()), Topics.keySerde().serializer(),
-                memorySerializer, PROCESSOR);
+        topology.addSink(DEAD_LETTER_SINK, deadLetters.name(), deadLetters.keySerde().serializer(),
+                anyRecord(deadLetters.valueSerde().serializer()), PROCESSOR);
         return topology;
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static Serializer<SpecificRecord> anyRecord(Serializer<? extends SpecificRecord> serializer) {
+        return (Serializer) serializer;
     }
 
     public static String applicationId(String modelId, int generation) {
@@ -135,8 +144,9 @@ public final class Reembedder implements Stage {
                     Topics.embeddedTopic(config.outputTopic(), Topics.DEFAULT_PARTITIONS),
                     Topics.embedDeadLetterTopic(profile.id(), Topics.DEFAULT_PARTITIONS));
         }
-        streams = new KafkaStreams(topology(registry, profile, embedder, config.batchSize(), config.maxWait(), metrics,
-                config.inputTopic(), config.outputTopic()), streamsProps());
+        streams = new KafkaStreams(topology(Topics.memories(config.inputTopic(), registry),
+                Topics.embedded(config.outputTopic(), registry), Topics.embedDeadLetters(profile.id(), registry), profile,
+                embedder, config.batchSize(), config.maxWait(), metrics), streamsProps());
         streams.setUncaughtExceptionHandler(e -> {
             failure.compareAndSet(null, e);
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
