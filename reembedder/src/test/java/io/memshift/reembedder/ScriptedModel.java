@@ -24,7 +24,10 @@ final class ScriptedModel implements EmbeddingModel {
     final List<List<String>> requests = new CopyOnWriteArrayList<>();
     /** The texts of each request that was answered with vectors. */
     final List<List<String>> answered = new CopyOnWriteArrayList<>();
-    /** When set, every request fails with this, before anything else is looked at. */
+    /**
+     * Asked first about every request: the error to fail it with, or null to answer it. Null (the default) answers
+     * every request.
+     */
     volatile Function<List<String>, RuntimeException> failure;
 
     /** Answers with the real model's vectors. */
@@ -44,8 +47,9 @@ final class ScriptedModel implements EmbeddingModel {
         List<String> texts = segments.stream().map(TextSegment::text).toList();
         requests.add(texts);
         Function<List<String>, RuntimeException> fail = failure;
-        if (fail != null) {
-            throw fail.apply(texts);
+        RuntimeException error = fail == null ? null : fail.apply(texts);
+        if (error != null) {
+            throw error;
         }
         if (texts.stream().anyMatch(t -> t.contains(POISON))) {
             throw ProviderErrors.inputRefused("This model's maximum context length is 8192 tokens");
