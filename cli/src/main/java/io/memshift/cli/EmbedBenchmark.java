@@ -8,6 +8,7 @@ import io.memshift.reembedder.EmbeddingModels;
 import io.memshift.reembedder.ModelProfile;
 import io.memshift.reembedder.Reembedder;
 import io.memshift.reembedder.ReembedderConfig;
+import io.memshift.reembedder.Vectors;
 import io.memshift.schemas.MemoryEvent;
 import io.memshift.schemas.MemoryVersion;
 import io.memshift.schemas.Op;
@@ -104,7 +105,7 @@ final class EmbedBenchmark implements Callable<Integer> {
         }
         double minCosine = 1;
         for (int i = 0; i < stockVectors.size(); i++) {
-            minCosine = Math.min(minCosine, cosine(stockVectors.get(i).vector(), tunedVectors.get(i).vector()));
+            minCosine = Math.min(minCosine, Vectors.cosine(stockVectors.get(i).vector(), tunedVectors.get(i).vector()));
         }
         out.printf("  vectors: lowest cosine(stock, tuned) over %d texts = %.6f%n", stockVectors.size(), minCosine);
         double pipeline = Double.NaN;
@@ -229,15 +230,5 @@ final class EmbedBenchmark implements Callable<Integer> {
             texts.add(text.append(" (#").append(i).append(')').toString());
         }
         return texts;
-    }
-
-    private static double cosine(float[] a, float[] b) {
-        double dot = 0, na = 0, nb = 0;
-        for (int i = 0; i < a.length; i++) {
-            dot += a[i] * b[i];
-            na += a[i] * a[i];
-            nb += b[i] * b[i];
-        }
-        return dot / Math.sqrt(na * nb);
     }
 }

@@ -10,6 +10,7 @@ import dev.langchain4j.model.embedding.EmbeddingModel;
 import io.memshift.embedded.EmbeddedStackExtension;
 import io.memshift.embedded.StackEndpoints;
 import io.memshift.reembedder.EmbeddingModels;
+import io.memshift.reembedder.Vectors;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -71,7 +72,7 @@ class MigrateEndToEndTest {
             }
             assertThat(doc.get("categories")).as(id).isEqualTo(expected.get("categories"));
             float[] vector = model.embed(expected.get("memory").asText()).content().vector();
-            assertThat(cosine(vector, doc.get("embedding"))).as(id).isGreaterThanOrEqualTo(0.99999);
+            assertThat(Vectors.cosine(vector, JSON.convertValue(doc.get("embedding"), float[].class))).as(id).isGreaterThanOrEqualTo(0.99999);
         }
 
         // A memory's own text as the query finds that memory first.
@@ -121,17 +122,6 @@ class MigrateEndToEndTest {
         JsonNode hits = post(stack, "/memories/_search", "{\"size\": 1, \"_source\": false, \"knn\": {\"field\": \"embedding\","
                 + " \"query_vector\": [" + vector + "], \"k\": 5, \"num_candidates\": 100}}").get("hits").get("hits");
         return hits.get(0).get("_id").asText();
-    }
-
-    static double cosine(float[] a, JsonNode b) {
-        double dot = 0, na = 0, nb = 0;
-        for (int i = 0; i < a.length; i++) {
-            double y = b.get(i).asDouble();
-            dot += a[i] * y;
-            na += a[i] * a[i];
-            nb += y * y;
-        }
-        return b.size() == a.length ? dot / Math.sqrt(na * nb) : 0;
     }
 
     private static JsonNode get(StackEndpoints stack, String path) throws Exception {

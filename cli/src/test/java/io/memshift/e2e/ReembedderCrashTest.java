@@ -8,17 +8,19 @@ import io.memshift.embedded.StackEndpoints;
 import io.memshift.importer.ConsumerGroupLag;
 import io.memshift.reembedder.EmbeddingModels;
 import io.memshift.reembedder.Reembedder;
+import io.memshift.reembedder.Vectors;
 import io.memshift.schemas.EmbeddedMemoryEvent;
 import io.memshift.schemas.MemoryEvent;
 import io.memshift.schemas.MemoryVersion;
 import io.memshift.schemas.Op;
 import io.memshift.schemas.SchemaRegistryClient;
 import io.memshift.schemas.SourceRef;
+import io.memshift.schemas.Topic;
 import io.memshift.schemas.Topics;
+import io.memshift.schemas.testing.CommittedRecords;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -29,13 +31,10 @@ import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -90,8 +89,8 @@ class ReembedderCrashTest {
         assertThat(last.exitValue()).as(Files.readString(dir.resolve("reembed.log"))).isZero();
         assertThat(kills).isEqualTo(10);
 
-        List<ConsumerRecord<String, EmbeddedMemoryEvent>> output = readCommitted(stack, registry,
-                Topics.embeddedTopicName(INPUT, MODEL, GENERATION));
+        List<ConsumerRecord<String, EmbeddedMemoryEvent>> output = CommittedRecords.readToEnd(stack.bootstrapServers(),
+                Topics.embedded(Topics.embeddedTopicName(INPUT, MODEL, GENERATION), registry));
         Map<String, EmbeddedMemoryEvent> byId = new HashMap<>();
         for (ConsumerRecord<String, EmbeddedMemoryEvent> record : output) {
             assertThat(byId.put(record.key(), record.value())).as("exactly once: " + record.key()).isNull();
@@ -106,7 +105,7 @@ class ReembedderCrashTest {
                 assertThat(out.getEmbedding()).isNull();
             } else if (checked++ < 60) {
                 float[] expected = model.embed(entry.getValue().getText()).content().vector();
-                assertThat(cosine(expected, out.getEmbedding())).isGreaterThanOrEqualTo(0.99999);
+                assertThat(Vectors.cosine(expected, out.getEmbedding())).isGreaterThanOrEqualTo(0.99999);
             }
         }
         System.out.println("ReembedderCrashTest: " + kills + " kills (" + killsMidStream + " mid-stream), " + byId.size()
@@ -116,16 +115,6 @@ class ReembedderCrashTest {
     private long linesStartingWith(String logName, String prefix) throws Exception {
         Path log = dir.resolve(logName);
         return Files.exists(log) ? Files.readAllLines(log).stream().filter(l -> l.startsWith(prefix)).count() : 0;
-    }
-
-    private static double cosine(float[] a, List<Float> b) {
-        double dot = 0, na = 0, nb = 0;
-        for (int i = 0; i < a.length; i++) {
-            dot += a[i] * b.get(i);
-            na += a[i] * a[i];
-            nb += b.get(i) * b.get(i);
-        }
-        return dot / Math.sqrt(na * nb);
     }
 
     private Process start(StackEndpoints stack, boolean untilCaughtUp) throws Exception {
@@ -167,33 +156,12 @@ class ReembedderCrashTest {
         }
         Properties props = new Properties();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
-        try (KafkaProducer<String, MemoryEvent> producer = new KafkaProducer<>(props, Topics.keySerde().serializer(),
-                Topics.memoryEventSerde(registry).serializer())) {
-            input.values().forEach(e -> producer.send(new ProducerRecord<>(INPUT, e.getId(), e)));
+        Topic<String, MemoryEvent> topic = Topics.memories(INPUT, registry);
+        try (KafkaProducer<String, MemoryEvent> producer = new KafkaProducer<>(props, topic.keySerde().serializer(),
+                topic.valueSerde().serializer())) {
+            input.values().forEach(e -> producer.send(new ProducerRecord<>(topic.name(), e.getId(), e)));
             producer.flush();
         }
         return input;
-    }
-
-    private static List<ConsumerRecord<String, EmbeddedMemoryEvent>> readCommitted(StackEndpoints stack,
-            SchemaRegistryClient registry, String topic) {
-        Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
-        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        List<ConsumerRecord<String, EmbeddedMemoryEvent>> all = new ArrayList<>();
-        try (KafkaConsumer<String, EmbeddedMemoryEvent> consumer = new KafkaConsumer<>(props,
-                Topics.keySerde().deserializer(), Topics.embeddedMemoryEventSerde(registry).deserializer())) {
-            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
-                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-            long deadline = System.currentTimeMillis() + 120_000;
-            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))
-                    && System.currentTimeMillis() < deadline) {
-                consumer.poll(Duration.ofMillis(200)).forEach(all::add);
-            }
-        }
-        return all;
     }
 }

@@ -15,6 +15,7 @@ import io.memshift.importer.IndexLifecycle;
 import io.memshift.importer.IndexScanner;
 import io.memshift.reembedder.EmbeddingModels;
 import io.memshift.reembedder.ModelProfile;
+import io.memshift.reembedder.Vectors;
 import io.memshift.schemas.MemoryEvent;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -336,17 +337,7 @@ public final class Verification {
 
     /** Cosine of a fresh vector and a stored one; 0 if the stored one is absent or of other dimensions. */
     static double cosine(float[] a, JsonNode b) {
-        if (b == null || b.size() != a.length) {
-            return 0;
-        }
-        double dot = 0, na = 0, nb = 0;
-        for (int i = 0; i < a.length; i++) {
-            double y = b.get(i).asDouble();
-            dot += a[i] * y;
-            na += a[i] * a[i];
-            nb += y * y;
-        }
-        return dot / Math.sqrt(na * nb);
+        return b == null || b.size() != a.length ? 0 : Vectors.cosine(a, floats(b));
     }
 
     private static String userOf(JsonNode user) {

@@ -9,6 +9,7 @@ import io.memshift.schemas.MemoryEvent;
 import io.memshift.schemas.Op;
 import io.memshift.schemas.SchemaRegistryClient;
 import io.memshift.schemas.Topics;
+import io.memshift.schemas.testing.CommittedRecords;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,6 +22,7 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -89,7 +91,10 @@ class ExporterTest {
     @Test
     void truncatedJsonFailsNamingTheFileAndPublishesNothing(StackEndpoints stack) throws Exception {
         String truncated = GET_ALL.substring(0, GET_ALL.indexOf("\"id\": \"a2\"") + 5);
-        assertRefusedAndNothingPublished(stack, "truncated.json", truncated, "truncated.json:", "truncated");
+        // The file ends inside the second memory: the error names the file's last line, as file:line:column.
+        int lastLine = truncated.split("\n", -1).length;
+        assertRefusedAndNothingPublished(stack, "truncated.json", truncated, "truncated.json:" + lastLine + ":",
+                "malformed or truncated JSON");
     }
 
     @Test
@@ -195,18 +200,10 @@ class ExporterTest {
         assertThat(lines.get(0)).contains("\"position\":\"skip.json:3\"").contains("field 'memory' is missing").contains("s-bad-1");
         assertThat(lines.get(1)).contains("field 'categories' must be a list");
         Map<String, String> reasons = new HashMap<>();
-        Properties props = consumerProps(stack);
-        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(props,
-                new org.apache.kafka.common.serialization.StringDeserializer(),
-                new org.apache.kafka.common.serialization.StringDeserializer())) {
-            List<TopicPartition> partitions = List.of(new TopicPartition(Topics.REJECTED, 0));
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            long end = consumer.endOffsets(partitions).get(partitions.get(0));
-            while (consumer.position(partitions.get(0)) < end) {
-                consumer.poll(Duration.ofMillis(300)).forEach(r -> reasons.put(r.key(),
-                        new String(r.headers().lastHeader("memshift.error.reason").value(), StandardCharsets.UTF_8)));
-            }
+        for (ConsumerRecord<String, String> record : CommittedRecords.readToEnd(stack.bootstrapServers(), Topics.REJECTED,
+                new StringDeserializer(), new StringDeserializer())) {
+            reasons.put(record.key(), new String(record.headers().lastHeader("memshift.error.reason").value(),
+                    StandardCharsets.UTF_8));
         }
         assertThat(reasons).containsKeys("s-bad-1", "s-bad-2");
         assertThat(reasons.get("s-bad-1")).contains("field 'memory' is missing");
@@ -277,19 +274,10 @@ class ExporterTest {
     /** Every committed record of {@code topic}, in partition order. */
     static List<MemoryEvent> readRecords(StackEndpoints stack, SchemaRegistryClient registry, String topic) {
         List<MemoryEvent> records = new java.util.ArrayList<>();
-        try (KafkaConsumer<String, MemoryEvent> consumer = new KafkaConsumer<>(consumerProps(stack),
-                Topics.keySerde().deserializer(), Topics.memoryEventSerde(registry).deserializer())) {
-            List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(5)).stream()
-                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
-                for (ConsumerRecord<String, MemoryEvent> record : consumer.poll(Duration.ofMillis(500))) {
-                    assertThat(record.key()).isEqualTo(record.value().getId());
-                    records.add(record.value());
-                }
-            }
+        for (ConsumerRecord<String, MemoryEvent> record : CommittedRecords.readToEnd(stack.bootstrapServers(),
+                Topics.memories(topic, registry))) {
+            assertThat(record.key()).isEqualTo(record.value().getId());
+            records.add(record.value());
         }
         return records;
     }

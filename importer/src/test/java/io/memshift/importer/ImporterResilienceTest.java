@@ -11,15 +11,12 @@ import io.memshift.embedded.StackEndpoints;
 import io.memshift.schemas.EmbeddedMemoryEvent;
 import io.memshift.schemas.SchemaRegistryClient;
 import io.memshift.schemas.Topics;
+import io.memshift.schemas.testing.CommittedRecords;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Properties;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -73,7 +70,8 @@ class ImporterResilienceTest {
             assertThat(importer.outcome().dead()).isEqualTo(1);
             assertThat(importer.failure()).isNull();
         }
-        List<ConsumerRecord<String, EmbeddedMemoryEvent>> dead = readAll(stack, Topics.importDlqTopicName(index));
+        List<ConsumerRecord<String, EmbeddedMemoryEvent>> dead = CommittedRecords.readToEnd(stack.bootstrapServers(),
+                Topics.importDeadLetters(index, new SchemaRegistryClient(stack.schemaRegistryUrl())));
         assertThat(dead).hasSize(1);
         assertThat(dead.get(0).key()).isEqualTo("d-bad");
         String reason = new String(dead.get(0).headers().lastHeader("memshift.error.reason").value(), StandardCharsets.UTF_8);
@@ -110,24 +108,5 @@ class ImporterResilienceTest {
                 assertThat(es.get(g -> g.index(index).id(id), ObjectNode.class).version()).isEqualTo(1000 + i);
             }
         }
-    }
-
-    private static List<ConsumerRecord<String, EmbeddedMemoryEvent>> readAll(StackEndpoints stack, String topic) {
-        Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
-        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        List<ConsumerRecord<String, EmbeddedMemoryEvent>> all = new ArrayList<>();
-        try (KafkaConsumer<String, EmbeddedMemoryEvent> consumer = new KafkaConsumer<>(props, Topics.keySerde().deserializer(),
-                Topics.embeddedMemoryEventSerde(new SchemaRegistryClient(stack.schemaRegistryUrl())).deserializer())) {
-            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
-                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            var end = consumer.endOffsets(partitions);
-            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
-                consumer.poll(Duration.ofMillis(200)).forEach(all::add);
-            }
-        }
-        return all;
     }
 }

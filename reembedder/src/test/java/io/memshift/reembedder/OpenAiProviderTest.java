@@ -12,7 +12,9 @@ import io.memshift.schemas.MemoryVersion;
 import io.memshift.schemas.Op;
 import io.memshift.schemas.SchemaRegistryClient;
 import io.memshift.schemas.SourceRef;
+import io.memshift.schemas.Topic;
 import io.memshift.schemas.Topics;
+import io.memshift.schemas.testing.CommittedRecords;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
@@ -22,13 +24,10 @@ import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -170,7 +169,7 @@ class OpenAiProviderTest {
                     assertThat(out.getEmbedding().get(d)).isEqualTo(expected[d]);
                 }
             }
-            Map<String, String> reasons = readDeadLetters(stack, registry, Topics.embedDeadLetterTopicName(profile.id()), "st-");
+            Map<String, String> reasons = readDeadLetters(stack, registry, profile.id(), "st-");
             assertThat(reasons.keySet()).containsExactlyInAnyOrderElementsOf(poison);
             assertThat(reasons.values()).allSatisfy(reason -> assertThat(reason).contains("400")
                     .contains("maximum context length").doesNotContain("sk-test-789"));
@@ -178,10 +177,11 @@ class OpenAiProviderTest {
     }
 
     /** Memory id → the reason header, for the dead letters whose id starts with {@code prefix}. */
-    private static Map<String, String> readDeadLetters(StackEndpoints stack, SchemaRegistryClient registry, String topic,
+    private static Map<String, String> readDeadLetters(StackEndpoints stack, SchemaRegistryClient registry, String modelId,
                                                        String prefix) {
         Map<String, String> reasons = new HashMap<>();
-        forEachCommitted(stack, topic, Topics.memoryEventSerde(registry).deserializer(), record -> {
+        for (ConsumerRecord<String, MemoryEvent> record : CommittedRecords.readToEnd(stack.bootstrapServers(),
+                Topics.embedDeadLetters(modelId, registry))) {
             if (record.key().startsWith(prefix)) {
                 assertThat(record.value().getText()).contains(OpenAiMock.POISON);
                 assertThat(new String(record.headers().lastHeader("memshift.dlq.model").value(),
@@ -189,7 +189,7 @@ class OpenAiProviderTest {
                 reasons.put(record.key(), new String(record.headers().lastHeader("memshift.dlq.reason").value(),
                         java.nio.charset.StandardCharsets.UTF_8));
             }
-        });
+        }
         return reasons;
     }
 
@@ -210,10 +210,11 @@ class OpenAiProviderTest {
         }
         Properties props = new Properties();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
+        Topic<String, MemoryEvent> memories = Topics.memories(topic, registry);
         try (KafkaProducer<String, MemoryEvent> producer = new KafkaProducer<>(props,
-                Topics.keySerde().serializer(), Topics.memoryEventSerde(registry).serializer())) {
+                memories.keySerde().serializer(), memories.valueSerde().serializer())) {
             for (MemoryEvent event : events) {
-                producer.send(new ProducerRecord<>(topic, event.getId(), event)).get();
+                producer.send(new ProducerRecord<>(memories.name(), event.getId(), event)).get();
             }
         }
     }
@@ -221,27 +222,10 @@ class OpenAiProviderTest {
     private static Map<String, EmbeddedMemoryEvent> readCommitted(StackEndpoints stack, SchemaRegistryClient registry,
                                                                   String topic) {
         Map<String, EmbeddedMemoryEvent> all = new HashMap<>();
-        forEachCommitted(stack, topic, Topics.embeddedMemoryEventSerde(registry).deserializer(), record ->
-                assertThat(all.put(record.key(), record.value())).as("memory %s twice in %s", record.key(), topic).isNull());
-        return all;
-    }
-
-    /** Every committed record of {@code topic}, from the beginning to the end it has now. */
-    private static <V> void forEachCommitted(StackEndpoints stack, String topic,
-                                             org.apache.kafka.common.serialization.Deserializer<V> values,
-                                             java.util.function.Consumer<ConsumerRecord<String, V>> action) {
-        Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
-        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        try (KafkaConsumer<String, V> consumer = new KafkaConsumer<>(props, Topics.keySerde().deserializer(), values)) {
-            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
-                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
-                consumer.poll(Duration.ofMillis(200)).forEach(action);
-            }
+        for (ConsumerRecord<String, EmbeddedMemoryEvent> record : CommittedRecords.readToEnd(stack.bootstrapServers(),
+                Topics.embedded(topic, registry))) {
+            assertThat(all.put(record.key(), record.value())).as("memory %s twice in %s", record.key(), topic).isNull();
         }
+        return all;
     }
 }

@@ -12,7 +12,9 @@ import io.memshift.schemas.MemoryVersion;
 import io.memshift.schemas.Op;
 import io.memshift.schemas.SchemaRegistryClient;
 import io.memshift.schemas.SourceRef;
+import io.memshift.schemas.Topic;
 import io.memshift.schemas.Topics;
+import io.memshift.schemas.testing.CommittedRecords;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -89,18 +91,8 @@ class ReembedderTest {
             assertThat(out.getMemory()).isEqualTo(event);
             assertThat(out.getModel().getDims()).isEqualTo(384);
             float[] expected = model.embed(event.getText()).content().vector();
-            assertThat(cosine(expected, out.getEmbedding())).isGreaterThan(0.99999);
+            assertThat(Vectors.cosine(expected, out.getEmbedding())).isGreaterThan(0.99999);
         }
-    }
-
-    static double cosine(float[] a, List<Float> b) {
-        double dot = 0, na = 0, nb = 0;
-        for (int i = 0; i < a.length; i++) {
-            dot += a[i] * b.get(i);
-            na += a[i] * a[i];
-            nb += b.get(i) * b.get(i);
-        }
-        return dot / Math.sqrt(na * nb);
     }
 
     private static MemoryEvent upsert(String id, String text) {
@@ -126,10 +118,11 @@ class ReembedderTest {
         }
         Properties props = new Properties();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
+        Topic<String, MemoryEvent> memories = Topics.memories(registry);
         try (KafkaProducer<String, MemoryEvent> producer = new KafkaProducer<>(props,
-                Topics.keySerde().serializer(), Topics.memoryEventSerde(registry).serializer())) {
+                memories.keySerde().serializer(), memories.valueSerde().serializer())) {
             for (MemoryEvent event : events) {
-                producer.send(new ProducerRecord<>(Topics.MEMORIES, event.getId(), event)).get();
+                producer.send(new ProducerRecord<>(memories.name(), event.getId(), event)).get();
             }
         }
     }
@@ -155,19 +148,8 @@ class ReembedderTest {
 
     static List<ConsumerRecord<String, EmbeddedMemoryEvent>> readOutput(StackEndpoints stack,
             SchemaRegistryClient registry, ModelProfile profile) {
-        List<ConsumerRecord<String, EmbeddedMemoryEvent>> all = new ArrayList<>();
-        try (KafkaConsumer<String, EmbeddedMemoryEvent> consumer = new KafkaConsumer<>(consumerProps(stack),
-                Topics.keySerde().deserializer(), Topics.embeddedMemoryEventSerde(registry).deserializer())) {
-            List<TopicPartition> partitions = consumer.partitionsFor(Topics.embeddedTopicName(profile.id())).stream()
-                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
-                consumer.poll(Duration.ofMillis(200)).forEach(all::add);
-            }
-        }
-        return all;
+        return CommittedRecords.readToEnd(stack.bootstrapServers(),
+                Topics.embedded(Topics.embeddedTopicName(profile.id()), registry));
     }
 
     private static Properties consumerProps(StackEndpoints stack) {

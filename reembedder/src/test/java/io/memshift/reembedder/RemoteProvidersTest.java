@@ -65,6 +65,10 @@ class RemoteProvidersTest {
                 }
                 assertVectors(mock, texts, vectors);
             }
+            // Every text went out once, in requests of at most 100: at least three of them for 250 texts.
+            assertThat(mock.geminiRequests).hasSizeGreaterThanOrEqualTo(3);
+            assertThat(mock.geminiRequests.stream().mapToInt(request -> request.get("requests").size()).sum())
+                    .isEqualTo(texts.size());
             assertThat(mock.geminiRequests).allSatisfy(request -> {
                 assertThat(request.get("requests").size()).isLessThanOrEqualTo(100);
                 assertThat(request.get("requests").get(0).get("taskType").asText()).isEqualTo("RETRIEVAL_DOCUMENT");

@@ -38,20 +38,10 @@ class TunedOnnxEmbeddingModelTest {
         assertThat(ours).hasSize(texts.size());
         for (int i = 0; i < texts.size(); i++) {
             assertThat(ours.get(i).dimension()).isEqualTo(profile.dims());
-            assertThat(cosine(ours.get(i).vector(), theirs.get(i).vector()))
+            assertThat(Vectors.cosine(ours.get(i).vector(), theirs.get(i).vector()))
                     .as("cosine of text %d", i).isGreaterThanOrEqualTo(0.9999);
         }
         // Distinct texts must not collapse onto one vector (a mix-up of the order would show here too).
-        assertThat(cosine(ours.get(0).vector(), ours.get(1).vector())).isLessThan(0.99);
-    }
-
-    static double cosine(float[] a, float[] b) {
-        double dot = 0, na = 0, nb = 0;
-        for (int i = 0; i < a.length; i++) {
-            dot += a[i] * b[i];
-            na += a[i] * a[i];
-            nb += b[i] * b[i];
-        }
-        return dot / Math.sqrt(na * nb);
+        assertThat(Vectors.cosine(ours.get(0).vector(), ours.get(1).vector())).isLessThan(0.99);
     }
 }
