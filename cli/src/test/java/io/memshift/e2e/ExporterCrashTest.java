@@ -75,9 +75,9 @@ class ExporterCrashTest {
         Process again = export(stack, file);
         assertThat(again.waitFor(5, TimeUnit.MINUTES)).isTrue();
         assertThat(Files.readString(dir.resolve("export.log"))).contains("nothing published");
-        Map<String, Integer> again = countOurs(stack, registry);
-        assertThat(again).hasSize(MEMORIES);
-        assertThat(again.values()).allMatch(n -> n == 1);
+        Map<String, Integer> afterRerun = countOurs(stack, registry);
+        assertThat(afterRerun).hasSize(MEMORIES);
+        assertThat(afterRerun.values()).allMatch(n -> n == 1);
         System.out.println("ExporterCrashTest: published at each kill " + publishedAtKill + "; " + MEMORIES + " memories once each");
     }
 
