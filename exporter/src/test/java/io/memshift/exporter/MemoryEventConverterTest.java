@@ -7,12 +7,14 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.memshift.schemas.MemoryEvent;
 import io.memshift.schemas.Op;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
  * Validation of one source memory: each refusal names where it was found (file:line), the memory id and the field,
  * and a valid memory is carried verbatim. No server.
  */
+@Tag("fast")
 class MemoryEventConverterTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();

@@ -7,11 +7,13 @@ import dev.langchain4j.exception.RetriableException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.concurrent.TimeoutException;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.api.Test;
 
 /** What the re-embedder does about each way a model call fails. No server. */
+@Tag("fast")
 class ModelFailuresTest {
 
     @ParameterizedTest(name = "HTTP {0} is {1}")

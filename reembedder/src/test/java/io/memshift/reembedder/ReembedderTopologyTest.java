@@ -27,6 +27,7 @@ import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -35,6 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
  * {@link InMemorySchemaRegistry}), the real in-process model, and a wall clock that only the test moves, so a
  * batch's maximum wait is driven by punctuation, not by sleeping.
  */
+@Tag("fast")
 class ReembedderTopologyTest {
 
     private static final String MODEL = "onnx:all-minilm-l6-v2-q";

@@ -3,9 +3,11 @@ package io.memshift.reembedder;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** The token estimate that cuts requests without the provider's tokenizer, and the limits' own checks. No server. */
+@Tag("fast")
 class RequestLimitsTest {
 
     @Test

@@ -10,6 +10,7 @@ import dev.langchain4j.model.output.Response;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -17,6 +18,7 @@ import org.junit.jupiter.api.Test;
  * the breadth-first halving that isolates poison texts, the suspects of an interrupted search, and the failures
  * that stop a flush. A scripted model, no server.
  */
+@Tag("fast")
 class ResilientEmbedderTest {
 
     private static final int DIMS = 8;

@@ -8,9 +8,11 @@ import java.time.Instant;
 import java.util.List;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaBuilder;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** The in-memory registry keeps the rules of a real one that producers and consumers depend on. No server. */
+@Tag("fast")
 class InMemorySchemaRegistryTest {
 
     private static final Schema V1 = SchemaBuilder.record("Note").namespace("test").fields()

@@ -3,8 +3,10 @@ package io.memshift.schemas;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Instant;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
+@Tag("fast")
 class MemoryVersionTest {
 
     private static final Instant T = Timestamps.parse("2024-07-20T01:03:19.545405-07:00");

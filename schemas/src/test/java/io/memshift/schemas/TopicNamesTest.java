@@ -4,12 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
  * Topic names and settings are part of what users see (and what a running pipeline already holds): they must not
  * drift. No server.
  */
+@Tag("fast")
 class TopicNamesTest {
 
     private final InMemorySchemaRegistry registry = new InMemorySchemaRegistry();
