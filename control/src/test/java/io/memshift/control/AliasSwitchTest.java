@@ -2,8 +2,10 @@ package io.memshift.control;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
+@Tag("fast")
 class AliasSwitchTest {
 
     private static AliasSwitch.Readiness readiness(long lag, String verifyPassed) {

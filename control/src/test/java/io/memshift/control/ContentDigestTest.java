@@ -13,8 +13,10 @@ import io.memshift.schemas.SourceRef;
 import java.time.Instant;
 import java.util.List;
 import java.util.function.Consumer;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
+@Tag("fast")
 class ContentDigestTest {
 
     private static MemoryEvent.Builder memory() {

@@ -3,9 +3,11 @@ package io.memshift.exporter;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** Mem0's stored payload read as a memory object: the one mapping every Mem0 vector-store reader uses. */
+@Tag("fast")
 class Mem0PayloadTest {
 
     @Test

@@ -5,8 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.memshift.schemas.Stage;
 import java.util.EnumSet;
 import org.apache.kafka.streams.KafkaStreams;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
+@Tag("fast")
 class StreamsHealthTest {
 
     @Test

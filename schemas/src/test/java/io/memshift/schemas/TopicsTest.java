@@ -2,8 +2,10 @@ package io.memshift.schemas;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
+@Tag("fast")
 class TopicsTest {
 
     private static final String MODEL = "onnx:bge-small-en-v15";
