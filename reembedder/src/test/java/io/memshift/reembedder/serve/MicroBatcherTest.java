@@ -12,12 +12,14 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
  * The batcher's bookkeeping, without a model: the batch function is held on a latch so that what waits behind it
  * is known exactly (no timing involved).
  */
+@Tag("fast")
 class MicroBatcherTest {
 
     /** Upper-cases its items; the first call waits for {@link #release} so requests pile up behind it. */
