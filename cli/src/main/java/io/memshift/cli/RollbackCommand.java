@@ -1,9 +1,9 @@
 package io.memshift.cli;
 
 import co.elastic.clients.elasticsearch.ElasticsearchClient;
+import io.memshift.clients.ElasticsearchClients;
 import io.memshift.control.AliasSwitch;
 import io.memshift.control.Clusters;
-import io.memshift.importer.ElasticsearchClients;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.List;

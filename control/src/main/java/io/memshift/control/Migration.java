@@ -2,6 +2,7 @@ package io.memshift.control;
 
 import co.elastic.clients.elasticsearch.ElasticsearchClient;
 import dev.langchain4j.model.embedding.EmbeddingModel;
+import io.memshift.clients.ElasticsearchClients;
 import io.memshift.exporter.ExportOptions;
 import io.memshift.exporter.ExportSummary;
 import io.memshift.exporter.Exporter;
@@ -9,7 +10,6 @@ import io.memshift.exporter.MemoryEventConverter;
 import io.memshift.exporter.MemorySource;
 import io.memshift.importer.ArrivalCheck;
 import io.memshift.importer.BulkOutcome;
-import io.memshift.importer.ElasticsearchClients;
 import io.memshift.importer.Importer;
 import io.memshift.importer.ImporterConfig;
 import io.memshift.reembedder.EmbeddingModels;

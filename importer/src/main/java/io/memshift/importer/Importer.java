@@ -1,6 +1,7 @@
 package io.memshift.importer;
 
 import co.elastic.clients.elasticsearch.ElasticsearchClient;
+import io.memshift.clients.ElasticsearchClients;
 import io.memshift.schemas.EmbeddedMemoryEvent;
 import io.memshift.schemas.SchemaRegistryClient;
 import io.memshift.schemas.Stage;

@@ -3,6 +3,7 @@ package io.memshift.importer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import co.elastic.clients.elasticsearch.ElasticsearchClient;
+import io.memshift.clients.ElasticsearchClients;
 import io.memshift.embedded.EmbeddedStackExtension;
 import io.memshift.embedded.StackEndpoints;
 import java.net.URI;

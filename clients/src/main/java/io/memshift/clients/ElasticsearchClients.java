@@ -1,0 +1,38 @@
+package io.memshift.clients;
+
+import co.elastic.clients.elasticsearch.ElasticsearchClient;
+import co.elastic.clients.json.jackson.JacksonJsonpMapper;
+import co.elastic.clients.transport.rest_client.RestClientTransport;
+import org.apache.http.HttpHost;
+import org.elasticsearch.client.RestClient;
+
+/**
+ * The one place memshift connects to an Elasticsearch cluster (the importer's target, the verify and cutover
+ * commands, Mem0's own store read by the exporter): every connection gets the same timeouts, and will get the
+ * same security settings. Closing the client closes its HTTP connections.
+ */
+public final class ElasticsearchClients {
+
+    static final int CONNECT_TIMEOUT_MS = 10_000;
+    /** A bulk of several megabytes into a busy cluster, or a page of a point-in-time search, may take long. */
+    static final int SOCKET_TIMEOUT_MS = 120_000;
+
+    private ElasticsearchClients() {
+    }
+
+    public static ElasticsearchClient connect(String url) {
+        RestClient rest = RestClient.builder(HttpHost.create(url))
+                .setRequestConfigCallback(config -> config.setConnectTimeout(CONNECT_TIMEOUT_MS)
+                        .setSocketTimeout(SOCKET_TIMEOUT_MS))
+                .build();
+        return new ElasticsearchClient(new RestClientTransport(rest, new JacksonJsonpMapper()));
+    }
+
+    /**
+     * The low-level REST client under a client from {@link #connect}, for requests sent and read as raw JSON
+     * (exact decimals, another application's index layout). It is closed with {@code es}.
+     */
+    public static RestClient lowLevel(ElasticsearchClient es) {
+        return ((RestClientTransport) es._transport()).restClient();
+    }
+}

@@ -1,0 +1,38 @@
+package io.memshift.clients;
+
+import java.time.Clock;
+import java.time.Duration;
+
+/**
+ * The one record of a rate limit: the moment before which no request may go to a server that answered 429.
+ * Shared by everything that calls that server with the same key and quota (every request thread, every task of a
+ * stage), since a provider's limit holds for the key, not for the request that hit it. Only ever extended: a
+ * shorter wait learnt later does not cut short a longer one. Thread-safe.
+ */
+public final class RateLimitPause {
+
+    private final Clock clock;
+    private long untilMs;
+
+    public RateLimitPause() {
+        this(Clock.systemUTC());
+    }
+
+    public RateLimitPause(Clock clock) {
+        this.clock = clock;
+    }
+
+    /** No request before {@code wait} from now (or before the end of a longer pause already running). */
+    public synchronized void extend(Duration wait) {
+        untilMs = Math.max(untilMs, clock.millis() + Math.max(0, wait.toMillis()));
+    }
+
+    /** How long requests must still wait; zero once the pause is over. */
+    public synchronized Duration remaining() {
+        return Duration.ofMillis(Math.max(0, untilMs - clock.millis()));
+    }
+
+    public boolean active() {
+        return !remaining().isZero();
+    }
+}
