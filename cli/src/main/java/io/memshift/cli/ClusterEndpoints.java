@@ -1,5 +1,6 @@
 package io.memshift.cli;
 
+import io.memshift.clients.KafkaSettings;
 import io.memshift.control.Clusters;
 import io.memshift.embedded.EmbeddedStack;
 import io.memshift.embedded.StackEndpoints;
@@ -35,7 +36,7 @@ final class ClusterEndpoints {
     Clusters resolveRunning() {
         Path dataDir = dataDir();
         if (bootstrapServers != null && schemaRegistry != null && elasticsearch != null) {
-            return new Clusters(bootstrapServers, schemaRegistry, elasticsearch);
+            return new Clusters(KafkaSettings.of(bootstrapServers), schemaRegistry, elasticsearch);
         }
         Path stackDir = MemshiftPaths.stackDir(dataDir);
         StackEndpoints embedded = EmbeddedStack.findRunning(stackDir).map(EmbeddedStack::endpoints)
@@ -47,7 +48,7 @@ final class ClusterEndpoints {
     Clusters resolve(PrintWriter out) {
         Path dataDir = dataDir();
         if (bootstrapServers != null && schemaRegistry != null && elasticsearch != null) {
-            return new Clusters(bootstrapServers, schemaRegistry, elasticsearch);
+            return new Clusters(KafkaSettings.of(bootstrapServers), schemaRegistry, elasticsearch);
         }
         Path stackDir = MemshiftPaths.stackDir(dataDir);
         EmbeddedStack stack = EmbeddedStack.findRunning(stackDir)
@@ -58,7 +59,7 @@ final class ClusterEndpoints {
     /** The clusters given as options, the embedded stack's for any left out. */
     private Clusters withDefaults(StackEndpoints embedded) {
         return new Clusters(
-                bootstrapServers != null ? bootstrapServers : embedded.bootstrapServers(),
+                KafkaSettings.of(bootstrapServers != null ? bootstrapServers : embedded.bootstrapServers()),
                 schemaRegistry != null ? schemaRegistry : embedded.schemaRegistryUrl(),
                 elasticsearch != null ? elasticsearch : embedded.elasticsearchUrl());
     }

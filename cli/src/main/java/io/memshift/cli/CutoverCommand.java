@@ -37,7 +37,7 @@ final class CutoverCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         Clusters clusters = endpoints.resolveRunning();
         try (ElasticsearchClient es = ElasticsearchClients.connect(clusters.elasticsearchUrl())) {
-            AliasSwitch.CutoverOutcome outcome = new AliasSwitch(es, clusters.bootstrapServers()).cutover(alias, index, force);
+            AliasSwitch.CutoverOutcome outcome = new AliasSwitch(es, clusters.kafka()).cutover(alias, index, force);
             AliasSwitch.Readiness readiness = outcome.readiness();
             if (outcome instanceof AliasSwitch.Refused) {
                 if (readiness.lagging()) {

@@ -3,6 +3,7 @@ package io.memshift.cli;
 import dev.langchain4j.data.embedding.Embedding;
 import dev.langchain4j.data.segment.TextSegment;
 import dev.langchain4j.model.embedding.EmbeddingModel;
+import io.memshift.clients.KafkaClients;
 import io.memshift.control.Clusters;
 import io.memshift.reembedder.EmbeddingModels;
 import io.memshift.reembedder.ModelProfile;
@@ -27,7 +28,6 @@ import java.util.Properties;
 import java.util.Random;
 import java.util.concurrent.Callable;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -145,7 +145,7 @@ final class EmbedBenchmark implements Callable<Integer> {
         int generation = 100_000 + (int) (System.currentTimeMillis() / 1000 % 800_000);
         publish(clusters, topic, corpus);
         Path stateDir = Files.createTempDirectory("memshift-bench-streams");
-        ReembedderConfig config = new ReembedderConfig(clusters.bootstrapServers(), clusters.schemaRegistryUrl(),
+        ReembedderConfig config = new ReembedderConfig(clusters.kafka(), clusters.schemaRegistryUrl(),
                 profile.id(), batchSize, Duration.ofMillis(ReembedderConfig.DEFAULT_MAX_WAIT_MS), stateDir, generation, topic);
         long firstAt = 0;
         long firstCount = 0;
@@ -166,9 +166,7 @@ final class EmbedBenchmark implements Callable<Integer> {
                 Thread.sleep(5);
             }
         } finally {
-            Properties props = new Properties();
-            props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, clusters.bootstrapServers());
-            try (Admin admin = Admin.create(props)) {
+            try (Admin admin = new KafkaClients(config.kafka()).admin()) {
                 admin.deleteTopics(List.of(topic, config.outputTopic())).all().get();
             } catch (Exception e) {
                 out.printf("  (could not delete the bench topics %s, %s: %s)%n", topic, config.outputTopic(), e.getMessage());
@@ -178,13 +176,11 @@ final class EmbedBenchmark implements Callable<Integer> {
     }
 
     private static void publish(Clusters clusters, String topic, List<String> corpus) {
-        Properties admin = new Properties();
-        admin.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, clusters.bootstrapServers());
-        try (Admin client = Admin.create(admin)) {
+        KafkaClients kafka = new KafkaClients(clusters.kafka());
+        try (Admin client = kafka.admin()) {
             Topics.ensureExists(client, new Topics.TopicSpec(topic, Topics.DEFAULT_PARTITIONS, Map.of()));
         }
-        Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, clusters.bootstrapServers());
+        Properties props = kafka.producerConfig();
         props.put(ProducerConfig.LINGER_MS_CONFIG, 20);
         Instant created = Instant.parse("2025-01-01T00:00:00Z");
         try (KafkaProducer<String, MemoryEvent> producer = new KafkaProducer<>(props, Topics.keySerde().serializer(),

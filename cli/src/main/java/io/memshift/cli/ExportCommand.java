@@ -51,7 +51,7 @@ final class ExportCommand implements Callable<Integer> {
         MemoryEventConverter converter = new MemoryEventConverter(memories.kind(), memories.shortName(),
                 maxTextChars);
         try (ProgressReporter progress = ProgressReporter.forThisProcess()) {
-            ExportSummary summary = new Exporter(clusters.bootstrapServers(),
+            ExportSummary summary = new Exporter(clusters.kafka(),
                     new SchemaRegistryClient(clusters.schemaRegistryUrl()), Topics.DEFAULT_PARTITIONS, topic)
                     .export(memories, converter, progress::update, choice.toOptions(dataDir, memories.shortName()));
             progress.close();

@@ -4,6 +4,7 @@ import co.elastic.clients.elasticsearch.ElasticsearchClient;
 import co.elastic.clients.transport.rest_client.RestClientTransport;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.memshift.clients.ElasticsearchClients;
+import io.memshift.clients.KafkaClients;
 import io.memshift.control.Clusters;
 import io.memshift.importer.ConsumerGroupLag;
 import io.memshift.importer.DocumentConverter;
@@ -27,7 +28,6 @@ import java.util.Properties;
 import java.util.Random;
 import java.util.concurrent.Callable;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -130,7 +130,7 @@ final class ImportBenchmark implements Callable<Integer> {
     }
 
     private double importer(Clusters clusters, String topic, String index) throws InterruptedException {
-        ImporterConfig config = new ImporterConfig(clusters.bootstrapServers(), clusters.schemaRegistryUrl(),
+        ImporterConfig config = new ImporterConfig(clusters.kafka(), clusters.schemaRegistryUrl(),
                 clusters.elasticsearchUrl(), topic, index, IndexMapping.forDims(dims), ImporterConfig.DEFAULT_MAX_POLL,
                 bulkDocs, ImporterConfig.DEFAULT_MAX_BULK_BYTES, ImporterConfig.DEFAULT_MAX_IN_FLIGHT);
         long start = System.nanoTime();
@@ -169,13 +169,11 @@ final class ImportBenchmark implements Callable<Integer> {
     }
 
     private static void publish(Clusters clusters, String topic, List<EmbeddedMemoryEvent> events) {
-        Properties admin = new Properties();
-        admin.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, clusters.bootstrapServers());
-        try (Admin client = Admin.create(admin)) {
+        KafkaClients kafka = new KafkaClients(clusters.kafka());
+        try (Admin client = kafka.admin()) {
             Topics.ensureExists(client, new Topics.TopicSpec(topic, Topics.DEFAULT_PARTITIONS, Map.of()));
         }
-        Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, clusters.bootstrapServers());
+        Properties props = kafka.producerConfig();
         props.put(ProducerConfig.LINGER_MS_CONFIG, 20);
         try (KafkaProducer<String, EmbeddedMemoryEvent> producer = new KafkaProducer<>(props, Topics.keySerde().serializer(),
                 Topics.embeddedMemoryEventSerde(new SchemaRegistryClient(clusters.schemaRegistryUrl())).serializer())) {

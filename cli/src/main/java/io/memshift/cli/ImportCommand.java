@@ -53,7 +53,7 @@ final class ImportCommand implements Callable<Integer> {
         Clusters clusters = endpoints.resolveRunning();
         String target = index != null ? index : IndexNames.defaultIndex(profile.id());
         String source = topic != null ? topic : Topics.embeddedTopicName(profile.id());
-        ImporterConfig config = ImporterConfig.of(clusters.bootstrapServers(), clusters.schemaRegistryUrl(),
+        ImporterConfig config = ImporterConfig.of(clusters.kafka(), clusters.schemaRegistryUrl(),
                 clusters.elasticsearchUrl(), source, target,
                 shape.mapping(profile.dims()));
         try (ForegroundService service = new ForegroundService("memshift-import");

@@ -58,7 +58,7 @@ final class IngestCommand implements Callable<Integer> {
         }
         Clusters clusters = endpoints.resolve(out);
         try (ForegroundService service = new ForegroundService("memshift-ingest");
-             MemoryEventPublisher publisher = new MemoryEventPublisher(clusters.bootstrapServers(),
+             MemoryEventPublisher publisher = new MemoryEventPublisher(clusters.kafka(),
                      new SchemaRegistryClient(clusters.schemaRegistryUrl()), topic, "ingest");
              IngestServer server = open(publisher, mem0)) {
             server.start();

@@ -56,7 +56,7 @@ final class ReembedCommand implements Callable<Integer> {
         ModelProfile profile = EmbeddingModels.profile(model);
         Clusters clusters = endpoints.resolveRunning();
         int gen = Generations.choose(clusters, inputTopic, profile.id(), replay, generation);
-        ReembedderConfig config = new ReembedderConfig(clusters.bootstrapServers(), clusters.schemaRegistryUrl(),
+        ReembedderConfig config = new ReembedderConfig(clusters.kafka(), clusters.schemaRegistryUrl(),
                 profile.id(), batching.batchSize, batching.maxWait(),
                 endpoints.dataDir().resolve("streams"), gen, inputTopic);
         out.printf("Loading model %s (%d dims) ...%n", profile.id(), profile.dims());
@@ -69,7 +69,7 @@ final class ReembedCommand implements Callable<Integer> {
                     config.outputTopic(), gen, reembedder.applicationId(),
                     untilCaughtUp ? " until caught up" : "; Ctrl-C stops");
             out.flush();
-            service.await(() -> untilCaughtUp && Backlog.reembedderCaughtUp(clusters.bootstrapServers(), reembedder, inputTopic),
+            service.await(() -> untilCaughtUp && Backlog.reembedderCaughtUp(clusters.kafka(), reembedder, inputTopic),
                     reembedder::requireAlive);
             ReembedMetrics metrics = reembedder.metrics();
             out.printf("Re-embedded into %s: %d events forwarded, %d texts embedded in %d batches (mean %.1f events,"

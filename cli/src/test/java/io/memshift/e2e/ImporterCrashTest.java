@@ -5,6 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.memshift.clients.KafkaClients;
+import io.memshift.clients.KafkaSettings;
 import io.memshift.embedded.EmbeddedStackExtension;
 import io.memshift.embedded.StackEndpoints;
 import io.memshift.importer.ConsumerGroupLag;
@@ -36,7 +38,6 @@ import java.util.Properties;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -67,12 +68,12 @@ class ImporterCrashTest {
         Random random = new Random(seed);
         int events = publishEvents(stack, random);
 
-        ImporterConfig clean = ImporterConfig.of(stack.bootstrapServers(), stack.schemaRegistryUrl(),
+        ImporterConfig clean = ImporterConfig.of(KafkaSettings.of(stack.bootstrapServers()), stack.schemaRegistryUrl(),
                 stack.elasticsearchUrl(), TOPIC, "crash-clean", IndexMapping.forDims(DIMS));
         try (Importer importer = new Importer(clean)) {
             importer.start();
             await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofSeconds(1))
-                    .until(() -> ConsumerGroupLag.of(stack.bootstrapServers(), clean.groupId(), TOPIC) == 0);
+                    .until(() -> ConsumerGroupLag.of(KafkaSettings.of(stack.bootstrapServers()), clean.groupId(), TOPIC) == 0);
         }
 
         int kills = 0;
@@ -89,7 +90,7 @@ class ImporterCrashTest {
             if (victim.isAlive()) {
                 victim.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
                 kills++;
-                long lag = ConsumerGroupLag.of(stack.bootstrapServers(), ImporterConfig.groupIdFor("crash-victim"), TOPIC);
+                long lag = ConsumerGroupLag.of(KafkaSettings.of(stack.bootstrapServers()), ImporterConfig.groupIdFor("crash-victim"), TOPIC);
                 if (lag > 0 && lag < events) {
                     killsMidStream++;
                 }
@@ -126,9 +127,8 @@ class ImporterCrashTest {
      * stale versions also arrive after newer ones.
      */
     private int publishEvents(StackEndpoints stack, Random random) throws Exception {
-        Properties admin = new Properties();
-        admin.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
-        try (Admin client = Admin.create(admin)) {
+        KafkaClients kafka = new KafkaClients(KafkaSettings.of(stack.bootstrapServers()));
+        try (Admin client = kafka.admin()) {
             Topics.ensureExists(client, new Topics.TopicSpec(TOPIC, 3, Map.of()));
         }
         List<EmbeddedMemoryEvent> events = new ArrayList<>();
@@ -150,8 +150,7 @@ class ImporterCrashTest {
             }
             events.addAll(mine);
         }
-        Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
+        Properties props = kafka.producerConfig();
         props.put(ProducerConfig.LINGER_MS_CONFIG, 20);
         try (KafkaProducer<String, EmbeddedMemoryEvent> producer = new KafkaProducer<>(props, Topics.keySerde().serializer(),
                 Topics.embeddedMemoryEventSerde(new SchemaRegistryClient(stack.schemaRegistryUrl())).serializer())) {

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.memshift.clients.KafkaSettings;
 import io.memshift.embedded.EmbeddedStackExtension;
 import io.memshift.embedded.StackEndpoints;
 import io.memshift.exporter.IngestServer;
@@ -66,7 +67,7 @@ class IngestEndToEndTest {
     @Test
     void webhooksAndChangeEventsReachTheIndexAndBeatTheOlderExportedCopies(StackEndpoints stack) throws Exception {
         try (Mem0ApiMock mem0 = new Mem0ApiMock(KEY);
-             MemoryEventPublisher publisher = new MemoryEventPublisher(stack.bootstrapServers(),
+             MemoryEventPublisher publisher = new MemoryEventPublisher(KafkaSettings.of(stack.bootstrapServers()),
                      new SchemaRegistryClient(stack.schemaRegistryUrl()), TOPIC, "ingest");
              IngestServer ingest = new IngestServer("127.0.0.1", 0, publisher, new Mem0ApiClient(mem0.url(), KEY))) {
             ingest.start();
@@ -146,15 +147,15 @@ class IngestEndToEndTest {
      */
     private void runPipeline(StackEndpoints stack, Path export) throws Exception {
         SchemaRegistryClient registry = new SchemaRegistryClient(stack.schemaRegistryUrl());
-        ExportSummary exported = new Exporter(stack.bootstrapServers(), registry, Topics.DEFAULT_PARTITIONS, TOPIC)
+        ExportSummary exported = new Exporter(KafkaSettings.of(stack.bootstrapServers()), registry, Topics.DEFAULT_PARTITIONS, TOPIC)
                 .export(new Mem0ExportReader(export), new MemoryEventConverter("mem0-json", "older-snapshot.json",
                         MemoryEventConverter.DEFAULT_MAX_TEXT_CHARS), ExportProgress.NONE);
         assertThat(exported.published()).isEqualTo(3);
         ModelProfile profile = EmbeddingModels.profile(MODEL);
         // A generation of its own keeps this test's application id and output topic apart from other tests'.
-        ReembedderConfig reembed = new ReembedderConfig(stack.bootstrapServers(), stack.schemaRegistryUrl(), MODEL, 64,
+        ReembedderConfig reembed = new ReembedderConfig(KafkaSettings.of(stack.bootstrapServers()), stack.schemaRegistryUrl(), MODEL, 64,
                 Duration.ofMillis(100), dataDir.resolve("streams"), 41, TOPIC);
-        ImporterConfig importer = ImporterConfig.of(stack.bootstrapServers(), stack.schemaRegistryUrl(),
+        ImporterConfig importer = ImporterConfig.of(KafkaSettings.of(stack.bootstrapServers()), stack.schemaRegistryUrl(),
                 stack.elasticsearchUrl(), reembed.outputTopic(), "ingest-test", IndexMapping.forDims(profile.dims()));
         try (Reembedder reembedder = new Reembedder(reembed, profile, profile.factory().get());
              Importer imports = new Importer(importer)) {
@@ -171,8 +172,8 @@ class IngestEndToEndTest {
                 // Settled: every memory there, and the pipeline at rest (nothing waiting in a batch, the importer
                 // caught up). A wrong final state then stays wrong, and the assertions below say how.
                 return docs.size() == 7 && reembedder.metrics().pending() == 0
-                        && ConsumerGroupLag.of(stack.bootstrapServers(), reembedder.applicationId(), TOPIC) == 0
-                        && ConsumerGroupLag.of(stack.bootstrapServers(), importer.groupId(), reembed.outputTopic()) == 0;
+                        && ConsumerGroupLag.of(KafkaSettings.of(stack.bootstrapServers()), reembedder.applicationId(), TOPIC) == 0
+                        && ConsumerGroupLag.of(KafkaSettings.of(stack.bootstrapServers()), importer.groupId(), reembed.outputTopic()) == 0;
             });
         }
     }

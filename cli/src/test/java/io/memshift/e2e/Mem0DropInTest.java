@@ -2,6 +2,7 @@ package io.memshift.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.memshift.clients.KafkaSettings;
 import io.memshift.e2e.Mem0App.StoredMemory;
 import io.memshift.embedded.EmbeddedStackExtension;
 import io.memshift.embedded.StackEndpoints;
@@ -58,7 +59,7 @@ class Mem0DropInTest {
         // Deleted upstream while the migration runs: the live delete is on the topic before the export's older
         // copy of the memory, which must not bring it back.
         StoredMemory deletedUpstream = written.memories().get(5);
-        try (MemoryEventPublisher live = new MemoryEventPublisher(stack.bootstrapServers(),
+        try (MemoryEventPublisher live = new MemoryEventPublisher(KafkaSettings.of(stack.bootstrapServers()),
                 new SchemaRegistryClient(stack.schemaRegistryUrl()), Topics.MEMORIES, "ingest")) {
             live.delete(deletedUpstream.id(), Instant.now()).get(30, TimeUnit.SECONDS);
         }

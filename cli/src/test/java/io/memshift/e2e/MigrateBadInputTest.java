@@ -2,6 +2,8 @@ package io.memshift.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.memshift.clients.KafkaClients;
+import io.memshift.clients.KafkaSettings;
 import io.memshift.embedded.EmbeddedStackExtension;
 import io.memshift.embedded.StackEndpoints;
 import java.nio.charset.StandardCharsets;
@@ -10,7 +12,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
@@ -72,8 +73,7 @@ class MigrateBadInputTest {
     }
 
     private static long publishedCount(StackEndpoints stack) {
-        Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
+        Properties props = new KafkaClients(KafkaSettings.of(stack.bootstrapServers())).consumerConfig();
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(),
                 new ByteArrayDeserializer())) {
             List<PartitionInfo> partitions = consumer.listTopics(Duration.ofSeconds(10)).get("memories");

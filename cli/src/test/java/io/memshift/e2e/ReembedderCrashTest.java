@@ -3,6 +3,8 @@ package io.memshift.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.langchain4j.model.embedding.EmbeddingModel;
+import io.memshift.clients.KafkaClients;
+import io.memshift.clients.KafkaSettings;
 import io.memshift.embedded.EmbeddedStackExtension;
 import io.memshift.embedded.StackEndpoints;
 import io.memshift.importer.ConsumerGroupLag;
@@ -30,10 +32,8 @@ import java.util.Properties;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -76,7 +76,7 @@ class ReembedderCrashTest {
             if (victim.isAlive()) {
                 victim.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
                 kills++;
-                long lag = ConsumerGroupLag.of(stack.bootstrapServers(), applicationId, INPUT);
+                long lag = ConsumerGroupLag.of(KafkaSettings.of(stack.bootstrapServers()), applicationId, INPUT);
                 if (lag > 0 && lag < MEMORIES) {
                     killsMidStream++;
                 }
@@ -136,9 +136,8 @@ class ReembedderCrashTest {
     }
 
     private static Map<String, MemoryEvent> publish(StackEndpoints stack, SchemaRegistryClient registry) throws Exception {
-        Properties admin = new Properties();
-        admin.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
-        try (Admin client = Admin.create(admin)) {
+        KafkaClients kafka = new KafkaClients(KafkaSettings.of(stack.bootstrapServers()));
+        try (Admin client = kafka.admin()) {
             Topics.ensureExists(client, new Topics.TopicSpec(INPUT, 3, Map.of()));
         }
         Map<String, MemoryEvent> input = new HashMap<>();
@@ -154,8 +153,7 @@ class ReembedderCrashTest {
                             .setSource(source).build();
             input.put(id, event);
         }
-        Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
+        Properties props = kafka.producerConfig();
         Topic<String, MemoryEvent> topic = Topics.memories(INPUT, registry);
         try (KafkaProducer<String, MemoryEvent> producer = new KafkaProducer<>(props, topic.keySerde().serializer(),
                 topic.valueSerde().serializer())) {

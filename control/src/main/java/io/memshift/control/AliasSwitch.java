@@ -1,6 +1,7 @@
 package io.memshift.control;
 
 import co.elastic.clients.elasticsearch.ElasticsearchClient;
+import io.memshift.clients.KafkaSettings;
 import io.memshift.importer.ConsumerGroupLag;
 import io.memshift.importer.ImporterConfig;
 import io.memshift.importer.IndexLifecycle;
@@ -18,13 +19,13 @@ import java.util.Set;
 public final class AliasSwitch {
 
     private final ElasticsearchClient es;
-    private final String bootstrapServers;
+    private final KafkaSettings kafka;
     private final IndexLifecycle lifecycle;
 
-    /** @param bootstrapServers where to read the importer's lag from */
-    public AliasSwitch(ElasticsearchClient es, String bootstrapServers) {
+    /** @param kafka where to read the importer's lag from */
+    public AliasSwitch(ElasticsearchClient es, KafkaSettings kafka) {
         this.es = es;
-        this.bootstrapServers = bootstrapServers;
+        this.kafka = kafka;
         this.lifecycle = new IndexLifecycle(es);
     }
 
@@ -79,7 +80,7 @@ public final class AliasSwitch {
         }
         Map<String, String> meta = lifecycle.meta(index);
         String topic = meta.get(IndexLifecycle.META_TOPIC);
-        long lag = topic == null ? 0 : ConsumerGroupLag.of(bootstrapServers, ImporterConfig.groupIdFor(index), topic);
+        long lag = topic == null ? 0 : ConsumerGroupLag.of(kafka, ImporterConfig.groupIdFor(index), topic);
         return new Readiness(index, topic, lag, meta.get(IndexLifecycle.META_VERIFY_PASSED),
                 meta.get(IndexLifecycle.META_VERIFY_AT));
     }

@@ -1,12 +1,11 @@
 package io.memshift.control;
 
+import io.memshift.clients.KafkaClients;
 import io.memshift.schemas.Topics;
 import java.util.OptionalInt;
-import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 
 /**
  * Re-embedding generations: generation 1 is a model's first run; a replay starts the next one, with an
@@ -32,10 +31,8 @@ public final class Generations {
 
     /** The highest generation whose output topic exists (0 if none). */
     public static int latest(Clusters clusters, String inputTopic, String modelId) {
-        Properties props = new Properties();
-        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, clusters.bootstrapServers());
         Set<String> topics;
-        try (Admin admin = Admin.create(props)) {
+        try (Admin admin = new KafkaClients(clusters.kafka()).admin()) {
             topics = admin.listTopics().names().get(30, TimeUnit.SECONDS);
         } catch (Exception e) {
             throw new MigrationFailedException("cannot list topics: " + e.getMessage(), e);

@@ -107,16 +107,16 @@ public final class Migration {
         MemorySource reader = options.source();
         MemoryEventConverter converter = new MemoryEventConverter(reader.kind(),
                 reader.shortName(), options.maxTextChars());
-        ExportSummary export = new Exporter(clusters.bootstrapServers(), registry, Topics.DEFAULT_PARTITIONS)
+        ExportSummary export = new Exporter(clusters.kafka(), registry, Topics.DEFAULT_PARTITIONS)
                 .export(reader, converter, listener::progress, options.export());
         listener.phaseEnded();
         listener.exported(export, Topics.MEMORIES);
 
         listener.loadingModel(profile);
         EmbeddingModel model = profile.factory().get();
-        ReembedderConfig reembedConfig = ReembedderConfig.of(clusters.bootstrapServers(), clusters.schemaRegistryUrl(),
+        ReembedderConfig reembedConfig = ReembedderConfig.of(clusters.kafka(), clusters.schemaRegistryUrl(),
                 profile.id(), options.batchSize(), options.maxWait(), options.streamsStateDir());
-        ImporterConfig importConfig = ImporterConfig.of(clusters.bootstrapServers(), clusters.schemaRegistryUrl(),
+        ImporterConfig importConfig = ImporterConfig.of(clusters.kafka(), clusters.schemaRegistryUrl(),
                 clusters.elasticsearchUrl(), Topics.embeddedTopicName(profile.id()), index,
                 options.shape().mapping(profile.dims()));
 
@@ -132,7 +132,7 @@ public final class Migration {
 
             Set<String> previous = Set.of();
             if (options.alias() != null) {
-                previous = new AliasSwitch(es, clusters.bootstrapServers()).moveAlias(options.alias(), index);
+                previous = new AliasSwitch(es, clusters.kafka()).moveAlias(options.alias(), index);
                 listener.aliasMoved(options.alias(), index, previous);
             } else {
                 es.indices().refresh(r -> r.index(index));
@@ -188,7 +188,7 @@ public final class Migration {
         long first = -1;
         while (true) {
             requireAlive(arrival, reembedder, importer);
-            long inFlight = Backlog.reembedder(clusters.bootstrapServers(), reembedder, Topics.MEMORIES)
+            long inFlight = Backlog.reembedder(clusters.kafka(), reembedder, Topics.MEMORIES)
                     + Backlog.importer(importConfig);
             if (first < 0) {
                 first = inFlight;

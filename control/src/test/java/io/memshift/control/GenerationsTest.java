@@ -3,6 +3,7 @@ package io.memshift.control;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.memshift.clients.KafkaSettings;
 import java.util.Set;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -27,14 +28,14 @@ class GenerationsTest {
     @Test
     void anExplicitGenerationOrTheFirstNeedsNoListing() {
         // No cluster is reachable here: neither choice may ask one.
-        Clusters nowhere = new Clusters("127.0.0.1:1", "http://127.0.0.1:1", "http://127.0.0.1:1");
+        Clusters nowhere = new Clusters(KafkaSettings.of("127.0.0.1:1"), "http://127.0.0.1:1", "http://127.0.0.1:1");
         assertThat(Generations.choose(nowhere, "memories", MODEL, false, 7)).isEqualTo(7);
         assertThat(Generations.choose(nowhere, "memories", MODEL, false, null)).isEqualTo(1);
     }
 
     @Test
     void replayAndAnExplicitGenerationExcludeEachOther() {
-        Clusters nowhere = new Clusters("127.0.0.1:1", "http://127.0.0.1:1", "http://127.0.0.1:1");
+        Clusters nowhere = new Clusters(KafkaSettings.of("127.0.0.1:1"), "http://127.0.0.1:1", "http://127.0.0.1:1");
         assertThatThrownBy(() -> Generations.choose(nowhere, "memories", MODEL, true, 3))
                 .isInstanceOf(InvalidRequestException.class)
                 .hasMessageContaining("--replay")

@@ -1,13 +1,12 @@
 package io.memshift.exporter;
 
+import io.memshift.clients.KafkaClients;
 import io.memshift.schemas.Topics;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Properties;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
@@ -20,13 +19,9 @@ final class CheckpointReader {
     private CheckpointReader() {
     }
 
-    static Optional<ExportCheckpoint> latest(String bootstrapServers, String sourceKey) {
-        Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    static Optional<ExportCheckpoint> latest(KafkaClients kafka, String sourceKey) {
         ExportCheckpoint latest = null;
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(kafka.committedReaderConfig(), new StringDeserializer(),
                 new ByteArrayDeserializer())) {
             TopicPartition partition = new TopicPartition(Topics.EXPORT_CHECKPOINTS, 0);
             List<TopicPartition> partitions = List.of(partition);

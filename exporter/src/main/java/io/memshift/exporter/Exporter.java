@@ -1,5 +1,7 @@
 package io.memshift.exporter;
 
+import io.memshift.clients.KafkaClients;
+import io.memshift.clients.KafkaSettings;
 import io.memshift.schemas.ConfluentAvroSerializer;
 import io.memshift.schemas.MemoryEvent;
 import io.memshift.schemas.SchemaRegistryClient;
@@ -18,7 +20,6 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -42,19 +43,19 @@ public final class Exporter {
     static final int TRANSACTION_SIZE = 1000;
     private static final int MAX_REPORTED_PROBLEMS = 20;
 
-    private final String bootstrapServers;
+    private final KafkaClients kafka;
     private final SchemaRegistryClient registry;
     private final int partitions;
     private final String topic;
 
     /** An exporter to the {@code memories} topic. */
-    public Exporter(String bootstrapServers, SchemaRegistryClient registry, int partitions) {
-        this(bootstrapServers, registry, partitions, Topics.MEMORIES);
+    public Exporter(KafkaSettings kafka, SchemaRegistryClient registry, int partitions) {
+        this(kafka, registry, partitions, Topics.MEMORIES);
     }
 
     /** An exporter to another topic of the same contract (a staging topic, say), created compacted if absent. */
-    public Exporter(String bootstrapServers, SchemaRegistryClient registry, int partitions, String topic) {
-        this.bootstrapServers = bootstrapServers;
+    public Exporter(KafkaSettings kafka, SchemaRegistryClient registry, int partitions, String topic) {
+        this.kafka = new KafkaClients(kafka);
         this.registry = registry;
         this.partitions = partitions;
         this.topic = topic;
@@ -76,7 +77,7 @@ public final class Exporter {
         Map<String, Long> expected = new HashMap<>();
         Validation validation = validate(reader, converter, progress, expected, options);
         long total = validation.records();
-        try (Admin admin = Admin.create(adminProps())) {
+        try (Admin admin = kafka.admin()) {
             Topics.ensureExists(admin, Topics.memoriesTopic(topic, partitions),
                     Topics.exportCheckpointsTopic(), new Topics.TopicSpec(Topics.REJECTED, 1, Map.of()));
         }
@@ -87,7 +88,7 @@ public final class Exporter {
         long modified = stamp.map(MemorySource.Stamp::modified).orElse(-1L);
         // A source without a stamp cannot prove its content unchanged, so it never resumes or skips.
         Optional<ExportCheckpoint> checkpoint = restart || stamp.isEmpty() ? Optional.empty()
-                : CheckpointReader.latest(bootstrapServers, sourceKey).filter(c -> c.sameSource(size, modified));
+                : CheckpointReader.latest(kafka, sourceKey).filter(c -> c.sameSource(size, modified));
         long resumeAfter = checkpoint.map(ExportCheckpoint::position).orElse(0L);
         if (checkpoint.isPresent() && checkpoint.get().complete()) {
             progress.update("publish", total, total);
@@ -98,7 +99,7 @@ public final class Exporter {
         // Without a stamp there is no position to resume from: what the topic already holds, at the same version
         // or a newer one, is not published again (see TopicVersions). --restart publishes everything deliberately.
         Map<String, Long> onTopic = stamp.isEmpty() && !restart
-                ? TopicVersions.read(bootstrapServers, registry, topic) : Map.of();
+                ? TopicVersions.read(kafka, registry, topic) : Map.of();
         ConfluentAvroSerializer<MemoryEvent> serializer = new ConfluentAvroSerializer<>(registry, MemoryEvent.class);
         AtomicLong position = new AtomicLong();
         AtomicLong published = new AtomicLong();
@@ -210,19 +211,10 @@ public final class Exporter {
         return record;
     }
 
-    private Properties adminProps() {
-        Properties props = new Properties();
-        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        return props;
-    }
-
     private Properties producerProps(String sourceKey) {
-        Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        props.put(ProducerConfig.CLIENT_ID_CONFIG, "memshift-exporter");
         // One transactional id per source, so the next run of the same source fences a crashed one.
-        props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "memshift-export-" + shortHash(sourceKey));
-        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        Properties props = kafka.transactionalProducerConfig("memshift-export-" + shortHash(sourceKey));
+        props.put(ProducerConfig.CLIENT_ID_CONFIG, "memshift-exporter");
         props.put(ProducerConfig.LINGER_MS_CONFIG, 20);
         props.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
         props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");

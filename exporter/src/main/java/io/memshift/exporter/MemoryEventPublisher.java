@@ -1,6 +1,8 @@
 package io.memshift.exporter;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.memshift.clients.KafkaClients;
+import io.memshift.clients.KafkaSettings;
 import io.memshift.schemas.MemoryEvent;
 import io.memshift.schemas.MemoryVersion;
 import io.memshift.schemas.Op;
@@ -12,7 +14,6 @@ import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -41,17 +42,13 @@ public final class MemoryEventPublisher implements AutoCloseable {
     /**
      * @param sourceName names the writer in each event's source (e.g. the app, or {@code ingest})
      */
-    public MemoryEventPublisher(String bootstrapServers, SchemaRegistryClient registry, String topic, String sourceName) {
-        Properties admin = new Properties();
-        admin.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        try (Admin client = Admin.create(admin)) {
+    public MemoryEventPublisher(KafkaSettings settings, SchemaRegistryClient registry, String topic, String sourceName) {
+        KafkaClients kafka = new KafkaClients(settings);
+        try (Admin client = kafka.admin()) {
             Topics.ensureExists(client, Topics.memoriesTopic(topic, Topics.DEFAULT_PARTITIONS));
         }
-        Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        Properties props = kafka.idempotentProducerConfig();
         props.put(ProducerConfig.CLIENT_ID_CONFIG, "memshift-publisher-" + sourceName);
-        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.LINGER_MS_CONFIG, 2);
         props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
         this.producer = new KafkaProducer<>(props, Topics.keySerde().serializer(),

@@ -1,5 +1,6 @@
 package io.memshift.exporter;
 
+import io.memshift.clients.KafkaClients;
 import io.memshift.schemas.MemoryEvent;
 import io.memshift.schemas.SchemaRegistryClient;
 import io.memshift.schemas.Topics;
@@ -27,11 +28,8 @@ final class TopicVersions {
     private TopicVersions() {
     }
 
-    static Map<String, Long> read(String bootstrapServers, SchemaRegistryClient registry, String topic) {
-        Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    static Map<String, Long> read(KafkaClients kafka, SchemaRegistryClient registry, String topic) {
+        Properties props = kafka.committedReaderConfig();
         props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);
         Map<String, Long> versions = new HashMap<>();
         try (KafkaConsumer<String, MemoryEvent> consumer = new KafkaConsumer<>(props, Topics.keySerde().deserializer(),

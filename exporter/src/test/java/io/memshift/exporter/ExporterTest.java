@@ -3,6 +3,8 @@ package io.memshift.exporter;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.memshift.clients.KafkaClients;
+import io.memshift.clients.KafkaSettings;
 import io.memshift.embedded.EmbeddedStackExtension;
 import io.memshift.embedded.StackEndpoints;
 import io.memshift.schemas.MemoryEvent;
@@ -18,7 +20,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
@@ -57,7 +58,7 @@ class ExporterTest {
     @Test
     void publishesEveryMemoryOfBothExportShapesVerbatim(StackEndpoints stack) throws Exception {
         SchemaRegistryClient registry = new SchemaRegistryClient(stack.schemaRegistryUrl());
-        Exporter exporter = new Exporter(stack.bootstrapServers(), registry, 3);
+        Exporter exporter = new Exporter(KafkaSettings.of(stack.bootstrapServers()), registry, 3);
 
         ExportSummary first = exporter.export(reader("get-all.json", GET_ALL), converter("get-all.json"), ExportProgress.NONE);
         ExportSummary second = exporter.export(reader("by-user.json", BY_USER), converter("by-user.json"), ExportProgress.NONE);
@@ -141,7 +142,7 @@ class ExporterTest {
                 ]}""";
         SchemaRegistryClient registry = new SchemaRegistryClient(stack.schemaRegistryUrl());
         String topic = "memories.duplicates";
-        ExportSummary summary = new Exporter(stack.bootstrapServers(), registry, 3, topic)
+        ExportSummary summary = new Exporter(KafkaSettings.of(stack.bootstrapServers()), registry, 3, topic)
                 .export(reader("dup.json", content), converter("dup.json"), ExportProgress.NONE);
         assertThat(summary.published()).isEqualTo(2);
         List<MemoryEvent> events = readRecords(stack, registry, topic);
@@ -153,7 +154,7 @@ class ExporterTest {
     @Test
     void jsonLinesArePublishedAndABadLineIsNamedByItsNumber(StackEndpoints stack) throws Exception {
         SchemaRegistryClient registry = new SchemaRegistryClient(stack.schemaRegistryUrl());
-        Exporter exporter = new Exporter(stack.bootstrapServers(), registry, 3);
+        Exporter exporter = new Exporter(KafkaSettings.of(stack.bootstrapServers()), registry, 3);
         Path good = dir.resolve("memories.jsonl");
         Files.writeString(good, "{\"id\": \"j1\", \"memory\": \"Likes jazz\", \"user_id\": \"dana\"}\n\n"
                 + "{\"id\": \"j2\", \"memory\": \"Plays cello\", \"user_id\": \"dana\", \"metadata\": {\"x\": 1}}\n");
@@ -189,7 +190,7 @@ class ExporterTest {
                 """;
         Path rejects = dir.resolve("rejects/skip.rejects.jsonl");
         ExportOptions options = new ExportOptions(false, true, rejects, null, null, null, null);
-        ExportSummary summary = new Exporter(stack.bootstrapServers(), registry, 3)
+        ExportSummary summary = new Exporter(KafkaSettings.of(stack.bootstrapServers()), registry, 3)
                 .export(reader("skip.json", content), converter("skip.json"), ExportProgress.NONE, options);
 
         assertThat(summary.published()).isEqualTo(2);
@@ -222,7 +223,7 @@ class ExporterTest {
                 """;
         ExportOptions options = new ExportOptions(false, false, null, "fay", "a", null,
                 java.time.Instant.parse("2024-03-01T00:00:00Z"));
-        ExportSummary summary = new Exporter(stack.bootstrapServers(), new SchemaRegistryClient(stack.schemaRegistryUrl()), 3)
+        ExportSummary summary = new Exporter(KafkaSettings.of(stack.bootstrapServers()), new SchemaRegistryClient(stack.schemaRegistryUrl()), 3)
                 .export(reader("filters.json", content), converter("filters.json"), ExportProgress.NONE, options);
         assertThat(summary.published()).isEqualTo(1);
         assertThat(summary.filtered()).isEqualTo(3);
@@ -233,7 +234,7 @@ class ExporterTest {
             throws Exception {
         SchemaRegistryClient registry = new SchemaRegistryClient(stack.schemaRegistryUrl());
         long before = endOffsetSum(stack);
-        Exporter exporter = new Exporter(stack.bootstrapServers(), registry, 3);
+        Exporter exporter = new Exporter(KafkaSettings.of(stack.bootstrapServers()), registry, 3);
         assertThatThrownBy(() -> exporter.export(reader(name, content), converter(name), ExportProgress.NONE))
                 .isInstanceOf(InvalidSourceException.class)
                 .hasMessageContaining("nothing was published")
@@ -283,10 +284,6 @@ class ExporterTest {
     }
 
     static Properties consumerProps(StackEndpoints stack) {
-        Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
-        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        return props;
+        return new KafkaClients(KafkaSettings.of(stack.bootstrapServers())).committedReaderConfig();
     }
 }

@@ -3,6 +3,7 @@ package io.memshift.exporter;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.memshift.clients.KafkaSettings;
 import io.memshift.embedded.EmbeddedStackExtension;
 import io.memshift.embedded.StackEndpoints;
 import io.memshift.schemas.MemoryEvent;
@@ -38,7 +39,7 @@ class Mem0ApiReaderTest {
             SchemaRegistryClient registry = new SchemaRegistryClient(stack.schemaRegistryUrl());
             Mem0ApiReader reader = new Mem0ApiReader(Mem0ApiClient.fromEnv(api.url(), Map.of(Mem0ApiClient.API_KEY_ENV, KEY)), List.of());
             String topic = "memories.mem0api";
-            ExportSummary summary = new Exporter(stack.bootstrapServers(), registry, 3, topic)
+            ExportSummary summary = new Exporter(KafkaSettings.of(stack.bootstrapServers()), registry, 3, topic)
                     .export(reader, new MemoryEventConverter("mem0-api", "mem0-api", MemoryEventConverter.DEFAULT_MAX_TEXT_CHARS),
                             ExportProgress.NONE);
 
@@ -62,7 +63,7 @@ class Mem0ApiReaderTest {
 
             // No snapshot to resume from: a second run reads the API again but publishes nothing the topic holds.
             api.throttleEvery(0);
-            ExportSummary again = new Exporter(stack.bootstrapServers(), registry, 3, topic)
+            ExportSummary again = new Exporter(KafkaSettings.of(stack.bootstrapServers()), registry, 3, topic)
                     .export(reader, new MemoryEventConverter("mem0-api", "mem0-api", MemoryEventConverter.DEFAULT_MAX_TEXT_CHARS),
                             ExportProgress.NONE);
             assertThat(again.published()).isZero();

@@ -2,6 +2,7 @@ package io.memshift.exporter;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.memshift.clients.KafkaSettings;
 import io.memshift.embedded.EmbeddedStackExtension;
 import io.memshift.embedded.StackEndpoints;
 import io.memshift.schemas.MemoryEvent;
@@ -43,7 +44,7 @@ class Mem0ElasticsearchReaderTest {
 
         SchemaRegistryClient registry = new SchemaRegistryClient(stack.schemaRegistryUrl());
         Mem0ElasticsearchReader reader = new Mem0ElasticsearchReader(stack.elasticsearchUrl() + "/" + index);
-        ExportSummary summary = new Exporter(stack.bootstrapServers(), registry, 3).export(reader,
+        ExportSummary summary = new Exporter(KafkaSettings.of(stack.bootstrapServers()), registry, 3).export(reader,
                 new MemoryEventConverter("mem0-es", index, MemoryEventConverter.DEFAULT_MAX_TEXT_CHARS), ExportProgress.NONE);
 
         assertThat(summary.published()).isEqualTo(MEMORIES);
@@ -64,7 +65,7 @@ class Mem0ElasticsearchReaderTest {
         // app changed since.
         send(stack, "POST", "/" + index + "/_update/es-7?refresh=true", """
                 {"doc": {"metadata": {"data": "Memory number 7, changed", "updated_at": "2024-04-02T10:00:00Z"}}}""");
-        ExportSummary again = new Exporter(stack.bootstrapServers(), registry, 3).export(reader,
+        ExportSummary again = new Exporter(KafkaSettings.of(stack.bootstrapServers()), registry, 3).export(reader,
                 new MemoryEventConverter("mem0-es", index, MemoryEventConverter.DEFAULT_MAX_TEXT_CHARS), ExportProgress.NONE);
         assertThat(again.published()).isEqualTo(1);
         assertThat(again.skipped()).isEqualTo(MEMORIES - 1);

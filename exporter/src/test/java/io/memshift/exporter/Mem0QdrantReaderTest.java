@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.memshift.clients.KafkaSettings;
 import io.memshift.embedded.EmbeddedStackExtension;
 import io.memshift.embedded.StackEndpoints;
 import io.memshift.schemas.MemoryEvent;
@@ -45,7 +46,7 @@ class Mem0QdrantReaderTest {
             SchemaRegistryClient registry = new SchemaRegistryClient(stack.schemaRegistryUrl());
             Mem0QdrantReader reader = Mem0QdrantReader.open(qdrant.url() + "/mem0", Map.of(QdrantClient.API_KEY_ENV, KEY));
             String topic = "memories.mem0qdrant";
-            ExportSummary summary = new Exporter(stack.bootstrapServers(), registry, 3, topic).export(reader,
+            ExportSummary summary = new Exporter(KafkaSettings.of(stack.bootstrapServers()), registry, 3, topic).export(reader,
                     new MemoryEventConverter("mem0-qdrant", "mem0", MemoryEventConverter.DEFAULT_MAX_TEXT_CHARS),
                     ExportProgress.NONE);
 
@@ -87,7 +88,7 @@ class Mem0QdrantReaderTest {
             ObjectNode changed = pythonPayload(7);
             changed.put("data", "Memory number 7, changed").put("updated_at", "2024-05-01T10:00:00Z");
             qdrant.upsert("mem0", uuid(7), changed);
-            ExportSummary again = new Exporter(stack.bootstrapServers(), registry, 3, topic).export(reader,
+            ExportSummary again = new Exporter(KafkaSettings.of(stack.bootstrapServers()), registry, 3, topic).export(reader,
                     new MemoryEventConverter("mem0-qdrant", "mem0", MemoryEventConverter.DEFAULT_MAX_TEXT_CHARS),
                     ExportProgress.NONE);
             assertThat(again.published()).isEqualTo(1);

@@ -1,18 +1,16 @@
 package io.memshift.importer;
 
+import io.memshift.clients.KafkaClients;
 import io.memshift.schemas.EmbeddedMemoryEvent;
 import io.memshift.schemas.SchemaRegistryClient;
 import io.memshift.schemas.Topics;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 
@@ -23,14 +21,14 @@ import org.apache.kafka.clients.producer.RecordMetadata;
  */
 final class DeadLetterPublisher implements AutoCloseable {
 
-    private final String bootstrapServers;
+    private final KafkaClients kafka;
     private final SchemaRegistryClient registry;
     private final String index;
     private final String topic;
     private KafkaProducer<String, EmbeddedMemoryEvent> producer;
 
-    DeadLetterPublisher(String bootstrapServers, SchemaRegistryClient registry, String index) {
-        this.bootstrapServers = bootstrapServers;
+    DeadLetterPublisher(KafkaClients kafka, SchemaRegistryClient registry, String index) {
+        this.kafka = kafka;
         this.registry = registry;
         this.index = index;
         this.topic = Topics.importDlqTopicName(index);
@@ -63,16 +61,10 @@ final class DeadLetterPublisher implements AutoCloseable {
 
     private KafkaProducer<String, EmbeddedMemoryEvent> producer() {
         if (producer == null) {
-            Properties admin = new Properties();
-            admin.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-            try (Admin client = Admin.create(admin)) {
+            try (Admin client = kafka.admin()) {
                 Topics.ensureExists(client, Topics.importDlqTopic(index, 1));
             }
-            Properties props = new Properties();
-            props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-            props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-            props.put(ProducerConfig.ACKS_CONFIG, "all");
-            producer = new KafkaProducer<>(props, Topics.keySerde().serializer(),
+            producer = new KafkaProducer<>(kafka.idempotentProducerConfig(), Topics.keySerde().serializer(),
                     Topics.embeddedMemoryEventSerde(registry).serializer());
         }
         return producer;

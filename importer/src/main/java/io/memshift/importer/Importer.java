@@ -2,6 +2,7 @@ package io.memshift.importer;
 
 import co.elastic.clients.elasticsearch.ElasticsearchClient;
 import io.memshift.clients.ElasticsearchClients;
+import io.memshift.clients.KafkaClients;
 import io.memshift.schemas.EmbeddedMemoryEvent;
 import io.memshift.schemas.SchemaRegistryClient;
 import io.memshift.schemas.Stage;
@@ -63,14 +64,15 @@ public final class Importer implements Stage {
         es = ElasticsearchClients.connect(config.elasticsearchUrl());
         boolean created = new IndexLifecycle(es).ensureIndex(config.index(), config.mapping(), config.topic());
         SchemaRegistryClient registry = new SchemaRegistryClient(config.schemaRegistryUrl());
-        consumer = new KafkaConsumer<>(consumerProps(), Topics.keySerde().deserializer(),
+        KafkaClients kafka = new KafkaClients(config.kafka());
+        consumer = new KafkaConsumer<>(consumerProps(kafka), Topics.keySerde().deserializer(),
                 Topics.embeddedMemoryEventSerde(registry).deserializer());
         // A new index must receive every memory, even if this group read the topic before (for an index since
         // deleted): rewind on the first assignment.
         consumer.subscribe(List.of(config.topic()), new RewindOnce(created));
         ElasticsearchWriter writer = new ElasticsearchWriter(es, config.index(), config.maxBulkDocs(),
                 config.maxBulkBytes(), config.maxInFlight(), RetryPolicy.DEFAULT);
-        deadLetters = new DeadLetterPublisher(config.bootstrapServers(), registry, config.index());
+        deadLetters = new DeadLetterPublisher(kafka, registry, config.index());
         running.set(true);
         thread = new Thread(() -> run(writer), "memshift-importer-" + config.index());
         thread.start();
@@ -176,18 +178,11 @@ public final class Importer implements Stage {
         }
     }
 
-    private Properties consumerProps() {
-        Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
-        props.put(ConsumerConfig.GROUP_ID_CONFIG, config.groupId());
-        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, config.maxPoll());
+    private Properties consumerProps(KafkaClients kafka) {
         // Static membership: a restarted importer (after a crash, say) takes its partitions back at once instead
         // of waiting for the dead member's session to time out.
-        props.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, "memshift-importer-" + config.index());
-        props.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 30_000);
+        Properties props = kafka.groupConsumerConfig(config.groupId(), "memshift-importer-" + config.index());
+        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, config.maxPoll());
         return props;
     }
 

@@ -1,9 +1,11 @@
 package io.memshift.importer;
 
+import io.memshift.clients.KafkaSettings;
+
 /**
  * Everything the importer needs, in one place.
  *
- * @param bootstrapServers  Kafka brokers
+ * @param kafka             the Kafka cluster
  * @param schemaRegistryUrl Confluent-API registry base URL
  * @param elasticsearchUrl  e.g. {@code http://127.0.0.1:9200}
  * @param topic             the embedded topic to read ({@code memories.embedded.<model>})
@@ -14,7 +16,7 @@ package io.memshift.importer;
  * @param maxBulkBytes      bytes per {@code _bulk} request at most (estimated)
  * @param maxInFlight       {@code _bulk} requests sent at once
  */
-public record ImporterConfig(String bootstrapServers, String schemaRegistryUrl, String elasticsearchUrl, String topic,
+public record ImporterConfig(KafkaSettings kafka, String schemaRegistryUrl, String elasticsearchUrl, String topic,
                              String index, IndexMapping mapping, int maxPoll, int maxBulkDocs, long maxBulkBytes,
                              int maxInFlight) {
 
@@ -30,9 +32,9 @@ public record ImporterConfig(String bootstrapServers, String schemaRegistryUrl, 
     }
 
     /** With the default batch sizes. */
-    public static ImporterConfig of(String bootstrapServers, String schemaRegistryUrl, String elasticsearchUrl,
+    public static ImporterConfig of(KafkaSettings kafka, String schemaRegistryUrl, String elasticsearchUrl,
                                     String topic, String index, IndexMapping mapping) {
-        return new ImporterConfig(bootstrapServers, schemaRegistryUrl, elasticsearchUrl, topic, index, mapping,
+        return new ImporterConfig(kafka, schemaRegistryUrl, elasticsearchUrl, topic, index, mapping,
                 DEFAULT_MAX_POLL, DEFAULT_MAX_BULK_DOCS, DEFAULT_MAX_BULK_BYTES, DEFAULT_MAX_IN_FLIGHT);
     }
 

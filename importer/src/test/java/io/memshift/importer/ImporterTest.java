@@ -9,6 +9,7 @@ import co.elastic.clients.elasticsearch.core.GetResponse;
 import co.elastic.clients.elasticsearch.core.SearchResponse;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.memshift.clients.ElasticsearchClients;
+import io.memshift.clients.KafkaSettings;
 import io.memshift.embedded.EmbeddedStackExtension;
 import io.memshift.embedded.StackEndpoints;
 import io.memshift.schemas.EmbeddedMemoryEvent;
@@ -22,11 +23,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Properties;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -49,7 +47,7 @@ class ImporterTest {
 
         String index = "importer-test-1";
         // Tiny polls and bulks, several in flight, so the test crosses many bulk and commit boundaries.
-        ImporterConfig config = new ImporterConfig(stack.bootstrapServers(), stack.schemaRegistryUrl(),
+        ImporterConfig config = new ImporterConfig(KafkaSettings.of(stack.bootstrapServers()), stack.schemaRegistryUrl(),
                 stack.elasticsearchUrl(), topic, index, IndexMapping.forDims(DIMS), 3, 1, 1_000_000, 2);
         try (Importer importer = new Importer(config)) {
             importer.start();

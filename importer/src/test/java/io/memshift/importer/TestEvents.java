@@ -1,5 +1,7 @@
 package io.memshift.importer;
 
+import io.memshift.clients.KafkaClients;
+import io.memshift.clients.KafkaSettings;
 import io.memshift.embedded.StackEndpoints;
 import io.memshift.schemas.EmbeddedMemoryEvent;
 import io.memshift.schemas.MemoryEvent;
@@ -12,12 +14,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.Future;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 
@@ -51,15 +50,12 @@ final class TestEvents {
     }
 
     static void publish(StackEndpoints stack, String topic, List<EmbeddedMemoryEvent> events) throws Exception {
-        Properties admin = new Properties();
-        admin.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
-        try (Admin client = Admin.create(admin)) {
+        KafkaClients kafka = new KafkaClients(KafkaSettings.of(stack.bootstrapServers()));
+        try (Admin client = kafka.admin()) {
             Topics.ensureExists(client, new Topics.TopicSpec(topic, 2, Map.of()));
         }
-        Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
         SchemaRegistryClient registry = new SchemaRegistryClient(stack.schemaRegistryUrl());
-        try (KafkaProducer<String, EmbeddedMemoryEvent> producer = new KafkaProducer<>(props,
+        try (KafkaProducer<String, EmbeddedMemoryEvent> producer = new KafkaProducer<>(kafka.producerConfig(),
                 Topics.keySerde().serializer(), Topics.embeddedMemoryEventSerde(registry).serializer())) {
             List<Future<RecordMetadata>> sends = new ArrayList<>();
             for (EmbeddedMemoryEvent event : events) {
@@ -72,7 +68,7 @@ final class TestEvents {
     }
 
     static ImporterConfig config(StackEndpoints stack, String topic, String index) {
-        return new ImporterConfig(stack.bootstrapServers(), stack.schemaRegistryUrl(), stack.elasticsearchUrl(),
+        return new ImporterConfig(KafkaSettings.of(stack.bootstrapServers()), stack.schemaRegistryUrl(), stack.elasticsearchUrl(),
                 topic, index, IndexMapping.forDims(4), 50, 10, 1_000_000, 2);
     }
 }

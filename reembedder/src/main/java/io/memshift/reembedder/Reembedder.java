@@ -1,6 +1,7 @@
 package io.memshift.reembedder;
 
 import dev.langchain4j.model.embedding.EmbeddingModel;
+import io.memshift.clients.KafkaClients;
 import io.memshift.schemas.EmbeddedMemoryEvent;
 import io.memshift.schemas.MemoryEvent;
 import io.memshift.schemas.SchemaRegistry;
@@ -13,8 +14,6 @@ import java.util.Properties;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.Serializer;
@@ -139,14 +138,15 @@ public final class Reembedder implements Stage {
     @Override
     public synchronized void start() {
         SchemaRegistryClient registry = new SchemaRegistryClient(config.schemaRegistryUrl());
-        try (Admin admin = Admin.create(adminProps())) {
+        KafkaClients kafka = new KafkaClients(config.kafka());
+        try (Admin admin = kafka.admin()) {
             Topics.ensureExists(admin, Topics.memoriesTopic(config.inputTopic(), Topics.DEFAULT_PARTITIONS),
                     Topics.embeddedTopic(config.outputTopic(), Topics.DEFAULT_PARTITIONS),
                     Topics.embedDeadLetterTopic(profile.id(), Topics.DEFAULT_PARTITIONS));
         }
         streams = new KafkaStreams(topology(Topics.memories(config.inputTopic(), registry),
                 Topics.embedded(config.outputTopic(), registry), Topics.embedDeadLetters(profile.id(), registry), profile,
-                embedder, config.batchSize(), config.maxWait(), metrics), streamsProps());
+                embedder, config.batchSize(), config.maxWait(), metrics), streamsProps(kafka));
         streams.setUncaughtExceptionHandler(e -> {
             failure.compareAndSet(null, e);
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
@@ -186,26 +186,13 @@ public final class Reembedder implements Stage {
         embedder.close();
     }
 
-    private Properties adminProps() {
-        Properties props = new Properties();
-        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
-        return props;
-    }
-
-    private Properties streamsProps() {
-        Properties props = new Properties();
-        props.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId());
-        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
-        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-        props.put(StreamsConfig.STATE_DIR_CONFIG, config.stateDir().toAbsolutePath().toString());
+    private Properties streamsProps(KafkaClients kafka) {
+        // Static membership: a restarted instance (after a crash, say) takes its tasks back at once instead of
+        // waiting for the dead member's session to time out. One instance per application id by default.
+        Properties props = kafka.streamsConfig(applicationId(), applicationId() + "-1", config.stateDir());
         // The model already uses every core; more stream threads would only fight over them.
         props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, 1);
         props.put(StreamsConfig.producerPrefix(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG), 60_000);
-        props.put(StreamsConfig.consumerPrefix("auto.offset.reset"), "earliest");
-        // Static membership: a restarted instance (after a crash, say) takes its tasks back at once instead of
-        // waiting for the dead member's session to time out. One instance per application id by default.
-        props.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG), applicationId() + "-1");
-        props.put(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), 30_000);
         return props;
     }
 }

@@ -1,12 +1,13 @@
 package io.memshift.reembedder;
 
+import io.memshift.clients.KafkaSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 
 /**
  * Everything the re-embedder needs, in one place.
  *
- * @param bootstrapServers  Kafka brokers
+ * @param kafka             the Kafka cluster
  * @param schemaRegistryUrl Confluent-API registry base URL
  * @param modelId           {@code <provider>:<name>}, see {@link EmbeddingModels}
  * @param batchSize         memories per model call; a batch is sent when it is this full ...
@@ -16,13 +17,13 @@ import java.time.Duration;
  *                          re-reads the input from the start and writes a new output topic, leaving the old untouched
  * @param inputTopic        normally {@code memories}
  */
-public record ReembedderConfig(String bootstrapServers, String schemaRegistryUrl, String modelId, int batchSize,
+public record ReembedderConfig(KafkaSettings kafka, String schemaRegistryUrl, String modelId, int batchSize,
                                Duration maxWait, Path stateDir, int generation, String inputTopic) {
 
     /** Generation 1, reading {@code memories}. */
-    public static ReembedderConfig of(String bootstrapServers, String schemaRegistryUrl, String modelId, int batchSize,
+    public static ReembedderConfig of(KafkaSettings kafka, String schemaRegistryUrl, String modelId, int batchSize,
                                       Duration maxWait, Path stateDir) {
-        return new ReembedderConfig(bootstrapServers, schemaRegistryUrl, modelId, batchSize, maxWait, stateDir, 1,
+        return new ReembedderConfig(kafka, schemaRegistryUrl, modelId, batchSize, maxWait, stateDir, 1,
                 io.memshift.schemas.Topics.MEMORIES);
     }
 

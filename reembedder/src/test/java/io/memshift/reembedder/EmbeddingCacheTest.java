@@ -7,6 +7,8 @@ import dev.langchain4j.data.embedding.Embedding;
 import dev.langchain4j.data.segment.TextSegment;
 import dev.langchain4j.model.embedding.EmbeddingModel;
 import dev.langchain4j.model.output.Response;
+import io.memshift.clients.KafkaClients;
+import io.memshift.clients.KafkaSettings;
 import io.memshift.embedded.EmbeddedStackExtension;
 import io.memshift.embedded.StackEndpoints;
 import io.memshift.schemas.MemoryEvent;
@@ -21,12 +23,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -66,7 +65,7 @@ class EmbeddingCacheTest {
         }
         publish(stack, registry, events);
 
-        ReembedderConfig config = new ReembedderConfig(stack.bootstrapServers(), stack.schemaRegistryUrl(), MODEL,
+        ReembedderConfig config = new ReembedderConfig(KafkaSettings.of(stack.bootstrapServers()), stack.schemaRegistryUrl(), MODEL,
                 16, Duration.ofMillis(100), Files.createTempDirectory("cache-state-"), 5, INPUT);
         try (Reembedder reembedder = new Reembedder(config, profile, model)) {
             reembedder.start();
@@ -90,16 +89,13 @@ class EmbeddingCacheTest {
 
     private static void publish(StackEndpoints stack, SchemaRegistryClient registry, List<MemoryEvent> events)
             throws Exception {
-        Properties admin = new Properties();
-        admin.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
-        try (Admin client = Admin.create(admin)) {
+        KafkaClients kafka = new KafkaClients(KafkaSettings.of(stack.bootstrapServers()));
+        try (Admin client = kafka.admin()) {
             // One partition: the cache is per task (per input partition), so across partitions a text is embedded
             // at most once per partition; with one, exactly once.
             Topics.ensureExists(client, new Topics.TopicSpec(INPUT, 1, Map.of()));
         }
-        Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
-        try (KafkaProducer<String, MemoryEvent> producer = new KafkaProducer<>(props,
+        try (KafkaProducer<String, MemoryEvent> producer = new KafkaProducer<>(kafka.producerConfig(),
                 Topics.keySerde().serializer(), Topics.memoryEventSerde(registry).serializer())) {
             for (MemoryEvent event : events) {
                 producer.send(new ProducerRecord<>(INPUT, event.getId(), event)).get();

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.memshift.clients.KafkaClients;
+import io.memshift.clients.KafkaSettings;
 import io.memshift.embedded.EmbeddedStackExtension;
 import io.memshift.embedded.StackEndpoints;
 import io.memshift.schemas.EmbeddedMemoryEvent;
@@ -23,10 +25,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -57,7 +57,7 @@ class OpenAiProviderTest {
             }
             publish(stack, registry, INPUT, input.values().stream().toList());
 
-            ReembedderConfig config = new ReembedderConfig(stack.bootstrapServers(), stack.schemaRegistryUrl(),
+            ReembedderConfig config = new ReembedderConfig(KafkaSettings.of(stack.bootstrapServers()), stack.schemaRegistryUrl(),
                     profile.id(), 16, Duration.ofMillis(100), Files.createTempDirectory("openai-state-"), 3, INPUT);
             try (Reembedder reembedder = new Reembedder(config, profile, profile.factory().get())) {
                 reembedder.start();
@@ -98,7 +98,7 @@ class OpenAiProviderTest {
             mock.outageFor(8_000);
             publish(stack, registry, input, events.values().stream().toList());
 
-            ReembedderConfig config = new ReembedderConfig(stack.bootstrapServers(), stack.schemaRegistryUrl(),
+            ReembedderConfig config = new ReembedderConfig(KafkaSettings.of(stack.bootstrapServers()), stack.schemaRegistryUrl(),
                     profile.id(), 16, Duration.ofMillis(100), Files.createTempDirectory("outage-state-"), 4, input);
             try (Reembedder reembedder = new Reembedder(config, profile, profile.factory().get())) {
                 reembedder.start();
@@ -145,7 +145,7 @@ class OpenAiProviderTest {
             publish(stack, registry, input, events.values().stream().toList());
             mock.misbehave(5, 2, 7, 150);
 
-            ReembedderConfig config = new ReembedderConfig(stack.bootstrapServers(), stack.schemaRegistryUrl(),
+            ReembedderConfig config = new ReembedderConfig(KafkaSettings.of(stack.bootstrapServers()), stack.schemaRegistryUrl(),
                     profile.id(), 64, Duration.ofMillis(100), Files.createTempDirectory("stress-state-"), 5, input);
             try (Reembedder reembedder = new Reembedder(config, profile, profile.factory().get())) {
                 reembedder.start();
@@ -203,13 +203,11 @@ class OpenAiProviderTest {
 
     private static void publish(StackEndpoints stack, SchemaRegistryClient registry, String topic, List<MemoryEvent> events)
             throws Exception {
-        Properties admin = new Properties();
-        admin.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
-        try (Admin client = Admin.create(admin)) {
+        KafkaClients kafka = new KafkaClients(KafkaSettings.of(stack.bootstrapServers()));
+        try (Admin client = kafka.admin()) {
             Topics.ensureExists(client, new Topics.TopicSpec(topic, 2, Map.of()));
         }
-        Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
+        Properties props = kafka.producerConfig();
         Topic<String, MemoryEvent> memories = Topics.memories(topic, registry);
         try (KafkaProducer<String, MemoryEvent> producer = new KafkaProducer<>(props,
                 memories.keySerde().serializer(), memories.valueSerde().serializer())) {

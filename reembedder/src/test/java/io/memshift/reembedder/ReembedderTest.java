@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.langchain4j.model.embedding.EmbeddingModel;
+import io.memshift.clients.KafkaClients;
+import io.memshift.clients.KafkaSettings;
 import io.memshift.embedded.EmbeddedStackExtension;
 import io.memshift.embedded.StackEndpoints;
 import io.memshift.schemas.EmbeddedMemoryEvent;
@@ -25,12 +27,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.streams.KafkaStreams;
@@ -57,7 +56,7 @@ class ReembedderTest {
         // Phase 1: huge batches that never fill and never time out, so every record waits in the store;
         // then a clean stop. Phase 2 restarts: the store is restored from its changelog and flushed.
         Path state = Files.createTempDirectory("reembed-state-");
-        ReembedderConfig waiting = ReembedderConfig.of(stack.bootstrapServers(), stack.schemaRegistryUrl(), MODEL,
+        ReembedderConfig waiting = ReembedderConfig.of(KafkaSettings.of(stack.bootstrapServers()), stack.schemaRegistryUrl(), MODEL,
                 10_000, Duration.ofHours(1), state);
         try (Reembedder reembedder = new Reembedder(waiting, profile, model)) {
             reembedder.start();
@@ -66,7 +65,7 @@ class ReembedderTest {
         }
         assertThat(readOutput(stack, registry, profile)).isEmpty();
 
-        ReembedderConfig flushing = ReembedderConfig.of(stack.bootstrapServers(), stack.schemaRegistryUrl(), MODEL,
+        ReembedderConfig flushing = ReembedderConfig.of(KafkaSettings.of(stack.bootstrapServers()), stack.schemaRegistryUrl(), MODEL,
                 64, Duration.ofMillis(100), state);
         try (Reembedder reembedder = new Reembedder(flushing, profile, model)) {
             reembedder.start();
@@ -111,13 +110,11 @@ class ReembedderTest {
 
     private static void publish(StackEndpoints stack, SchemaRegistryClient registry, List<MemoryEvent> events)
             throws Exception {
-        Properties admin = new Properties();
-        admin.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
-        try (Admin client = Admin.create(admin)) {
+        KafkaClients kafka = new KafkaClients(KafkaSettings.of(stack.bootstrapServers()));
+        try (Admin client = kafka.admin()) {
             Topics.ensureExists(client, Topics.memoriesTopic(3));
         }
-        Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
+        Properties props = kafka.producerConfig();
         Topic<String, MemoryEvent> memories = Topics.memories(registry);
         try (KafkaProducer<String, MemoryEvent> producer = new KafkaProducer<>(props,
                 memories.keySerde().serializer(), memories.valueSerde().serializer())) {
@@ -128,9 +125,8 @@ class ReembedderTest {
     }
 
     private static long committedLag(StackEndpoints stack, String groupId) throws Exception {
-        Properties props = new Properties();
-        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
-        try (Admin admin = Admin.create(props);
+        KafkaClients kafka = new KafkaClients(KafkaSettings.of(stack.bootstrapServers()));
+        try (Admin admin = kafka.admin();
              KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProps(stack),
                      new org.apache.kafka.common.serialization.ByteArrayDeserializer(),
                      new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
@@ -153,10 +149,6 @@ class ReembedderTest {
     }
 
     private static Properties consumerProps(StackEndpoints stack) {
-        Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
-        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        return props;
+        return new KafkaClients(KafkaSettings.of(stack.bootstrapServers())).committedReaderConfig();
     }
 }

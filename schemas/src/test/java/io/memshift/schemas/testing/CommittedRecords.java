@@ -1,5 +1,7 @@
 package io.memshift.schemas.testing;
 
+import io.memshift.clients.KafkaClients;
+import io.memshift.clients.KafkaSettings;
 import io.memshift.schemas.Topic;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -39,10 +41,7 @@ public final class CommittedRecords {
      */
     public static <K, V> List<ConsumerRecord<K, V>> readToEnd(String bootstrapServers, String topic,
                                                               Deserializer<K> keys, Deserializer<V> values) {
-        Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        Properties props = new KafkaClients(KafkaSettings.of(bootstrapServers)).committedReaderConfig();
         props.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
         props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);
         List<ConsumerRecord<K, V>> records = new ArrayList<>();

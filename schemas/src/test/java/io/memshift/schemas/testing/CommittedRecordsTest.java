@@ -2,6 +2,8 @@ package io.memshift.schemas.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.memshift.clients.KafkaClients;
+import io.memshift.clients.KafkaSettings;
 import io.memshift.embedded.EmbeddedStackExtension;
 import io.memshift.embedded.StackEndpoints;
 import io.memshift.schemas.Topics;
@@ -9,7 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -26,13 +27,11 @@ class CommittedRecordsTest {
     @Test
     void readsEveryCommittedRecordOfEveryPartitionAndNoAbortedOne(StackEndpoints stack) throws Exception {
         String topic = "committed-records-test";
-        Properties admin = new Properties();
-        admin.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
-        try (Admin client = Admin.create(admin)) {
+        KafkaClients kafka = new KafkaClients(KafkaSettings.of(stack.bootstrapServers()));
+        try (Admin client = kafka.admin()) {
             Topics.ensureExists(client, new Topics.TopicSpec(topic, 3, Map.of()));
         }
-        Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
+        Properties props = kafka.producerConfig();
         props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "committed-records-test");
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(props, new StringSerializer(),
                 new StringSerializer())) {
@@ -62,9 +61,8 @@ class CommittedRecordsTest {
         String topic = "committed-records-absent";
         assertThat(CommittedRecords.readToEnd(stack.bootstrapServers(), topic, new StringDeserializer(),
                 new StringDeserializer())).isEmpty();
-        Properties admin = new Properties();
-        admin.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
-        try (Admin client = Admin.create(admin)) {
+        KafkaClients kafka = new KafkaClients(KafkaSettings.of(stack.bootstrapServers()));
+        try (Admin client = kafka.admin()) {
             assertThat(client.listTopics().names().get()).doesNotContain(topic);
         }
     }
