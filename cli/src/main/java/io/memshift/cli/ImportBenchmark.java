@@ -1,8 +1,6 @@
 package io.memshift.cli;
 
 import co.elastic.clients.elasticsearch.ElasticsearchClient;
-import co.elastic.clients.transport.rest_client.RestClientTransport;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.memshift.clients.ElasticsearchClients;
 import io.memshift.clients.KafkaClients;
 import io.memshift.control.Clusters;
@@ -13,6 +11,7 @@ import io.memshift.importer.ImporterConfig;
 import io.memshift.importer.IndexLifecycle;
 import io.memshift.importer.IndexMapping;
 import io.memshift.schemas.EmbeddedMemoryEvent;
+import io.memshift.schemas.Json;
 import io.memshift.schemas.MemoryEvent;
 import io.memshift.schemas.ModelFingerprint;
 import io.memshift.schemas.Op;
@@ -102,15 +101,14 @@ final class ImportBenchmark implements Callable<Integer> {
     }
 
     private double rawBulk(ElasticsearchClient es, String index, List<EmbeddedMemoryEvent> events) throws Exception {
-        RestClient rest = ((RestClientTransport) es._transport()).restClient();
-        ObjectMapper json = new ObjectMapper();
+        RestClient rest = ElasticsearchClients.lowLevel(es);
         // Encode all bodies first: the baseline is Elasticsearch's ingest alone, not our encoding.
         List<String> bodies = new ArrayList<>();
         StringBuilder body = new StringBuilder();
         int inBody = 0;
         for (EmbeddedMemoryEvent event : events) {
-            body.append("{\"index\":{\"_id\":").append(json.writeValueAsString(event.getMemory().getId())).append("}}\n");
-            body.append(json.writeValueAsString(DocumentConverter.toDocument(event))).append('\n');
+            body.append("{\"index\":{\"_id\":").append(Json.MAPPER.writeValueAsString(event.getMemory().getId())).append("}}\n");
+            body.append(Json.MAPPER.writeValueAsString(DocumentConverter.toDocument(event))).append('\n');
             if (++inBody == bulkDocs) {
                 bodies.add(body.toString());
                 body.setLength(0);

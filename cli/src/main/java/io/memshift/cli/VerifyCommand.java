@@ -1,11 +1,10 @@
 package io.memshift.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import io.memshift.control.Clusters;
 import io.memshift.control.Verification;
 import io.memshift.control.VerifyReport;
 import io.memshift.exporter.MemorySource;
+import io.memshift.schemas.Json;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
@@ -88,7 +87,7 @@ final class VerifyCommand implements Callable<Integer> {
 
     static void printJson(PrintWriter out, VerifyReport report) {
         try {
-            out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(report));
+            out.println(Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(report));
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalStateException(e);
         }

@@ -2,7 +2,7 @@ package io.memshift.control;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import io.memshift.importer.IndexScanner;
+import io.memshift.schemas.Json;
 import io.memshift.schemas.MemoryEvent;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -73,7 +73,7 @@ public final class ContentDigest {
             return null;
         }
         try {
-            return write(IndexScanner.EXACT_JSON.readTree(json));
+            return write(Json.MAPPER.readTree(json));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("metadata is always valid JSON here", e);
         }
@@ -81,7 +81,7 @@ public final class ContentDigest {
 
     private static String write(JsonNode node) {
         try {
-            return IndexScanner.EXACT_JSON.writeValueAsString(node);
+            return Json.MAPPER.writeValueAsString(node);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }

@@ -16,6 +16,7 @@ import io.memshift.reembedder.EmbeddingModels;
 import io.memshift.reembedder.ModelProfile;
 import io.memshift.reembedder.Reembedder;
 import io.memshift.reembedder.ReembedderConfig;
+import io.memshift.schemas.Headers;
 import io.memshift.schemas.SchemaRegistryClient;
 import io.memshift.schemas.Stage;
 import io.memshift.schemas.StageFailedException;
@@ -166,7 +167,7 @@ public final class Migration {
             } else if (refused >= missing && reembedder.metrics().pending() == 0 && now - lastProgressMs > 5_000) {
                 // What is missing is what the model refused: waiting longer cannot bring it.
                 throw new MigrationFailedException(missing + " of " + expected + " memories did not arrive: the model"
-                        + " refused " + refused + " texts, set aside with the reasons (header memshift.dlq.reason) in"
+                        + " refused " + refused + " texts, set aside with the reasons (header " + Headers.DLQ_REASON + ") in"
                         + " topic " + Topics.embedDeadLetterTopicName(options.modelId())
                         + "; e.g. " + arrival.someMissing(5) + ". The alias was not moved.");
             } else if (now - lastProgressMs > options.stallTimeout().toMillis()) {

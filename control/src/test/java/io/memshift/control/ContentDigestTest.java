@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.memshift.importer.DocumentConverter;
-import io.memshift.importer.IndexScanner;
 import io.memshift.schemas.EmbeddedMemoryEvent;
+import io.memshift.schemas.Json;
 import io.memshift.schemas.MemoryEvent;
 import io.memshift.schemas.ModelFingerprint;
 import io.memshift.schemas.Op;
@@ -35,8 +35,8 @@ class ContentDigestTest {
                 .setRevision(null).setDims(2).setPrefix(null).build();
         EmbeddedMemoryEvent embedded = EmbeddedMemoryEvent.newBuilder().setMemory(event)
                 .setEmbedding(List.of(0.6f, 0.8f)).setModel(model).setEmbeddedAt(Instant.EPOCH).build();
-        String source = IndexScanner.EXACT_JSON.writeValueAsString(DocumentConverter.toDocument(embedded));
-        return IndexScanner.EXACT_JSON.readTree(source);
+        String source = Json.MAPPER.writeValueAsString(DocumentConverter.toDocument(embedded));
+        return Json.MAPPER.readTree(source);
     }
 
     private static long digestWith(Consumer<MemoryEvent.Builder> change) {

@@ -1,7 +1,7 @@
 package io.memshift.exporter;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.memshift.schemas.Json;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 
@@ -16,20 +16,18 @@ import java.io.UncheckedIOException;
  */
 public record ExportCheckpoint(long position, long total, boolean complete, long size, long modified) {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     boolean sameSource(long size, long modified) {
         return this.size == size && this.modified == modified;
     }
 
     String toJson() {
-        return JSON.createObjectNode().put("position", position).put("total", total).put("complete", complete)
+        return Json.MAPPER.createObjectNode().put("position", position).put("total", total).put("complete", complete)
                 .put("size", size).put("modified", modified).toString();
     }
 
     static ExportCheckpoint fromJson(String json) {
         try {
-            JsonNode node = JSON.readTree(json);
+            JsonNode node = Json.MAPPER.readTree(json);
             return new ExportCheckpoint(node.get("position").asLong(), node.get("total").asLong(),
                     node.get("complete").asBoolean(), node.get("size").asLong(), node.get("modified").asLong());
         } catch (IOException e) {

@@ -3,6 +3,7 @@ package io.memshift.exporter;
 import io.memshift.clients.KafkaClients;
 import io.memshift.clients.KafkaSettings;
 import io.memshift.schemas.ConfluentAvroSerializer;
+import io.memshift.schemas.Headers;
 import io.memshift.schemas.MemoryEvent;
 import io.memshift.schemas.SchemaRegistryClient;
 import io.memshift.schemas.Topics;
@@ -206,8 +207,8 @@ public final class Exporter {
         String json = RejectFile.line(source, result.problems());
         String key = source.json().path("id").isTextual() ? source.json().get("id").textValue() : source.position();
         ProducerRecord<String, byte[]> record = new ProducerRecord<>(Topics.REJECTED, key, json.getBytes(StandardCharsets.UTF_8));
-        record.headers().add("memshift.error.reason", String.join("; ", result.problems()).getBytes(StandardCharsets.UTF_8));
-        record.headers().add("memshift.source.position", source.position().getBytes(StandardCharsets.UTF_8));
+        Headers.add(record.headers(), Headers.ERROR_REASON, String.join("; ", result.problems()));
+        Headers.add(record.headers(), Headers.SOURCE_POSITION, source.position());
         return record;
     }
 

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.memshift.schemas.Json;
 import io.memshift.schemas.MemoryEvent;
 import io.memshift.schemas.Stage;
 import io.memshift.schemas.Timestamps;
@@ -122,7 +123,7 @@ public final class IngestServer implements Stage {
             }
             JsonNode body;
             try {
-                body = Mem0ExportReader.JSON.readTree(exchange.getRequestBody());
+                body = Json.MAPPER.readTree(exchange.getRequestBody());
             } catch (JsonProcessingException e) {
                 refused.incrementAndGet();
                 respond(exchange, 400, error("the body is not JSON: " + e.getOriginalMessage()));
@@ -265,7 +266,7 @@ public final class IngestServer implements Stage {
     }
 
     private static String ok(int published, String note) {
-        ObjectNode answer = Mem0ExportReader.JSON.createObjectNode().put("published", published);
+        ObjectNode answer = Json.MAPPER.createObjectNode().put("published", published);
         if (note != null) {
             answer.put("note", note);
         }
@@ -273,7 +274,7 @@ public final class IngestServer implements Stage {
     }
 
     private static String error(String message) {
-        return Mem0ExportReader.JSON.createObjectNode().put("error", message).toString();
+        return Json.MAPPER.createObjectNode().put("error", message).toString();
     }
 
     private static void respond(HttpExchange exchange, int status, String body) throws IOException {

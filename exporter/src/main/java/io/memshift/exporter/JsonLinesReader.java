@@ -3,6 +3,7 @@ package io.memshift.exporter;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.memshift.schemas.Json;
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -68,7 +69,7 @@ public final class JsonLinesReader extends FileMemorySource {
                 }
                 JsonNode node;
                 try {
-                    node = Mem0ExportReader.JSON.readTree(line);
+                    node = Json.MAPPER.readTree(line);
                 } catch (JsonProcessingException e) {
                     throw problem(lineNumber, "malformed JSON: " + e.getOriginalMessage());
                 }

@@ -1,6 +1,7 @@
 package io.memshift.exporter;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.memshift.schemas.Json;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -112,7 +113,7 @@ public final class Mem0ApiClient {
             int status = response.statusCode();
             if (status / 100 == 2) {
                 try {
-                    return Optional.of(Mem0ExportReader.JSON.readTree(response.body()));
+                    return Optional.of(Json.MAPPER.readTree(response.body()));
                 } catch (IOException e) {
                     throw new Mem0ApiException(call + " answered " + status + " with a body that is not JSON: "
                             + abbreviate(response.body()));

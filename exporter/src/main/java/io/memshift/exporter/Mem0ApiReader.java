@@ -2,6 +2,7 @@ package io.memshift.exporter;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.memshift.schemas.Json;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -77,7 +78,7 @@ public final class Mem0ApiReader implements MemorySource {
             while (true) {
                 JsonNode response;
                 if (!v1) {
-                    ObjectNode body = Mem0ExportReader.JSON.createObjectNode();
+                    ObjectNode body = Json.MAPPER.createObjectNode();
                     body.putObject("filters").putArray("AND").addObject().put(scope.filterKey(), scope.name());
                     try {
                         response = client.post("/v2/memories/?page=" + page + "&page_size=" + PAGE_SIZE, body);
@@ -110,7 +111,7 @@ public final class Mem0ApiReader implements MemorySource {
                     n++;
                     String position = "mem0-api " + scope.filterKey() + "=" + scope.name() + " page " + page + " #" + n;
                     if (!memory.isObject()) {
-                        sink.accept(new SourceMemory(Mem0ExportReader.JSON.createObjectNode(), position, null));
+                        sink.accept(new SourceMemory(Json.MAPPER.createObjectNode(), position, null));
                         continue;
                     }
                     JsonNode id = memory.get("id");

@@ -2,6 +2,7 @@ package io.memshift.exporter;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.memshift.schemas.Json;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -65,7 +66,7 @@ public final class Mem0ElasticsearchReader implements MemorySource {
             JsonNode after = null;
             long n = 0;
             while (true) {
-                ObjectNode body = Mem0ExportReader.JSON.createObjectNode();
+                ObjectNode body = Json.MAPPER.createObjectNode();
                 body.put("size", PAGE);
                 body.putObject("pit").put("id", pit).put("keep_alive", "5m");
                 body.putArray("sort").addObject().put("_shard_doc", "asc");
@@ -94,7 +95,7 @@ public final class Mem0ElasticsearchReader implements MemorySource {
 
     private void closePit(String pit) {
         try {
-            ObjectNode body = Mem0ExportReader.JSON.createObjectNode().put("id", pit);
+            ObjectNode body = Json.MAPPER.createObjectNode().put("id", pit);
             send("DELETE", "/_pit", body);
         } catch (RuntimeException ignored) {
             // a point in time left open expires by itself after keep_alive
@@ -112,7 +113,7 @@ public final class Mem0ElasticsearchReader implements MemorySource {
                 throw new InvalidSourceException(identity(), List.of("Elasticsearch answered " + method + " " + path
                         + " with " + response.statusCode() + ": " + abbreviate(response.body())), 0);
             }
-            return Mem0ExportReader.JSON.readTree(response.body());
+            return Json.MAPPER.readTree(response.body());
         } catch (IOException e) {
             throw new InvalidSourceException(identity(), List.of("cannot reach Elasticsearch at " + baseUrl + ": " + e), 0);
         } catch (InterruptedException e) {

@@ -5,11 +5,9 @@ import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.memshift.schemas.Json;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.NoSuchFileException;
@@ -29,12 +27,6 @@ import java.util.function.Consumer;
  */
 public final class Mem0ExportReader extends FileMemorySource {
 
-    /** Numbers are kept as exact decimals, so metadata keeps the values it was written with. */
-    static final ObjectMapper JSON = new ObjectMapper()
-            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
-            .configure(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES, false)
-            .enable(com.fasterxml.jackson.core.JsonGenerator.Feature.WRITE_BIGDECIMAL_AS_PLAIN);
-
     public Mem0ExportReader(Path file) {
         super(file);
     }
@@ -52,7 +44,7 @@ public final class Mem0ExportReader extends FileMemorySource {
      */
     @Override
     public void forEach(Consumer<SourceMemory> sink) {
-        JsonFactory factory = JSON.getFactory();
+        JsonFactory factory = Json.MAPPER.getFactory();
         try (JsonParser parser = factory.createParser(file.toFile())) {
             JsonToken first = parser.nextToken();
             if (first == JsonToken.START_ARRAY) {
@@ -121,7 +113,7 @@ public final class Mem0ExportReader extends FileMemorySource {
                 throw layout(parser, "the file ends inside a list of memories (truncated?)");
             }
             int line = parser.currentTokenLocation().getLineNr();
-            JsonNode node = JSON.readTree(parser);
+            JsonNode node = Json.MAPPER.readTree(parser);
             String position = file.getFileName() + ":" + line;
             if (!(node instanceof ObjectNode object)) {
                 throw new InvalidSourceException(file.toString(), java.util.List.of(

@@ -2,6 +2,7 @@ package io.memshift.exporter;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.memshift.schemas.Json;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.Set;
@@ -31,14 +32,14 @@ public final class Mem0Payload {
      * @return {@code {id, memory: data, hash, created_at, ..., metadata: {the other keys}}}, keys in payload order
      */
     public static ObjectNode toMemory(String memoryId, JsonNode payload) {
-        ObjectNode memory = Mem0ExportReader.JSON.createObjectNode();
+        ObjectNode memory = Json.MAPPER.createObjectNode();
         if (memoryId != null) {
             memory.put("id", memoryId);
         }
         if (payload.has("data")) {
             memory.set("memory", payload.get("data"));
         }
-        ObjectNode own = Mem0ExportReader.JSON.createObjectNode();
+        ObjectNode own = Json.MAPPER.createObjectNode();
         Iterator<Map.Entry<String, JsonNode>> fields = payload.fields();
         while (fields.hasNext()) {
             Map.Entry<String, JsonNode> field = fields.next();

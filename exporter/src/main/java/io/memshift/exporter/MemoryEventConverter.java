@@ -3,6 +3,7 @@ package io.memshift.exporter;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.memshift.schemas.Json;
 import io.memshift.schemas.MemoryEvent;
 import io.memshift.schemas.MemoryVersion;
 import io.memshift.schemas.Op;
@@ -174,7 +175,7 @@ public final class MemoryEventConverter {
 
     static String toJson(JsonNode node) {
         try {
-            return Mem0ExportReader.JSON.writeValueAsString(node);
+            return Json.MAPPER.writeValueAsString(node);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("a parsed JSON tree always serializes", e);
         }

@@ -2,6 +2,7 @@ package io.memshift.exporter;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.memshift.schemas.Json;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -77,7 +78,7 @@ public final class QdrantClient {
      * @param offset the point id to start at (a page's {@code next_page_offset}), or null for the first page
      */
     public ScrollPage scroll(String name, int limit, JsonNode offset) {
-        ObjectNode body = Mem0ExportReader.JSON.createObjectNode();
+        ObjectNode body = Json.MAPPER.createObjectNode();
         body.put("limit", limit);
         if (offset != null) {
             body.set("offset", offset);
@@ -122,7 +123,7 @@ public final class QdrantClient {
             int status = response.statusCode();
             if (status / 100 == 2) {
                 try {
-                    return Optional.of(Mem0ExportReader.JSON.readTree(response.body()));
+                    return Optional.of(Json.MAPPER.readTree(response.body()));
                 } catch (IOException e) {
                     throw new QdrantException(call + " answered " + status + " with a body that is not JSON: "
                             + abbreviate(response.body()), status);

@@ -1,6 +1,7 @@
 package io.memshift.exporter;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.memshift.schemas.Json;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -32,9 +33,9 @@ final class RejectFile implements AutoCloseable {
     }
 
     static String line(SourceMemory source, List<String> problems) {
-        ObjectNode line = Mem0ExportReader.JSON.createObjectNode();
+        ObjectNode line = Json.MAPPER.createObjectNode();
         line.put("position", source.position());
-        line.set("problems", Mem0ExportReader.JSON.valueToTree(problems));
+        line.set("problems", Json.MAPPER.valueToTree(problems));
         line.set("record", source.json());
         return line.toString();
     }

@@ -7,6 +7,7 @@ import io.memshift.clients.KafkaClients;
 import io.memshift.clients.KafkaSettings;
 import io.memshift.embedded.EmbeddedStackExtension;
 import io.memshift.embedded.StackEndpoints;
+import io.memshift.schemas.Headers;
 import io.memshift.schemas.MemoryEvent;
 import io.memshift.schemas.Op;
 import io.memshift.schemas.SchemaRegistryClient;
@@ -203,8 +204,7 @@ class ExporterTest {
         Map<String, String> reasons = new HashMap<>();
         for (ConsumerRecord<String, String> record : CommittedRecords.readToEnd(stack.bootstrapServers(), Topics.REJECTED,
                 new StringDeserializer(), new StringDeserializer())) {
-            reasons.put(record.key(), new String(record.headers().lastHeader("memshift.error.reason").value(),
-                    StandardCharsets.UTF_8));
+            reasons.put(record.key(), Headers.text(record.headers(), Headers.ERROR_REASON));
         }
         assertThat(reasons).containsKeys("s-bad-1", "s-bad-2");
         assertThat(reasons.get("s-bad-1")).contains("field 'memory' is missing");

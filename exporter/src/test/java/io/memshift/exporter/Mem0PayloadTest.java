@@ -3,6 +3,7 @@ package io.memshift.exporter;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.memshift.schemas.Json;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -12,7 +13,7 @@ class Mem0PayloadTest {
 
     @Test
     void theTextAndMem0sOwnKeysGetTheirPlacesAndEveryOtherKeyIsTheMemorysMetadataInPayloadOrder() throws Exception {
-        ObjectNode payload = (ObjectNode) Mem0ExportReader.JSON.readTree("""
+        ObjectNode payload = (ObjectNode) Json.MAPPER.readTree("""
                 {"source": "chat", "user_id": "alice", "data": "Likes tea", "hash": "abc", "weight": 0.50,
                  "created_at": "2024-04-01T10:00:00-07:00", "updated_at": null, "categories": ["food"],
                  "nested": {"b": 1, "a": [1, 2]}, "text_lemmatized": "like tea"}""");
@@ -31,7 +32,7 @@ class Mem0PayloadTest {
 
     @Test
     void aRecordWithoutIdOrTextOrPayloadBecomesAMemoryTheConverterRefusesByName() throws Exception {
-        ObjectNode memory = Mem0Payload.toMemory(null, Mem0ExportReader.JSON.missingNode());
+        ObjectNode memory = Mem0Payload.toMemory(null, Json.MAPPER.missingNode());
         assertThat(memory.isEmpty()).isTrue();
         MemoryEventConverter.Result result = new MemoryEventConverter("mem0-qdrant", "mem0", 1000)
                 .convert(new SourceMemory(memory, "mem0#3 (id null)", null));

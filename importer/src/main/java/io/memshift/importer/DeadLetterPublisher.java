@@ -2,9 +2,9 @@ package io.memshift.importer;
 
 import io.memshift.clients.KafkaClients;
 import io.memshift.schemas.EmbeddedMemoryEvent;
+import io.memshift.schemas.Headers;
 import io.memshift.schemas.SchemaRegistryClient;
 import io.memshift.schemas.Topics;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
@@ -16,7 +16,7 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 
 /**
  * Puts memories Elasticsearch refused for good on {@code memories.import-dlq.<index>}, unchanged, with why in
- * the headers ({@code memshift.error.status}, {@code memshift.error.reason}, {@code memshift.index}). Sends are
+ * the headers ({@link Headers#ERROR_STATUS}, {@link Headers#ERROR_REASON}, {@link Headers#INDEX}). Sends are
  * acknowledged before returning, so a refused memory is on the topic before its offset commits.
  */
 final class DeadLetterPublisher implements AutoCloseable {
@@ -42,9 +42,9 @@ final class DeadLetterPublisher implements AutoCloseable {
         for (RejectedItem item : rejected) {
             ProducerRecord<String, EmbeddedMemoryEvent> record =
                     new ProducerRecord<>(topic, item.event().getMemory().getId(), item.event());
-            record.headers().add("memshift.error.status", Integer.toString(item.status()).getBytes(StandardCharsets.UTF_8));
-            record.headers().add("memshift.error.reason", item.reason().getBytes(StandardCharsets.UTF_8));
-            record.headers().add("memshift.index", index.getBytes(StandardCharsets.UTF_8));
+            Headers.add(record.headers(), Headers.ERROR_STATUS, Integer.toString(item.status()));
+            Headers.add(record.headers(), Headers.ERROR_REASON, item.reason());
+            Headers.add(record.headers(), Headers.INDEX, index);
             sends.add(producer().send(record));
         }
         for (Future<RecordMetadata> send : sends) {

@@ -1,12 +1,10 @@
 package io.memshift.importer;
 
 import co.elastic.clients.elasticsearch.ElasticsearchClient;
-import co.elastic.clients.transport.rest_client.RestClientTransport;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.memshift.clients.ElasticsearchClients;
+import io.memshift.schemas.Json;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.List;
@@ -21,18 +19,12 @@ import org.elasticsearch.client.RestClient;
  */
 public final class IndexScanner {
 
-    /** Exact decimals: 1.50 stays 1.50, so a checksum over metadata sees exactly what was stored. */
-    public static final ObjectMapper EXACT_JSON = new ObjectMapper()
-            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
-            .configure(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES, false)
-            .enable(com.fasterxml.jackson.core.JsonGenerator.Feature.WRITE_BIGDECIMAL_AS_PLAIN);
-
     private static final int PAGE = 1000;
 
     private final RestClient rest;
 
     public IndexScanner(ElasticsearchClient es) {
-        this.rest = ((RestClientTransport) es._transport()).restClient();
+        this.rest = ElasticsearchClients.lowLevel(es);
     }
 
     /**
@@ -43,10 +35,10 @@ public final class IndexScanner {
     public void scan(String index, List<String> excludes, Consumer<ObjectNode> sink) {
         JsonNode after = null;
         while (true) {
-            ObjectNode body = EXACT_JSON.createObjectNode();
+            ObjectNode body = Json.MAPPER.createObjectNode();
             body.put("size", PAGE).put("version", true);
             body.putArray("sort").addObject().put("memory_id", "asc");
-            body.putObject("_source").set("excludes", EXACT_JSON.valueToTree(excludes));
+            body.putObject("_source").set("excludes", Json.MAPPER.valueToTree(excludes));
             if (after != null) {
                 body.set("search_after", after);
             }
@@ -66,7 +58,7 @@ public final class IndexScanner {
         request.setJsonEntity(body.toString());
         try {
             Response response = rest.performRequest(request);
-            return EXACT_JSON.readTree(response.getEntity().getContent());
+            return Json.MAPPER.readTree(response.getEntity().getContent());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read index " + path + ": " + e.getMessage(), e);
         }

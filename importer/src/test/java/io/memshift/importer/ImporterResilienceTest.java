@@ -10,10 +10,10 @@ import io.memshift.clients.ElasticsearchClients;
 import io.memshift.embedded.EmbeddedStackExtension;
 import io.memshift.embedded.StackEndpoints;
 import io.memshift.schemas.EmbeddedMemoryEvent;
+import io.memshift.schemas.Headers;
 import io.memshift.schemas.SchemaRegistryClient;
 import io.memshift.schemas.Topics;
 import io.memshift.schemas.testing.CommittedRecords;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -75,10 +75,8 @@ class ImporterResilienceTest {
                 Topics.importDeadLetters(index, new SchemaRegistryClient(stack.schemaRegistryUrl())));
         assertThat(dead).hasSize(1);
         assertThat(dead.get(0).key()).isEqualTo("d-bad");
-        String reason = new String(dead.get(0).headers().lastHeader("memshift.error.reason").value(), StandardCharsets.UTF_8);
-        assertThat(reason).contains("dimension");
-        assertThat(new String(dead.get(0).headers().lastHeader("memshift.error.status").value(), StandardCharsets.UTF_8))
-                .isEqualTo("400");
+        assertThat(Headers.text(dead.get(0).headers(), Headers.ERROR_REASON)).contains("dimension");
+        assertThat(Headers.text(dead.get(0).headers(), Headers.ERROR_STATUS)).isEqualTo("400");
     }
 
     @Test

@@ -1,10 +1,10 @@
 package io.memshift.reembedder;
 
 import io.memshift.schemas.EmbeddedMemoryEvent;
+import io.memshift.schemas.Headers;
 import io.memshift.schemas.MemoryEvent;
 import io.memshift.schemas.ModelFingerprint;
 import io.memshift.schemas.Op;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -46,9 +46,6 @@ final class BatchingEmbedProcessor implements Processor<String, MemoryEvent, Str
      * within about 45 s, inside the 60 s transaction timeout and far inside max.poll.interval.ms (5 min).
      */
     static final Duration MODEL_BUDGET = Duration.ofSeconds(15);
-    /** Dead-letter headers: why the model refused the memory, and which model. */
-    static final String REASON_HEADER = "memshift.dlq.reason";
-    static final String MODEL_HEADER = "memshift.dlq.model";
 
     private final String storeName;
     private final String cacheStoreName;
@@ -254,8 +251,8 @@ final class BatchingEmbedProcessor implements Processor<String, MemoryEvent, Str
     /** The memory as it came in, on the dead-letter topic, with the model's reason in the headers. */
     private void deadLetter(KeyValue<String, MemoryEvent> entry, String reason, Instant now) {
         RecordHeaders headers = new RecordHeaders();
-        headers.add(REASON_HEADER, reason.getBytes(StandardCharsets.UTF_8));
-        headers.add(MODEL_HEADER, profile.id().getBytes(StandardCharsets.UTF_8));
+        Headers.add(headers, Headers.DLQ_REASON, reason);
+        Headers.add(headers, Headers.DLQ_MODEL, profile.id());
         context.forward(new Record<String, SpecificRecord>(entry.key, entry.value, now.toEpochMilli(), headers),
                 deadLetterNode);
         metrics.countDeadLetter();

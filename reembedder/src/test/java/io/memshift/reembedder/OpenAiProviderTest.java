@@ -9,6 +9,7 @@ import io.memshift.clients.KafkaSettings;
 import io.memshift.embedded.EmbeddedStackExtension;
 import io.memshift.embedded.StackEndpoints;
 import io.memshift.schemas.EmbeddedMemoryEvent;
+import io.memshift.schemas.Headers;
 import io.memshift.schemas.MemoryEvent;
 import io.memshift.schemas.MemoryVersion;
 import io.memshift.schemas.Op;
@@ -184,10 +185,8 @@ class OpenAiProviderTest {
                 Topics.embedDeadLetters(modelId, registry))) {
             if (record.key().startsWith(prefix)) {
                 assertThat(record.value().getText()).contains(OpenAiMock.POISON);
-                assertThat(new String(record.headers().lastHeader("memshift.dlq.model").value(),
-                        java.nio.charset.StandardCharsets.UTF_8)).isEqualTo("openai:text-embedding-3-small");
-                reasons.put(record.key(), new String(record.headers().lastHeader("memshift.dlq.reason").value(),
-                        java.nio.charset.StandardCharsets.UTF_8));
+                assertThat(Headers.text(record.headers(), Headers.DLQ_MODEL)).isEqualTo("openai:text-embedding-3-small");
+                reasons.put(record.key(), Headers.text(record.headers(), Headers.DLQ_REASON));
             }
         }
         return reasons;
