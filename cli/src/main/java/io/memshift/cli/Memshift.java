@@ -1,12 +1,15 @@
 package io.memshift.cli;
 
+import io.memshift.exporter.InvalidSourceException;
+import io.memshift.exporter.SourceUnavailableException;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
  * The {@code memshift} command. Exit codes: 0 success; 1 the work failed or did not complete (the message says
- * what is missing); 2 bad usage or bad input (the message names the file, record and field).
+ * what is missing); 2 bad usage or bad input (the message names the file, record and field); 3 the source could not
+ * be reached or read (the message names it; trying again later may succeed).
  */
 @Command(name = "memshift", mixinStandardHelpOptions = true, version = "memshift 0.1.0",
         description = "Moves Mem0 memories to a new embedding model through Kafka, exactly once, without downtime.",
@@ -17,6 +20,7 @@ public final class Memshift implements Runnable {
     public static final int EXIT_OK = 0;
     public static final int EXIT_FAILED = 1;
     public static final int EXIT_BAD_INPUT = 2;
+    public static final int EXIT_SOURCE_UNAVAILABLE = 3;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -37,8 +41,11 @@ public final class Memshift implements Runnable {
             PrintWriter err = cmd.getErr();
             err.println("memshift: error: " + e.getMessage());
             err.flush();
+            if (e instanceof SourceUnavailableException) {
+                return EXIT_SOURCE_UNAVAILABLE;
+            }
             return e instanceof BadInputException || e instanceof IllegalArgumentException
-                    || e instanceof io.memshift.exporter.InvalidSourceException ? EXIT_BAD_INPUT : EXIT_FAILED;
+                    || e instanceof InvalidSourceException ? EXIT_BAD_INPUT : EXIT_FAILED;
         });
         return commandLine;
     }

@@ -3,8 +3,10 @@ package io.memshift.clients;
 import co.elastic.clients.elasticsearch.ElasticsearchClient;
 import co.elastic.clients.json.jackson.JacksonJsonpMapper;
 import co.elastic.clients.transport.rest_client.RestClientTransport;
+import java.net.URI;
 import org.apache.http.HttpHost;
 import org.elasticsearch.client.RestClient;
+import org.elasticsearch.client.RestClientBuilder;
 
 /**
  * The one place memshift connects to an Elasticsearch cluster (the importer's target, the verify and cutover
@@ -20,11 +22,17 @@ public final class ElasticsearchClients {
     private ElasticsearchClients() {
     }
 
+    /** @param url {@code http(s)://host:port}, with a path prefix if the cluster sits behind one */
     public static ElasticsearchClient connect(String url) {
-        RestClient rest = RestClient.builder(HttpHost.create(url))
+        URI uri = URI.create(url);
+        RestClientBuilder builder = RestClient.builder(new HttpHost(uri.getHost(), uri.getPort(), uri.getScheme()))
                 .setRequestConfigCallback(config -> config.setConnectTimeout(CONNECT_TIMEOUT_MS)
-                        .setSocketTimeout(SOCKET_TIMEOUT_MS))
-                .build();
+                        .setSocketTimeout(SOCKET_TIMEOUT_MS));
+        String prefix = uri.getRawPath();
+        if (prefix != null && !prefix.isEmpty() && !prefix.equals("/")) {
+            builder.setPathPrefix(prefix);
+        }
+        RestClient rest = builder.build();
         return new ElasticsearchClient(new RestClientTransport(rest, new JacksonJsonpMapper()));
     }
 

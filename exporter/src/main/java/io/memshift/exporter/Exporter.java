@@ -196,9 +196,12 @@ public final class Exporter {
                 }
                 progress.update("validate", count.incrementAndGet(), -1);
             });
+        } catch (InvalidSourceException e) {
+            throw e.beforeAnythingWasPublished(); // a file that is not JSON, truncated, missing ...
         }
         if (!problems.isEmpty()) {
-            throw new InvalidSourceException(reader.name(), problems, invalid.get() - problems.size());
+            throw new InvalidSourceException(reader.name(), problems, invalid.get() - problems.size())
+                    .beforeAnythingWasPublished();
         }
         return new Validation(count.get(), invalid.get(), filtered.get());
     }

@@ -1,6 +1,8 @@
 package io.memshift.exporter;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.memshift.clients.Backoff;
+import io.memshift.clients.RetryAfter;
 import io.memshift.schemas.Json;
 import java.io.IOException;
 import java.net.URI;
@@ -10,10 +12,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -25,8 +23,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Rate limits are part of normal operation, not an error: a 429 is waited out for as long as its
  * {@code Retry-After} says (seconds or an HTTP date; 5 s when absent), for up to {@link #MAX_THROTTLED} in all per
- * request. 5xx answers and broken connections are retried with doubling backoff, {@link #MAX_ATTEMPTS} times.
- * A 401/403 fails at once: waiting does not fix a wrong key.
+ * request. 5xx answers and broken connections are retried with {@link #SERVER_ERRORS}' backoff,
+ * {@link #MAX_ATTEMPTS} times. A 401/403 fails at once: waiting does not fix a wrong key. Whatever ends a call
+ * without an answer is a {@link Mem0ApiException}, a {@link SourceUnavailableException} naming the API.
  */
 public final class Mem0ApiClient {
 
@@ -34,17 +33,26 @@ public final class Mem0ApiClient {
     public static final String API_KEY_ENV = "MEM0_API_KEY";
     static final Duration MAX_THROTTLED = Duration.ofMinutes(30);
     static final int MAX_ATTEMPTS = 6;
+    /** Between attempts after a 5xx or a broken connection: 0.5 s, 1 s, 2 s, 4 s, 8 s (less up to 20 % jitter). */
+    static final Backoff SERVER_ERRORS = Backoff.exponential(Duration.ofMillis(500), Duration.ofSeconds(30))
+            .withJitter(0.2);
     private static final Duration DEFAULT_RETRY_AFTER = Duration.ofSeconds(5);
     private static final Duration MAX_SINGLE_WAIT = Duration.ofMinutes(5);
     private static final Logger LOG = LoggerFactory.getLogger(Mem0ApiClient.class);
 
     private final String baseUrl;
     private final String apiKey;
+    private final Backoff serverErrors;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     private volatile long throttledWaits;
 
     /** @param baseUrl e.g. {@code https://api.mem0.ai}; a trailing slash is dropped */
     public Mem0ApiClient(String baseUrl, String apiKey) {
+        this(baseUrl, apiKey, SERVER_ERRORS);
+    }
+
+    /** With another backoff between attempts (tests: one that does not wait). */
+    Mem0ApiClient(String baseUrl, String apiKey, Backoff serverErrors) {
         if (!baseUrl.startsWith("http://") && !baseUrl.startsWith("https://")) {
             throw new IllegalArgumentException("mem0-api source must be an http(s) URL, e.g. mem0-api:https://api.mem0.ai;"
                     + " got '" + baseUrl + "'");
@@ -54,6 +62,7 @@ public final class Mem0ApiClient {
         }
         this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
         this.apiKey = apiKey;
+        this.serverErrors = serverErrors;
     }
 
     /** Reads the key from {@value #API_KEY_ENV} of {@code env}. */
@@ -96,26 +105,26 @@ public final class Mem0ApiClient {
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
                         : HttpRequest.BodyPublishers.ofString(body.toString()))
                 .build();
-        String call = method + " " + baseUrl + pathAndQuery;
+        String call = method + " " + pathAndQuery;
         Duration throttled = Duration.ZERO;
-        int failures = 0;
+        Backoff.Attempts failures = serverErrors.start();
         while (true) {
             HttpResponse<String> response;
             try {
                 response = http.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
             } catch (IOException e) {
-                failures = retryOrFail(call, failures, "cannot reach the Mem0 API: " + e.getMessage());
+                retryOrFail(call, failures, "cannot reach the Mem0 API: " + e);
                 continue;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new Mem0ApiException(call + " was interrupted");
+                throw new Mem0ApiException(baseUrl, call + " was interrupted");
             }
             int status = response.statusCode();
             if (status / 100 == 2) {
                 try {
                     return Optional.of(Json.MAPPER.readTree(response.body()));
                 } catch (IOException e) {
-                    throw new Mem0ApiException(call + " answered " + status + " with a body that is not JSON: "
+                    throw new Mem0ApiException(baseUrl, call + " answered " + status + " with a body that is not JSON: "
                             + abbreviate(response.body()));
                 }
             }
@@ -126,8 +135,8 @@ public final class Mem0ApiClient {
                 Duration wait = retryAfter(response.headers().firstValue("Retry-After").orElse(null));
                 throttled = throttled.plus(wait);
                 if (throttled.compareTo(MAX_THROTTLED) > 0) {
-                    throw new Mem0ApiException(call + " is still rate-limited (429) after " + MAX_THROTTLED.toMinutes()
-                            + " minutes of waiting");
+                    throw new Mem0ApiException(baseUrl, call + " is still rate-limited (429) after "
+                            + MAX_THROTTLED.toMinutes() + " minutes of waiting");
                 }
                 throttledWaits++;
                 LOG.info("Mem0 API rate limit (429) on {}: waiting {} ms as Retry-After asks", call, wait.toMillis());
@@ -135,56 +144,40 @@ public final class Mem0ApiClient {
                 continue;
             }
             if (status == 401 || status == 403) {
-                throw new Mem0ApiException(call + " was refused (" + status + "): check the key in " + API_KEY_ENV
-                        + " and its project's permissions");
+                throw new Mem0ApiException(baseUrl, call + " was refused (" + status + "): check the key in "
+                        + API_KEY_ENV + " and its project's permissions", status);
             }
             if (status / 100 == 5 || status == 408) {
-                failures = retryOrFail(call, failures, "answered " + status + ": " + abbreviate(response.body()));
+                retryOrFail(call, failures, "answered " + status + ": " + abbreviate(response.body()));
                 continue;
             }
-            throw new Mem0ApiException(call + " answered " + status + ": " + abbreviate(response.body()), status);
+            throw new Mem0ApiException(baseUrl, call + " answered " + status + ": " + abbreviate(response.body()), status);
         }
     }
 
-    private int retryOrFail(String call, int failures, String problem) {
-        int attempt = failures + 1;
+    /** Counts a failed attempt: waits before the next one, or gives up after {@link #MAX_ATTEMPTS}. */
+    private void retryOrFail(String call, Backoff.Attempts failures, String problem) {
+        int attempt = failures.failures() + 1;
         if (attempt >= MAX_ATTEMPTS) {
-            throw new Mem0ApiException(call + " failed " + attempt + " times; last: " + problem);
+            throw new Mem0ApiException(baseUrl, call + " failed " + attempt + " times; last: " + problem);
         }
-        Duration backoff = Duration.ofMillis(Math.min(30_000, 500L << failures));
-        LOG.warn("{} {} (attempt {} of {}); retrying in {} ms", call, problem, attempt, MAX_ATTEMPTS, backoff.toMillis());
+        Duration backoff = failures.next();
+        LOG.warn("{} {} {} (attempt {} of {}); retrying in {} ms", baseUrl, call, problem, attempt, MAX_ATTEMPTS,
+                backoff.toMillis());
         sleep(backoff);
-        return attempt;
     }
 
-    /** Retry-After is either delta-seconds or an HTTP date (RFC 9110 §10.2.3). */
+    /** The wait a 429 asks for: its Retry-After, at most 5 minutes at a time; 5 s when it names none. */
     static Duration retryAfter(String header) {
-        if (header == null || header.isBlank()) {
-            return DEFAULT_RETRY_AFTER;
-        }
-        Duration wait;
-        try {
-            wait = Duration.ofMillis((long) (Double.parseDouble(header.trim()) * 1000));
-        } catch (NumberFormatException notSeconds) {
-            try {
-                Instant at = ZonedDateTime.parse(header.trim(), DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
-                wait = Duration.between(Instant.now(), at);
-            } catch (DateTimeParseException notADate) {
-                return DEFAULT_RETRY_AFTER;
-            }
-        }
-        if (wait.isNegative()) {
-            return Duration.ZERO;
-        }
-        return wait.compareTo(MAX_SINGLE_WAIT) > 0 ? MAX_SINGLE_WAIT : wait;
+        return RetryAfter.parse(header, MAX_SINGLE_WAIT).orElse(DEFAULT_RETRY_AFTER);
     }
 
-    private static void sleep(Duration wait) {
+    private void sleep(Duration wait) {
         try {
             Thread.sleep(wait.toMillis());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new Mem0ApiException("interrupted while waiting for the Mem0 API");
+            throw new Mem0ApiException(baseUrl, "interrupted while waiting for the Mem0 API");
         }
     }
 
@@ -192,16 +185,16 @@ public final class Mem0ApiClient {
         return text == null ? "" : text.length() <= 300 ? text : text.substring(0, 300) + "...";
     }
 
-    /** The Mem0 API could not be read; the message names the call, never the key. */
-    public static final class Mem0ApiException extends RuntimeException {
+    /** The Mem0 API could not be read; the message names the API and the call, never the key. */
+    public static final class Mem0ApiException extends SourceUnavailableException {
         private final int status;
 
-        public Mem0ApiException(String message) {
-            this(message, 0);
+        public Mem0ApiException(String baseUrl, String problem) {
+            this(baseUrl, problem, 0);
         }
 
-        public Mem0ApiException(String message, int status) {
-            super(message);
+        public Mem0ApiException(String baseUrl, String problem, int status) {
+            super(baseUrl, problem);
             this.status = status;
         }
 

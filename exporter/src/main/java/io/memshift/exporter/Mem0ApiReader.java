@@ -97,7 +97,7 @@ public final class Mem0ApiReader implements MemorySource {
                 }
                 JsonNode results = response.isArray() ? response : response.path("results");
                 if (!results.isArray()) {
-                    throw new Mem0ApiClient.Mem0ApiException("the memories of " + scope.filterKey() + "=" + scope.name()
+                    throw new Mem0ApiClient.Mem0ApiException(client.baseUrl(), "the memories of " + scope.filterKey() + "=" + scope.name()
                             + " came without a results list: " + abbreviate(response.toString()));
                 }
                 int n = 0;

@@ -1,17 +1,18 @@
 package io.memshift.exporter;
 
+import co.elastic.clients.elasticsearch.ElasticsearchClient;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.memshift.clients.ElasticsearchClients;
 import io.memshift.schemas.Json;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.time.Duration;
-import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
+import org.apache.http.util.EntityUtils;
+import org.elasticsearch.client.Request;
+import org.elasticsearch.client.Response;
+import org.elasticsearch.client.ResponseException;
+import org.elasticsearch.client.RestClient;
 
 /**
  * Mem0's own Elasticsearch vector store, read whole with a point in time and {@code search_after} (so there is no
@@ -26,7 +27,6 @@ public final class Mem0ElasticsearchReader implements MemorySource {
 
     private final String baseUrl;
     private final String index;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
     /** @param url {@code http(s)://host:port/<index>} */
     public Mem0ElasticsearchReader(String url) {
@@ -61,7 +61,15 @@ public final class Mem0ElasticsearchReader implements MemorySource {
 
     @Override
     public void forEach(Consumer<SourceMemory> sink) {
-        String pit = send("POST", "/" + index + "/_pit?keep_alive=5m", null).get("id").asText();
+        try (ElasticsearchClient es = ElasticsearchClients.connect(baseUrl)) {
+            read(ElasticsearchClients.lowLevel(es), sink);
+        } catch (IOException e) {
+            // closing the connections failed: everything was read
+        }
+    }
+
+    private void read(RestClient rest, Consumer<SourceMemory> sink) {
+        String pit = send(rest, "POST", "/" + index + "/_pit?keep_alive=5m", null).get("id").asText();
         try {
             JsonNode after = null;
             long n = 0;
@@ -74,7 +82,7 @@ public final class Mem0ElasticsearchReader implements MemorySource {
                 if (after != null) {
                     body.set("search_after", after);
                 }
-                JsonNode response = send("POST", "/_search", body);
+                JsonNode response = send(rest, "POST", "/_search", body);
                 pit = response.path("pit_id").asText(pit);
                 JsonNode hits = response.path("hits").path("hits");
                 if (hits.isEmpty()) {
@@ -89,36 +97,42 @@ public final class Mem0ElasticsearchReader implements MemorySource {
                 }
             }
         } finally {
-            closePit(pit);
+            closePit(rest, pit);
         }
     }
 
-    private void closePit(String pit) {
+    private void closePit(RestClient rest, String pit) {
         try {
             ObjectNode body = Json.MAPPER.createObjectNode().put("id", pit);
-            send("DELETE", "/_pit", body);
+            send(rest, "DELETE", "/_pit", body);
         } catch (RuntimeException ignored) {
             // a point in time left open expires by itself after keep_alive
         }
     }
 
-    private JsonNode send(String method, String path, JsonNode body) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(Duration.ofMinutes(2))
-                .header("Content-Type", "application/json")
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofString(body.toString()));
+    /** One call; any failure to get a JSON answer means the store cannot be read (the records are not at fault). */
+    private JsonNode send(RestClient rest, String method, String path, JsonNode body) {
+        Request request = new Request(method, path);
+        if (body != null) {
+            request.setJsonEntity(body.toString());
+        }
         try {
-            HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-            if (response.statusCode() / 100 != 2) {
-                throw new InvalidSourceException(identity(), List.of("Elasticsearch answered " + method + " " + path
-                        + " with " + response.statusCode() + ": " + abbreviate(response.body())), 0);
-            }
-            return Json.MAPPER.readTree(response.body());
+            Response response = rest.performRequest(request);
+            return Json.MAPPER.readTree(response.getEntity().getContent());
+        } catch (ResponseException e) {
+            Response response = e.getResponse();
+            throw new SourceUnavailableException(identity(), "Elasticsearch answered " + method + " " + path + " with "
+                    + response.getStatusLine().getStatusCode() + ": " + abbreviate(body(response)), e);
         } catch (IOException e) {
-            throw new InvalidSourceException(identity(), List.of("cannot reach Elasticsearch at " + baseUrl + ": " + e), 0);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while reading " + identity(), e);
+            throw new SourceUnavailableException(identity(), "cannot reach Elasticsearch at " + baseUrl + ": " + e, e);
+        }
+    }
+
+    private static String body(Response response) {
+        try {
+            return response.getEntity() == null ? "" : EntityUtils.toString(response.getEntity());
+        } catch (IOException e) {
+            return "(no body: " + e.getMessage() + ")";
         }
     }
 

@@ -29,7 +29,8 @@ public interface MemorySource {
     /**
      * Calls {@code sink} for every memory object in source order.
      *
-     * @throws InvalidSourceException if the source cannot be read as this kind of source
+     * @throws InvalidSourceException     if the source is not of this kind, or holds records we refuse
+     * @throws SourceUnavailableException if the source cannot be reached or read
      */
     void forEach(Consumer<SourceMemory> sink);
 

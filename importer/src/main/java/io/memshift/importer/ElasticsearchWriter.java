@@ -6,9 +6,9 @@ import co.elastic.clients.elasticsearch.core.BulkRequest;
 import co.elastic.clients.elasticsearch.core.BulkResponse;
 import co.elastic.clients.elasticsearch.core.bulk.BulkOperation;
 import co.elastic.clients.elasticsearch.core.bulk.BulkResponseItem;
+import io.memshift.clients.Backoff;
 import io.memshift.schemas.EmbeddedMemoryEvent;
 import io.memshift.schemas.Op;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,11 +35,11 @@ final class ElasticsearchWriter implements AutoCloseable {
     private final String index;
     private final int maxDocs;
     private final long maxBytes;
-    private final RetryPolicy retry;
+    private final Backoff retry;
     private final ExecutorService pool;
 
     ElasticsearchWriter(ElasticsearchClient es, String index, int maxDocs, long maxBytes, int maxInFlight,
-                        RetryPolicy retry) {
+                        Backoff retry) {
         this.es = es;
         this.index = index;
         this.maxDocs = maxDocs;
@@ -104,10 +104,9 @@ final class ElasticsearchWriter implements AutoCloseable {
         BulkOutcome outcome = BulkOutcome.EMPTY;
         List<RejectedItem> rejected = new ArrayList<>();
         List<EmbeddedMemoryEvent> toSend = events;
-        Instant deadline = Instant.now().plus(retry.budget());
-        Duration backoff = retry.first();
+        Backoff.Attempts attempts = retry.start();
         while (!toSend.isEmpty()) {
-            BulkResponse response = send(toSend, deadline);
+            BulkResponse response = send(toSend, attempts.deadline());
             List<EmbeddedMemoryEvent> again = new ArrayList<>();
             long indexed = 0, tombstoned = 0, stale = 0, dead = 0;
             for (int i = 0; i < response.items().size(); i++) {
@@ -132,14 +131,10 @@ final class ElasticsearchWriter implements AutoCloseable {
                 }
             }
             outcome = outcome.plus(new BulkOutcome(indexed, tombstoned, stale, again.size(), dead));
-            if (!again.isEmpty()) {
-                if (Instant.now().plus(backoff).isAfter(deadline)) {
-                    throw new ImportException(again.size() + " memories still refused with 429/503 by " + index
-                            + " after retrying for " + retry.budget().toSeconds() + " s (first id="
-                            + again.get(0).getMemory().getId() + ")");
-                }
-                RetryPolicy.sleep(backoff);
-                backoff = retry.next(backoff);
+            if (!again.isEmpty() && !RetryPolicy.sleep(attempts)) {
+                throw new ImportException(again.size() + " memories still refused with 429/503 by " + index
+                        + " after retrying for " + retry.budget().toSeconds() + " s (first id="
+                        + again.get(0).getMemory().getId() + ")");
             }
             toSend = again;
         }
@@ -156,7 +151,8 @@ final class ElasticsearchWriter implements AutoCloseable {
                     .version(version).versionType(VersionType.ExternalGte).document(document))));
         }
         BulkRequest request = BulkRequest.of(b -> b.operations(operations));
-        Duration backoff = retry.first();
+        // A backoff of its own, from the first wait again, within the budget of the whole chunk.
+        Backoff.Attempts attempts = retry.start(deadline);
         while (true) {
             try {
                 return es.bulk(request);
@@ -167,13 +163,11 @@ final class ElasticsearchWriter implements AutoCloseable {
                     throw new ImportException("Elasticsearch refused a bulk of " + events.size() + " memories for "
                             + index + " (status " + status + "): " + e.getMessage(), e);
                 }
-                if (Instant.now().plus(backoff).isAfter(deadline)) {
+                if (!RetryPolicy.sleep(attempts)) {
                     throw new ImportException("Elasticsearch did not take a bulk of " + events.size()
                             + " memories for " + index + " within " + retry.budget().toSeconds() + " s: "
                             + (status < 0 ? e.getMessage() : "status " + status), e);
                 }
-                RetryPolicy.sleep(backoff);
-                backoff = retry.next(backoff);
             }
         }
     }

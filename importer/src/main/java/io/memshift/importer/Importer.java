@@ -71,7 +71,7 @@ public final class Importer implements Stage {
         // deleted): rewind on the first assignment.
         consumer.subscribe(List.of(config.topic()), new RewindOnce(created));
         ElasticsearchWriter writer = new ElasticsearchWriter(es, config.index(), config.maxBulkDocs(),
-                config.maxBulkBytes(), config.maxInFlight(), RetryPolicy.DEFAULT);
+                config.maxBulkBytes(), config.maxInFlight(), RetryPolicy.BACKOFF);
         deadLetters = new DeadLetterPublisher(kafka, registry, config.index());
         running.set(true);
         thread = new Thread(() -> run(writer), "memshift-importer-" + config.index());

@@ -2,22 +2,24 @@ package io.memshift.importer;
 
 import co.elastic.clients.elasticsearch._types.ElasticsearchException;
 import co.elastic.clients.transport.TransportException;
+import io.memshift.clients.Backoff;
 import java.time.Duration;
 import org.elasticsearch.client.ResponseException;
 
 /**
- * How long the importer keeps retrying an overloaded or unreachable Elasticsearch: exponential backoff from
- * {@code first} up to {@code max} per wait, for at most {@code budget} in all. The budget stays well under the
+ * When and how long the importer retries an overloaded or unreachable Elasticsearch.
+ *
+ * <p>{@link #BACKOFF}: 100 ms doubling to 10 s per wait (each shortened by up to 20 %, so the bulk threads that
+ * failed together do not come back together), for at most 3 minutes in all. The budget stays well under the
  * consumer's {@code max.poll.interval.ms} (5 min), so a long outage stops the importer cleanly (offsets
  * uncommitted, nothing lost) instead of getting it thrown out of its group mid-write.
  */
-record RetryPolicy(Duration first, Duration max, Duration budget) {
+final class RetryPolicy {
 
-    static final RetryPolicy DEFAULT = new RetryPolicy(Duration.ofMillis(100), Duration.ofSeconds(10), Duration.ofMinutes(3));
+    static final Backoff BACKOFF = Backoff.exponential(Duration.ofMillis(100), Duration.ofSeconds(10))
+            .withJitter(0.2).withBudget(Duration.ofMinutes(3));
 
-    Duration next(Duration previous) {
-        Duration doubled = previous.multipliedBy(2);
-        return doubled.compareTo(max) > 0 ? max : doubled;
+    private RetryPolicy() {
     }
 
     /** True for statuses that mean "not now": 429 (too many requests), 502/503/504 (unavailable). */
@@ -41,9 +43,10 @@ record RetryPolicy(Duration first, Duration max, Duration budget) {
         return -1;
     }
 
-    static void sleep(Duration duration) {
+    /** Waits before the next try; false, without waiting, once the budget would be passed. */
+    static boolean sleep(Backoff.Attempts attempts) {
         try {
-            Thread.sleep(duration.toMillis());
+            return attempts.sleep();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ImportException("interrupted while backing off", e);
