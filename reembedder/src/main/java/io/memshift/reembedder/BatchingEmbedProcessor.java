@@ -1,5 +1,6 @@
 package io.memshift.reembedder;
 
+import io.memshift.clients.Backoff;
 import io.memshift.schemas.EmbeddedMemoryEvent;
 import io.memshift.schemas.Headers;
 import io.memshift.schemas.MemoryEvent;
@@ -46,6 +47,11 @@ final class BatchingEmbedProcessor implements Processor<String, MemoryEvent, Str
      * within about 45 s, inside the 60 s transaction timeout and far inside max.poll.interval.ms (5 min).
      */
     static final Duration MODEL_BUDGET = Duration.ofSeconds(15);
+    /**
+     * How long the batch waits after the model was unavailable (5xx, timeout, unreachable) without progress: 1 s
+     * doubling to 60 s, less up to 20 % so that the tasks of one instance do not all come back at once.
+     */
+    static final Backoff OUTAGE = Backoff.exponential(Duration.ofSeconds(1), Duration.ofSeconds(60)).withJitter(0.2);
 
     private final String storeName;
     private final String cacheStoreName;
@@ -65,7 +71,8 @@ final class BatchingEmbedProcessor implements Processor<String, MemoryEvent, Str
     private long oldestPendingAtMs = -1;
     /** While the model is unavailable: no call before this time; batches wait in the store meanwhile. */
     private long retryAtMs;
-    private int consecutiveFailures;
+    /** Outages in a row without progress. */
+    private final Backoff.Attempts outages = OUTAGE.start();
 
     /**
      * @param outputNode     the sink for embedded events
@@ -144,8 +151,8 @@ final class BatchingEmbedProcessor implements Processor<String, MemoryEvent, Str
      * settled: forwarded with its vector (or as a delete), or sent to the dead-letter topic because the model
      * refused its text. A memory whose request hit a rate limit, an outage or the flush's time budget stays in the
      * store, and the next flush asks only for what is still missing (vectors already returned are in the cache).
-     * After a rate limit the next try waits as long as the provider's Retry-After asked; after an outage, a growing
-     * pause (1 s doubling to 60 s). Meanwhile the stage keeps committing and stays in its group: a provider down
+     * After a rate limit the next try waits as long as the provider's Retry-After asked (the profile's rate-limit
+     * pause, shared by every task); after an outage, a growing pause ({@link #OUTAGE}). Meanwhile the stage keeps committing and stays in its group: a provider down
      * for minutes stalls the stage without losing or duplicating anything.
      */
     private void flush() {
@@ -224,20 +231,21 @@ final class BatchingEmbedProcessor implements Processor<String, MemoryEvent, Str
         metrics.batch(forwarded, embeddedTexts);
         metrics.pendingChanged(-settled);
         pendingCount -= settled;
+        if (settled > 0 || unavailable == null) {
+            outages.reset();
+        }
         if (unavailable != null) {
             boolean rateLimited = ModelFailures.classify(unavailable) == ModelFailures.Kind.RATE_LIMITED;
             // The outage backoff grows only while outages follow each other without progress; a rate limit says
-            // itself how long to wait.
-            consecutiveFailures = settled > 0 ? 0 : rateLimited ? consecutiveFailures : consecutiveFailures + 1;
-            long backoff = Math.min(60_000L, 1000L << Math.min(6, Math.max(0, consecutiveFailures - 1)));
-            long pause = ModelFailures.retryAfter(unavailable).map(d -> Math.max(100L, d.toMillis())).orElse(backoff);
-            retryAtMs = context.currentSystemTimeMs() + pause;
+            // itself how long to wait, and the pause it set holds every task back (see mayCallModel).
+            long pause = rateLimited ? embedder.rateLimitRemaining().toMillis() : outages.next().toMillis();
+            if (!rateLimited) {
+                retryAtMs = context.currentSystemTimeMs() + pause;
+            }
             metrics.modelRetry();
             LOG.warn("model {} {} ({}); {} memories wait, next try in {} ms, {} request(s) at once", profile.id(),
                     rateLimited ? "is rate limiting" : "is unavailable", ModelFailures.describe(unavailable),
                     pendingCount, pause, embedder.concurrency());
-        } else {
-            consecutiveFailures = 0;
         }
         // What is left of a backlog is due at once: it has waited long enough already.
         oldestPendingAtMs = pendingCount > 0 ? context.currentSystemTimeMs() - maxWait.toMillis() : -1;
@@ -245,7 +253,7 @@ final class BatchingEmbedProcessor implements Processor<String, MemoryEvent, Str
 
     /** Not while this task backs off from an outage, nor while the provider's Retry-After holds. */
     private boolean mayCallModel(long nowMs) {
-        return nowMs >= retryAtMs && System.currentTimeMillis() >= embedder.pausedUntilMs();
+        return nowMs >= retryAtMs && !embedder.rateLimited();
     }
 
     /** The memory as it came in, on the dead-letter topic, with the model's reason in the headers. */

@@ -12,6 +12,7 @@ import dev.langchain4j.model.ollama.OllamaEmbeddingModel;
 import dev.langchain4j.model.openai.OpenAiEmbeddingModel;
 import dev.langchain4j.model.embedding.EmbeddingModel;
 import dev.langchain4j.model.embedding.onnx.PoolingMode;
+import io.memshift.clients.RateLimitPause;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -60,7 +61,7 @@ public final class EmbeddingModels {
         String id = "onnx:" + name;
         TunedOnnxEmbeddingModel.OnnxFiles files = new TunedOnnxEmbeddingModel.OnnxFiles(modelFile, tokenizerFile, pooling);
         PROFILES.put(id, new ModelProfile(id, "onnx", name, ONNX_REVISION, dims, prefix, RequestLimits.IN_PROCESS,
-                () -> TunedOnnxEmbeddingModel.load(files, dims, name.endsWith("-q"))));
+                () -> TunedOnnxEmbeddingModel.load(files, dims, name.endsWith("-q")), new RateLimitPause()));
         STOCK.put(id, stock);
     }
 
@@ -144,11 +145,13 @@ public final class EmbeddingModels {
         // The revision records a reduced dimension count: a 512-d text-embedding-3-small is another vector space.
         String revision = requested == null ? null : "dimensions=" + requested;
         // OpenAI: at most 2,048 inputs and 300,000 tokens per request.
+        RateLimitPause rateLimit = new RateLimitPause();
         return new ModelProfile("openai:" + name, "openai", name, revision, dims, null,
                 new RequestLimits(2048, 300_000, 4),
-                () -> OpenAiEmbeddingModel.builder().httpClientBuilder(new ProviderHttpClient.Builder())
+                () -> OpenAiEmbeddingModel.builder().httpClientBuilder(new ProviderHttpClient.Builder(rateLimit))
                         .baseUrl(baseUrl).apiKey(key).modelName(name).dimensions(requested).maxSegmentsPerBatch(2048)
-                        .maxRetries(0).timeout(REMOTE_TIMEOUT).logRequests(false).logResponses(false).build());
+                        .maxRetries(0).timeout(REMOTE_TIMEOUT).logRequests(false).logResponses(false).build(),
+                rateLimit);
     }
 
     private static ModelProfile ollama(String name, Map<String, String> env) {
@@ -158,10 +161,12 @@ public final class EmbeddingModels {
         String family = name.contains(":") ? name.substring(0, name.indexOf(':')) : name;
         int dims = dims("ollama:" + name, requested, OLLAMA_DIMS.get(family), "MEMSHIFT_OLLAMA_DIMENSIONS");
         // Ollama has no batch cap, but it is usually one local GPU or CPU: moderate requests, two at a time.
+        RateLimitPause rateLimit = new RateLimitPause();
         return new ModelProfile("ollama:" + name, "ollama", name, null, dims, null, new RequestLimits(256, 200_000, 2),
-                () -> OllamaEmbeddingModel.builder().httpClientBuilder(new ProviderHttpClient.Builder())
+                () -> OllamaEmbeddingModel.builder().httpClientBuilder(new ProviderHttpClient.Builder(rateLimit))
                         .baseUrl(baseUrl).modelName(name).maxRetries(0).timeout(REMOTE_TIMEOUT)
-                        .logRequests(false).logResponses(false).build());
+                        .logRequests(false).logResponses(false).build(),
+                rateLimit);
     }
 
     private static ModelProfile gemini(String name, Map<String, String> env) {
@@ -176,11 +181,13 @@ public final class EmbeddingModels {
         int dims = dims("gemini:" + name, requested, GEMINI_DIMS.get(name), "MEMSHIFT_GEMINI_DIMENSIONS");
         String revision = "task=RETRIEVAL_DOCUMENT" + (requested == null ? "" : ",dimensions=" + requested);
         // batchEmbedContents takes at most 100 requests per call.
+        RateLimitPause rateLimit = new RateLimitPause();
         return new ModelProfile("gemini:" + name, "gemini", name, revision, dims, null, new RequestLimits(100, 200_000, 4),
-                () -> GoogleAiEmbeddingModel.builder().httpClientBuilder(new ProviderHttpClient.Builder())
+                () -> GoogleAiEmbeddingModel.builder().httpClientBuilder(new ProviderHttpClient.Builder(rateLimit))
                         .baseUrl(baseUrl).apiKey(key).modelName(name).outputDimensionality(requested)
                         .taskType(GoogleAiEmbeddingModel.TaskType.RETRIEVAL_DOCUMENT).maxRetries(0)
-                        .timeout(REMOTE_TIMEOUT).logRequestsAndResponses(false).build());
+                        .timeout(REMOTE_TIMEOUT).logRequestsAndResponses(false).build(),
+                rateLimit);
     }
 
     private static void requireName(String provider, String name, String example) {

@@ -1,6 +1,7 @@
 package io.memshift.reembedder;
 
 import dev.langchain4j.model.embedding.EmbeddingModel;
+import io.memshift.clients.RateLimitPause;
 import io.memshift.schemas.ModelFingerprint;
 import java.util.function.Supplier;
 
@@ -9,10 +10,13 @@ import java.util.function.Supplier;
  * revision, dims, prefix) and how to build it.
  *
  * @param prefix text put before every memory when embedding it (e5 wants {@code "passage: "}), or null
- * @param limits how the provider wants to be called (inputs and tokens per request, requests in flight)
+ * @param limits    how the provider wants to be called (inputs and tokens per request, requests in flight)
+ * @param rateLimit the provider's current rate limit, shared by every model built from this profile (they share
+ *                  its key and quota): set by memshift's HTTP client when the provider answers 429, and read by the
+ *                  re-embedder before it sends anything. Never set for an in-process model.
  */
 public record ModelProfile(String id, String provider, String name, String revision, int dims, String prefix,
-                           RequestLimits limits, Supplier<EmbeddingModel> factory) {
+                           RequestLimits limits, Supplier<EmbeddingModel> factory, RateLimitPause rateLimit) {
 
     public ModelFingerprint fingerprint() {
         return ModelFingerprint.newBuilder().setProvider(provider).setName(name).setRevision(revision)

@@ -7,6 +7,8 @@ import dev.langchain4j.http.client.HttpRequest;
 import dev.langchain4j.http.client.SuccessfulHttpResponse;
 import dev.langchain4j.http.client.sse.ServerSentEventListener;
 import dev.langchain4j.http.client.sse.ServerSentEventParser;
+import io.memshift.clients.RateLimitPause;
+import io.memshift.clients.RetryAfter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -14,10 +16,6 @@ import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -28,24 +26,32 @@ import java.util.Optional;
  * and LangChain4j retries blindly. This one throws a {@link ProviderHttpException} that keeps the wait the provider
  * asked for, and the models are built with {@code maxRetries(0)}: the re-embedder decides when to try again
  * (see {@link ResilientEmbedder}), so a rate limit never blocks a stream thread past its transaction timeout.
+ *
+ * <p>It is also where a 429 is recorded, in the profile's {@link RateLimitPause}: the moment it arrives, for every
+ * request of the provider's key. That is the one record of a rate limit; the re-embedder's tasks read it before
+ * they flush.
  */
 final class ProviderHttpClient implements HttpClient {
 
     private static final Duration LONGEST_WAIT = Duration.ofMinutes(2);
-    /** The longest a call waits here for an earlier Retry-After; a longer wait is left to the stage's backoff. */
+    /** A 429 that names no wait pauses this long; one that asks for none, at least {@link #SHORTEST_PAUSE}. */
+    static final Duration PAUSE_WITHOUT_RETRY_AFTER = Duration.ofSeconds(1);
+    static final Duration SHORTEST_PAUSE = Duration.ofMillis(100);
+    /** The longest a call waits here for an earlier Retry-After; a longer wait is left to the stage. */
     private static final long LONGEST_BLOCKING_WAIT_MS = 5_000;
 
     private final java.net.http.HttpClient http;
     private final Duration readTimeout;
     /**
-     * Set by a 429's Retry-After: no request leaves before it. Some LangChain4j clients (Gemini's) retry on their
-     * own whatever maxRetries says; this keeps even their retries to the wait the provider asked for.
+     * No request leaves before it ends. Some LangChain4j clients (Gemini's) retry on their own whatever maxRetries
+     * says; this keeps even their retries to the wait the provider asked for.
      */
-    private volatile long notBeforeMs;
+    private final RateLimitPause rateLimit;
 
-    private ProviderHttpClient(Duration connectTimeout, Duration readTimeout) {
+    private ProviderHttpClient(Duration connectTimeout, Duration readTimeout, RateLimitPause rateLimit) {
         this.http = java.net.http.HttpClient.newBuilder().connectTimeout(connectTimeout).build();
         this.readTimeout = readTimeout;
+        this.rateLimit = rateLimit;
     }
 
     /** A non-2xx answer, with the wait the provider asked for when it said one. */
@@ -64,14 +70,14 @@ final class ProviderHttpClient implements HttpClient {
 
     @Override
     public SuccessfulHttpResponse execute(HttpRequest request) {
-        long wait = notBeforeMs - System.currentTimeMillis();
-        if (wait > LONGEST_BLOCKING_WAIT_MS) {
+        Duration wait = rateLimit.remaining();
+        if (wait.toMillis() > LONGEST_BLOCKING_WAIT_MS) {
             // Still throttled for long: answer as the provider would, without asking it, and without blocking.
-            throw new ProviderHttpException(429, "still within the provider's Retry-After", Duration.ofMillis(wait));
+            throw new ProviderHttpException(429, "still within the provider's Retry-After", wait);
         }
-        if (wait > 0) {
+        if (!wait.isZero()) {
             try {
-                Thread.sleep(wait);
+                Thread.sleep(wait.toMillis());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException("interrupted while waiting out a rate limit", e);
@@ -100,9 +106,10 @@ final class ProviderHttpClient implements HttpClient {
         }
         Map<String, List<String>> headers = response.headers().map();
         if (response.statusCode() / 100 != 2) {
-            Duration retryAfter = retryAfter(response).orElse(null);
-            if (response.statusCode() == 429 && retryAfter != null) {
-                notBeforeMs = Math.max(notBeforeMs, System.currentTimeMillis() + retryAfter.toMillis());
+            Duration retryAfter = RetryAfter.of(response.headers(), LONGEST_WAIT).orElse(null);
+            if (response.statusCode() == 429) {
+                Duration pause = retryAfter == null ? PAUSE_WITHOUT_RETRY_AFTER : retryAfter;
+                rateLimit.extend(pause.compareTo(SHORTEST_PAUSE) < 0 ? SHORTEST_PAUSE : pause);
             }
             throw new ProviderHttpException(response.statusCode(), response.body(), retryAfter);
         }
@@ -114,44 +121,16 @@ final class ProviderHttpClient implements HttpClient {
         throw new UnsupportedOperationException("embedding calls do not stream");
     }
 
-    /** {@code retry-after-ms} (OpenAI), else {@code Retry-After} in seconds or as an HTTP date. */
-    static Optional<Duration> retryAfter(HttpResponse<?> response) {
-        Optional<String> millis = response.headers().firstValue("retry-after-ms");
-        if (millis.isPresent()) {
-            try {
-                return Optional.of(cap(Duration.ofMillis((long) Double.parseDouble(millis.get().trim()))));
-            } catch (NumberFormatException ignored) {
-                // fall through to Retry-After
-            }
-        }
-        return response.headers().firstValue("retry-after").flatMap(ProviderHttpClient::parseRetryAfter);
-    }
-
-    static Optional<Duration> parseRetryAfter(String header) {
-        String value = header.trim();
-        try {
-            return Optional.of(cap(Duration.ofMillis((long) (Double.parseDouble(value) * 1000))));
-        } catch (NumberFormatException notSeconds) {
-            try {
-                Instant at = ZonedDateTime.parse(value, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
-                return Optional.of(cap(Duration.between(Instant.now(), at)));
-            } catch (DateTimeParseException notADate) {
-                return Optional.empty();
-            }
-        }
-    }
-
-    private static Duration cap(Duration wait) {
-        if (wait.isNegative()) {
-            return Duration.ZERO;
-        }
-        return wait.compareTo(LONGEST_WAIT) > 0 ? LONGEST_WAIT : wait;
-    }
-
     /** What LangChain4j's model builders take. */
     static final class Builder implements HttpClientBuilder {
+        private final RateLimitPause rateLimit;
         private Duration connectTimeout = Duration.ofSeconds(10);
         private Duration readTimeout = Duration.ofSeconds(30);
+
+        /** @param rateLimit where this provider's 429s are recorded and honoured */
+        Builder(RateLimitPause rateLimit) {
+            this.rateLimit = rateLimit;
+        }
 
         @Override
         public Duration connectTimeout() {
@@ -181,7 +160,7 @@ final class ProviderHttpClient implements HttpClient {
 
         @Override
         public HttpClient build() {
-            return new ProviderHttpClient(connectTimeout, readTimeout);
+            return new ProviderHttpClient(connectTimeout, readTimeout, rateLimit);
         }
     }
 }

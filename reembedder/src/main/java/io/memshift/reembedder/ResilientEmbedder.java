@@ -82,14 +82,18 @@ final class ResilientEmbedder implements AutoCloseable {
     }
 
     /**
-     * Wall-clock time before which no request should go out: a provider's Retry-After holds for the whole
-     * instance (all its tasks share the key and its quota), not just for the batch that was refused.
+     * True while the provider's rate limit holds: its Retry-After holds for the whole instance (all its tasks share
+     * the key and its quota), not just for the batch that was refused. Recorded in the profile's
+     * {@link ModelProfile#rateLimit()} by memshift's HTTP client when the 429 arrives.
      */
-    long pausedUntilMs() {
-        return pausedUntilMs;
+    boolean rateLimited() {
+        return profile.rateLimit().active();
     }
 
-    private volatile long pausedUntilMs;
+    /** How long the provider's rate limit still holds; zero when it does not. */
+    Duration rateLimitRemaining() {
+        return profile.rateLimit().remaining();
+    }
 
     /**
      * @param budget no new request starts once this much time has passed (a stream thread must get back to
@@ -157,9 +161,9 @@ final class ResilientEmbedder implements AutoCloseable {
         Throwable failure = transientFailure.get();
         if (failure != null && ModelFailures.classify(failure) == ModelFailures.Kind.RATE_LIMITED) {
             concurrency.onRateLimited();
-            long until = System.currentTimeMillis() + ModelFailures.retryAfter(failure).map(Duration::toMillis).orElse(1000L);
-            synchronized (this) {
-                pausedUntilMs = Math.max(pausedUntilMs, until);
+            if (!rateLimited()) {
+                // A model built without memshift's HTTP client (a Java app's own): nothing recorded the 429 yet.
+                profile.rateLimit().extend(ModelFailures.retryAfter(failure).orElse(ProviderHttpClient.PAUSE_WITHOUT_RETRY_AFTER));
             }
         } else if (failure == null) {
             concurrency.onSuccess();
