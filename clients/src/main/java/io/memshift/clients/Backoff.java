@@ -3,6 +3,7 @@ package io.memshift.clients;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.DoubleSupplier;
 
@@ -12,8 +13,8 @@ import java.util.function.DoubleSupplier;
  * jitter only shortens a wait, so that callers that failed together (the bulk threads of one importer, the tasks
  * of one re-embedder) do not all try again in the same millisecond.
  *
- * <p>An optional budget bounds a whole retry loop: {@link Attempts#sleep()} refuses a wait that would end after
- * it, and the caller gives up with its own message. The clock, the sleeper and the random source are injectable,
+ * <p>An optional budget bounds a whole retry loop, in time or in tries: {@link Attempts#sleep()} refuses a wait
+ * that would end after the deadline, or a try beyond the last, and the caller gives up with its own message. The clock, the sleeper and the random source are injectable,
  * so the schedule is tested without waiting.
  *
  * <p>A {@code Backoff} is an immutable schedule, shared freely; each retry loop takes its own {@link Attempts}.
@@ -32,12 +33,13 @@ public final class Backoff {
     private final Duration max;
     private final double jitter;
     private final Duration budget;
+    private final int maxAttempts;
     private final Clock clock;
     private final Sleeper sleeper;
     private final DoubleSupplier random;
 
-    private Backoff(Duration first, Duration max, double jitter, Duration budget, Clock clock, Sleeper sleeper,
-                    DoubleSupplier random) {
+    private Backoff(Duration first, Duration max, double jitter, Duration budget, int maxAttempts, Clock clock,
+                    Sleeper sleeper, DoubleSupplier random) {
         if (first.isNegative() || first.isZero() || max.compareTo(first) < 0) {
             throw new IllegalArgumentException("a backoff needs 0 < first <= max, got " + first + " and " + max);
         }
@@ -48,6 +50,7 @@ public final class Backoff {
         this.max = max;
         this.jitter = jitter;
         this.budget = budget;
+        this.maxAttempts = maxAttempts;
         this.clock = clock;
         this.sleeper = sleeper;
         this.random = random;
@@ -55,23 +58,31 @@ public final class Backoff {
 
     /** Waits of {@code first}, doubling up to {@code max}; no jitter and no budget until asked for. */
     public static Backoff exponential(Duration first, Duration max) {
-        return new Backoff(first, max, 0, null, Clock.systemUTC(), Sleeper.THREAD,
+        return new Backoff(first, max, 0, null, Integer.MAX_VALUE, Clock.systemUTC(), Sleeper.THREAD,
                 () -> ThreadLocalRandom.current().nextDouble());
     }
 
     /** Each wait shortened by a random fraction of it, up to {@code fraction} (e.g. 0.2: between 80 % and 100 %). */
     public Backoff withJitter(double fraction) {
-        return new Backoff(first, max, fraction, budget, clock, sleeper, random);
+        return new Backoff(first, max, fraction, budget, maxAttempts, clock, sleeper, random);
     }
 
     /** A retry loop may wait only until this long after it started. */
     public Backoff withBudget(Duration total) {
-        return new Backoff(first, max, jitter, total, clock, sleeper, random);
+        return new Backoff(first, max, jitter, total, maxAttempts, clock, sleeper, random);
+    }
+
+    /** A retry loop makes at most {@code tries} tries in all: the first and {@code tries - 1} more. */
+    public Backoff withMaxAttempts(int tries) {
+        if (tries < 1) {
+            throw new IllegalArgumentException("at least one try, got " + tries);
+        }
+        return new Backoff(first, max, jitter, budget, tries, clock, sleeper, random);
     }
 
     /** For tests: time read from {@code clock}, waits handed to {@code sleeper}, jitter drawn from {@code random} (in [0, 1)). */
     public Backoff withTime(Clock clock, Sleeper sleeper, DoubleSupplier random) {
-        return new Backoff(first, max, jitter, budget, clock, sleeper, random);
+        return new Backoff(first, max, jitter, budget, maxAttempts, clock, sleeper, random);
     }
 
     public Duration first() {
@@ -85,6 +96,11 @@ public final class Backoff {
     /** The whole loop's budget, or null without one. */
     public Duration budget() {
         return budget;
+    }
+
+    /** The most tries a loop makes ({@link Integer#MAX_VALUE} without a limit). */
+    public int maxAttempts() {
+        return maxAttempts;
     }
 
     /** The scheduled wait after the {@code failures}-th failure in a row (1 for the first), before jitter. */
@@ -145,16 +161,32 @@ public final class Backoff {
         }
 
         /**
-         * Counts a failure and waits before the next try. Returns false, without waiting, if the wait would end
-         * after the deadline: the caller gives up.
+         * Counts a failure and returns the wait before the next try; empty if there is no next try: the last one
+         * allowed has failed, or the wait would end after the deadline.
+         */
+        public Optional<Duration> nextWithinBudget() {
+            Duration wait = next();
+            if (failures >= maxAttempts || deadline != null && clock.instant().plus(wait).isAfter(deadline)) {
+                return Optional.empty();
+            }
+            return Optional.of(wait);
+        }
+
+        /** Waits {@code wait} (one {@link #nextWithinBudget()} gave) on the backoff's sleeper. */
+        public void await(Duration wait) throws InterruptedException {
+            sleeper.sleep(wait);
+        }
+
+        /**
+         * Counts a failure and waits before the next try. Returns false, without waiting, if there is no next
+         * try (see {@link #nextWithinBudget()}): the caller gives up.
          */
         public boolean sleep() throws InterruptedException {
-            Duration wait = next();
-            if (deadline != null && clock.instant().plus(wait).isAfter(deadline)) {
-                return false;
+            Optional<Duration> wait = nextWithinBudget();
+            if (wait.isPresent()) {
+                await(wait.get());
             }
-            sleeper.sleep(wait);
-            return true;
+            return wait.isPresent();
         }
     }
 }

@@ -23,8 +23,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Rate limits are part of normal operation, not an error: a 429 is waited out for as long as its
  * {@code Retry-After} says (seconds or an HTTP date; 5 s when absent), for up to {@link #MAX_THROTTLED} in all per
- * request. 5xx answers and broken connections are retried with {@link #SERVER_ERRORS}' backoff,
- * {@link #MAX_ATTEMPTS} times. A 401/403 fails at once: waiting does not fix a wrong key. Whatever ends a call
+ * request. 5xx answers and broken connections are retried as {@link SourceRetries} says. A 401/403 fails at once: waiting does not fix a wrong key. Whatever ends a call
  * without an answer is a {@link Mem0ApiException}, a {@link SourceUnavailableException} naming the API.
  */
 public final class Mem0ApiClient {
@@ -32,10 +31,6 @@ public final class Mem0ApiClient {
     /** Mem0's own name for the key (its Python and TypeScript clients read it too). */
     public static final String API_KEY_ENV = "MEM0_API_KEY";
     static final Duration MAX_THROTTLED = Duration.ofMinutes(30);
-    static final int MAX_ATTEMPTS = 6;
-    /** Between attempts after a 5xx or a broken connection: 0.5 s, 1 s, 2 s, 4 s, 8 s (less up to 20 % jitter). */
-    static final Backoff SERVER_ERRORS = Backoff.exponential(Duration.ofMillis(500), Duration.ofSeconds(30))
-            .withJitter(0.2);
     private static final Duration DEFAULT_RETRY_AFTER = Duration.ofSeconds(5);
     private static final Duration MAX_SINGLE_WAIT = Duration.ofMinutes(5);
     private static final Logger LOG = LoggerFactory.getLogger(Mem0ApiClient.class);
@@ -48,10 +43,10 @@ public final class Mem0ApiClient {
 
     /** @param baseUrl e.g. {@code https://api.mem0.ai}; a trailing slash is dropped */
     public Mem0ApiClient(String baseUrl, String apiKey) {
-        this(baseUrl, apiKey, SERVER_ERRORS);
+        this(baseUrl, apiKey, SourceRetries.SERVER_ERRORS);
     }
 
-    /** With another backoff between attempts (tests: one that does not wait). */
+    /** With another backoff between attempts (tests: the same schedule on a clock that does not wait). */
     Mem0ApiClient(String baseUrl, String apiKey, Backoff serverErrors) {
         if (!baseUrl.startsWith("http://") && !baseUrl.startsWith("https://")) {
             throw new IllegalArgumentException("mem0-api source must be an http(s) URL, e.g. mem0-api:https://api.mem0.ai;"
@@ -105,7 +100,7 @@ public final class Mem0ApiClient {
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
                         : HttpRequest.BodyPublishers.ofString(body.toString()))
                 .build();
-        String call = method + " " + pathAndQuery;
+        String call = method + " " + baseUrl + pathAndQuery;
         Duration throttled = Duration.ZERO;
         Backoff.Attempts failures = serverErrors.start();
         while (true) {
@@ -155,16 +150,8 @@ public final class Mem0ApiClient {
         }
     }
 
-    /** Counts a failed attempt: waits before the next one, or gives up after {@link #MAX_ATTEMPTS}. */
     private void retryOrFail(String call, Backoff.Attempts failures, String problem) {
-        int attempt = failures.failures() + 1;
-        if (attempt >= MAX_ATTEMPTS) {
-            throw new Mem0ApiException(baseUrl, call + " failed " + attempt + " times; last: " + problem);
-        }
-        Duration backoff = failures.next();
-        LOG.warn("{} {} {} (attempt {} of {}); retrying in {} ms", baseUrl, call, problem, attempt, MAX_ATTEMPTS,
-                backoff.toMillis());
-        sleep(backoff);
+        SourceRetries.retryOrGiveUp(failures, call, problem, LOG, message -> new Mem0ApiException(baseUrl, message));
     }
 
     /** The wait a 429 asks for: its Retry-After, at most 5 minutes at a time; 5 s when it names none. */

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.memshift.clients.ElasticsearchClients;
 import io.memshift.schemas.Json;
 import java.io.IOException;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
 import org.apache.http.util.EntityUtils;
@@ -110,7 +111,10 @@ public final class Mem0ElasticsearchReader implements MemorySource {
         }
     }
 
-    /** One call; any failure to get a JSON answer means the store cannot be read (the records are not at fault). */
+    /**
+     * One call. A missing index is a wrong source (as a missing file is); any other failure to get a JSON answer
+     * means the store cannot be read, and says nothing of its records.
+     */
     private JsonNode send(RestClient rest, String method, String path, JsonNode body) {
         Request request = new Request(method, path);
         if (body != null) {
@@ -121,6 +125,10 @@ public final class Mem0ElasticsearchReader implements MemorySource {
             return Json.MAPPER.readTree(response.getEntity().getContent());
         } catch (ResponseException e) {
             Response response = e.getResponse();
+            if (response.getStatusLine().getStatusCode() == 404 && path.startsWith("/" + index + "/")) {
+                throw new InvalidSourceException(identity(), List.of("Elasticsearch at " + baseUrl + " has no index '"
+                        + index + "' (" + method + " " + path + " answered 404)"), 0);
+            }
             throw new SourceUnavailableException(identity(), "Elasticsearch answered " + method + " " + path + " with "
                     + response.getStatusLine().getStatusCode() + ": " + abbreviate(body(response)), e);
         } catch (IOException e) {

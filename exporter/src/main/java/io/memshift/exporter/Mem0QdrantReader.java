@@ -125,7 +125,7 @@ public final class Mem0QdrantReader implements MemorySource, EntitySource {
             }
             if (page.nextOffset() != null && page.nextOffset().equals(offset)) {
                 // A server that answers the same page again would otherwise be read forever.
-                throw new QdrantClient.QdrantException("Qdrant at " + client.baseUrl() + " answered the scroll of '"
+                throw new QdrantClient.QdrantException(client.baseUrl(), "Qdrant at " + client.baseUrl() + " answered the scroll of '"
                         + name + "' from offset " + offset + " with that same offset as the next one", 0);
             }
             offset = page.nextOffset();

@@ -2,6 +2,7 @@ package io.memshift.exporter;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.memshift.clients.Backoff;
 import io.memshift.schemas.Json;
 import java.io.IOException;
 import java.net.URI;
@@ -21,19 +22,19 @@ import org.slf4j.LoggerFactory;
  * {@code POST /collections/{c}/points/scroll}. With a key (Qdrant Cloud, or a server with {@code service.api_key})
  * every request carries the header {@code api-key}; the key never appears in a message or a log line.
  *
- * <p>5xx answers, 408/429 and broken connections are retried with doubling backoff, {@link #MAX_ATTEMPTS} times
- * in all. A 401/403 fails at once: waiting does not fix a wrong key.
+ * <p>5xx answers, 408/429 and broken connections are retried as {@link SourceRetries} says. A 401/403 fails at
+ * once: waiting does not fix a wrong key. Whatever ends a call without an answer is a {@link QdrantException}, a
+ * {@link SourceUnavailableException} naming the server.
  */
 public final class QdrantClient {
 
     /** The name Qdrant's own clients and docs use for the key. */
     public static final String API_KEY_ENV = "QDRANT_API_KEY";
-    static final int MAX_ATTEMPTS = 6;
     private static final Logger LOG = LoggerFactory.getLogger(QdrantClient.class);
 
     private final String baseUrl;
     private final String apiKey;
-    private final Duration firstBackoff;
+    private final Backoff serverErrors;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
     /**
@@ -41,17 +42,17 @@ public final class QdrantClient {
      * @param apiKey  the key, or null/blank for a server without authentication
      */
     public QdrantClient(String baseUrl, String apiKey) {
-        this(baseUrl, apiKey, Duration.ofMillis(500));
+        this(baseUrl, apiKey, SourceRetries.SERVER_ERRORS);
     }
 
-    /** @param firstBackoff the wait before the first retry, doubled before each next one (up to 30 s) */
-    QdrantClient(String baseUrl, String apiKey, Duration firstBackoff) {
+    /** With another backoff between attempts (tests: the same schedule on a clock that does not wait). */
+    QdrantClient(String baseUrl, String apiKey, Backoff serverErrors) {
         if (!baseUrl.startsWith("http://") && !baseUrl.startsWith("https://")) {
             throw new IllegalArgumentException("a Qdrant URL must start with http:// or https://, got '" + baseUrl + "'");
         }
         this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
         this.apiKey = apiKey == null || apiKey.isBlank() ? null : apiKey;
-        this.firstBackoff = firstBackoff;
+        this.serverErrors = serverErrors;
     }
 
     /** Reads the key, if any, from {@value #API_KEY_ENV} of {@code env}. */
@@ -89,7 +90,7 @@ public final class QdrantClient {
         JsonNode result = send("POST", path, body, false).orElseThrow().path("result");
         JsonNode points = result.path("points");
         if (!points.isArray()) {
-            throw new QdrantException("POST " + baseUrl + path + " answered without a result.points list: "
+            throw new QdrantException(baseUrl, "POST " + baseUrl + path + " answered without a result.points list: "
                     + abbreviate(result.toString()), 0);
         }
         JsonNode next = result.path("next_page_offset");
@@ -108,24 +109,24 @@ public final class QdrantClient {
         }
         HttpRequest request = builder.build();
         String call = method + " " + baseUrl + path;
-        int failures = 0;
+        Backoff.Attempts failures = serverErrors.start();
         while (true) {
             HttpResponse<String> response;
             try {
                 response = http.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
             } catch (IOException e) {
-                failures = retryOrFail(call, failures, "cannot reach Qdrant: " + e.getMessage());
+                retryOrFail(call, failures, "cannot reach Qdrant: " + e);
                 continue;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new QdrantException(call + " was interrupted", 0);
+                throw new QdrantException(baseUrl, call + " was interrupted", 0);
             }
             int status = response.statusCode();
             if (status / 100 == 2) {
                 try {
                     return Optional.of(Json.MAPPER.readTree(response.body()));
                 } catch (IOException e) {
-                    throw new QdrantException(call + " answered " + status + " with a body that is not JSON: "
+                    throw new QdrantException(baseUrl, call + " answered " + status + " with a body that is not JSON: "
                             + abbreviate(response.body()), status);
                 }
             }
@@ -133,32 +134,20 @@ public final class QdrantClient {
                 return Optional.empty();
             }
             if (status == 401 || status == 403) {
-                throw new QdrantException(call + " was refused (" + status + ": " + abbreviate(response.body())
+                throw new QdrantException(baseUrl, call + " was refused (" + status + ": " + abbreviate(response.body())
                         + "): " + (apiKey == null ? "the server wants a key; set " + API_KEY_ENV
                         : "check the key in " + API_KEY_ENV), status);
             }
             if (status / 100 == 5 || status == 408 || status == 429) {
-                failures = retryOrFail(call, failures, "answered " + status + ": " + abbreviate(response.body()));
+                retryOrFail(call, failures, "answered " + status + ": " + abbreviate(response.body()));
                 continue;
             }
-            throw new QdrantException(call + " answered " + status + ": " + abbreviate(response.body()), status);
+            throw new QdrantException(baseUrl, call + " answered " + status + ": " + abbreviate(response.body()), status);
         }
     }
 
-    private int retryOrFail(String call, int failures, String problem) {
-        int attempt = failures + 1;
-        if (attempt >= MAX_ATTEMPTS) {
-            throw new QdrantException(call + " failed " + attempt + " times; last: " + problem, 0);
-        }
-        Duration backoff = Duration.ofMillis(Math.min(30_000, firstBackoff.toMillis() << failures));
-        LOG.warn("{} {} (attempt {} of {}); retrying in {} ms", call, problem, attempt, MAX_ATTEMPTS, backoff.toMillis());
-        try {
-            Thread.sleep(backoff.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new QdrantException("interrupted while waiting to retry " + call, 0);
-        }
-        return attempt;
+    private void retryOrFail(String call, Backoff.Attempts failures, String problem) {
+        SourceRetries.retryOrGiveUp(failures, call, problem, LOG, message -> new QdrantException(baseUrl, message, 0));
     }
 
     private static String encode(String segment) {
@@ -174,12 +163,12 @@ public final class QdrantClient {
         return safe.length() <= 300 ? safe : safe.substring(0, 300) + "...";
     }
 
-    /** Qdrant could not be read; the message names the call, never the key. */
-    public static final class QdrantException extends RuntimeException {
+    /** Qdrant could not be read; the message names the server and the call, never the key. */
+    public static final class QdrantException extends SourceUnavailableException {
         private final int status;
 
-        public QdrantException(String message, int status) {
-            super(message);
+        public QdrantException(String baseUrl, String problem, int status) {
+            super(baseUrl, problem);
             this.status = status;
         }
 

@@ -147,12 +147,12 @@ class Mem0QdrantScrollTest {
             qdrant.createCollection("mem0");
             qdrant.failEvery(1);
             // No waiting between attempts here: what is tested is that it gives up, and how it says so.
-            assertThatThrownBy(() -> new QdrantClient(qdrant.url(), null, java.time.Duration.ZERO).collection("mem0"))
+            assertThatThrownBy(() -> new QdrantClient(qdrant.url(), null, SourceRetries.SERVER_ERRORS.withTime(java.time.Clock.systemUTC(), wait -> { }, () -> 0)).collection("mem0"))
                     .isInstanceOf(QdrantClient.QdrantException.class)
                     .hasMessageContaining("GET " + qdrant.url() + "/collections/mem0")
-                    .hasMessageContaining("failed " + QdrantClient.MAX_ATTEMPTS + " times")
+                    .hasMessageContaining("failed " + SourceRetries.MAX_ATTEMPTS + " times")
                     .hasMessageContaining("503");
-            assertThat(qdrant.requests()).isEqualTo(QdrantClient.MAX_ATTEMPTS);
+            assertThat(qdrant.requests()).isEqualTo(SourceRetries.MAX_ATTEMPTS);
         }
     }
 

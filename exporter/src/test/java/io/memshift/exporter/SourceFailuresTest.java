@@ -14,7 +14,7 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
+import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -27,8 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class SourceFailuresTest {
 
-    /** Waits of a millisecond: the attempts are counted, not timed. */
-    private static final Backoff NO_WAIT = Backoff.exponential(Duration.ofMillis(1), Duration.ofMillis(1));
+    /** The sources' schedule, without its waits: the attempts are counted, not timed. */
+    private static final Backoff NO_WAIT = SourceRetries.SERVER_ERRORS.withTime(Clock.systemUTC(), wait -> { }, () -> 0);
 
     @TempDir
     Path dir;
@@ -57,12 +57,22 @@ class SourceFailuresTest {
     }
 
     @Test
+    void aMem0StoreWithoutTheIndexIsAWrongSourceNotAnOutage() throws IOException {
+        try (Stub es = new Stub(404, "{\"error\":{\"type\":\"index_not_found_exception\"},\"status\":404}")) {
+            Mem0ElasticsearchReader reader = new Mem0ElasticsearchReader(es.url() + "/mem0");
+            assertThatThrownBy(() -> reader.forEach(m -> { }))
+                    .isInstanceOf(InvalidSourceException.class)
+                    .hasMessageContaining("Elasticsearch at " + es.url() + " has no index 'mem0'");
+        }
+    }
+
+    @Test
     void theMem0ApiOnAClosedPortIsTriedSixTimesThenUnavailable() throws IOException {
         String url = "http://127.0.0.1:" + closedPort();
         Mem0ApiReader reader = new Mem0ApiReader(new Mem0ApiClient(url, "m0-key-123", NO_WAIT), List.of());
         assertThatThrownBy(() -> reader.forEach(m -> { }))
                 .isInstanceOf(SourceUnavailableException.class)
-                .hasMessageStartingWith("cannot read source " + url + ": GET /v1/entities/ failed 6 times")
+                .hasMessageStartingWith("cannot read source " + url + ": GET " + url + "/v1/entities/ failed 6 times")
                 .hasMessageContaining("cannot reach the Mem0 API")
                 .message().doesNotContain("m0-key-123");
     }
@@ -74,7 +84,7 @@ class SourceFailuresTest {
             assertThatThrownBy(() -> reader.forEach(m -> { }))
                     .isInstanceOf(SourceUnavailableException.class)
                     .hasMessageContaining("answered 500");
-            assertThat(api.requests.get()).isEqualTo(Mem0ApiClient.MAX_ATTEMPTS);
+            assertThat(api.requests.get()).isEqualTo(SourceRetries.MAX_ATTEMPTS);
         }
     }
 

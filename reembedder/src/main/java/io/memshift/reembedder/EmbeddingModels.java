@@ -61,7 +61,7 @@ public final class EmbeddingModels {
         String id = "onnx:" + name;
         TunedOnnxEmbeddingModel.OnnxFiles files = new TunedOnnxEmbeddingModel.OnnxFiles(modelFile, tokenizerFile, pooling);
         PROFILES.put(id, new ModelProfile(id, "onnx", name, ONNX_REVISION, dims, prefix, RequestLimits.IN_PROCESS,
-                () -> TunedOnnxEmbeddingModel.load(files, dims, name.endsWith("-q")), new RateLimitPause()));
+                () -> TunedOnnxEmbeddingModel.load(files, dims, name.endsWith("-q"))));
         STOCK.put(id, stock);
     }
 
