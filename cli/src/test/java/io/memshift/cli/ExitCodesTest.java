@@ -9,6 +9,7 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -17,6 +18,7 @@ import picocli.CommandLine;
  * The exit code tells a script what to do next: 2, fix the input; 3, the source could not be read (try again
  * later, or check its address and key). Every cluster here is a closed port: the source fails first.
  */
+@Tag("fast")
 class ExitCodesTest {
 
     @TempDir

@@ -9,9 +9,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.stream.IntStream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** The schedule of a backoff, read off an injected clock: nothing here waits. */
+@Tag("fast")
 class BackoffTest {
 
     @Test

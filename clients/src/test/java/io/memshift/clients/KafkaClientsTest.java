@@ -12,9 +12,11 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.StreamsConfig;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** Every client configuration carries the cluster's extra properties, and each kind keeps its own meaning. */
+@Tag("fast")
 class KafkaClientsTest {
 
     private static final String JAAS = "org.apache.kafka.common.security.plain.PlainLoginModule required"

@@ -3,9 +3,11 @@ package io.memshift.clients;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** The one record of a rate limit, read against a clock the test moves. */
+@Tag("fast")
 class RateLimitPauseTest {
 
     @Test

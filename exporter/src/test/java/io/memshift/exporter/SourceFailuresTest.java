@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,6 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
  * blip must not be reported as bad input, nor bad input as an outage. No Kafka, registry or Elasticsearch here:
  * the sources are a closed port and a stub server, and a refused file is refused before any cluster is asked.
  */
+@Tag("fast")
 class SourceFailuresTest {
 
     /** The sources' schedule, without its waits: the attempts are counted, not timed. */

@@ -13,12 +13,14 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
  * One 429 is recorded once, in the profile's rate-limit pause, when it arrives; everything that calls the provider
  * with that key reads the same record. No Kafka here: a stub provider that only ever answers 429.
  */
+@Tag("fast")
 class RateLimitPauseSharedTest {
 
     @Test

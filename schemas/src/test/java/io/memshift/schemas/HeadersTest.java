@@ -3,9 +3,11 @@ package io.memshift.schemas;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** The header names are on the wire and in the README: a rename here would break every reader of the DLQs. */
+@Tag("fast")
 class HeadersTest {
 
     @Test

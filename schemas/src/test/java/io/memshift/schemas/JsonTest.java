@@ -3,9 +3,11 @@ package io.memshift.schemas;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** Metadata numbers cross the pipeline as written: parsing and writing back changes none of them. */
+@Tag("fast")
 class JsonTest {
 
     @Test
