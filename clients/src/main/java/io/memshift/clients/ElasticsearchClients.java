@@ -22,9 +22,12 @@ public final class ElasticsearchClients {
     private ElasticsearchClients() {
     }
 
-    /** @param url {@code http(s)://host:port}, with a path prefix if the cluster sits behind one */
+    /** @param url {@code http(s)://host:port}, with a path prefix if the cluster sits behind one; {@code host:port} is http */
     public static ElasticsearchClient connect(String url) {
-        URI uri = URI.create(url);
+        URI uri = URI.create(url.contains("://") ? url : "http://" + url);
+        if (uri.getHost() == null) {
+            throw new IllegalArgumentException("an Elasticsearch URL looks like http(s)://host:port, got '" + url + "'");
+        }
         RestClientBuilder builder = RestClient.builder(new HttpHost(uri.getHost(), uri.getPort(), uri.getScheme()))
                 .setRequestConfigCallback(config -> config.setConnectTimeout(CONNECT_TIMEOUT_MS)
                         .setSocketTimeout(SOCKET_TIMEOUT_MS));
