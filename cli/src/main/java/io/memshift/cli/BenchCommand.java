@@ -4,7 +4,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** {@code memshift bench ...}: benchmarks that measure every contender in one run and print the ratios. */
-@Command(name = "bench", description = "Benchmarks, each measuring memshift against a baseline in one run.",
+@Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks, each measuring memshift against a baseline in one run.",
         subcommands = {ImportBenchmark.class, EmbedBenchmark.class})
 final class BenchCommand implements Runnable {
 

@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code memshift cutover}: points the alias at a new index in one atomic call, if the index is ready. */
-@Command(name = "cutover", description = {
+@Command(name = "cutover", mixinStandardHelpOptions = true, description = {
         "Points the alias at the index in one atomic _aliases call.",
         "Refused while the index's importer still has records to write, or if its last verify failed, unless --force."})
 final class CutoverCommand implements Callable<Integer> {

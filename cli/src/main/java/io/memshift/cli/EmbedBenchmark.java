@@ -42,10 +42,10 @@ import picocli.CommandLine.Option;
  * that a noisy neighbour on a shared machine does not pick the winner. Vectors of the two are compared too: a
  * speed-up that changed the vectors would be worthless.
  */
-@Command(name = "embed", description = "Stock LangChain4j vs memshift's tuned model vs the tuned model in the pipeline, texts/s and ratios.")
+@Command(name = "embed", mixinStandardHelpOptions = true, description = "Stock LangChain4j vs memshift's tuned model vs the tuned model in the pipeline, texts/s and ratios.")
 final class EmbedBenchmark implements Callable<Integer> {
 
-    @Option(names = "--model", defaultValue = "onnx:bge-small-en-v15-q", description = "An in-process model (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--model", defaultValue = "onnx:bge-small-en-v15-q", description = "An in-process model: " + OptionHelp.ONNX_MODELS + " (default: ${DEFAULT-VALUE}).")
     String model;
 
     @Option(names = "--texts", defaultValue = "2000", description = "Texts per round (default: ${DEFAULT-VALUE}).")

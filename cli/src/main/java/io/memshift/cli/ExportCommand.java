@@ -18,12 +18,12 @@ import picocli.CommandLine.Option;
  * {@code memshift export}: runs the export stage alone. Exactly once and resumable: a run killed at any instant
  * is simply run again, and continues after the last committed checkpoint.
  */
-@Command(name = "export", description = {
+@Command(name = "export", mixinStandardHelpOptions = true, description = {
         "Publishes every memory of the source to the memories topic, exactly once, in transactions with a checkpoint.",
         "A run of a source that was interrupted resumes; one that completed publishes nothing unless --restart."})
 final class ExportCommand implements Callable<Integer> {
 
-    @Option(names = "--source", required = true, description = "Where the memories are: mem0-json:<file>, jsonl:<file>, mem0-es:<url>/<index>, mem0-qdrant:<url>/<collection> or mem0-api:<url>.")
+    @Option(names = "--source", required = true, description = "Where the memories are: " + OptionHelp.SOURCE_KINDS + ".")
     String source;
 
     @CommandLine.Mixin

@@ -42,7 +42,7 @@ import picocli.CommandLine.Option;
  * Kafka. Each contender runs {@code --rounds} times, alternating, into fresh indices with the same mapping; the
  * best round of each is compared, which keeps a noisy shared machine from deciding the ratio.
  */
-@Command(name = "import", description = "Importer throughput against a raw _bulk load of the same documents.")
+@Command(name = "import", mixinStandardHelpOptions = true, description = "Importer throughput against a raw _bulk load of the same documents.")
 final class ImportBenchmark implements Callable<Integer> {
 
     @Option(names = "--docs", defaultValue = "20000", description = "Documents per round (default: ${DEFAULT-VALUE}).")

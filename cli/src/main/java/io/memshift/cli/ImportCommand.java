@@ -20,12 +20,12 @@ import picocli.CommandLine.Option;
  * Safe to kill at any instant: a restart resumes from the last committed offsets and the versions make the
  * rewrites no-ops.
  */
-@Command(name = "import", description = {
+@Command(name = "import", mixinStandardHelpOptions = true, description = {
         "Runs the importer alone: embedded topic -> Elasticsearch index, exactly once in final state.",
         "Runs until stopped (Ctrl-C, SIGTERM), or with --until-caught-up until it has read the whole topic."})
 final class ImportCommand implements Callable<Integer> {
 
-    @Option(names = "--model", required = true, description = "The model whose embedded topic to read, e.g. onnx:bge-small-en-v15.")
+    @Option(names = "--model", required = true, description = "The model whose embedded topic to read: " + OptionHelp.MODELS + ".")
     String model;
 
     @Option(names = "--index", description = "Target index (default: memories-<model>-1).")

@@ -8,11 +8,11 @@ import picocli.CommandLine.Option;
 final class IndexShapeOptions {
 
     @Option(names = "--index-options", defaultValue = "int8_hnsw",
-            description = "Vector index type: int8_hnsw (default, 4x smaller than hnsw), hnsw, int4_hnsw, bbq_hnsw, flat, int8_flat ...")
+            description = "Vector index type: int8_hnsw (4x smaller than hnsw), hnsw, int4_hnsw, bbq_hnsw, flat, int8_flat ... (default: ${DEFAULT-VALUE}).")
     String indexOptions;
 
     @Option(names = "--similarity", defaultValue = "cosine",
-            description = "Vector similarity: cosine (default), dot_product, l2_norm, max_inner_product.")
+            description = "Vector similarity: cosine, dot_product, l2_norm, max_inner_product (default: ${DEFAULT-VALUE}).")
     String similarity;
 
     @Option(names = "--shards", defaultValue = "1", description = "Primary shards of a new index (default: ${DEFAULT-VALUE}).")

@@ -18,7 +18,7 @@ import picocli.CommandLine.Option;
  * {@code memshift ingest --port <p>}: live changes (Mem0 webhooks, memshift's own change events) onto the
  * {@code memories} topic while a migration runs; see {@link IngestServer} for the endpoints.
  */
-@Command(name = "ingest", description = {
+@Command(name = "ingest", mixinStandardHelpOptions = true, description = {
         "Accepts live changes over HTTP and publishes them to the memories topic, answering 2xx once the broker has them:",
         "  POST /webhooks/mem0  Mem0 webhook payloads (memory_add/update/delete; needs --mem0-api to fetch full memories)",
         "  POST /events         {\"op\":\"upsert\",\"memory\":{...}} | {\"op\":\"delete\",\"id\":\"...\",\"deleted_at\":\"...\"}, or an array"})

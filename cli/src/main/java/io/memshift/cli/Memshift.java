@@ -47,6 +47,13 @@ public final class Memshift implements Runnable {
             return e instanceof BadInputException || e instanceof IllegalArgumentException
                     || e instanceof InvalidSourceException ? EXIT_BAD_INPUT : EXIT_FAILED;
         });
+        sameVersion(commandLine, commandLine.getCommandSpec().version());
         return commandLine;
+    }
+
+    /** Every command takes {@code -V} (mixinStandardHelpOptions); each answers with memshift's version. */
+    private static void sameVersion(CommandLine command, String[] version) {
+        command.getCommandSpec().version(version);
+        command.getSubcommands().values().forEach(sub -> sameVersion(sub, version));
     }
 }

@@ -15,15 +15,15 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code memshift migrate}: export, re-embed and import until the index holds every memory, then cut over. */
-@Command(name = "migrate", description = {
+@Command(name = "migrate", mixinStandardHelpOptions = true, description = {
         "Runs the three stages until the target index holds every memory of the source, then points the alias at it.",
         "Exit code 0 only if every memory arrived."})
 final class MigrateCommand implements Callable<Integer> {
 
-    @Option(names = "--source", required = true, description = "Where the memories are: mem0-json:<file>, jsonl:<file>, mem0-es:<url>/<index>, mem0-qdrant:<url>/<collection> or mem0-api:<url>.")
+    @Option(names = "--source", required = true, description = "Where the memories are: " + OptionHelp.SOURCE_KINDS + ".")
     String source;
 
-    @Option(names = "--model", required = true, description = "The new embedding model, e.g. onnx:bge-small-en-v15.")
+    @Option(names = "--model", required = true, description = "The new embedding model: " + OptionHelp.MODELS + ".")
     String model;
 
     @Option(names = "--index", description = "Target index (default: memories-<model>-1).")

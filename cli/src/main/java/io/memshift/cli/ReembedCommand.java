@@ -21,12 +21,12 @@ import picocli.CommandLine.Option;
  * {@code --replay} it starts a new generation: a new application id that re-reads {@code memories} from the
  * start and writes a new, complete output topic, leaving the previous generation's topic untouched.
  */
-@Command(name = "reembed", description = {
+@Command(name = "reembed", mixinStandardHelpOptions = true, description = {
         "Runs the re-embedder alone: memories -> memories.embedded.<model>, exactly once (Kafka Streams EOS v2).",
         "--replay starts a new generation that re-reads memories from the start into a new topic."})
 final class ReembedCommand implements Callable<Integer> {
 
-    @Option(names = "--model", required = true, description = "The embedding model, e.g. onnx:bge-small-en-v15.")
+    @Option(names = "--model", required = true, description = "The embedding model: " + OptionHelp.MODELS + ".")
     String model;
 
     @Option(names = "--replay", description = "Start the next generation: re-read memories from the start into a new topic.")

@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code memshift rollback}: points the alias back at the index it pointed to before the last cutover. */
-@Command(name = "rollback", description = "Points the alias back at the index it pointed to before the last cutover, atomically.")
+@Command(name = "rollback", mixinStandardHelpOptions = true, description = "Points the alias back at the index it pointed to before the last cutover, atomically.")
 final class RollbackCommand implements Callable<Integer> {
 
     @Option(names = "--alias", defaultValue = "memories", description = "The alias readers use (default: ${DEFAULT-VALUE}).")

@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code memshift stack up|down|status}: the embedded Kafka, schema registry and Elasticsearch. */
-@Command(name = "stack", description = "Start, stop or inspect the embedded stack (Kafka, schema registry, Elasticsearch).",
+@Command(name = "stack", mixinStandardHelpOptions = true, description = "Start, stop or inspect the embedded stack (Kafka, schema registry, Elasticsearch).",
         subcommands = {StackCommand.Up.class, StackCommand.Down.class, StackCommand.Status.class})
 final class StackCommand implements Runnable {
 
@@ -34,14 +34,14 @@ final class StackCommand implements Runnable {
         }
     }
 
-    @Command(name = "up", description = "Start the embedded stack in the background and print its endpoints.")
+    @Command(name = "up", mixinStandardHelpOptions = true, description = "Start the embedded stack in the background and print its endpoints.")
     static final class Up implements Callable<Integer> {
         @CommandLine.Mixin
         DataDirOption data = new DataDirOption();
-        @Option(names = "--kafka-port", defaultValue = "9092") int kafkaPort;
-        @Option(names = "--kafka-controller-port", defaultValue = "9093") int controllerPort;
-        @Option(names = "--registry-port", defaultValue = "8081") int registryPort;
-        @Option(names = "--es-port", defaultValue = "9200") int esPort;
+        @Option(names = "--kafka-port", defaultValue = "9092", description = "Kafka listener port (default: ${DEFAULT-VALUE}).") int kafkaPort;
+        @Option(names = "--kafka-controller-port", defaultValue = "9093", description = "Kafka KRaft controller port (default: ${DEFAULT-VALUE}).") int controllerPort;
+        @Option(names = "--registry-port", defaultValue = "8081", description = "Schema registry port (default: ${DEFAULT-VALUE}).") int registryPort;
+        @Option(names = "--es-port", defaultValue = "9200", description = "Elasticsearch HTTP port (default: ${DEFAULT-VALUE}).") int esPort;
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
 
@@ -63,7 +63,7 @@ final class StackCommand implements Runnable {
         }
     }
 
-    @Command(name = "down", description = "Stop the embedded stack (its data stays for the next `stack up`).")
+    @Command(name = "down", mixinStandardHelpOptions = true, description = "Stop the embedded stack (its data stays for the next `stack up`).")
     static final class Down implements Callable<Integer> {
         @CommandLine.Mixin
         DataDirOption data = new DataDirOption();
@@ -84,7 +84,7 @@ final class StackCommand implements Runnable {
         }
     }
 
-    @Command(name = "status", description = "Show whether each server of the embedded stack is up. Exit 0 only if all are.")
+    @Command(name = "status", mixinStandardHelpOptions = true, description = "Show whether each server of the embedded stack is up. Exit 0 only if all are.")
     static final class Status implements Callable<Integer> {
         @CommandLine.Mixin
         DataDirOption data = new DataDirOption();

@@ -19,24 +19,24 @@ import picocli.CommandLine.Option;
  * Retrieval: overlap of the k nearest neighbours with the previous index. Exit 0 only if every check passes;
  * the outcome is noted on the index, and `cutover` refuses an index whose last verify failed.
  */
-@Command(name = "verify", description = {
+@Command(name = "verify", mixinStandardHelpOptions = true, description = {
         "Checks an index against its source: per-user counts and content checksums, sampled vectors re-embedded,",
         "and retrieval overlap@k against the previous index. Exit code 0 only if every check passes."})
 final class VerifyCommand implements Callable<Integer> {
 
-    @Option(names = "--source", required = true, description = "The source the index was filled from: mem0-json:<file>, jsonl:<file>, mem0-es:<url>/<index>, mem0-qdrant:<url>/<collection> or mem0-api:<url>.")
+    @Option(names = "--source", required = true, description = "The source the index was filled from: " + OptionHelp.SOURCE_KINDS + ".")
     String source;
 
     @Option(names = "--index", required = true, description = "The index to verify.")
     String index;
 
-    @Option(names = "--model", description = "Model to re-embed samples with (default: the one recorded in the index).")
+    @Option(names = "--model", description = "Model to re-embed samples with (default: the one recorded in the index): " + OptionHelp.MODELS + ".")
     String model;
 
     @Option(names = "--sample", defaultValue = "50", description = "Memories to re-embed and to use as queries (default: ${DEFAULT-VALUE}).")
     int sample;
 
-    @Option(names = "--min-cosine", defaultValue = "0.9999", description = "Lowest acceptable cosine between a stored and a fresh vector.")
+    @Option(names = "--min-cosine", defaultValue = "0.9999", description = "Lowest acceptable cosine between a stored and a fresh vector (default: ${DEFAULT-VALUE}).")
     double minCosine;
 
     @Option(names = "--compare-index", description = "Earlier index for the retrieval comparison (default: the one the alias or the last cutover came from).")
@@ -60,7 +60,7 @@ final class VerifyCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print the report as JSON.")
     boolean json;
 
-    @Option(names = "--seed", defaultValue = "42", description = "Seed of the sample.")
+    @Option(names = "--seed", defaultValue = "42", description = "Seed of the sample (default: ${DEFAULT-VALUE}).")
     long seed;
 
     @CommandLine.Mixin
