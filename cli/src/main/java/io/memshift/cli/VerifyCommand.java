@@ -115,7 +115,8 @@ final class VerifyCommand implements Callable<Integer> {
         printIds(out, "bad vector", vectors.failedIds());
         VerifyReport.RetrievalCheck retrieval = report.retrieval();
         if (retrieval == null) {
-            out.println("retrieval  no earlier index to compare with (give --compare-index)");
+            report.skipped().stream().filter(s -> s.check().equals("retrieval")).forEach(s ->
+                    out.printf("retrieval  %s: not checked (--compare-index <index> compares with another)%n", s.reason()));
         } else {
             out.printf("retrieval  overlap@%d with %s over %d %s: %.3f%s%n", retrieval.k(), retrieval.comparedWith(),
                     retrieval.queryCount(), retrieval.queries(), retrieval.meanOverlap(),
@@ -123,7 +124,9 @@ final class VerifyCommand implements Callable<Integer> {
         }
         out.println();
         if (report.passed()) {
-            out.println("PASSED");
+            // A check not made is not a check passed: say which were not.
+            out.println(report.skipped().isEmpty() ? "PASSED" : "PASSED, but not checked: " + String.join(", ",
+                    report.skipped().stream().map(VerifyReport.Skipped::check).toList()));
         } else {
             out.println("FAILED");
             report.failures().forEach(f -> out.println("  - " + f));

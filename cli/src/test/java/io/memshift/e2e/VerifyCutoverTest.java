@@ -18,7 +18,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
-/** verify catches planted defects; cutover refuses an index that failed verify; rollback goes back. */
+/**
+ * verify says when there is no previous index and compares with the right one when there is; it catches planted
+ * defects; cutover refuses an index that failed verify; rollback goes back.
+ */
 @ExtendWith(EmbeddedStackExtension.class)
 class VerifyCutoverTest {
 
@@ -34,6 +37,20 @@ class VerifyCutoverTest {
         Cli.Result first = Cli.migrate(stack, dataDir, "--source", sample, "--model", "onnx:all-minilm-l6-v2-q",
                 "--index", "verify-a", "--alias", "verify-alias");
         assertThat(first.exitCode()).as(first.out() + first.err()).isZero();
+        // A first migration has nothing to compare retrieval with: said so, and not counted as a check passed,
+        // whether the index is named or reached through its alias (which once compared the index with itself).
+        for (String named : new String[] {"verify-a", "verify-alias"}) {
+            Cli.Result firstVerify = verify(stack, named, "--alias", "verify-alias");
+            assertThat(firstVerify.exitCode()).as(firstVerify.out() + firstVerify.err()).isZero();
+            assertThat(firstVerify.out())
+                    .contains("retrieval  no previous index to compare with (first migration): not checked")
+                    .contains("PASSED, but not checked: retrieval")
+                    .doesNotContain("overlap@");
+        }
+        JsonNode firstJson = JSON.readTree(verify(stack, "verify-alias", "--alias", "verify-alias", "--json").out());
+        assertThat(firstJson.get("index").asText()).isEqualTo("verify-a");
+        assertThat(firstJson.get("retrieval").isNull()).isTrue();
+        assertThat(firstJson.get("skipped").get(0).get("check").asText()).isEqualTo("retrieval");
         Cli.Result second = Cli.migrate(stack, dataDir, "--source", sample, "--model", "onnx:all-minilm-l6-v2-q",
                 "--index", "verify-b", "--no-cutover");
         assertThat(second.exitCode()).as(second.out() + second.err()).isZero();
@@ -76,6 +93,9 @@ class VerifyCutoverTest {
         assertThat(forced.exitCode()).as(forced.out() + forced.err()).isZero();
         assertThat(forced.out()).contains("verify-a -> verify-b (forced)");
         assertThat(aliasTargets(stack, "verify-alias")).isEqualTo("[\"verify-b\"]");
+        // After the cutover, the previous index is the one the alias came from.
+        Cli.Result afterCutover = verify(stack, "verify-b", "--alias", "verify-alias");
+        assertThat(afterCutover.out()).contains("overlap@10 with verify-a");
 
         Cli.Result back = Cli.run("rollback", "--alias", "verify-alias", "--es", stack.elasticsearchUrl(),
                 "--bootstrap-servers", stack.bootstrapServers(), "--schema-registry", stack.schemaRegistryUrl());

@@ -32,6 +32,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Predicate;
 
 /**
  * Checks an index against its source before readers are switched to it. Per user: counts and content checksums
@@ -84,11 +85,13 @@ public final class Verification {
 
     private VerifyReport verify(ElasticsearchClient es, String sourceName, Map<String, Memory> expected)
             throws IOException {
-        String index = options.index();
         IndexLifecycle lifecycle = new IndexLifecycle(es);
-        if (!lifecycle.exists(index)) {
-            throw new InvalidRequestException("index " + index + " does not exist");
+        if (!lifecycle.exists(options.index())) {
+            throw new InvalidRequestException("index " + options.index() + " does not exist");
         }
+        // An alias given as --index is verified as the index behind it, so that the alias never counts as the
+        // previous index of its own target.
+        String index = concrete(lifecycle, options.index());
         Map<String, Memory> actual = new HashMap<>();
         String[] recordedModel = new String[1];
         new IndexScanner(es).scan(index, List.of("embedding"), hit -> {
@@ -128,20 +131,29 @@ public final class Verification {
         ModelProfile profile = EmbeddingModels.profile(modelId);
         EmbeddingModel embedder = profile.factory().get();
         List<String> sampleIds = sample(actual.keySet(), options.sample(), options.seed());
-        VerifyReport.VectorCheck vectors = checkVectors(es, profile, embedder, sampleIds);
+        VerifyReport.VectorCheck vectors = checkVectors(es, index, profile, embedder, sampleIds);
         if (vectors.failed() > 0) {
             failures.add(vectors.failed() + " sampled vectors differ from a fresh embedding by " + profile.id());
         }
 
-        VerifyReport.RetrievalCheck retrieval = compareRetrieval(es, lifecycle, profile, embedder, sampleIds);
-        if (retrieval != null && options.minOverlap() != null && retrieval.meanOverlap() < options.minOverlap()) {
-            failures.add(String.format("mean overlap@%d with %s is %.3f, below %.3f", options.k(),
-                    retrieval.comparedWith(), retrieval.meanOverlap(), options.minOverlap()));
+        List<VerifyReport.Skipped> skipped = new ArrayList<>();
+        String compareIndex = options.compareIndex() == null ? null : concrete(lifecycle, options.compareIndex());
+        Previous previous = previousIndex(index, compareIndex, lifecycle.aliasTargets(options.alias()),
+                lifecycle.meta(index).get(IndexLifecycle.META_CUTOVER_FROM), lifecycle::exists);
+        VerifyReport.RetrievalCheck retrieval = null;
+        if (previous.index() == null) {
+            skipped.add(new VerifyReport.Skipped("retrieval", previous.none()));
+        } else {
+            retrieval = compareRetrieval(es, index, previous.index(), profile, embedder, sampleIds);
+            if (options.minOverlap() != null && retrieval.meanOverlap() < options.minOverlap()) {
+                failures.add(String.format("mean overlap@%d with %s is %.3f, below %.3f", options.k(),
+                        retrieval.comparedWith(), retrieval.meanOverlap(), options.minOverlap()));
+            }
         }
 
         boolean passed = failures.isEmpty();
         VerifyReport report = new VerifyReport(sourceName, index, passed, users, missing, extra, changed,
-                vectors, retrieval, failures);
+                vectors, retrieval, skipped, failures);
         lifecycle.putMeta(index, Map.of(IndexLifecycle.META_VERIFY_PASSED, Boolean.toString(passed),
                 IndexLifecycle.META_VERIFY_AT, Instant.now().toString()));
         return report;
@@ -214,9 +226,9 @@ public final class Verification {
         return all.subList(0, Math.min(size, all.size()));
     }
 
-    private VerifyReport.VectorCheck checkVectors(ElasticsearchClient es, ModelProfile profile, EmbeddingModel embedder,
-                                                  List<String> ids) throws IOException {
-        Map<String, JsonNode> docs = fetch(es, options.index(), ids);
+    private VerifyReport.VectorCheck checkVectors(ElasticsearchClient es, String index, ModelProfile profile,
+                                                  EmbeddingModel embedder, List<String> ids) throws IOException {
+        Map<String, JsonNode> docs = fetch(es, index, ids);
         List<String> failed = new ArrayList<>();
         double lowest = 1.0;
         for (String id : ids) {
@@ -233,20 +245,56 @@ public final class Verification {
                 options.minCosine(), failed);
     }
 
-    private VerifyReport.RetrievalCheck compareRetrieval(ElasticsearchClient es, IndexLifecycle lifecycle,
-            ModelProfile profile, EmbeddingModel embedder, List<String> sampleIds) throws IOException {
-        String index = options.index();
-        String other = options.compareIndex();
-        if (other == null) {
-            other = lifecycle.aliasTargets(options.alias()).stream().filter(i -> !i.equals(index)).findFirst()
-                    .orElse(lifecycle.meta(index).get(IndexLifecycle.META_CUTOVER_FROM));
-        }
-        if (other == null || !lifecycle.exists(other)) {
-            if (options.compareIndex() != null) {
-                throw new InvalidRequestException("index " + options.compareIndex() + " to compare with does not exist");
+    /** The index to compare retrieval with, or (in {@code none}) why there is none. */
+    record Previous(String index, String none) {
+    }
+
+    /**
+     * The index the retrieval check compares with: the one given, else the other index the alias points to
+     * (verify before the cutover), else the one the index's last cutover came from (verify after it). Never the
+     * index itself: a comparison with itself cannot fail, so it is no check.
+     *
+     * @param index        the index verified (an index, not an alias)
+     * @param explicit     {@code --compare-index} (an index, not an alias), or null
+     * @param aliasTargets the indices the alias points to now
+     * @param cutoverFrom  the index the alias pointed to before its cutover to {@code index}, or null
+     * @throws InvalidRequestException if {@code explicit} is the index itself, or does not exist
+     */
+    static Previous previousIndex(String index, String explicit, Set<String> aliasTargets, String cutoverFrom,
+                                  Predicate<String> exists) {
+        if (explicit != null) {
+            if (explicit.equals(index)) {
+                throw new InvalidRequestException("--compare-index " + explicit + " is the index being verified;"
+                        + " give an earlier index");
             }
-            return null;
+            if (!exists.test(explicit)) {
+                throw new InvalidRequestException("index " + explicit + " to compare with does not exist");
+            }
+            return new Previous(explicit, null);
         }
+        for (String target : aliasTargets) {
+            if (!target.equals(index)) {
+                return new Previous(target, null);
+            }
+        }
+        if (cutoverFrom != null && !cutoverFrom.equals(index)) {
+            return exists.test(cutoverFrom) ? new Previous(cutoverFrom, null)
+                    : new Previous(null, "the previous index " + cutoverFrom + " no longer exists");
+        }
+        return new Previous(null, "no previous index to compare with (first migration)");
+    }
+
+    /** The index behind {@code name} if it is an alias of one index, else {@code name}. */
+    private static String concrete(IndexLifecycle lifecycle, String name) {
+        Set<String> targets = lifecycle.aliasTargets(name);
+        if (targets.size() > 1) {
+            throw new InvalidRequestException(name + " is an alias of several indices " + targets + "; give one of them");
+        }
+        return targets.isEmpty() ? name : targets.iterator().next();
+    }
+
+    private VerifyReport.RetrievalCheck compareRetrieval(ElasticsearchClient es, String index, String other,
+            ModelProfile profile, EmbeddingModel embedder, List<String> sampleIds) throws IOException {
         int k = options.k();
         double total = 0;
         int count = 0;

@@ -5,10 +5,17 @@ import java.util.List;
 /**
  * What a {@link Verification} found: per-user counts and checksums, sampled vectors, retrieval overlap, and the
  * failures that make it not {@code passed}. Lists of ids are sorted.
+ *
+ * @param retrieval null if the retrieval check was not made; {@code skipped} then says why
+ * @param skipped   the checks not made, and why (a check not made is not a check passed)
  */
 public record VerifyReport(String source, String index, boolean passed, List<UserRow> users, List<String> missing,
                            List<String> extra, List<String> changed, VectorCheck vectors, RetrievalCheck retrieval,
-                           List<String> failures) {
+                           List<Skipped> skipped, List<String> failures) {
+
+    /** A check that was not made: {@code retrieval} on a first migration, which has no previous index. */
+    public record Skipped(String check, String reason) {
+    }
 
     /** One user's memories: counts on each side and whether their content checksums agree. */
     public record UserRow(String user, long source, long target, long missing, long extra, long changed,

@@ -1,6 +1,7 @@
 package io.memshift.control;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -91,5 +92,34 @@ class VerificationTest {
         // No stored vector, or one of other dimensions (another model): no similarity at all.
         assertThat(Verification.cosine(new float[] {0.6f, 0.8f}, null)).isZero();
         assertThat(Verification.cosine(new float[] {0.6f, 0.8f, 0f}, stored)).isZero();
+    }
+
+    @Test
+    void aFirstMigrationHasNoPreviousIndexEvenWhenTheAliasPointsAtIt() {
+        // verify right after the first migration: the alias points at the index itself, no cutover came before.
+        Verification.Previous first = Verification.previousIndex("memories-a-1", null, Set.of("memories-a-1"), null,
+                i -> true);
+        assertThat(first.index()).isNull();
+        assertThat(first.none()).isEqualTo("no previous index to compare with (first migration)");
+        // ... and before any cutover at all (--no-cutover, or the alias is new).
+        assertThat(Verification.previousIndex("memories-a-1", null, Set.of(), null, i -> true).index()).isNull();
+    }
+
+    @Test
+    void thePreviousIndexIsTheAliasTargetBeforeTheCutoverAndTheCutoverOriginAfterIt() {
+        assertThat(Verification.previousIndex("b", null, Set.of("a"), null, i -> true).index()).isEqualTo("a");
+        assertThat(Verification.previousIndex("b", null, Set.of("b"), "a", i -> true).index()).isEqualTo("a");
+        Verification.Previous gone = Verification.previousIndex("b", null, Set.of("b"), "a", i -> !i.equals("a"));
+        assertThat(gone.index()).isNull();
+        assertThat(gone.none()).isEqualTo("the previous index a no longer exists");
+    }
+
+    @Test
+    void aGivenIndexWinsButNeverTheIndexItself() {
+        assertThat(Verification.previousIndex("b", "old", Set.of("a"), "a", i -> true).index()).isEqualTo("old");
+        assertThatThrownBy(() -> Verification.previousIndex("b", "b", Set.of("a"), null, i -> true))
+                .isInstanceOf(InvalidRequestException.class).hasMessageContaining("is the index being verified");
+        assertThatThrownBy(() -> Verification.previousIndex("b", "old", Set.of(), null, i -> false))
+                .isInstanceOf(InvalidRequestException.class).hasMessageContaining("old to compare with does not exist");
     }
 }
