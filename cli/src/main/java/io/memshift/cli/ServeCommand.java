@@ -43,7 +43,7 @@ import picocli.CommandLine.Option;
         ""})
 final class ServeCommand implements Callable<Integer> {
 
-    @Option(names = "--model", required = true, description = "The model the index was migrated to, e.g. onnx:bge-small-en-v15.")
+    @Option(names = "--model", required = true, description = "The model the index was migrated to: " + OptionHelp.MODELS + ".")
     String model;
 
     @Option(names = "--port", defaultValue = "8788", description = "Port to listen on (default: ${DEFAULT-VALUE}; 0 picks a free one).")
