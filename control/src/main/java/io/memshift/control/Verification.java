@@ -9,7 +9,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.langchain4j.model.embedding.EmbeddingModel;
 import io.memshift.clients.ElasticsearchClients;
 import io.memshift.exporter.InvalidSourceException;
-import io.memshift.exporter.MemoryEventConverter;
 import io.memshift.exporter.MemorySource;
 import io.memshift.importer.IndexLifecycle;
 import io.memshift.importer.IndexScanner;
@@ -161,18 +160,9 @@ public final class Verification {
 
     /** The newest version of each memory of the source; a source with invalid records is refused whole. */
     private static Map<String, Memory> readSource(MemorySource memories) {
-        MemoryEventConverter converter = new MemoryEventConverter(memories.kind(), memories.shortName(),
-                Integer.MAX_VALUE);
-        Map<String, MemoryEvent> newest = new HashMap<>();
-        List<String> problems = new ArrayList<>();
-        memories.forEach(memory -> {
-            MemoryEventConverter.Result result = converter.convert(memory);
-            if (!result.valid()) {
-                problems.addAll(result.problems());
-                return;
-            }
-            newest.merge(result.event().getId(), result.event(), (a, b) -> b.getVersion() >= a.getVersion() ? b : a);
-        });
+        SourceSnapshot snapshot = SourceSnapshot.read(memories, Integer.MAX_VALUE);
+        Map<String, MemoryEvent> newest = snapshot.newest();
+        List<String> problems = snapshot.problems();
         if (!problems.isEmpty()) {
             throw new InvalidSourceException(memories.name(),
                     problems.subList(0, Math.min(20, problems.size())), Math.max(0, problems.size() - 20));

@@ -10,6 +10,7 @@ import dev.langchain4j.model.embedding.onnx.e5smallv2q.E5SmallV2QuantizedEmbeddi
 import dev.langchain4j.model.googleai.GoogleAiEmbeddingModel;
 import dev.langchain4j.model.ollama.OllamaEmbeddingModel;
 import dev.langchain4j.model.openai.OpenAiEmbeddingModel;
+import dev.langchain4j.model.openai.OpenAiTokenCountEstimator;
 import dev.langchain4j.model.embedding.EmbeddingModel;
 import dev.langchain4j.model.embedding.onnx.PoolingMode;
 import io.memshift.clients.RateLimitPause;
@@ -29,6 +30,7 @@ public final class EmbeddingModels {
     private static final Map<String, ModelProfile> PROFILES = new LinkedHashMap<>();
 
     private static final Map<String, Supplier<EmbeddingModel>> STOCK = new LinkedHashMap<>();
+    private static final Map<String, TunedOnnxEmbeddingModel.OnnxFiles> ONNX_FILES = new LinkedHashMap<>();
 
     static {
         onnx("all-minilm-l6-v2", 384, null, AllMiniLmL6V2EmbeddingModel::new,
@@ -63,6 +65,40 @@ public final class EmbeddingModels {
         PROFILES.put(id, new ModelProfile(id, "onnx", name, ONNX_REVISION, dims, prefix, RequestLimits.IN_PROCESS,
                 () -> TunedOnnxEmbeddingModel.load(files, dims, name.endsWith("-q"))));
         STOCK.put(id, stock);
+        ONNX_FILES.put(id, files);
+    }
+
+    /**
+     * Counts the tokens a model reads: the model's own tokenizer for the in-process models and for OpenAI's
+     * ({@code cl100k_base}, through LangChain4j's jtokkit estimator), {@link TokenCounter#ESTIMATE} for the others.
+     * Needs no key and loads no weights.
+     */
+    public static TokenCounter tokenCounter(String id) {
+        TunedOnnxEmbeddingModel.OnnxFiles files = ONNX_FILES.get(id);
+        if (files != null) {
+            return TunedOnnxEmbeddingModel.tokenCounter(files);
+        }
+        String openAiName = id.startsWith("openai:") ? id.substring("openai:".length()) : null;
+        if (openAiName != null && OPENAI_DIMS.containsKey(openAiName)) {
+            OpenAiTokenCountEstimator tokenizer = new OpenAiTokenCountEstimator(openAiName);
+            return new TokenCounter() {
+                @Override
+                public long count(String modelInput) {
+                    return tokenizer.estimateTokenCountInText(modelInput);
+                }
+
+                @Override
+                public boolean exact() {
+                    return true;
+                }
+
+                @Override
+                public String method() {
+                    return "OpenAI's tokenizer for " + openAiName + " (cl100k_base)";
+                }
+            };
+        }
+        return TokenCounter.ESTIMATE;
     }
 
     /**
@@ -173,8 +209,8 @@ public final class EmbeddingModels {
         requireName("gemini", name, "gemini-embedding-001");
         String key = env.get("GEMINI_API_KEY") != null ? env.get("GEMINI_API_KEY") : env.get("GOOGLE_API_KEY");
         if (key == null || key.isBlank()) {
-            throw new IllegalArgumentException("model gemini:" + name + " needs the environment variable GEMINI_API_KEY"
-                    + " (or GOOGLE_API_KEY)");
+            throw new MissingKeyException("model gemini:" + name + " needs the environment variable GEMINI_API_KEY"
+                    + " (or GOOGLE_API_KEY)", "GEMINI_API_KEY");
         }
         String baseUrl = env.getOrDefault("MEMSHIFT_GEMINI_BASE_URL", GEMINI_DEFAULT_BASE_URL);
         Integer requested = optionalInt(env, "MEMSHIFT_GEMINI_DIMENSIONS");
@@ -199,9 +235,36 @@ public final class EmbeddingModels {
     private static String requireKey(Map<String, String> env, String model, String variable) {
         String key = env.get(variable);
         if (key == null || key.isBlank()) {
-            throw new IllegalArgumentException("model " + model + " needs the environment variable " + variable);
+            throw new MissingKeyException("model " + model + " needs the environment variable " + variable, variable);
         }
         return key;
+    }
+
+    /** A remote model's key is not set; {@code variable} is where it goes. */
+    private static final class MissingKeyException extends IllegalArgumentException {
+        final String variable;
+
+        MissingKeyException(String message, String variable) {
+            super(message);
+            this.variable = variable;
+        }
+    }
+
+    /**
+     * A model's profile as {@link #profile(String, Map)} gives it (dims, prefix, request limits, fingerprint), even
+     * if its key is not set: for planning a migration before the key is there. Without the key, its factory fails,
+     * naming the variable to set; the key, when set, is checked as by {@link #profile(String, Map)}.
+     *
+     * @throws IllegalArgumentException naming the known ids if {@code id} is not one of them
+     */
+    public static ModelProfile describe(String id, Map<String, String> env) {
+        try {
+            return profile(id, env);
+        } catch (MissingKeyException e) {
+            Map<String, String> placeholder = new java.util.HashMap<>(env);
+            placeholder.put(e.variable, "not-set");
+            return profile(id, placeholder).withoutModel(e.getMessage());
+        }
     }
 
     private static Integer optionalInt(Map<String, String> env, String variable) {

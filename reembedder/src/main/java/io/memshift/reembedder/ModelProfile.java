@@ -29,6 +29,13 @@ public record ModelProfile(String id, String provider, String name, String revis
                 .setDims(dims).setPrefix(prefix).build();
     }
 
+    /** This profile, with a factory that fails with {@code why}: its model cannot be built here. */
+    public ModelProfile withoutModel(String why) {
+        return new ModelProfile(id, provider, name, revision, dims, prefix, limits, () -> {
+            throw new IllegalStateException(why);
+        });
+    }
+
     /** The exact text the model sees for a memory. */
     public String inputOf(String memoryText) {
         return prefix == null ? memoryText : prefix + memoryText;

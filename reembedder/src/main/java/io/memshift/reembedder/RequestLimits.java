@@ -18,6 +18,21 @@ public record RequestLimits(int maxInputs, long maxTokens, int maxInFlight) {
     }
 
     /**
+     * At most how many texts one request carries when a batch of {@code texts} is embedded with up to
+     * {@code inFlight} requests at once: the provider's input cap, and, for a provider that takes several requests
+     * at once, the batch spread over them, at least {@link ResilientEmbedder#MIN_TEXTS_PER_REQUEST} texts each (four
+     * requests of 16 come back sooner than one of 64).
+     */
+    public int textsPerRequest(int texts, int inFlight) {
+        int perRequest = maxInputs;
+        if (maxInFlight > 1) {
+            int spread = (texts + inFlight - 1) / inFlight;
+            perRequest = Math.min(perRequest, Math.max(ResilientEmbedder.MIN_TEXTS_PER_REQUEST, spread));
+        }
+        return perRequest;
+    }
+
+    /**
      * A cautious token estimate without the provider's tokenizer: one token per 3 bytes of UTF-8 (English runs
      * about 4 characters per token, CJK about 1 character, i.e. 3 bytes), plus one.
      */

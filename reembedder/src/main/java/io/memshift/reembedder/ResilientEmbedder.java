@@ -182,11 +182,7 @@ final class ResilientEmbedder implements AutoCloseable {
      */
     private List<int[]> plan(List<String> inputs) {
         RequestLimits limits = profile.limits();
-        int perRequest = limits.maxInputs();
-        if (limits.maxInFlight() > 1) {
-            int spread = (inputs.size() + concurrency.current() - 1) / concurrency.current();
-            perRequest = Math.min(perRequest, Math.max(MIN_TEXTS_PER_REQUEST, spread));
-        }
+        int perRequest = limits.textsPerRequest(inputs.size(), concurrency.current());
         List<int[]> plan = new ArrayList<>();
         int from = 0;
         long tokens = 0;

@@ -116,11 +116,7 @@ public final class TunedOnnxEmbeddingModel extends AbstractInProcessEmbeddingMod
             try (InputStream in = openResource(files.tokenizerResource())) {
                 stock = new OnnxBertBiEncoder(environment, session, in, files.pooling());
             }
-            HuggingFaceTokenizer tokenizer;
-            try (InputStream in = openResource(files.tokenizerResource())) {
-                // The options LangChain4j's encoder uses, so both tokenize alike.
-                tokenizer = HuggingFaceTokenizer.newInstance(in, Map.of("padding", "false"));
-            }
+            HuggingFaceTokenizer tokenizer = tokenizer(files);
             return new TunedOnnxEmbeddingModel(Executors.newFixedThreadPool(workers, daemonThreads()), stock,
                     environment, session, tokenizer, files.pooling(), dims, textsPerRun, piecesPerRun);
         } catch (OrtException e) {
@@ -134,6 +130,52 @@ public final class TunedOnnxEmbeddingModel extends AbstractInProcessEmbeddingMod
     public static TunedOnnxEmbeddingModel load(OnnxFiles files, int dims, boolean quantized) {
         return load(files, dims, Math.max(1, Runtime.getRuntime().availableProcessors()),
                 quantized ? 1 : DEFAULT_TEXTS_PER_RUN, DEFAULT_PIECES_PER_RUN);
+    }
+
+    /** The model's tokenizer, with the options LangChain4j's encoder uses, so both tokenize alike. */
+    private static HuggingFaceTokenizer tokenizer(OnnxFiles files) throws IOException {
+        try (InputStream in = openResource(files.tokenizerResource())) {
+            return HuggingFaceTokenizer.newInstance(in, Map.of("padding", "false"));
+        }
+    }
+
+    /**
+     * Counts the word pieces this model reads for a model input, with the model's own tokenizer and without
+     * loading its weights: the pieces with [CLS] and [SEP], and for a text longer than one 510-piece window, each
+     * window with its own [CLS] and [SEP], as {@link #embedAll} encodes it. The tokenizers truncate (all-MiniLM's at 128
+     * pieces, the others at 512, as loaded here and for {@link #load}): only what they keep counts, the model reads
+     * no more.
+     */
+    public static TokenCounter tokenCounter(OnnxFiles files) {
+        HuggingFaceTokenizer tokenizer;
+        try {
+            tokenizer = tokenizer(files);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + files.tokenizerResource(), e);
+        }
+        return new TokenCounter() {
+            @Override
+            public long count(String modelInput) {
+                List<String> pieces = tokenizer.tokenize(modelInput);
+                List<List<String>> windows = windows(pieces);
+                if (windows.size() <= 1) {
+                    return pieces.size();
+                }
+                return windows.stream().mapToLong(window -> window.size() + 2).sum();
+            }
+
+            @Override
+            public boolean exact() {
+                return true;
+            }
+
+            @Override
+            public String method() {
+                boolean truncates = !"DO_NOT_TRUNCATE".equals(tokenizer.getTruncation());
+                return "the model's own tokenizer (" + files.tokenizerResource() + "), word pieces with [CLS] and [SEP]"
+                        + (truncates ? "; it reads at most " + tokenizer.getMaxLength() + " of a text" : "");
+            }
+        };
     }
 
     private static int workerCount(ExecutorService workers) {

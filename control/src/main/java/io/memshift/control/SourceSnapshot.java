@@ -1,0 +1,39 @@
+package io.memshift.control;
+
+import io.memshift.exporter.MemoryEventConverter;
+import io.memshift.exporter.MemorySource;
+import io.memshift.schemas.MemoryEvent;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A source read whole, as the exporter would publish it but without publishing: each record validated by the
+ * exporter's {@link MemoryEventConverter}, the newest valid version of each memory kept, and the problems of the
+ * records that are not valid. {@link Verification} and {@link Plan} start from it.
+ *
+ * @param newest   by memory id
+ * @param problems each invalid record's problems, naming its position, id and field
+ * @param invalid  records that were not valid
+ */
+record SourceSnapshot(Map<String, MemoryEvent> newest, List<String> problems, long invalid) {
+
+    /** Reads {@code source}; a memory with a longer text than {@code maxTextChars} is invalid, as for the exporter. */
+    static SourceSnapshot read(MemorySource source, int maxTextChars) {
+        MemoryEventConverter converter = new MemoryEventConverter(source.kind(), source.shortName(), maxTextChars);
+        Map<String, MemoryEvent> newest = new HashMap<>();
+        List<String> problems = new ArrayList<>();
+        long[] invalid = new long[1];
+        source.forEach(memory -> {
+            MemoryEventConverter.Result result = converter.convert(memory);
+            if (!result.valid()) {
+                problems.addAll(result.problems());
+                invalid[0]++;
+                return;
+            }
+            newest.merge(result.event().getId(), result.event(), (a, b) -> b.getVersion() >= a.getVersion() ? b : a);
+        });
+        return new SourceSnapshot(newest, problems, invalid[0]);
+    }
+}
