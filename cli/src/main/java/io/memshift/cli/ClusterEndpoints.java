@@ -56,6 +56,11 @@ final class ClusterEndpoints {
         return withDefaults(stack.endpoints());
     }
 
+    /** Elasticsearch alone, for commands that only read an index: {@code --es}, else the running embedded stack's. */
+    String elasticsearchRunning() {
+        return elasticsearch != null ? elasticsearch : resolveRunning().elasticsearchUrl();
+    }
+
     /** The clusters given as options, the embedded stack's for any left out. */
     private Clusters withDefaults(StackEndpoints embedded) {
         return new Clusters(

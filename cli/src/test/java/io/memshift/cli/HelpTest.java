@@ -54,7 +54,7 @@ class HelpTest {
                 "memshift stack down", "memshift stack status", "memshift migrate", "memshift export",
                 "memshift reembed", "memshift import", "memshift ingest", "memshift verify", "memshift cutover",
                 "memshift rollback", "memshift bench", "memshift bench import", "memshift bench embed",
-                "memshift help");
+                "memshift plan", "memshift search", "memshift serve", "memshift help");
     }
 
     @TestFactory
@@ -96,7 +96,7 @@ class HelpTest {
     @Test
     void everySourceOptionNamesEverySourceKind() {
         List<OptionSpec> sources = options("--source");
-        assertThat(sources).hasSizeGreaterThanOrEqualTo(3); // migrate, export, verify
+        assertThat(sources).hasSizeGreaterThanOrEqualTo(4); // migrate, export, verify, plan
         for (OptionSpec source : sources) {
             assertThat(String.join(" ", source.renderedDescription())).as(source.command().qualifiedName())
                     .contains(SourceUri.MEM0_JSON + ":", SourceUri.JSONL + ":", SourceUri.MEM0_ES + ":",
@@ -107,7 +107,7 @@ class HelpTest {
     @Test
     void everyModelOptionNamesEveryModel() {
         List<OptionSpec> models = options("--model");
-        assertThat(models).hasSizeGreaterThanOrEqualTo(5); // migrate, reembed, import, verify, bench embed
+        assertThat(models).hasSizeGreaterThanOrEqualTo(7); // migrate, reembed, import, verify, plan, serve, bench embed
         for (OptionSpec model : models) {
             String help = String.join(" ", model.renderedDescription());
             for (String id : EmbeddingModels.ids()) {

@@ -1,0 +1,218 @@
+package io.memshift.control;
+
+import co.elastic.clients.elasticsearch.ElasticsearchClient;
+import co.elastic.clients.elasticsearch._types.mapping.Property;
+import co.elastic.clients.elasticsearch._types.query_dsl.Query;
+import co.elastic.clients.elasticsearch.core.SearchResponse;
+import co.elastic.clients.elasticsearch.core.search.Hit;
+import co.elastic.clients.elasticsearch.indices.get_mapping.IndexMappingRecord;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.langchain4j.model.embedding.EmbeddingModel;
+import io.memshift.importer.ElasticsearchClients;
+import io.memshift.importer.IndexLifecycle;
+import io.memshift.reembedder.EmbeddingModels;
+import io.memshift.reembedder.ModelProfile;
+import io.memshift.reembedder.PipelineEmbedder;
+import io.memshift.schemas.ModelFingerprint;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * Tries an index the way an app would: the query embedded with the index's own model, read from the index (the
+ * fingerprint the importer writes on every document), through the same model input as the memories
+ * ({@link PipelineEmbedder}: e5's {@code "passage: "} prefix too, as {@code memshift serve} embeds an app's
+ * queries), then the k nearest memories, optionally of one user, never a deleted one. With an earlier index to
+ * compare, the same query is embedded with that index's model and searched there too, side by side.
+ */
+public final class Search {
+
+    /** A model call for one query text stops starting requests after this long. */
+    private static final Duration QUERY_BUDGET = Duration.ofSeconds(30);
+
+    // Where memshift's documents keep what a search reads (importer.DocumentConverter, importer.IndexMapping).
+    static final String VECTOR_FIELD = "embedding";
+    static final String TEXT_FIELD = "text";
+    static final String USER_FIELD = "user_id";
+    static final String DELETED_FIELD = "deleted";
+    static final String MODEL_FIELD = "model";
+
+    /**
+     * @param target  the alias or index to search
+     * @param user    only this user's memories; null for all
+     * @param k       hits wanted
+     * @param compare an earlier index (or alias) to search side by side; null for none
+     */
+    public record Options(String target, String user, int k, String compare) {
+        public Options {
+            if (k < 1) {
+                throw new InvalidRequestException("--k must be 1 or more, was " + k);
+            }
+        }
+    }
+
+    /** One memory found: its rank from 1, Elasticsearch's kNN score, and what it is. */
+    public record Found(int rank, double score, String id, String user, String text) {
+    }
+
+    /**
+     * One index's answer.
+     *
+     * @param target the alias or index asked
+     * @param index  the index behind it
+     * @param model  the model the query was embedded with: the index's own
+     */
+    public record Side(String target, String index, String model, List<Found> hits) {
+    }
+
+    /** @param compared the earlier index's answer, or null */
+    public record Result(String query, String user, int k, Side hits, Side compared) {
+    }
+
+    private final String elasticsearchUrl;
+    private final Map<String, String> env;
+
+    /** @param env where remote models' settings and keys come from */
+    public Search(String elasticsearchUrl, Map<String, String> env) {
+        this.elasticsearchUrl = elasticsearchUrl;
+        this.env = env;
+    }
+
+    /**
+     * @throws InvalidRequestException if an index does not exist, records no model, or records one memshift cannot
+     *                                 run here (the message says which and why)
+     */
+    public Result run(String query, Options options) {
+        if (query == null || query.isBlank()) {
+            throw new InvalidRequestException("the query is empty");
+        }
+        try (ElasticsearchClient es = ElasticsearchClients.connect(elasticsearchUrl)) {
+            Side hits = search(es, query, options.target(), options, "");
+            Side compared = options.compare() == null ? null
+                    : search(es, query, options.compare(), options, "cannot search " + options.compare() + " side by side: ");
+            return new Result(query, options.user(), options.k(), hits, compared);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e.getMessage(), e);
+        }
+    }
+
+    private Side search(ElasticsearchClient es, String query, String target, Options options, String context)
+            throws IOException {
+        IndexLifecycle lifecycle = new IndexLifecycle(es);
+        if (!lifecycle.exists(target)) {
+            throw new InvalidRequestException(context + "no index or alias " + target + " in " + elasticsearchUrl);
+        }
+        String index = concrete(lifecycle, target);
+        ModelFingerprint recorded = recordedModel(es, index);
+        if (recorded == null) {
+            throw new InvalidRequestException(context + "index " + index + " records no model (it holds no memory"
+                    + " memshift wrote), so memshift cannot embed a query for it");
+        }
+        String modelId = recorded.getProvider() + ":" + recorded.getName();
+        ModelProfile profile;
+        try {
+            profile = EmbeddingModels.profile(modelId, env);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidRequestException(context + "index " + index + " was embedded with " + modelId
+                    + ", which memshift cannot run here: " + e.getMessage());
+        }
+        if (profile.dims() != recorded.getDims()) {
+            throw new InvalidRequestException(context + "index " + index + " holds " + recorded.getDims() + "-d vectors of "
+                    + modelId + " but that model makes " + profile.dims() + "-d ones here (its dimensions setting,"
+                    + " e.g. MEMSHIFT_OPENAI_DIMENSIONS, differs from the migration's)");
+        }
+        float[] vector = embed(profile, query, context);
+        return new Side(target, index, modelId, knn(es, index, vector, options));
+    }
+
+    /** The index behind {@code name} if it is an alias of one index, else {@code name}. */
+    private static String concrete(IndexLifecycle lifecycle, String name) {
+        Set<String> targets = lifecycle.aliasTargets(name);
+        if (targets.size() > 1) {
+            throw new InvalidRequestException(name + " is an alias of several indices " + targets
+                    + "; give one with --index");
+        }
+        return targets.isEmpty() ? name : targets.iterator().next();
+    }
+
+    /** The fingerprint of the model one of the index's documents was embedded with, or null if none records one. */
+    private static ModelFingerprint recordedModel(ElasticsearchClient es, String index) throws IOException {
+        SearchResponse<ObjectNode> response = es.search(s -> s.index(index).size(1)
+                .source(src -> src.filter(f -> f.includes(MODEL_FIELD)))
+                .query(q -> q.exists(e -> e.field(MODEL_FIELD + ".name"))), ObjectNode.class);
+        if (response.hits().hits().isEmpty()) {
+            return null;
+        }
+        JsonNode model = response.hits().hits().get(0).source().get(MODEL_FIELD);
+        return ModelFingerprint.newBuilder().setProvider(model.get("provider").asText())
+                .setName(model.get("name").asText())
+                .setRevision(model.hasNonNull("revision") ? model.get("revision").asText() : null)
+                .setDims(model.get("dims").asInt())
+                .setPrefix(model.hasNonNull("prefix") ? model.get("prefix").asText() : null).build();
+    }
+
+    /** The query as the model's input for a memory, embedded as the re-embedder embeds memories. */
+    private static float[] embed(ModelProfile profile, String query, String context) {
+        EmbeddingModel model = profile.factory().get();
+        try (PipelineEmbedder embedder = new PipelineEmbedder(profile, model)) {
+            PipelineEmbedder.Result result = embedder.embed(List.of(query), QUERY_BUDGET);
+            if (result.vectors().get(0) != null) {
+                return result.vectors().get(0);
+            }
+            String why = result.refused().containsKey(0) ? "refused the query: " + result.refused().get(0)
+                    : result.unavailable().map(PipelineEmbedder.Unavailable::reason).orElse("gave no vector");
+            throw new IllegalStateException(context + profile.id() + " " + why);
+        } catch (PipelineEmbedder.ModelRefusedException e) {
+            throw new InvalidRequestException(context + profile.id() + " refused the call: " + e.getMessage());
+        }
+    }
+
+    private static List<Found> knn(ElasticsearchClient es, String index, float[] vector, Options options)
+            throws IOException {
+        List<Float> queryVector = new ArrayList<>(vector.length);
+        for (float v : vector) {
+            queryVector.add(v);
+        }
+        List<Query> filters = new ArrayList<>();
+        // The alias filters tombstones out too; an index asked by name does not, so the search does.
+        filters.add(Query.of(q -> q.bool(b -> b.mustNot(m -> m.term(t -> t.field(DELETED_FIELD).value(true))))));
+        if (options.user() != null) {
+            filters.add(Query.of(q -> q.term(t -> t.field(USER_FIELD).value(options.user()))));
+        }
+        int k = options.k();
+        boolean quantized = quantized(es, index);
+        SearchResponse<ObjectNode> response = es.search(s -> s.index(index).size(k)
+                .source(src -> src.filter(f -> f.includes(TEXT_FIELD, USER_FIELD)))
+                .knn(n -> {
+                    n.field(VECTOR_FIELD).queryVector(queryVector).k(k).numCandidates(Math.max(100, 4 * k)).filter(filters);
+                    // A quantized index ranks by approximate vectors: the nearest few are rescored with the float
+                    // vectors it keeps, so that near-identical memories come out in their true order.
+                    return quantized ? n.rescoreVector(r -> r.oversample(3f)) : n;
+                }), ObjectNode.class);
+        List<Found> hits = new ArrayList<>();
+        for (Hit<ObjectNode> hit : response.hits().hits()) {
+            JsonNode source = hit.source();
+            hits.add(new Found(hits.size() + 1, Objects.requireNonNullElse(hit.score(), 0.0), hit.id(),
+                    source == null || !source.hasNonNull(USER_FIELD) ? null : source.get(USER_FIELD).asText(),
+                    source == null || !source.hasNonNull(TEXT_FIELD) ? null : source.get(TEXT_FIELD).asText()));
+        }
+        return hits;
+    }
+
+    /** Whether the index's vectors are quantized (int8_, int4_, bbq_ types), which is when rescoring helps. */
+    private static boolean quantized(ElasticsearchClient es, String index) throws IOException {
+        IndexMappingRecord record = es.indices().getMapping(m -> m.index(index)).result().get(index);
+        Property vector = record == null ? null : record.mappings().properties().get(VECTOR_FIELD);
+        if (vector == null || !vector.isDenseVector() || vector.denseVector().indexOptions() == null) {
+            return false;
+        }
+        String type = vector.denseVector().indexOptions().type().jsonValue();
+        return type.startsWith("int8") || type.startsWith("int4") || type.startsWith("bbq");
+    }
+}
