@@ -93,7 +93,7 @@ final class SearchCommand implements Callable<Integer> {
             }
             return;
         }
-        String left = String.format("%-62s", cut(describe(hits), 62));
+        String left = String.format("%-61s", cut(describe(hits), 61));
         out.printf("      %s | %s%n", left, describe(old));
         out.printf("%4s  %-7s %-12s %-40s | %-7s %-12s %s%n", "rank", "score", "user", "text", "score", "user", "text");
         int rows = Math.max(hits.hits().size(), old.hits().size());
@@ -113,7 +113,7 @@ final class SearchCommand implements Callable<Integer> {
 
     private static String cell(List<Search.Found> hits, int i) {
         if (i >= hits.size()) {
-            return String.format("%-62s", "");
+            return String.format("%-61s", "");
         }
         Search.Found hit = hits.get(i);
         return String.format("%.4f  %-12s %-40s", hit.score(), cut(hit.user(), 12), cut(hit.text(), 40));
