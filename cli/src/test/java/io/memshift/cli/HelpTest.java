@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import picocli.CommandLine;
@@ -21,6 +22,7 @@ import picocli.CommandLine.Model.OptionSpec;
  * covered without touching this test): {@code --help} and {@code -h} exit 0 with its usage, whatever options it
  * requires; its options that take a source or a model name every kind and family; every default shows.
  */
+@Tag("fast")
 class HelpTest {
 
     /** One command of the tree: its words after {@code memshift}, and its model. */

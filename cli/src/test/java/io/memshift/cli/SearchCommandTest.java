@@ -6,9 +6,11 @@ import io.memshift.control.Search;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** How search prints: no servers. */
+@Tag("fast")
 class SearchCommandTest {
 
     private static Search.Found found(int rank, String id, String text) {

@@ -11,10 +11,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** plan over a small JSON Lines source: no servers, no key. */
+@Tag("fast")
 class PlanTest {
 
     private static final List<String> TEXTS = List.of("Prefers Python for ML experiments.",

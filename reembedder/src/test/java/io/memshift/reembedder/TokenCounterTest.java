@@ -5,9 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import java.io.InputStream;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** The plan's token counts: the model's own tokenizer where memshift has it, an estimate that says so elsewhere. */
+@Tag("fast")
 class TokenCounterTest {
 
     @Test
