@@ -14,7 +14,6 @@ import io.memshift.importer.IndexLifecycle;
 import io.memshift.reembedder.EmbeddingModels;
 import io.memshift.reembedder.ModelProfile;
 import io.memshift.reembedder.PipelineEmbedder;
-import io.memshift.schemas.ModelFingerprint;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
@@ -109,12 +108,12 @@ public final class Search {
             throw new InvalidRequestException(context + "no index or alias " + target + " in " + elasticsearchUrl);
         }
         String index = concrete(lifecycle, target);
-        ModelFingerprint recorded = recordedModel(es, index);
-        if (recorded == null) {
+        String modelId = recordedModel(es, index);
+        if (modelId == null) {
             throw new InvalidRequestException(context + "index " + index + " records no model (it holds no memory"
                     + " memshift wrote), so memshift cannot embed a query for it");
         }
-        String modelId = recorded.getProvider() + ":" + recorded.getName();
+        VectorField vectors = vectorField(es, index);
         ModelProfile profile;
         try {
             profile = EmbeddingModels.profile(modelId, env);
@@ -122,13 +121,13 @@ public final class Search {
             throw new InvalidRequestException(context + "index " + index + " was embedded with " + modelId
                     + ", which memshift cannot run here: " + e.getMessage());
         }
-        if (profile.dims() != recorded.getDims()) {
-            throw new InvalidRequestException(context + "index " + index + " holds " + recorded.getDims() + "-d vectors of "
+        if (profile.dims() != vectors.dims()) {
+            throw new InvalidRequestException(context + "index " + index + " holds " + vectors.dims() + "-d vectors of "
                     + modelId + " but that model makes " + profile.dims() + "-d ones here (its dimensions setting,"
                     + " e.g. MEMSHIFT_OPENAI_DIMENSIONS, differs from the migration's)");
         }
         float[] vector = embed(profile, query, context);
-        return new Side(target, index, modelId, knn(es, index, vector, options));
+        return new Side(target, index, modelId, knn(es, index, vectors.quantized(), vector, options));
     }
 
     /** The index behind {@code name} if it is an alias of one index, else {@code name}. */
@@ -141,8 +140,11 @@ public final class Search {
         return targets.isEmpty() ? name : targets.iterator().next();
     }
 
-    /** The fingerprint of the model one of the index's documents was embedded with, or null if none records one. */
-    private static ModelFingerprint recordedModel(ElasticsearchClient es, String index) throws IOException {
+    /**
+     * The model ({@code provider:name}) one of the index's documents records it was embedded with (the
+     * fingerprint the importer writes on each), or null if none records one.
+     */
+    private static String recordedModel(ElasticsearchClient es, String index) throws IOException {
         SearchResponse<ObjectNode> response = es.search(s -> s.index(index).size(1)
                 .source(src -> src.filter(f -> f.includes(MODEL_FIELD)))
                 .query(q -> q.exists(e -> e.field(MODEL_FIELD + ".name"))), ObjectNode.class);
@@ -150,11 +152,27 @@ public final class Search {
             return null;
         }
         JsonNode model = response.hits().hits().get(0).source().get(MODEL_FIELD);
-        return ModelFingerprint.newBuilder().setProvider(model.get("provider").asText())
-                .setName(model.get("name").asText())
-                .setRevision(model.hasNonNull("revision") ? model.get("revision").asText() : null)
-                .setDims(model.get("dims").asInt())
-                .setPrefix(model.hasNonNull("prefix") ? model.get("prefix").asText() : null).build();
+        return model.get("provider").asText() + ":" + model.get("name").asText();
+    }
+
+    /**
+     * The index's vector field as its mapping declares it: its dimensions, and whether its vectors are quantized
+     * ({@code int8_}, {@code int4_}, {@code bbq_} types), which is when rescoring helps.
+     */
+    private record VectorField(int dims, boolean quantized) {
+    }
+
+    private static VectorField vectorField(ElasticsearchClient es, String index) throws IOException {
+        IndexMappingRecord record = es.indices().getMapping(m -> m.index(index)).result().get(index);
+        Property vector = record == null ? null : record.mappings().properties().get(VECTOR_FIELD);
+        if (vector == null || !vector.isDenseVector() || vector.denseVector().dims() == null) {
+            throw new InvalidRequestException("index " + index + " has no dense_vector field '" + VECTOR_FIELD
+                    + "': it is not an index memshift filled");
+        }
+        String type = vector.denseVector().indexOptions() == null ? ""
+                : vector.denseVector().indexOptions().type().jsonValue();
+        return new VectorField(vector.denseVector().dims(),
+                type.startsWith("int8") || type.startsWith("int4") || type.startsWith("bbq"));
     }
 
     /** The query as the model's input for a memory, embedded as the re-embedder embeds memories. */
@@ -173,8 +191,8 @@ public final class Search {
         }
     }
 
-    private static List<Found> knn(ElasticsearchClient es, String index, float[] vector, Options options)
-            throws IOException {
+    private static List<Found> knn(ElasticsearchClient es, String index, boolean quantized, float[] vector,
+                                   Options options) throws IOException {
         List<Float> queryVector = new ArrayList<>(vector.length);
         for (float v : vector) {
             queryVector.add(v);
@@ -186,7 +204,6 @@ public final class Search {
             filters.add(Query.of(q -> q.term(t -> t.field(USER_FIELD).value(options.user()))));
         }
         int k = options.k();
-        boolean quantized = quantized(es, index);
         SearchResponse<ObjectNode> response = es.search(s -> s.index(index).size(k)
                 .source(src -> src.filter(f -> f.includes(TEXT_FIELD, USER_FIELD)))
                 .knn(n -> {
@@ -203,16 +220,5 @@ public final class Search {
                     source == null || !source.hasNonNull(TEXT_FIELD) ? null : source.get(TEXT_FIELD).asText()));
         }
         return hits;
-    }
-
-    /** Whether the index's vectors are quantized (int8_, int4_, bbq_ types), which is when rescoring helps. */
-    private static boolean quantized(ElasticsearchClient es, String index) throws IOException {
-        IndexMappingRecord record = es.indices().getMapping(m -> m.index(index)).result().get(index);
-        Property vector = record == null ? null : record.mappings().properties().get(VECTOR_FIELD);
-        if (vector == null || !vector.isDenseVector() || vector.denseVector().indexOptions() == null) {
-            return false;
-        }
-        String type = vector.denseVector().indexOptions().type().jsonValue();
-        return type.startsWith("int8") || type.startsWith("int4") || type.startsWith("bbq");
     }
 }
