@@ -21,7 +21,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 
 /**
  * Tries an index the way an app would: the query embedded with the index's own model, read from the index (the
@@ -107,7 +106,7 @@ public final class Search {
         if (!lifecycle.exists(target)) {
             throw new InvalidRequestException(context + "no index or alias " + target + " in " + elasticsearchUrl);
         }
-        String index = concrete(lifecycle, target);
+        String index = lifecycle.indexBehind(target);
         String modelId = recordedModel(es, index);
         if (modelId == null) {
             throw new InvalidRequestException(context + "index " + index + " records no model (it holds no memory"
@@ -128,16 +127,6 @@ public final class Search {
         }
         float[] vector = embed(profile, query, context);
         return new Side(target, index, modelId, knn(es, index, vectors.quantized(), vector, options));
-    }
-
-    /** The index behind {@code name} if it is an alias of one index, else {@code name}. */
-    private static String concrete(IndexLifecycle lifecycle, String name) {
-        Set<String> targets = lifecycle.aliasTargets(name);
-        if (targets.size() > 1) {
-            throw new InvalidRequestException(name + " is an alias of several indices " + targets
-                    + "; give one with --index");
-        }
-        return targets.isEmpty() ? name : targets.iterator().next();
     }
 
     /**

@@ -90,7 +90,7 @@ public final class Verification {
         }
         // An alias given as --index is verified as the index behind it, so that the alias never counts as the
         // previous index of its own target.
-        String index = concrete(lifecycle, options.index());
+        String index = lifecycle.indexBehind(options.index());
         Map<String, Memory> actual = new HashMap<>();
         String[] recordedModel = new String[1];
         new IndexScanner(es).scan(index, List.of("embedding"), hit -> {
@@ -136,7 +136,7 @@ public final class Verification {
         }
 
         List<VerifyReport.Skipped> skipped = new ArrayList<>();
-        String compareIndex = options.compareIndex() == null ? null : concrete(lifecycle, options.compareIndex());
+        String compareIndex = options.compareIndex() == null ? null : lifecycle.indexBehind(options.compareIndex());
         Previous previous = previousIndex(index, compareIndex, lifecycle.aliasTargets(options.alias()),
                 lifecycle.meta(index).get(IndexLifecycle.META_CUTOVER_FROM), lifecycle::exists);
         VerifyReport.RetrievalCheck retrieval = null;
@@ -272,15 +272,6 @@ public final class Verification {
                     : new Previous(null, "the previous index " + cutoverFrom + " no longer exists");
         }
         return new Previous(null, "no previous index to compare with (first migration)");
-    }
-
-    /** The index behind {@code name} if it is an alias of one index, else {@code name}. */
-    private static String concrete(IndexLifecycle lifecycle, String name) {
-        Set<String> targets = lifecycle.aliasTargets(name);
-        if (targets.size() > 1) {
-            throw new InvalidRequestException(name + " is an alias of several indices " + targets + "; give one of them");
-        }
-        return targets.isEmpty() ? name : targets.iterator().next();
     }
 
     private VerifyReport.RetrievalCheck compareRetrieval(ElasticsearchClient es, String index, String other,

@@ -121,6 +121,19 @@ public final class IndexLifecycle {
     }
 
     /**
+     * The index behind {@code name}: the one it is an alias of, or {@code name} itself if it is no alias.
+     *
+     * @throws IllegalArgumentException if it is an alias of several indices, naming them
+     */
+    public String indexBehind(String name) {
+        Set<String> targets = aliasTargets(name);
+        if (targets.size() > 1) {
+            throw new IllegalArgumentException(name + " is an alias of several indices " + targets + "; name one of them");
+        }
+        return targets.isEmpty() ? name : targets.iterator().next();
+    }
+
+    /**
      * Points {@code alias} at {@code index} alone, in one {@code _aliases} call: readers see the old index or
      * the new one, never none and never both. The alias filters out tombstones of deleted memories.
      *
