@@ -9,7 +9,7 @@ import co.elastic.clients.elasticsearch.indices.get_mapping.IndexMappingRecord;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.langchain4j.model.embedding.EmbeddingModel;
-import io.memshift.importer.ElasticsearchClients;
+import io.memshift.clients.ElasticsearchClients;
 import io.memshift.importer.IndexLifecycle;
 import io.memshift.reembedder.EmbeddingModels;
 import io.memshift.reembedder.ModelProfile;

@@ -33,7 +33,7 @@ public record ModelProfile(String id, String provider, String name, String revis
     public ModelProfile withoutModel(String why) {
         return new ModelProfile(id, provider, name, revision, dims, prefix, limits, () -> {
             throw new IllegalStateException(why);
-        });
+        }, rateLimit);
     }
 
     /** The exact text the model sees for a memory. */
