@@ -51,7 +51,7 @@ final class ClusterEndpoints {
             return new Clusters(KafkaSettings.of(bootstrapServers), schemaRegistry, elasticsearch);
         }
         Path stackDir = MemshiftPaths.stackDir(dataDir);
-        EmbeddedStack stack = EmbeddedStack.findRunning(stackDir)
+        EmbeddedStack stack = EmbeddedStack.findRunning(stackDir).filter(EmbeddedStack::isHealthy)
                 .orElseGet(() -> StackCommand.startDetached(stackDir, StackPorts.DEFAULTS, out));
         return withDefaults(stack.endpoints());
     }

@@ -4,17 +4,20 @@ import io.memshift.embedded.EmbeddedStack;
 import io.memshift.embedded.StackEndpoints;
 import io.memshift.embedded.StackLayout;
 import io.memshift.embedded.StackPorts;
+import io.memshift.embedded.StackServer;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code memshift stack up|down|status}: the embedded Kafka, schema registry and Elasticsearch. */
+/** {@code memshift stack up|down|status|restart}: the embedded Kafka, schema registry and Elasticsearch. */
 @Command(name = "stack", mixinStandardHelpOptions = true, description = "Start, stop or inspect the embedded stack (Kafka, schema registry, Elasticsearch).",
-        subcommands = {StackCommand.Up.class, StackCommand.Down.class, StackCommand.Status.class})
+        subcommands = {StackCommand.Up.class, StackCommand.Down.class, StackCommand.Status.class,
+                StackCommand.Restart.class})
 final class StackCommand implements Runnable {
 
     @CommandLine.Spec
@@ -34,7 +37,8 @@ final class StackCommand implements Runnable {
         }
     }
 
-    @Command(name = "up", mixinStandardHelpOptions = true, description = "Start the embedded stack in the background and print its endpoints.")
+    @Command(name = "up", mixinStandardHelpOptions = true, description = {"Start the embedded stack in the background and print its endpoints.",
+            "On a stack partly running, start only the servers that are down (on the ports it was started with)."})
     static final class Up implements Callable<Integer> {
         @CommandLine.Mixin
         DataDirOption data = new DataDirOption();
@@ -49,7 +53,7 @@ final class StackCommand implements Runnable {
         public Integer call() {
             PrintWriter out = spec.commandLine().getOut();
             Optional<EmbeddedStack> running = EmbeddedStack.findRunning(data.stackDir());
-            if (running.isPresent()) {
+            if (running.isPresent() && running.get().isHealthy()) {
                 out.println("The embedded stack is already running:");
                 printEndpoints(out, running.get().endpoints());
                 return Memshift.EXIT_OK;
@@ -59,6 +63,46 @@ final class StackCommand implements Runnable {
             out.println("The embedded stack is up (data in " + stack.dataDir() + "):");
             printEndpoints(out, stack.endpoints());
             out.println("Stop it with: ./memshift stack down");
+            return Memshift.EXIT_OK;
+        }
+    }
+
+    @Command(name = "restart", mixinStandardHelpOptions = true, description = {"Stop one server of the embedded stack and start it again (all three if none is named).",
+            "Its data and port stay; the other servers keep running."})
+    static final class Restart implements Callable<Integer> {
+        @CommandLine.Mixin
+        DataDirOption data = new DataDirOption();
+        @CommandLine.Parameters(arity = "0..1", paramLabel = "kafka|registry|elasticsearch",
+                description = "The server to restart (default: all three, one after the other).")
+        String server;
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            PrintWriter out = spec.commandLine().getOut();
+            List<StackServer> servers;
+            try {
+                servers = server == null ? List.of(StackServer.values()) : List.of(StackServer.of(server));
+            } catch (IllegalArgumentException e) {
+                throw new BadInputException(e.getMessage());
+            }
+            Optional<EmbeddedStack> recorded = EmbeddedStack.recorded(data.stackDir());
+            if (recorded.isEmpty()) {
+                out.println("No embedded stack was started from " + data.stackDir()
+                        + "; start it with ./memshift stack up");
+                return Memshift.EXIT_FAILED;
+            }
+            EmbeddedStack stack = recorded.get();
+            for (StackServer each : servers) {
+                out.println("Restarting the " + each.displayName() + " ...");
+                out.flush();
+                stack = stack.restart(each, StackLayout.fromSystemProperty(), true, line -> {
+                    out.println("  " + line);
+                    out.flush();
+                });
+            }
+            printEndpoints(out, stack.endpoints());
             return Memshift.EXIT_OK;
         }
     }
@@ -100,14 +144,20 @@ final class StackCommand implements Runnable {
                 return Memshift.EXIT_FAILED;
             }
             recorded.get().statusLines().forEach(out::println);
-            return recorded.get().isHealthy() ? Memshift.EXIT_OK : Memshift.EXIT_FAILED;
+            if (recorded.get().isHealthy()) {
+                return Memshift.EXIT_OK;
+            }
+            out.println("Start what is down with ./memshift stack up; restart a server that runs but does not answer"
+                    + " with ./memshift stack restart <kafka|registry|elasticsearch>.");
+            return Memshift.EXIT_FAILED;
         }
     }
 
+    /** Starts what is down of the stack in {@code stackDir} (all of it if none runs), in the background. */
     static EmbeddedStack startDetached(Path stackDir, StackPorts ports, PrintWriter out) {
         out.println("Starting the embedded stack (Kafka, schema registry, Elasticsearch) ...");
         out.flush();
-        return EmbeddedStack.start(StackLayout.fromSystemProperty(), stackDir, ports, true, line -> {
+        return EmbeddedStack.up(StackLayout.fromSystemProperty(), stackDir, ports, true, line -> {
             out.println("  " + line);
             out.flush();
         });

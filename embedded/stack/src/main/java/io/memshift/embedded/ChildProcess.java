@@ -96,7 +96,10 @@ public final class ChildProcess {
                 + logFile + ":\n" + tailOfLog(30));
     }
 
-    /** SIGTERM, a grace period for a clean shutdown, then SIGKILL. */
+    /**
+     * SIGTERM, a grace period for a clean shutdown, then SIGKILL; returns once the process is gone (so its ports
+     * are free for a restart), or after 10 s more if even SIGKILL does not end it.
+     */
     public void stop(Duration grace) {
         Optional<ProcessHandle> handle = handle();
         if (handle.isEmpty() || !handle.get().isAlive()) {
@@ -107,6 +110,11 @@ public final class ChildProcess {
             handle.get().onExit().get(grace.toMillis(), TimeUnit.MILLISECONDS);
         } catch (Exception e) {
             handle.get().destroyForcibly();
+            try {
+                handle.get().onExit().get(10, TimeUnit.SECONDS);
+            } catch (Exception stillThere) {
+                // reported by the caller's next check of the process or its port
+            }
         }
     }
 

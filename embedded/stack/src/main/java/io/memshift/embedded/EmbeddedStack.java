@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
@@ -27,6 +28,7 @@ public final class EmbeddedStack implements AutoCloseable {
 
     private final Path dataDir;
     private final StackPorts ports;
+    /** One per {@link StackServer}, in its order: the broker, the registry, Elasticsearch. */
     private final List<ChildProcess> processes;
 
     private EmbeddedStack(Path dataDir, StackPorts ports, List<ChildProcess> processes) {
@@ -51,20 +53,79 @@ public final class EmbeddedStack implements AutoCloseable {
         StackEndpoints endpoints = StackEndpoints.of(ports);
         List<ChildProcess> started = new ArrayList<>();
         try {
-            started.add(KafkaBroker.start(layout, dir, ports, detach));
-            started.add(SchemaRegistry.start(layout, dir, ports, detach));
-            started.add(ElasticsearchNode.start(layout, dir, ports, detach));
+            for (StackServer server : StackServer.values()) {
+                started.add(server.start(layout, dir, ports, detach));
+            }
             EmbeddedStack stack = new EmbeddedStack(dir, ports, started);
             stack.record();
-            awaitReady(started.get(0), () -> KafkaBroker.isReady(endpoints.bootstrapServers()), progress);
-            awaitReady(started.get(1), () -> SchemaRegistry.isReady(endpoints.schemaRegistryUrl()), progress);
-            awaitReady(started.get(2), () -> ElasticsearchNode.isReady(endpoints.elasticsearchUrl()), progress);
+            for (StackServer server : StackServer.values()) {
+                awaitReady(started.get(server.ordinal()), () -> server.isReady(endpoints), progress);
+            }
             return stack;
         } catch (RuntimeException e) {
             started.forEach(p -> p.stop(Duration.ofSeconds(10)));
             deleteState(dir);
             throw e;
         }
+    }
+
+    /**
+     * Brings the stack of {@code dataDir} up by starting what is down. A stack never started, or with every
+     * server gone, starts whole on {@code ports}; a stack partly running keeps its running servers (waiting for
+     * any still starting) and starts the others alone, on the ports it was first started with.
+     */
+    public static EmbeddedStack up(StackLayout layout, Path dataDir, StackPorts ports, boolean detach,
+                                   Consumer<String> progress) {
+        Path dir = dataDir.toAbsolutePath().normalize();
+        Optional<EmbeddedStack> recorded = recorded(dir);
+        if (recorded.isEmpty() || recorded.get().processes.stream().noneMatch(ChildProcess::isAlive)) {
+            deleteState(dir);
+            return start(layout, dir, ports, detach, progress);
+        }
+        EmbeddedStack stack = recorded.get();
+        StackEndpoints endpoints = stack.endpoints();
+        for (StackServer server : StackServer.values()) {
+            ChildProcess process = stack.process(server);
+            if (process.isAlive()) {
+                if (server.isReady(endpoints)) {
+                    progress.accept(String.format("%s already running (pid %d)", server.displayName(), process.pid()));
+                } else {
+                    awaitReady(process, () -> server.isReady(endpoints), progress);
+                }
+            } else {
+                stack = stack.startOne(server, layout, detach, progress);
+            }
+        }
+        return stack;
+    }
+
+    /**
+     * Stops {@code server} (SIGTERM, then SIGKILL after a grace period) and starts it again on the same port and
+     * data; the other servers keep running.
+     *
+     * @return the stack with the server's new process
+     */
+    public EmbeddedStack restart(StackServer server, StackLayout layout, boolean detach, Consumer<String> progress) {
+        process(server).stop(STOP_GRACE);
+        return startOne(server, layout, detach, progress);
+    }
+
+    /** Starts one server that is down, records its new pid, and waits until it answers. */
+    private EmbeddedStack startOne(StackServer server, StackLayout layout, boolean detach, Consumer<String> progress) {
+        server.requirePortsFree(ports);
+        ChildProcess process = server.start(layout, dataDir, ports, detach);
+        List<ChildProcess> now = new ArrayList<>(processes);
+        now.set(server.ordinal(), process);
+        EmbeddedStack stack = new EmbeddedStack(dataDir, ports, now);
+        stack.record();
+        try {
+            StackEndpoints endpoints = stack.endpoints();
+            awaitReady(process, () -> server.isReady(endpoints), progress);
+        } catch (RuntimeException e) {
+            process.stop(Duration.ofSeconds(10));
+            throw e;
+        }
+        return stack;
     }
 
     private static void awaitReady(ChildProcess process, java.util.function.BooleanSupplier ready,
@@ -95,11 +156,11 @@ public final class EmbeddedStack implements AutoCloseable {
         }
         StackPorts ports = new StackPorts(intOf(props, "port.kafka"), intOf(props, "port.kafka-controller"),
                 intOf(props, "port.registry"), intOf(props, "port.elasticsearch"));
-        List<ChildProcess> processes = List.of(
-                ChildProcess.attach(KafkaBroker.NAME, longOf(props, "pid.kafka"), dir.resolve("kafka/broker.log")),
-                ChildProcess.attach(SchemaRegistry.NAME, longOf(props, "pid.registry"), dir.resolve("registry/registry.log")),
-                ChildProcess.attach(ElasticsearchNode.NAME, longOf(props, "pid.elasticsearch"),
-                        dir.resolve("elasticsearch/node.log")));
+        List<ChildProcess> processes = new ArrayList<>();
+        for (StackServer server : StackServer.values()) {
+            processes.add(ChildProcess.attach(server.displayName(), longOf(props, "pid." + server.key()),
+                    server.logFile(dir)));
+        }
         return Optional.of(new EmbeddedStack(dir, ports, processes));
     }
 
@@ -119,16 +180,17 @@ public final class EmbeddedStack implements AutoCloseable {
         return processes;
     }
 
+    public ChildProcess process(StackServer server) {
+        return processes.get(server.ordinal());
+    }
+
     /** One line per server: alive, answering, pid, endpoint. */
     public List<String> statusLines() {
         StackEndpoints endpoints = endpoints();
         List<String> lines = new ArrayList<>();
-        lines.add(statusLine(processes.get(0), endpoints.bootstrapServers(),
-                KafkaBroker.isReady(endpoints.bootstrapServers())));
-        lines.add(statusLine(processes.get(1), endpoints.schemaRegistryUrl(),
-                SchemaRegistry.isReady(endpoints.schemaRegistryUrl())));
-        lines.add(statusLine(processes.get(2), endpoints.elasticsearchUrl(),
-                ElasticsearchNode.isReady(endpoints.elasticsearchUrl())));
+        for (StackServer server : StackServer.values()) {
+            lines.add(statusLine(process(server), server.endpoint(endpoints), server.isReady(endpoints)));
+        }
         return lines;
     }
 
@@ -136,9 +198,7 @@ public final class EmbeddedStack implements AutoCloseable {
     public boolean isHealthy() {
         StackEndpoints endpoints = endpoints();
         return processes.stream().allMatch(ChildProcess::isAlive)
-                && KafkaBroker.isReady(endpoints.bootstrapServers())
-                && SchemaRegistry.isReady(endpoints.schemaRegistryUrl())
-                && ElasticsearchNode.isReady(endpoints.elasticsearchUrl());
+                && Arrays.stream(StackServer.values()).allMatch(server -> server.isReady(endpoints));
     }
 
     private static String statusLine(ChildProcess process, String endpoint, boolean answering) {
@@ -165,9 +225,9 @@ public final class EmbeddedStack implements AutoCloseable {
         props.setProperty("port.kafka-controller", Integer.toString(ports.kafkaController()));
         props.setProperty("port.registry", Integer.toString(ports.schemaRegistry()));
         props.setProperty("port.elasticsearch", Integer.toString(ports.elasticsearch()));
-        props.setProperty("pid.kafka", Long.toString(processes.get(0).pid()));
-        props.setProperty("pid.registry", Long.toString(processes.get(1).pid()));
-        props.setProperty("pid.elasticsearch", Long.toString(processes.get(2).pid()));
+        for (StackServer server : StackServer.values()) {
+            props.setProperty("pid." + server.key(), Long.toString(process(server).pid()));
+        }
         try {
             Files.createDirectories(dataDir);
             try (Writer writer = Files.newBufferedWriter(dataDir.resolve(STATE_FILE), StandardCharsets.UTF_8)) {

@@ -37,13 +37,12 @@ public record StackPorts(int kafka, int kafkaController, int schemaRegistry, int
 
     /** Fails with a message naming the port and its role if any port is already taken. */
     public void requireAllFree() {
-        requireFree(kafka, "Kafka broker", "--kafka-port");
-        requireFree(kafkaController, "Kafka controller", "--kafka-controller-port");
-        requireFree(schemaRegistry, "schema registry", "--registry-port");
-        requireFree(elasticsearch, "Elasticsearch", "--es-port");
+        for (StackServer server : StackServer.values()) {
+            server.requirePortsFree(this);
+        }
     }
 
-    private static void requireFree(int port, String role, String flag) {
+    static void requireFree(int port, String role, String flag) {
         try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
             socket.setReuseAddress(true);
         } catch (IOException e) {
