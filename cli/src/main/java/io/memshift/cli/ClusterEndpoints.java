@@ -1,12 +1,15 @@
 package io.memshift.cli;
 
 import io.memshift.clients.KafkaSettings;
+import io.memshift.control.ClusterProbe;
 import io.memshift.control.Clusters;
 import io.memshift.embedded.EmbeddedStack;
 import io.memshift.embedded.StackEndpoints;
 import io.memshift.embedded.StackPorts;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.EnumSet;
+import java.util.Set;
 import picocli.CommandLine.Option;
 
 /**
@@ -59,6 +62,21 @@ final class ClusterEndpoints {
     /** Elasticsearch alone, for commands that only read an index: {@code --es}, else the running embedded stack's. */
     String elasticsearchRunning() {
         return elasticsearch != null ? elasticsearch : resolveRunning().elasticsearchUrl();
+    }
+
+    /** The clusters not given as options: those are the embedded stack's. */
+    Set<ClusterProbe.Cluster> embeddedClusters() {
+        Set<ClusterProbe.Cluster> embedded = EnumSet.noneOf(ClusterProbe.Cluster.class);
+        if (bootstrapServers == null) {
+            embedded.add(ClusterProbe.Cluster.KAFKA);
+        }
+        if (schemaRegistry == null) {
+            embedded.add(ClusterProbe.Cluster.SCHEMA_REGISTRY);
+        }
+        if (elasticsearch == null) {
+            embedded.add(ClusterProbe.Cluster.ELASTICSEARCH);
+        }
+        return embedded;
     }
 
     /** The clusters given as options, the embedded stack's for any left out. */

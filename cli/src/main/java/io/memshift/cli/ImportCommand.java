@@ -2,6 +2,7 @@ package io.memshift.cli;
 
 import io.memshift.control.Backlog;
 import io.memshift.control.Clusters;
+import io.memshift.control.FailureDiagnosis;
 import io.memshift.control.IndexNames;
 import io.memshift.importer.BulkOutcome;
 import io.memshift.importer.Importer;
@@ -58,10 +59,15 @@ final class ImportCommand implements Callable<Integer> {
                 shape.mapping(profile.dims()));
         try (ForegroundService service = new ForegroundService("memshift-import");
              Importer importer = new Importer(config)) {
-            importer.start();
-            out.printf("Importing %s into %s%s ...%n", source, target, untilCaughtUp ? " until caught up" : " (Ctrl-C stops)");
-            out.flush();
-            service.await(() -> untilCaughtUp && Backlog.importerCaughtUp(config), importer::requireAlive);
+            try {
+                importer.start();
+                out.printf("Importing %s into %s%s ...%n", source, target, untilCaughtUp ? " until caught up" : " (Ctrl-C stops)");
+                out.flush();
+                service.await(() -> untilCaughtUp && Backlog.importerCaughtUp(config),
+                        () -> FailureDiagnosis.requireAlive(clusters, importer));
+            } catch (RuntimeException e) {
+                throw FailureDiagnosis.explain(clusters, importer.name(), e);
+            }
             BulkOutcome outcome = importer.outcome();
             out.printf("Imported into %s: indexed %d, deleted %d, stale (409) %d, retried %d, dead-lettered %d%n",
                     target, outcome.indexed(), outcome.tombstoned(), outcome.stale(), outcome.retried(), outcome.dead());

@@ -1,8 +1,13 @@
 package io.memshift.cli;
 
+import io.memshift.control.ClusterProbe;
+import io.memshift.control.Diagnosis;
+import io.memshift.control.StageStoppedException;
 import io.memshift.exporter.InvalidSourceException;
 import io.memshift.exporter.SourceUnavailableException;
 import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Set;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -40,6 +45,9 @@ public final class Memshift implements Runnable {
         commandLine.setExecutionExceptionHandler((e, cmd, parsed) -> {
             PrintWriter err = cmd.getErr();
             err.println("memshift: error: " + e.getMessage());
+            if (e instanceof StageStoppedException stopped) {
+                err.println("memshift: next: " + stopped.diagnosis().nextStep(recovery(cmd)));
+            }
             err.flush();
             if (e instanceof SourceUnavailableException) {
                 return EXIT_SOURCE_UNAVAILABLE;
@@ -55,5 +63,16 @@ public final class Memshift implements Runnable {
     private static void sameVersion(CommandLine command, String[] version) {
         command.getCommandSpec().version(version);
         command.getSubcommands().values().forEach(sub -> sameVersion(sub, version));
+    }
+
+    /** How the failed command ran: what re-runs it, which clusters are the embedded stack, where the log is. */
+    private static Diagnosis.Recovery recovery(CommandLine cmd) {
+        Set<ClusterProbe.Cluster> embedded = cmd.getCommandSpec().mixins().values().stream()
+                .map(CommandLine.Model.CommandSpec::userObject)
+                .filter(ClusterEndpoints.class::isInstance).map(ClusterEndpoints.class::cast)
+                .findFirst().map(ClusterEndpoints::embeddedClusters).orElse(Set.of());
+        String logDir = System.getProperty("memshift.logdir");
+        return new Diagnosis.Recovery("./" + cmd.getCommandSpec().qualifiedName(), embedded,
+                logDir == null ? null : Path.of(logDir, "memshift.log").toString());
     }
 }

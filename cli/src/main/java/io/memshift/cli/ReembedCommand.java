@@ -3,6 +3,7 @@ package io.memshift.cli;
 import dev.langchain4j.model.embedding.EmbeddingModel;
 import io.memshift.control.Backlog;
 import io.memshift.control.Clusters;
+import io.memshift.control.FailureDiagnosis;
 import io.memshift.control.Generations;
 import io.memshift.reembedder.EmbeddingModels;
 import io.memshift.reembedder.ModelProfile;
@@ -64,13 +65,17 @@ final class ReembedCommand implements Callable<Integer> {
         EmbeddingModel embedder = profile.factory().get();
         try (ForegroundService service = new ForegroundService("memshift-reembed");
              Reembedder reembedder = new Reembedder(config, profile, embedder)) {
-            reembedder.start();
-            out.printf("Re-embedding %s into %s (generation %d, application id %s)%s ...%n", inputTopic,
-                    config.outputTopic(), gen, reembedder.applicationId(),
-                    untilCaughtUp ? " until caught up" : "; Ctrl-C stops");
-            out.flush();
-            service.await(() -> untilCaughtUp && Backlog.reembedderCaughtUp(clusters.kafka(), reembedder, inputTopic),
-                    reembedder::requireAlive);
+            try {
+                reembedder.start();
+                out.printf("Re-embedding %s into %s (generation %d, application id %s)%s ...%n", inputTopic,
+                        config.outputTopic(), gen, reembedder.applicationId(),
+                        untilCaughtUp ? " until caught up" : "; Ctrl-C stops");
+                out.flush();
+                service.await(() -> untilCaughtUp && Backlog.reembedderCaughtUp(clusters.kafka(), reembedder,
+                        inputTopic), () -> FailureDiagnosis.requireAlive(clusters, reembedder));
+            } catch (RuntimeException e) {
+                throw FailureDiagnosis.explain(clusters, reembedder.name(), e);
+            }
             ReembedMetrics metrics = reembedder.metrics();
             out.printf("Re-embedded into %s: %d events forwarded, %d texts embedded in %d batches (mean %.1f events,"
                             + " %.0f ms per model request, %.1f s in the model), %d from the cache, %d model retries,"

@@ -5,9 +5,11 @@ import dev.langchain4j.model.embedding.EmbeddingModel;
 import io.memshift.clients.ElasticsearchClients;
 import io.memshift.exporter.ExportOptions;
 import io.memshift.exporter.ExportSummary;
+import io.memshift.exporter.InvalidSourceException;
 import io.memshift.exporter.Exporter;
 import io.memshift.exporter.MemoryEventConverter;
 import io.memshift.exporter.MemorySource;
+import io.memshift.exporter.SourceUnavailableException;
 import io.memshift.importer.ArrivalCheck;
 import io.memshift.importer.BulkOutcome;
 import io.memshift.importer.Importer;
@@ -108,8 +110,15 @@ public final class Migration {
         MemorySource reader = options.source();
         MemoryEventConverter converter = new MemoryEventConverter(reader.kind(),
                 reader.shortName(), options.maxTextChars());
-        ExportSummary export = new Exporter(clusters.kafka(), registry, Topics.DEFAULT_PARTITIONS)
-                .export(reader, converter, listener::progress, options.export());
+        ExportSummary export;
+        try {
+            export = new Exporter(clusters.kafka(), registry, Topics.DEFAULT_PARTITIONS)
+                    .export(reader, converter, listener::progress, options.export());
+        } catch (InvalidSourceException | SourceUnavailableException | InvalidRequestException badInput) {
+            throw badInput;
+        } catch (RuntimeException e) {
+            throw FailureDiagnosis.explain(clusters, "exporter", e);
+        }
         listener.phaseEnded();
         listener.exported(export, Topics.MEMORIES);
 
@@ -143,7 +152,13 @@ public final class Migration {
                     export.read(), export.rejected(), reembedder.metrics().embedded(), outcome.indexed(),
                     arrival.arrivedAsTombstone(), outcome.stale(), arrival.missingCount(), Duration.between(begin, Instant.now()));
         } catch (IOException e) {
-            throw new UncheckedIOException("Elasticsearch at " + clusters.elasticsearchUrl() + ": " + e.getMessage(), e);
+            throw FailureDiagnosis.explain(clusters, "migration", new UncheckedIOException(
+                    "Elasticsearch at " + clusters.elasticsearchUrl() + ": " + e.getMessage(), e));
+        } catch (MigrationFailedException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            // The migration's own checks (arrival in the index, lag) fail like a stage when a cluster goes away.
+            throw FailureDiagnosis.explain(clusters, "migration", e);
         }
     }
 
@@ -171,8 +186,16 @@ public final class Migration {
                         + " topic " + Topics.embedDeadLetterTopicName(options.modelId())
                         + "; e.g. " + arrival.someMissing(5) + ". The alias was not moved.");
             } else if (now - lastProgressMs > options.stallTimeout().toMillis()) {
-                throw new MigrationFailedException(missing + " of " + expected + " memories did not arrive in "
-                        + options.stallTimeout().toSeconds() + " s without progress; e.g. " + arrival.someMissing(5));
+                String stalled = missing + " of " + expected + " memories did not arrive in "
+                        + options.stallTimeout().toSeconds() + " s without progress";
+                String examples = "; e.g. " + arrival.someMissing(5);
+                MigrationFailedException failure = new MigrationFailedException(stalled + examples);
+                Diagnosis diagnosis = FailureDiagnosis.diagnose(clusters, "migration", failure);
+                if (diagnosis.cause() != Diagnosis.Cause.OTHER) {
+                    throw new StageStoppedException(diagnosis, stalled + ": " + diagnosis.explanation() + examples,
+                            failure);
+                }
+                throw failure;
             }
             sleep(CHECK_INTERVAL_MS);
         }
@@ -208,13 +231,17 @@ public final class Migration {
         }
     }
 
-    /** The stages' one "still alive" rule ({@link Stage#requireAlive()}), with how much is not yet indexed. */
-    private static void requireAlive(ArrivalCheck arrival, Stage... stages) {
+    /**
+     * The stages' one "still alive" rule ({@link Stage#requireAlive()}); a stage that stopped is explained
+     * ({@link FailureDiagnosis}), with how much is not yet indexed.
+     */
+    private void requireAlive(ArrivalCheck arrival, Stage... stages) {
         for (Stage stage : stages) {
             try {
                 stage.requireAlive();
             } catch (StageFailedException e) {
-                throw new MigrationFailedException(e.getMessage() + " (" + arrival.missingCount()
+                Diagnosis diagnosis = FailureDiagnosis.diagnose(clusters, e.stage(), e.getCause());
+                throw new StageStoppedException(diagnosis, diagnosis.message() + " (" + arrival.missingCount()
                         + " memories not yet indexed)", e);
             }
         }
