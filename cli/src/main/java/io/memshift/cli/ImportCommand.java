@@ -4,12 +4,14 @@ import io.memshift.control.Backlog;
 import io.memshift.control.Clusters;
 import io.memshift.control.FailureDiagnosis;
 import io.memshift.control.IndexNames;
+import io.memshift.control.LagGauges;
 import io.memshift.importer.BulkOutcome;
 import io.memshift.importer.Importer;
 import io.memshift.importer.ImporterConfig;
 import io.memshift.reembedder.EmbeddingModels;
 import io.memshift.reembedder.ModelProfile;
 import io.memshift.schemas.Topics;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -44,6 +46,9 @@ final class ImportCommand implements Callable<Integer> {
     @CommandLine.Mixin
     ClusterEndpoints endpoints = new ClusterEndpoints();
 
+    @CommandLine.Mixin
+    MetricsOptions metrics = new MetricsOptions();
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -58,7 +63,14 @@ final class ImportCommand implements Callable<Integer> {
                 clusters.elasticsearchUrl(), source, target,
                 shape.mapping(profile.dims()));
         try (ForegroundService service = new ForegroundService("memshift-import");
-             Importer importer = new Importer(config)) {
+             MetricsServer metricsServer = metrics.start(out);
+             Importer importer = new Importer(config,
+                     metricsServer != null ? metricsServer.registry() : new SimpleMeterRegistry());
+             LagGauges lag = metricsServer == null ? null
+                     : new LagGauges(clusters, metricsServer.registry(), LagGauges.DEFAULT_INTERVAL)) {
+            if (lag != null) {
+                lag.importer(target, config.groupId(), source);
+            }
             try {
                 importer.start();
                 out.printf("Importing %s into %s%s ...%n", source, target, untilCaughtUp ? " until caught up" : " (Ctrl-C stops)");

@@ -6,6 +6,8 @@ import io.memshift.exporter.Mem0ApiClient;
 import io.memshift.exporter.MemoryEventPublisher;
 import io.memshift.schemas.SchemaRegistryClient;
 import io.memshift.schemas.Topics;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.BindException;
@@ -39,6 +41,9 @@ final class IngestCommand implements Callable<Integer> {
     @CommandLine.Mixin
     ClusterEndpoints endpoints = new ClusterEndpoints();
 
+    @CommandLine.Mixin
+    MetricsOptions metrics = new MetricsOptions();
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -58,9 +63,11 @@ final class IngestCommand implements Callable<Integer> {
         }
         Clusters clusters = endpoints.resolve(out);
         try (ForegroundService service = new ForegroundService("memshift-ingest");
+             MetricsServer metricsServer = metrics.start(out);
              MemoryEventPublisher publisher = new MemoryEventPublisher(clusters.kafka(),
                      new SchemaRegistryClient(clusters.schemaRegistryUrl()), topic, "ingest");
-             IngestServer server = open(publisher, mem0)) {
+             IngestServer server = open(publisher, mem0,
+                     metricsServer != null ? metricsServer.registry() : new SimpleMeterRegistry())) {
             server.start();
             out.printf("Ingesting on http://%s:%d -> topic %s (POST /webhooks/mem0%s, POST /events); Ctrl-C stops%n",
                     host, server.port(), topic, mem0 == null ? " disabled: no --mem0-api" : " via " + mem0.baseUrl());
@@ -83,9 +90,9 @@ final class IngestCommand implements Callable<Integer> {
         }
     }
 
-    private IngestServer open(MemoryEventPublisher publisher, Mem0ApiClient mem0) {
+    private IngestServer open(MemoryEventPublisher publisher, Mem0ApiClient mem0, MeterRegistry meters) {
         try {
-            return new IngestServer(host, port, publisher, mem0);
+            return new IngestServer(host, port, publisher, mem0, meters);
         } catch (BindException e) {
             throw new BadInputException("cannot listen on " + host + ":" + port + ": the port is taken (" + e.getMessage() + ")");
         } catch (IOException e) {

@@ -5,6 +5,7 @@ import io.memshift.control.Migration;
 import io.memshift.control.MigrationSummary;
 import io.memshift.exporter.MemoryEventConverter;
 import io.memshift.reembedder.ReembedderConfig;
+import io.memshift.schemas.Topics;
 import java.io.PrintWriter;
 import io.memshift.exporter.MemorySource;
 import java.nio.file.Path;
@@ -34,6 +35,14 @@ final class MigrateCommand implements Callable<Integer> {
 
     @Option(names = "--no-cutover", description = "Fill the index but leave the alias where it is.")
     boolean noCutover;
+
+    @Option(names = "--topic", defaultValue = Topics.MEMORIES, description = "Topic to export to and re-embed from"
+            + " (default: ${DEFAULT-VALUE}). Another topic is another pipeline: its own embedded topic"
+            + " <topic>.embedded.<model>, re-embedder application id and default index <topic>-<model>-1.")
+    String topic;
+
+    @CommandLine.Mixin
+    MetricsOptions metrics = new MetricsOptions();
 
     @CommandLine.Mixin
     ExportChoiceOptions choice = new ExportChoiceOptions();
@@ -72,9 +81,11 @@ final class MigrateCommand implements Callable<Integer> {
         Migration.Options options = new Migration.Options(memories, model, index, noCutover ? null : alias,
                 batching.batchSize, batching.maxWait(), maxTextChars, Duration.ofSeconds(stallTimeoutSeconds),
                 Duration.ofSeconds(drainTimeoutSeconds),
-                dataDir.resolve("streams"), shape.shape(), choice.toOptions(dataDir, memories.shortName()));
-        try (ProgressReporter progress = ProgressReporter.forThisProcess()) {
-            MigrationSummary summary = new Migration(clusters, options, new MigrationPrinter(out, progress)).run();
+                dataDir.resolve("streams"), shape.shape(), choice.toOptions(dataDir, memories.shortName()), topic);
+        try (MetricsServer metricsServer = metrics.start(out);
+             ProgressReporter progress = ProgressReporter.forThisProcess()) {
+            MigrationSummary summary = new Migration(clusters, options, new MigrationPrinter(out, progress),
+                    MetricsOptions.registryOf(metricsServer)).run();
             MigrationPrinter.printSummary(out, summary);
             return summary.failed() == 0 ? Memshift.EXIT_OK : Memshift.EXIT_FAILED;
         }

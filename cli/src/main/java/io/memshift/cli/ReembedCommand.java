@@ -5,12 +5,14 @@ import io.memshift.control.Backlog;
 import io.memshift.control.Clusters;
 import io.memshift.control.FailureDiagnosis;
 import io.memshift.control.Generations;
+import io.memshift.control.LagGauges;
 import io.memshift.reembedder.EmbeddingModels;
 import io.memshift.reembedder.ModelProfile;
 import io.memshift.reembedder.ReembedMetrics;
 import io.memshift.reembedder.Reembedder;
 import io.memshift.reembedder.ReembedderConfig;
 import io.memshift.schemas.Topics;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -48,6 +50,9 @@ final class ReembedCommand implements Callable<Integer> {
     @CommandLine.Mixin
     ClusterEndpoints endpoints = new ClusterEndpoints();
 
+    @CommandLine.Mixin
+    MetricsOptions metrics = new MetricsOptions();
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -64,7 +69,14 @@ final class ReembedCommand implements Callable<Integer> {
         out.flush();
         EmbeddingModel embedder = profile.factory().get();
         try (ForegroundService service = new ForegroundService("memshift-reembed");
-             Reembedder reembedder = new Reembedder(config, profile, embedder)) {
+             MetricsServer metricsServer = metrics.start(out);
+             Reembedder reembedder = new Reembedder(config, profile, embedder,
+                     metricsServer != null ? metricsServer.registry() : new SimpleMeterRegistry());
+             LagGauges lag = metricsServer == null ? null
+                     : new LagGauges(clusters, metricsServer.registry(), LagGauges.DEFAULT_INTERVAL)) {
+            if (lag != null) {
+                lag.reembedder(profile.id(), reembedder.applicationId(), inputTopic);
+            }
             try {
                 reembedder.start();
                 out.printf("Re-embedding %s into %s (generation %d, application id %s)%s ...%n", inputTopic,

@@ -6,6 +6,10 @@ import io.memshift.reembedder.EmbeddingModels;
 import io.memshift.reembedder.ModelProfile;
 import io.memshift.reembedder.PipelineEmbedder;
 import io.memshift.reembedder.serve.EmbeddingServer;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.config.MeterFilter;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.BindException;
@@ -62,6 +66,9 @@ final class ServeCommand implements Callable<Integer> {
             description = "Longest text accepted, in characters (default: ${DEFAULT-VALUE}, the migration's own limit).")
     int maxTextChars;
 
+    @CommandLine.Mixin
+    MetricsOptions metrics = new MetricsOptions();
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -80,8 +87,12 @@ final class ServeCommand implements Callable<Integer> {
         out.flush();
         EmbeddingModel embeddingModel = profile.factory().get();
         try (ForegroundService service = new ForegroundService("memshift-serve");
-             PipelineEmbedder embedder = new PipelineEmbedder(profile, embeddingModel);
+             MetricsServer metricsServer = metrics.start(out);
+             PipelineEmbedder embedder = new PipelineEmbedder(profile, embeddingModel, serveMeters(metricsServer));
              EmbeddingServer server = open(embedder)) {
+            if (metricsServer != null) {
+                bindServerMeters(metricsServer.registry(), server, profile.id());
+            }
             server.start();
             out.printf("Serving %s (%d dims) at http://%s:%d/v1 (POST /v1/embeddings, GET /v1/models); Ctrl-C stops%n",
                     profile.id(), profile.dims(), host, server.port());
@@ -104,6 +115,38 @@ final class ServeCommand implements Callable<Integer> {
             out.flush();
             return Memshift.EXIT_OK;
         }
+    }
+
+    /**
+     * Where the model's meters go: {@link PipelineEmbedder} keeps the re-embedder's meters as
+     * {@code memshift.serve.*}, of which only the model request's latency and 429s mean something outside the
+     * stream; the others are left out rather than shown as a misleading 0.
+     */
+    private static MeterRegistry serveMeters(MetricsServer metricsServer) {
+        if (metricsServer == null) {
+            return new SimpleMeterRegistry();
+        }
+        MeterRegistry registry = metricsServer.registry();
+        registry.config().meterFilter(MeterFilter.deny(id -> id.getName().startsWith("memshift.serve.")
+                && !SERVE_METERS.contains(id.getName())));
+        return registry;
+    }
+
+    /** Every memshift.serve meter there is: the model's, then the server's own. */
+    private static final java.util.Set<String> SERVE_METERS = java.util.Set.of("memshift.serve.model.latency",
+            "memshift.serve.model.throttled", "memshift.serve.requests", "memshift.serve.refused",
+            "memshift.serve.model.texts", "memshift.serve.model.batches");
+
+    /** The server's own counts: requests answered and refused, texts and model batches. */
+    private static void bindServerMeters(MeterRegistry registry, EmbeddingServer server, String modelId) {
+        FunctionCounter.builder("memshift.serve.requests", server, EmbeddingServer::requests).tag("model", modelId)
+                .description("requests answered with vectors").register(registry);
+        FunctionCounter.builder("memshift.serve.refused", server, EmbeddingServer::refused).tag("model", modelId)
+                .description("requests refused (4xx, 5xx)").register(registry);
+        FunctionCounter.builder("memshift.serve.model.texts", server, EmbeddingServer::texts).tag("model", modelId)
+                .description("texts embedded: its rate is texts/s").register(registry);
+        FunctionCounter.builder("memshift.serve.model.batches", server, EmbeddingServer::batches).tag("model", modelId)
+                .description("model batches the texts of concurrent requests shared").register(registry);
     }
 
     private static String counts(EmbeddingServer server) {

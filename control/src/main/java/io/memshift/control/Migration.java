@@ -23,6 +23,8 @@ import io.memshift.schemas.SchemaRegistryClient;
 import io.memshift.schemas.Stage;
 import io.memshift.schemas.StageFailedException;
 import io.memshift.schemas.Topics;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -45,10 +47,24 @@ public final class Migration {
      * @param alias        alias to point at the index at the end; null to leave every alias alone
      * @param stallTimeout give up when no memory has arrived for this long
      * @param drainTimeout once every memory is in, wait at most this long for records still in flight
+     * @param topic        the topic to export to and re-embed from; null for {@code memories}. Another topic is
+     *                     another pipeline: an embedded topic, application id and default index of its own
      */
     public record Options(MemorySource source, String modelId, String index, String alias, int batchSize,
                           Duration maxWait, int maxTextChars, Duration stallTimeout, Duration drainTimeout,
-                          Path streamsStateDir, IndexShape shape, ExportOptions export) {
+                          Path streamsStateDir, IndexShape shape, ExportOptions export, String topic) {
+
+        /** Through {@code memories}. */
+        public Options(MemorySource source, String modelId, String index, String alias, int batchSize,
+                       Duration maxWait, int maxTextChars, Duration stallTimeout, Duration drainTimeout,
+                       Path streamsStateDir, IndexShape shape, ExportOptions export) {
+            this(source, modelId, index, alias, batchSize, maxWait, maxTextChars, stallTimeout, drainTimeout,
+                    streamsStateDir, shape, export, null);
+        }
+
+        public String inputTopic() {
+            return topic != null ? topic : Topics.MEMORIES;
+        }
     }
 
     /** What a migration tells while it runs, in this order; each default does nothing. */
@@ -90,11 +106,22 @@ public final class Migration {
     private final Clusters clusters;
     private final Options options;
     private final Listener listener;
+    private final MeterRegistry meters;
 
+    /** The stages keep their meters to themselves. */
     public Migration(Clusters clusters, Options options, Listener listener) {
+        this(clusters, options, listener, null);
+    }
+
+    /**
+     * @param meters where the stages' meters and their lag ({@link LagGauges}) go, e.g. a Prometheus registry;
+     *               null to keep them to the stages
+     */
+    public Migration(Clusters clusters, Options options, Listener listener, MeterRegistry meters) {
         this.clusters = clusters;
         this.options = options;
         this.listener = listener;
+        this.meters = meters;
     }
 
     /**
@@ -104,7 +131,8 @@ public final class Migration {
     public MigrationSummary run() {
         Instant begin = Instant.now();
         ModelProfile profile = EmbeddingModels.profile(options.modelId());
-        String index = options.index() != null ? options.index() : IndexNames.defaultIndex(profile.id());
+        String topic = options.inputTopic();
+        String index = options.index() != null ? options.index() : IndexNames.defaultIndex(topic, profile.id());
         SchemaRegistryClient registry = new SchemaRegistryClient(clusters.schemaRegistryUrl());
 
         MemorySource reader = options.source();
@@ -112,7 +140,7 @@ public final class Migration {
                 reader.shortName(), options.maxTextChars());
         ExportSummary export;
         try {
-            export = new Exporter(clusters.kafka(), registry, Topics.DEFAULT_PARTITIONS)
+            export = new Exporter(clusters.kafka(), registry, Topics.DEFAULT_PARTITIONS, topic)
                     .export(reader, converter, listener::progress, options.export());
         } catch (InvalidSourceException | SourceUnavailableException | InvalidRequestException badInput) {
             throw badInput;
@@ -120,25 +148,32 @@ public final class Migration {
             throw FailureDiagnosis.explain(clusters, "exporter", e);
         }
         listener.phaseEnded();
-        listener.exported(export, Topics.MEMORIES);
+        listener.exported(export, topic);
 
         listener.loadingModel(profile);
         EmbeddingModel model = profile.factory().get();
-        ReembedderConfig reembedConfig = ReembedderConfig.of(clusters.kafka(), clusters.schemaRegistryUrl(),
-                profile.id(), options.batchSize(), options.maxWait(), options.streamsStateDir());
+        ReembedderConfig reembedConfig = new ReembedderConfig(clusters.kafka(),
+                clusters.schemaRegistryUrl(), profile.id(), options.batchSize(), options.maxWait(),
+                options.streamsStateDir(), 1, topic);
         ImporterConfig importConfig = ImporterConfig.of(clusters.kafka(), clusters.schemaRegistryUrl(),
-                clusters.elasticsearchUrl(), Topics.embeddedTopicName(profile.id()), index,
+                clusters.elasticsearchUrl(), reembedConfig.outputTopic(), index,
                 options.shape().mapping(profile.dims()));
+        MeterRegistry stageMeters = meters != null ? meters : new SimpleMeterRegistry();
 
-        try (Reembedder reembedder = new Reembedder(reembedConfig, profile, model);
-             Importer importer = new Importer(importConfig);
-             ElasticsearchClient es = ElasticsearchClients.connect(clusters.elasticsearchUrl())) {
+        try (Reembedder reembedder = new Reembedder(reembedConfig, profile, model, stageMeters);
+             Importer importer = new Importer(importConfig, stageMeters);
+             ElasticsearchClient es = ElasticsearchClients.connect(clusters.elasticsearchUrl());
+             LagGauges lag = meters == null ? null : new LagGauges(clusters, meters, LagGauges.DEFAULT_INTERVAL)) {
+            if (lag != null) {
+                lag.reembedder(profile.id(), reembedder.applicationId(), topic)
+                        .importer(index, importConfig.groupId(), importConfig.topic());
+            }
             reembedder.start();
             importer.start();
-            listener.stagesStarted(Topics.embeddedTopicName(profile.id()), index);
+            listener.stagesStarted(reembedConfig.outputTopic(), index);
             ArrivalCheck arrival = new ArrivalCheck(es, index, export.expected());
             awaitArrival(arrival, reembedder, importer, export.expected().size());
-            awaitDrained(reembedder, importer, importConfig, arrival);
+            awaitDrained(reembedder, importer, importConfig, arrival, topic);
 
             Set<String> previous = Set.of();
             if (options.alias() != null) {
@@ -207,12 +242,13 @@ public final class Migration {
      * of their topics, and `cutover` not refused for lag. Live traffic can keep a pipeline from ever resting, so
      * this waits at most the drain timeout; what is left is applied by the next run or by `memshift import`.
      */
-    private void awaitDrained(Reembedder reembedder, Importer importer, ImporterConfig importConfig, ArrivalCheck arrival) {
+    private void awaitDrained(Reembedder reembedder, Importer importer, ImporterConfig importConfig, ArrivalCheck arrival,
+                              String topic) {
         long deadline = System.currentTimeMillis() + options.drainTimeout().toMillis();
         long first = -1;
         while (true) {
             requireAlive(arrival, reembedder, importer);
-            long inFlight = Backlog.reembedder(clusters.kafka(), reembedder, Topics.MEMORIES)
+            long inFlight = Backlog.reembedder(clusters.kafka(), reembedder, topic)
                     + Backlog.importer(importConfig);
             if (first < 0) {
                 first = inFlight;

@@ -60,12 +60,20 @@ public final class IngestServer implements Stage {
     private final ExecutorService workers = Executors.newFixedThreadPool(16);
     private final AtomicLong published = new AtomicLong();
     private final AtomicLong refused = new AtomicLong();
+    private final IngestMetrics metrics;
     private volatile Stage.State state = Stage.State.STOPPED;
 
     /**
      * @param mem0 the Mem0 API to fetch full memories from for webhooks; null if only {@code /events} is used
      */
     public IngestServer(String host, int port, MemoryEventPublisher publisher, Mem0ApiClient mem0) throws IOException {
+        this(host, port, publisher, mem0, new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
+    }
+
+    /** @param meters where the server's meters ({@code memshift.ingest.*}) go, e.g. a Prometheus registry */
+    public IngestServer(String host, int port, MemoryEventPublisher publisher, Mem0ApiClient mem0,
+                        io.micrometer.core.instrument.MeterRegistry meters) throws IOException {
+        this.metrics = new IngestMetrics(meters);
         this.publisher = publisher;
         this.mem0 = mem0;
         this.server = HttpServer.create(new InetSocketAddress(host, port), 64);
@@ -118,7 +126,7 @@ public final class IngestServer implements Stage {
     private void handle(HttpExchange exchange, Handler handler) throws IOException {
         try (exchange) {
             if (!exchange.getRequestMethod().equals("POST")) {
-                respond(exchange, 405, error("use POST"));
+                answer(exchange, 405, error("use POST"));
                 return;
             }
             JsonNode body;
@@ -126,21 +134,27 @@ public final class IngestServer implements Stage {
                 body = Json.MAPPER.readTree(exchange.getRequestBody());
             } catch (JsonProcessingException e) {
                 refused.incrementAndGet();
-                respond(exchange, 400, error("the body is not JSON: " + e.getOriginalMessage()));
+                answer(exchange, 400, error("the body is not JSON: " + e.getOriginalMessage()));
                 return;
             }
             try {
-                respond(exchange, 200, handler.handle(body));
+                answer(exchange, 200, handler.handle(body));
             } catch (IngestException e) {
                 refused.incrementAndGet();
                 LOG.warn("ingest {} answered {}: {}", exchange.getRequestURI().getPath(), e.status, e.getMessage());
-                respond(exchange, e.status, error(e.getMessage()));
+                answer(exchange, e.status, error(e.getMessage()));
             } catch (RuntimeException e) {
                 refused.incrementAndGet();
                 LOG.error("ingest {} failed", exchange.getRequestURI().getPath(), e);
-                respond(exchange, 500, error(e.toString()));
+                answer(exchange, 500, error(e.toString()));
             }
         }
+    }
+
+    /** Answers a request and counts the answer by status. */
+    private void answer(HttpExchange exchange, int status, String body) throws IOException {
+        respond(exchange, status, body);
+        metrics.answered(status);
     }
 
     private String mem0Webhook(JsonNode body) throws IngestException {
@@ -252,10 +266,13 @@ public final class IngestServer implements Stage {
     }
 
     private void await(List<CompletableFuture<Long>> acks) throws IngestException {
+        long start = System.nanoTime();
         try {
             CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new)).get(ACK_TIMEOUT_SECONDS, TimeUnit.SECONDS);
             published.addAndGet(acks.size());
+            metrics.published(acks.size(), System.nanoTime() - start);
         } catch (ExecutionException | TimeoutException e) {
+            metrics.publishFailed(System.nanoTime() - start);
             Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
             throw new IngestException(503, "the broker did not acknowledge within " + ACK_TIMEOUT_SECONDS + " s ("
                     + cause + "); retry the request");

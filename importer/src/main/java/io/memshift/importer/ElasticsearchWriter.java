@@ -37,9 +37,11 @@ final class ElasticsearchWriter implements AutoCloseable {
     private final long maxBytes;
     private final Backoff retry;
     private final ExecutorService pool;
+    private final ImportMetrics metrics;
 
     ElasticsearchWriter(ElasticsearchClient es, String index, int maxDocs, long maxBytes, int maxInFlight,
-                        Backoff retry) {
+                        Backoff retry, ImportMetrics metrics) {
+        this.metrics = metrics;
         this.es = es;
         this.index = index;
         this.maxDocs = maxDocs;
@@ -123,6 +125,7 @@ final class ElasticsearchWriter implements AutoCloseable {
                     stale++;
                 } else if (RetryPolicy.retryableStatus(status)) {
                     again.add(event);
+                    metrics.retry(status).increment();
                 } else {
                     String reason = item.error() == null ? "status " + status
                             : item.error().type() + ": " + item.error().reason();
@@ -154,9 +157,13 @@ final class ElasticsearchWriter implements AutoCloseable {
         // A backoff of its own, from the first wait again, within the budget of the whole chunk.
         Backoff.Attempts attempts = retry.start(deadline);
         while (true) {
+            long start = System.nanoTime();
             try {
-                return es.bulk(request);
+                BulkResponse response = es.bulk(request);
+                metrics.bulk(events.size(), System.nanoTime() - start, true);
+                return response;
             } catch (Exception e) {
+                metrics.bulk(events.size(), System.nanoTime() - start, false);
                 int status = RetryPolicy.statusOf(e);
                 boolean retryable = status < 0 || RetryPolicy.retryableStatus(status);
                 if (!retryable) {
@@ -168,6 +175,8 @@ final class ElasticsearchWriter implements AutoCloseable {
                             + " memories for " + index + " within " + retry.budget().toSeconds() + " s: "
                             + (status < 0 ? e.getMessage() : "status " + status), e);
                 }
+                // The wait is over: the bulk goes again.
+                metrics.retry(status).increment();
             }
         }
     }

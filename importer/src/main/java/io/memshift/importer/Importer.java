@@ -49,8 +49,17 @@ public final class Importer implements Stage {
     private final Map<TopicPartition, Long> committed = new HashMap<>();
     private volatile Thread thread;
 
+    private final ImportMetrics metrics;
+
+    /** Meters in a registry of the stage's own; see {@link #metrics()}. */
     public Importer(ImporterConfig config) {
+        this(config, new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
+    }
+
+    /** @param meters where the stage's meters go (e.g. a Prometheus registry), tagged with the index */
+    public Importer(ImporterConfig config, io.micrometer.core.instrument.MeterRegistry meters) {
         this.config = config;
+        this.metrics = new ImportMetrics(meters, config.index());
     }
 
     @Override
@@ -71,7 +80,7 @@ public final class Importer implements Stage {
         // deleted): rewind on the first assignment.
         consumer.subscribe(List.of(config.topic()), new RewindOnce(created));
         ElasticsearchWriter writer = new ElasticsearchWriter(es, config.index(), config.maxBulkDocs(),
-                config.maxBulkBytes(), config.maxInFlight(), RetryPolicy.BACKOFF);
+                config.maxBulkBytes(), config.maxInFlight(), RetryPolicy.BACKOFF, metrics);
         deadLetters = new DeadLetterPublisher(kafka, registry, config.index());
         running.set(true);
         thread = new Thread(() -> run(writer), "memshift-importer-" + config.index());
@@ -83,10 +92,12 @@ public final class Importer implements Stage {
             while (running.get()) {
                 ConsumerRecords<String, EmbeddedMemoryEvent> records = consumer.poll(Duration.ofMillis(500));
                 if (!records.isEmpty()) {
+                    metrics.polled(records.count());
                     ElasticsearchWriter.Result result = writer.write(newestPerMemory(records));
                     // Refused memories must be durable in the dead-letter topic before their offsets commit.
                     deadLetters.publish(result.rejected());
                     outcome.accumulateAndGet(result.outcome(), BulkOutcome::plus);
+                    metrics.settled(result.outcome());
                 }
                 commitPositions();
             }
@@ -131,6 +142,10 @@ public final class Importer implements Stage {
             consumer.commitSync(offsets);
             offsets.forEach((partition, offset) -> committed.put(partition, offset.offset()));
         }
+    }
+
+    public ImportMetrics metrics() {
+        return metrics;
     }
 
     public BulkOutcome outcome() {

@@ -40,8 +40,16 @@ public final class PipelineEmbedder implements AutoCloseable {
 
     /** @param model built from {@code profile} ({@code profile.factory().get()}); closed by the caller */
     public PipelineEmbedder(ModelProfile profile, EmbeddingModel model) {
+        this(profile, model, new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
+    }
+
+    /**
+     * @param meters where the model's meters go, as {@code memshift.serve.*} (latency, retries, 429s), tagged
+     *               with the model
+     */
+    public PipelineEmbedder(ModelProfile profile, EmbeddingModel model, io.micrometer.core.instrument.MeterRegistry meters) {
         this.profile = profile;
-        this.embedder = new ResilientEmbedder(model, profile, new ReembedMetrics());
+        this.embedder = new ResilientEmbedder(model, profile, new ReembedMetrics(meters, "memshift.serve", profile.id()));
     }
 
     public ModelProfile profile() {

@@ -21,10 +21,13 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>{@code memshift.reembed.batch.size}: events per batch;</li>
  *   <li>{@code memshift.reembed.model.latency}: time per model request, tagged {@code outcome=success|failure};</li>
  *   <li>{@code memshift.reembed.model.retries}: batches put back because the model was throttling or down;</li>
+ *   <li>{@code memshift.reembed.model.throttled}: model requests answered 429 (rate limited);</li>
  *   <li>{@code memshift.reembed.dlq}: memories the model refused, sent to the dead-letter topic;</li>
  *   <li>{@code memshift.reembed.cache.hits}, {@code memshift.reembed.stale.dropped};</li>
  *   <li>{@code memshift.reembed.pending}: memories waiting in batches (gauge).</li>
  * </ul>
+ *
+ * {@code memshift serve} keeps the same meters under {@code memshift.serve.*} (only the model's are used there).
  */
 public final class ReembedMetrics {
 
@@ -37,6 +40,7 @@ public final class ReembedMetrics {
     private final Timer modelFailure;
     private final Counter cacheHits;
     private final Counter modelRetries;
+    private final Counter throttled;
     private final Counter dlq;
     private final AtomicLong pending = new AtomicLong();
 
@@ -46,18 +50,24 @@ public final class ReembedMetrics {
     }
 
     public ReembedMetrics(MeterRegistry registry, String modelId) {
+        this(registry, "memshift.reembed", modelId);
+    }
+
+    /** @param prefix the meters' common name: {@code memshift.reembed} for the stage, {@code memshift.serve} for serve */
+    public ReembedMetrics(MeterRegistry registry, String prefix, String modelId) {
         Tags tags = Tags.of("model", modelId);
-        events = registry.counter("memshift.reembed.events", tags);
-        texts = registry.counter("memshift.reembed.texts", tags);
-        batches = registry.counter("memshift.reembed.batches", tags);
-        batchSize = DistributionSummary.builder("memshift.reembed.batch.size").tags(tags).register(registry);
-        staleDropped = registry.counter("memshift.reembed.stale.dropped", tags);
-        modelSuccess = Timer.builder("memshift.reembed.model.latency").tags(tags).tag("outcome", "success").register(registry);
-        modelFailure = Timer.builder("memshift.reembed.model.latency").tags(tags).tag("outcome", "failure").register(registry);
-        cacheHits = registry.counter("memshift.reembed.cache.hits", tags);
-        modelRetries = registry.counter("memshift.reembed.model.retries", tags);
-        dlq = registry.counter("memshift.reembed.dlq", tags);
-        Gauge.builder("memshift.reembed.pending", pending, AtomicLong::get).tags(tags).register(registry);
+        events = registry.counter(prefix + ".events", tags);
+        texts = registry.counter(prefix + ".texts", tags);
+        batches = registry.counter(prefix + ".batches", tags);
+        batchSize = DistributionSummary.builder(prefix + ".batch.size").tags(tags).register(registry);
+        staleDropped = registry.counter(prefix + ".stale.dropped", tags);
+        modelSuccess = Timer.builder(prefix + ".model.latency").tags(tags).tag("outcome", "success").register(registry);
+        modelFailure = Timer.builder(prefix + ".model.latency").tags(tags).tag("outcome", "failure").register(registry);
+        cacheHits = registry.counter(prefix + ".cache.hits", tags);
+        modelRetries = registry.counter(prefix + ".model.retries", tags);
+        throttled = registry.counter(prefix + ".model.throttled", tags);
+        dlq = registry.counter(prefix + ".dlq", tags);
+        Gauge.builder(prefix + ".pending", pending, AtomicLong::get).tags(tags).register(registry);
     }
 
     void batch(int eventCount, int embeddedCount) {
@@ -77,6 +87,15 @@ public final class ReembedMetrics {
 
     void modelRetry() {
         modelRetries.increment();
+    }
+
+    void countThrottled() {
+        throttled.increment();
+    }
+
+    /** Model requests answered 429. */
+    public long throttled() {
+        return (long) throttled.count();
     }
 
     void countDeadLetter() {

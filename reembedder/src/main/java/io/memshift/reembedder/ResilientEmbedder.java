@@ -244,7 +244,11 @@ final class ResilientEmbedder implements AutoCloseable {
             embedded = model.embedAll(segments).content();
         } catch (RuntimeException e) {
             metrics.modelCall(System.nanoTime() - start, false);
-            switch (ModelFailures.classify(e)) {
+            ModelFailures.Kind kind = ModelFailures.classify(e);
+            if (kind == ModelFailures.Kind.RATE_LIMITED) {
+                metrics.countThrottled();
+            }
+            switch (kind) {
                 case RATE_LIMITED, UNAVAILABLE -> {
                     transientFailure.compareAndSet(null, e);
                     return null;
