@@ -9,6 +9,7 @@ import io.memshift.embedded.StackPorts;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.EnumSet;
+import java.util.Optional;
 import java.util.Set;
 import picocli.CommandLine.Option;
 
@@ -46,6 +47,18 @@ final class ClusterEndpoints {
                 .orElseThrow(() -> new BadInputException("the embedded stack is not running and not every one of"
                         + " --bootstrap-servers, --schema-registry, --es was given; start it with ./memshift stack up"));
         return withDefaults(embedded);
+    }
+
+    /**
+     * The clusters to inspect, never starting anything: those given, the embedded stack's for any left out, even
+     * if some of its servers are down (an inspection reports them). Empty if some are left out and no embedded
+     * stack was started from the data folder.
+     */
+    Optional<Clusters> resolveRecorded() {
+        if (bootstrapServers != null && schemaRegistry != null && elasticsearch != null) {
+            return Optional.of(new Clusters(KafkaSettings.of(bootstrapServers), schemaRegistry, elasticsearch));
+        }
+        return EmbeddedStack.recorded(MemshiftPaths.stackDir(dataDir())).map(stack -> withDefaults(stack.endpoints()));
     }
 
     Clusters resolve(PrintWriter out) {

@@ -83,7 +83,7 @@ public final class Exporter {
                     Topics.exportCheckpointsTopic(), new Topics.TopicSpec(Topics.REJECTED, 1, Map.of()));
         }
         // The checkpoint is per source and target topic: exporting one file to two topics is two exports.
-        String sourceKey = reader.kind() + ":" + reader.identity() + " -> " + topic + options.filterKey();
+        String sourceKey = ExportPosition.key(reader.kind() + ":" + reader.identity(), topic, options.filterKey());
         Optional<MemorySource.Stamp> stamp = reader.stamp();
         long size = stamp.map(MemorySource.Stamp::size).orElse(-1L);
         long modified = stamp.map(MemorySource.Stamp::modified).orElse(-1L);
