@@ -17,7 +17,7 @@ import picocli.CommandLine.Option;
  * letters, aliases, last verify), read from the clusters without touching anything. The reading is
  * {@link StatusReader}'s; this class only prints it.
  */
-@Command(name = "status", description = {
+@Command(name = "status", mixinStandardHelpOptions = true, description = {
         "Shows where each pipeline stands: per input topic and model generation, the export's last position, the",
         "topics' end offsets, the re-embedder's and each importer's lag, rate and ETA, dead-letter and reject counts,",
         "the aliases on each index and its last verify.",
