@@ -52,6 +52,7 @@ class StackRecoveryTest {
             ProcessHandle.of(before.process(StackServer.KAFKA).pid()).orElseThrow().destroyForcibly();
 
             Cli.Result stopped = importing.get(3, TimeUnit.MINUTES);
+            System.out.println("import after kill -9 of the broker:\n" + stopped.err());
             assertThat(stopped.exitCode()).as(stopped.out() + stopped.err()).isEqualTo(1);
             assertThat(stopped.err())
                     .contains("the importer stopped: the Kafka broker at " + before.endpoints().bootstrapServers()
@@ -64,6 +65,7 @@ class StackRecoveryTest {
             assertThat(down.out()).containsPattern("Kafka broker\\s+DOWN").contains("./memshift stack up");
 
             Cli.Result repaired = stack("up");
+            System.out.println("stack up:\n" + repaired.out());
             assertThat(repaired.exitCode()).as(repaired.out() + repaired.err()).isZero();
             assertThat(repaired.out()).contains("Kafka broker ready")
                     .contains("schema registry already running (pid " + before.process(StackServer.REGISTRY).pid() + ")")

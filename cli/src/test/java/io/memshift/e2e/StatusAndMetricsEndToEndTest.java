@@ -94,6 +94,7 @@ class StatusAndMetricsEndToEndTest {
 
         assertThat(lagging).as("a reading with the re-embedder behind, at a rate, with an ETA").isNotEmpty();
         JsonNode behind = lagging.get(0);
+        System.out.println("A reading during the migration: " + behind);
         assertThat(behind.at("/pipelines/0/name").asText()).isEqualTo(TOPIC);
         assertThat(behind.at("/pipelines/0/generations/0/model").asText()).isEqualTo("onnx-bge-small-en-v15");
         assertThat(behind.at("/pipelines/0/generations/0/reembedder/group").asText())
@@ -125,6 +126,7 @@ class StatusAndMetricsEndToEndTest {
         Cli.Result table = Cli.run("status", "--pipeline", TOPIC, "--sample-s", "0",
                 "--bootstrap-servers", stack.bootstrapServers(), "--schema-registry", stack.schemaRegistryUrl(),
                 "--es", stack.elasticsearchUrl());
+        System.out.println(table.out());
         assertThat(table.exitCode()).as(table.out() + table.err()).isZero();
         assertThat(table.out()).contains("Pipeline " + TOPIC).contains("re-embedder").contains("caught up")
                 .contains(INDEX).contains("alias " + ALIAS).contains("Healthy.");
