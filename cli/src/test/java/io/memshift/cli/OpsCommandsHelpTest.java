@@ -4,10 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
 /** The operator's commands explain themselves: --help exits 0 and names what the command does and its options. */
+@Tag("fast")
 class OpsCommandsHelpTest {
 
     private static String[] run(String... args) {

@@ -11,8 +11,10 @@ import io.memshift.control.PipelineStatus.Pipeline;
 import io.memshift.control.PipelineStatus.TopicCount;
 import java.util.List;
 import java.util.Set;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
+@Tag("fast")
 class PipelineStatusTest {
 
     private static final List<Reachability> ALL_UP = List.of(

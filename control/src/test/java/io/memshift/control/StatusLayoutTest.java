@@ -6,8 +6,10 @@ import io.memshift.control.StatusReader.Layout;
 import io.memshift.control.StatusReader.Layout.Output;
 import java.util.List;
 import java.util.Set;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
+@Tag("fast")
 class StatusLayoutTest {
 
     @Test

@@ -2,8 +2,10 @@ package io.memshift.exporter;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
+@Tag("fast")
 class ExportPositionTest {
 
     private static final String CHECKPOINT = new ExportCheckpoint(300, 540, false, 1234, 5678).toJson();
