@@ -56,6 +56,8 @@ public final class ClusterProbe {
     }
 
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(3);
+    /** One client for every probe (a `status --watch` probes every few seconds); each request has its timeout. */
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(DEFAULT_TIMEOUT).build();
 
     private ClusterProbe() {
     }
@@ -92,9 +94,8 @@ public final class ClusterProbe {
     }
 
     static Reachability http(Cluster cluster, String baseUrl, String path, Duration timeout) {
-        HttpClient http = HttpClient.newBuilder().connectTimeout(timeout).build();
         try {
-            HttpResponse<Void> response = http.send(HttpRequest.newBuilder(URI.create(baseUrl + path))
+            HttpResponse<Void> response = HTTP.send(HttpRequest.newBuilder(URI.create(baseUrl + path))
                     .timeout(timeout).GET().build(), HttpResponse.BodyHandlers.discarding());
             int status = response.statusCode();
             if (status == 200) {
