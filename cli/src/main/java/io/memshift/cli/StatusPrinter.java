@@ -18,7 +18,7 @@ final class StatusPrinter {
         out.printf("memshift status at %s%s%n", status.at(), status.sampleSeconds() > 0
                 ? String.format(Locale.ROOT, " (rates over %.1f s)", status.sampleSeconds()) : " (no rates: one reading)");
         for (ClusterProbe.Reachability cluster : status.clusters()) {
-            out.printf("  %-20s %-46s %s%n", cluster.cluster().displayName(), cluster.address(),
+            out.printf("  %-16s %-46s %s%n", cluster.cluster().label(), cluster.address(),
                     cluster.fine() ? "UP" : cluster.answering() ? "REFUSING: " + cluster.problem()
                             : "NOT ANSWERING: " + cluster.problem());
         }
@@ -35,10 +35,10 @@ final class StatusPrinter {
                 out.println("  no model re-embeds it yet");
                 continue;
             }
-            out.printf(ROW, "STAGE", "GROUP / INDEX", "MEMBERS", "LAG", "RATE/S", "ETA", "DLQ", "");
             for (PipelineStatus.Generation generation : pipeline.generations()) {
                 out.printf("  model %s, generation %d -> %s (end offset %d)%n", generation.model(),
                         generation.generation(), generation.topic(), generation.endOffset());
+                out.printf(ROW, "STAGE", "GROUP / INDEX", "MEMBERS", "LAG", "RATE/S", "ETA", "DLQ", "");
                 row(out, "re-embedder", generation.reembedder(), generation.reembedder().group(), generation.dlq(), "");
                 for (PipelineStatus.Index index : generation.indices()) {
                     row(out, "importer", index.importer(), index.index(), index.dlq(), describe(index));

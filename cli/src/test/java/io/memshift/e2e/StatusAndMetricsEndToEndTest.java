@@ -42,7 +42,7 @@ class StatusAndMetricsEndToEndTest {
     private static final String ALIAS = "status-e2e";
     /** The full-precision model, the slowest in-process one: the re-embedder lags long enough to be watched. */
     private static final String MODEL = "onnx:bge-small-en-v15";
-    private static final int MEMORIES = 4000;
+    private static final int MEMORIES = 3000;
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
@@ -73,7 +73,7 @@ class StatusAndMetricsEndToEndTest {
         List<JsonNode> lagging = new ArrayList<>();
         Set<String> metersSeen = new LinkedHashSet<>();
         String lastScrape = "";
-        Instant deadline = Instant.now().plus(Duration.ofMinutes(10));
+        Instant deadline = Instant.now().plus(Duration.ofMinutes(15));
         while (!migration.isDone() && Instant.now().isBefore(deadline)) {
             String scrape = scrape(metricsPort);
             if (scrape != null) {
@@ -122,6 +122,7 @@ class StatusAndMetricsEndToEndTest {
         assertThat(index.at("/importer/lag").asLong()).isZero();
         assertThat(index.at("/importer/etaSeconds").asDouble()).isZero();
         assertThat(index.at("/importer/committed").asLong()).isEqualTo(index.at("/importer/end").asLong());
+        assertThat(index.at("/dlq/records").asLong()).as("no refusal, no dead-letter topic: 0").isZero();
 
         Cli.Result table = Cli.run("status", "--pipeline", TOPIC, "--sample-s", "0",
                 "--bootstrap-servers", stack.bootstrapServers(), "--schema-registry", stack.schemaRegistryUrl(),

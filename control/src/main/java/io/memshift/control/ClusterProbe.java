@@ -26,17 +26,24 @@ public final class ClusterProbe {
 
     /** The three clusters memshift uses, named as messages name them. */
     public enum Cluster {
-        KAFKA("the Kafka broker"),
-        SCHEMA_REGISTRY("the schema registry"),
-        ELASTICSEARCH("Elasticsearch");
+        KAFKA("Kafka broker", "the Kafka broker"),
+        SCHEMA_REGISTRY("schema registry", "the schema registry"),
+        ELASTICSEARCH("Elasticsearch", "Elasticsearch");
 
+        private final String label;
         private final String displayName;
 
-        Cluster(String displayName) {
+        Cluster(String label, String displayName) {
+            this.label = label;
             this.displayName = displayName;
         }
 
-        /** "the Kafka broker", "the schema registry", "Elasticsearch". */
+        /** Its name in a table: "Kafka broker", "schema registry", "Elasticsearch". */
+        public String label() {
+            return label;
+        }
+
+        /** Its name in a sentence: "the Kafka broker", "the schema registry", "Elasticsearch". */
         public String displayName() {
             return displayName;
         }

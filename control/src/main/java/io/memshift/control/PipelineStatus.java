@@ -108,7 +108,8 @@ public record PipelineStatus(String at, double sampleSeconds, List<ClusterProbe.
     /**
      * Records a topic holds, as a read_committed reader counts them.
      *
-     * @param records -1 if the topic does not exist or could not be read
+     * @param records 0 if the topic does not exist (dead-letter topics are created at their first record), -1 if
+     *                it could not be read in time
      */
     public record TopicCount(String topic, long records) {
 

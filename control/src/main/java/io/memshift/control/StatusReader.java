@@ -82,7 +82,7 @@ public final class StatusReader {
             at = Instant.now();
             Map<TopicPartition, Long> ends = ends(admin, layout.topicsToMeasure(topics));
             Map<String, GroupState> groups = groups(admin, layout.groups(indices));
-            Map<String, Long> counts = count(layout.countedTopics(indices, topics), topics);
+            Map<String, Long> counts = count(layout.countedTopics(indices), topics);
 
             List<PipelineStatus.Pipeline> pipelines = new ArrayList<>();
             for (String input : layout.inputs()) {
@@ -210,7 +210,7 @@ public final class StatusReader {
         }
 
         /** The dead-letter topics of the shown generations and indices, and the rejects. */
-        Set<String> countedTopics(Map<String, IndexNotes> indices, Set<String> existing) {
+        Set<String> countedTopics(Map<String, IndexNotes> indices) {
             Set<String> counted = new TreeSet<>();
             counted.add(Topics.REJECTED);
             byInput.values().forEach(outputs -> outputs.forEach(o -> {
@@ -218,7 +218,6 @@ public final class StatusReader {
                 indices.values().stream().filter(i -> o.topic().equals(i.topic()))
                         .forEach(i -> counted.add(Topics.importDlqTopicName(i.index())));
             }));
-            counted.retainAll(existing);
             return counted;
         }
     }
@@ -353,6 +352,8 @@ public final class StatusReader {
                 new ByteArrayDeserializer())) {
             for (String topic : topics) {
                 if (!existing.contains(topic)) {
+                    // Dead-letter topics are created at the first refusal: none yet holds none.
+                    counts.put(topic, 0L);
                     continue;
                 }
                 List<TopicPartition> partitions = new ArrayList<>();

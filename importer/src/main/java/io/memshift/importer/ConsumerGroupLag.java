@@ -57,7 +57,7 @@ public final class ConsumerGroupLag {
             throw new IllegalStateException("interrupted while reading the lag of " + groupId, e);
         } catch (ExecutionException | TimeoutException e) {
             throw new IllegalStateException("cannot read the lag of group " + groupId + " on " + topic + ": "
-                    + e.getMessage(), e);
+                    + (e instanceof TimeoutException ? "no answer within 30 s" : e.getMessage()), e);
         }
     }
 }
