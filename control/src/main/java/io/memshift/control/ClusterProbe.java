@@ -62,7 +62,11 @@ public final class ClusterProbe {
         }
     }
 
-    public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(3);
+    /**
+     * Long enough for a busy machine: a new Kafka admin client's first answer took over 3 s on 2 cores shared
+     * with a migration, and a cluster wrongly called silent would mislead more than a slow check.
+     */
+    public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
     /** One client for every probe (a `status --watch` probes every few seconds); each request has its timeout. */
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(DEFAULT_TIMEOUT).build();
 
@@ -91,7 +95,10 @@ public final class ClusterProbe {
             if (cause instanceof AuthenticationException || cause instanceof AuthorizationException) {
                 return new Reachability(Cluster.KAFKA, bootstrapServers, true, cause.getMessage());
             }
-            return new Reachability(Cluster.KAFKA, bootstrapServers, false, String.valueOf(cause.getMessage()));
+            return new Reachability(Cluster.KAFKA, bootstrapServers, false, cause instanceof
+                    org.apache.kafka.common.errors.TimeoutException ? noAnswer(timeout) : String.valueOf(cause.getMessage()));
+        } catch (java.util.concurrent.TimeoutException e) {
+            return new Reachability(Cluster.KAFKA, bootstrapServers, false, noAnswer(timeout));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return new Reachability(Cluster.KAFKA, bootstrapServers, false, "interrupted");
@@ -113,9 +120,19 @@ public final class ClusterProbe {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return new Reachability(cluster, baseUrl, false, "interrupted");
+        } catch (java.net.http.HttpConnectTimeoutException e) {
+            return new Reachability(cluster, baseUrl, false, "no connection within " + timeout.toSeconds() + " s");
+        } catch (java.net.http.HttpTimeoutException e) {
+            return new Reachability(cluster, baseUrl, false, noAnswer(timeout));
+        } catch (java.net.ConnectException e) {
+            return new Reachability(cluster, baseUrl, false, "connection refused");
         } catch (Exception e) {
             String why = e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
             return new Reachability(cluster, baseUrl, false, why);
         }
+    }
+
+    private static String noAnswer(Duration timeout) {
+        return "no answer within " + timeout.toSeconds() + " s";
     }
 }
