@@ -9,12 +9,23 @@ import java.util.Locale;
 /** {@link PipelineStatus} as text: the clusters, then per pipeline its exports and one row per stage, then health. */
 final class StatusPrinter {
 
-    private static final String ROW = "  %-12s %-44s %7s %10s %9s %11s %7s  %s%n";
+    /** A stage row; the group / index column is as wide as its longest name. */
+    private static final String ROW = "  %%-12s %%-%ds %%7s %%10s %%9s %%11s %%7s  %%s%%n";
 
     private StatusPrinter() {
     }
 
     static void print(PrintWriter out, PipelineStatus status) {
+        int width = "GROUP / INDEX".length();
+        for (PipelineStatus.Pipeline pipeline : status.pipelines()) {
+            for (PipelineStatus.Generation generation : pipeline.generations()) {
+                width = Math.max(width, generation.reembedder().group().length());
+                for (PipelineStatus.Index index : generation.indices()) {
+                    width = Math.max(width, index.index().length());
+                }
+            }
+        }
+        String row = String.format(ROW, width);
         out.printf("memshift status at %s%s%n", status.at(), status.sampleSeconds() > 0
                 ? String.format(Locale.ROOT, " (rates over %.1f s)", status.sampleSeconds()) : " (no rates: one reading)");
         for (ClusterProbe.Reachability cluster : status.clusters()) {
@@ -38,10 +49,10 @@ final class StatusPrinter {
             for (PipelineStatus.Generation generation : pipeline.generations()) {
                 out.printf("  model %s, generation %d -> %s (end offset %d)%n", generation.model(),
                         generation.generation(), generation.topic(), generation.endOffset());
-                out.printf(ROW, "STAGE", "GROUP / INDEX", "MEMBERS", "LAG", "RATE/S", "ETA", "DLQ", "");
-                row(out, "re-embedder", generation.reembedder(), generation.reembedder().group(), generation.dlq(), "");
+                out.printf(row, "STAGE", "GROUP / INDEX", "MEMBERS", "LAG", "RATE/S", "ETA", "DLQ", "");
+                row(out, row, "re-embedder", generation.reembedder(), generation.reembedder().group(), generation.dlq(), "");
                 for (PipelineStatus.Index index : generation.indices()) {
-                    row(out, "importer", index.importer(), index.index(), index.dlq(), describe(index));
+                    row(out, row, "importer", index.importer(), index.index(), index.dlq(), describe(index));
                 }
                 if (generation.indices().isEmpty()) {
                     out.println("  (no index is filled from it)");
@@ -59,9 +70,9 @@ final class StatusPrinter {
         }
     }
 
-    private static void row(PrintWriter out, String stage, PipelineStatus.GroupProgress progress, String name,
+    private static void row(PrintWriter out, String format, String stage, PipelineStatus.GroupProgress progress, String name,
                             PipelineStatus.TopicCount dlq, String note) {
-        out.printf(ROW, stage, name, progress.members(), progress.lag(), rate(progress.rate()),
+        out.printf(format, stage, name, progress.members(), progress.lag(), rate(progress.rate()),
                 eta(progress), count(dlq.records()), note);
     }
 
