@@ -106,8 +106,7 @@ public final class Migration {
         SchemaRegistryClient registry = new SchemaRegistryClient(clusters.schemaRegistryUrl());
 
         MemorySource reader = options.source();
-        MemoryEventConverter converter = new MemoryEventConverter(reader.kind(),
-                reader.shortName(), options.maxTextChars());
+        MemoryEventConverter converter = MemoryEventConverter.forSource(reader, options.maxTextChars());
         ExportSummary export = new Exporter(clusters.kafka(), registry, Topics.DEFAULT_PARTITIONS)
                 .export(reader, converter, listener::progress, options.export());
         listener.phaseEnded();
