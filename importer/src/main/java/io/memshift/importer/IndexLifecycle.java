@@ -3,26 +3,33 @@ package io.memshift.importer;
 import co.elastic.clients.elasticsearch.ElasticsearchClient;
 import co.elastic.clients.elasticsearch._types.ElasticsearchException;
 import co.elastic.clients.elasticsearch._types.mapping.Property;
+import co.elastic.clients.elasticsearch._types.query_dsl.Query;
 import co.elastic.clients.elasticsearch.indices.GetAliasResponse;
+import co.elastic.clients.elasticsearch.indices.add_block.IndicesBlockOptions;
 import co.elastic.clients.elasticsearch.indices.get_mapping.IndexMappingRecord;
 import co.elastic.clients.elasticsearch.indices.update_aliases.Action;
+import co.elastic.clients.json.JsonData;
 import java.io.IOException;
 import java.io.StringReader;
 import java.io.UncheckedIOException;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.HashMap;
-import java.time.Instant;
-import co.elastic.clients.json.JsonData;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
-import co.elastic.clients.elasticsearch._types.query_dsl.Query;
-import co.elastic.clients.elasticsearch.indices.add_block.IndicesBlockOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** Creates target indices from a model's mapping and moves the read alias between them atomically. */
+/**
+ * Creates target indices from a layout and a model's vector shape, and moves the read alias between them
+ * atomically (a plain cutover, or a take-over of an app's index name).
+ */
 public final class IndexLifecycle {
+
+    private static final Logger LOG = LoggerFactory.getLogger(IndexLifecycle.class);
 
     /** The embedded topic an index is filled from (its importer's input), kept in the mapping's _meta. */
     public static final String META_TOPIC = "memshift_topic";
@@ -313,13 +320,9 @@ public final class IndexLifecycle {
                 es.indices().delete(d -> d.index(keepAs));
             }
         } catch (IOException | RuntimeException e) {
-            LoggerHolder.LOG.warn("could not undo the take-over of {} (lift its write block by hand: PUT {}/_settings"
+            LOG.warn("could not undo the take-over of {} (lift its write block by hand: PUT {}/_settings"
                     + " {{\"index.blocks.write\": false}}): {}", name, name, e.getMessage());
         }
-    }
-
-    private static final class LoggerHolder {
-        static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(IndexLifecycle.class);
     }
 
     /** True if {@code name} is an index of its own, not an alias. */
