@@ -5,9 +5,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** How a page of Mem0's Elasticsearch store is read, without a server: payload bytes verbatim, spellings mapped. */
+@Tag("fast")
 class Mem0ElasticsearchPageTest {
 
     /** As Mem0's Python library stores a payload: snake_case, its own number forms and escapes. */

@@ -10,10 +10,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.time.Instant;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Versions come from every spelling Mem0 writes its timestamps in, and from the observation when there is none. */
+@Tag("fast")
 class Mem0TimestampSpellingsTest {
 
     private static final String CREATED = "2025-02-03T04:05:06.789Z";

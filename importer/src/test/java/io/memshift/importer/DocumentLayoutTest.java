@@ -14,9 +14,11 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** The two document layouts, without a server: what each writes, maps and reads back. */
+@Tag("fast")
 class DocumentLayoutTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
