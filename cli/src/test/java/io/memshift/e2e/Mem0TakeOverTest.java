@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.memshift.clients.KafkaSettings;
 import io.memshift.e2e.Mem0App.NewMemory;
 import io.memshift.e2e.Mem0App.StoredMemory;
 import io.memshift.embedded.EmbeddedStackExtension;
@@ -79,7 +80,7 @@ class Mem0TakeOverTest {
 
         // Deleted upstream while the migration runs: the live delete is on the topic before the export's older copy.
         StoredMemory deleted = written.memories().get(5);
-        try (MemoryEventPublisher live = new MemoryEventPublisher(stack.bootstrapServers(),
+        try (MemoryEventPublisher live = new MemoryEventPublisher(KafkaSettings.of(stack.bootstrapServers()),
                 new SchemaRegistryClient(stack.schemaRegistryUrl()), topic, "ingest")) {
             live.delete(deleted.id(), Instant.now()).get(30, TimeUnit.SECONDS);
         }
