@@ -48,8 +48,7 @@ final class ExportCommand implements Callable<Integer> {
         MemorySource memories = SourceUri.parse(source).open(choice.user, choice.agent, choice.run);
         Path dataDir = endpoints.dataDir();
         Clusters clusters = endpoints.resolve(out);
-        MemoryEventConverter converter = new MemoryEventConverter(memories.kind(), memories.shortName(),
-                maxTextChars);
+        MemoryEventConverter converter = MemoryEventConverter.forSource(memories, maxTextChars);
         try (ProgressReporter progress = ProgressReporter.forThisProcess()) {
             ExportSummary summary = new Exporter(clusters.kafka(),
                     new SchemaRegistryClient(clusters.schemaRegistryUrl()), Topics.DEFAULT_PARTITIONS, topic)

@@ -74,6 +74,14 @@ public final class AliasSwitch {
     public record Moved(Readiness readiness, Set<String> previous, boolean forced) implements CutoverOutcome {
     }
 
+    /**
+     * The alias took over the name of the app's index, which is kept as {@code keptAs} (see {@link #takeOver}).
+     *
+     * @param forced whether it moved although the index was not ready
+     */
+    public record TookOver(Readiness readiness, String keptAs, boolean forced) implements CutoverOutcome {
+    }
+
     public Readiness readiness(String index) {
         if (!lifecycle.exists(index)) {
             throw new InvalidRequestException("index " + index + " does not exist");
@@ -92,6 +100,27 @@ public final class AliasSwitch {
             return new Refused(readiness);
         }
         return new Moved(readiness, moveAlias(alias, index), !readiness.ready());
+    }
+
+    /**
+     * A cutover for an app that keeps its collection name {@code name}, an index today: if {@code index} is ready
+     * (or anyway if {@code force}), {@code name} becomes an alias of {@code index} in one atomic call and the old
+     * index is kept as {@code keepAs} for rollback ({@link IndexLifecycle#takeOver}).
+     */
+    public CutoverOutcome takeOver(String name, String index, String keepAs, boolean force) {
+        Readiness readiness = readiness(index);
+        if (!force && !readiness.ready()) {
+            return new Refused(readiness);
+        }
+        try {
+            es.indices().refresh(r -> r.index(index));
+            lifecycle.takeOver(name, index, keepAs);
+        } catch (IllegalStateException e) {
+            throw new InvalidRequestException(e.getMessage());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e.getMessage(), e);
+        }
+        return new TookOver(readiness, keepAs, !readiness.ready());
     }
 
     /**

@@ -14,6 +14,7 @@ import io.memshift.importer.ArrivalCheck;
 import io.memshift.importer.BulkOutcome;
 import io.memshift.importer.Importer;
 import io.memshift.importer.ImporterConfig;
+import io.memshift.importer.IndexLifecycle;
 import io.memshift.reembedder.EmbeddingModels;
 import io.memshift.reembedder.ModelProfile;
 import io.memshift.reembedder.Reembedder;
@@ -134,10 +135,10 @@ public final class Migration {
         String topic = options.inputTopic();
         String index = options.index() != null ? options.index() : IndexNames.defaultIndex(topic, profile.id());
         SchemaRegistryClient registry = new SchemaRegistryClient(clusters.schemaRegistryUrl());
+        refuseAnAliasNamedLikeAnIndex(index);
 
         MemorySource reader = options.source();
-        MemoryEventConverter converter = new MemoryEventConverter(reader.kind(),
-                reader.shortName(), options.maxTextChars());
+        MemoryEventConverter converter = MemoryEventConverter.forSource(reader, options.maxTextChars());
         ExportSummary export;
         try {
             export = new Exporter(clusters.kafka(), registry, Topics.DEFAULT_PARTITIONS, topic)
@@ -156,7 +157,7 @@ public final class Migration {
                 clusters.schemaRegistryUrl(), profile.id(), options.batchSize(), options.maxWait(),
                 options.streamsStateDir(), 1, topic);
         ImporterConfig importConfig = ImporterConfig.of(clusters.kafka(), clusters.schemaRegistryUrl(),
-                clusters.elasticsearchUrl(), reembedConfig.outputTopic(), index,
+                clusters.elasticsearchUrl(), reembedConfig.outputTopic(), index, options.shape().layout(),
                 options.shape().mapping(profile.dims()));
         MeterRegistry stageMeters = meters != null ? meters : new SimpleMeterRegistry();
 
@@ -171,7 +172,7 @@ public final class Migration {
             reembedder.start();
             importer.start();
             listener.stagesStarted(reembedConfig.outputTopic(), index);
-            ArrivalCheck arrival = new ArrivalCheck(es, index, export.expected());
+            ArrivalCheck arrival = new ArrivalCheck(es, index, importConfig.layout(), export.expected());
             awaitArrival(arrival, reembedder, importer, export.expected().size());
             awaitDrained(reembedder, importer, importConfig, arrival, topic);
 
@@ -185,7 +186,27 @@ public final class Migration {
             BulkOutcome outcome = importer.outcome();
             return new MigrationSummary(reader.name(), profile.id(), index, options.alias(),
                     export.read(), export.rejected(), reembedder.metrics().embedded(), outcome.indexed(),
-                    arrival.arrivedAsTombstone(), outcome.stale(), arrival.missingCount(), Duration.between(begin, Instant.now()));
+                    arrival.arrivedDeleted(), outcome.stale(), arrival.missingCount(), Duration.between(begin, Instant.now()));
+        } catch (IOException e) {
+            throw new UncheckedIOException("Elasticsearch at " + clusters.elasticsearchUrl() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * An alias cannot take the name of an existing index (an app's collection, say): said now, before the work,
+     * not after it, with the command that does take the name over.
+     */
+    private void refuseAnAliasNamedLikeAnIndex(String index) {
+        if (options.alias() == null) {
+            return;
+        }
+        try (ElasticsearchClient es = ElasticsearchClients.connect(clusters.elasticsearchUrl())) {
+            if (new IndexLifecycle(es).isIndex(options.alias())) {
+                throw new InvalidRequestException("--alias " + options.alias() + " is an existing index at "
+                        + clusters.elasticsearchUrl() + " (an app's collection?), so it cannot become an alias here; run"
+                        + " migrate with --no-cutover, then give the index's name to " + index + " with: memshift cutover"
+                        + " --alias " + options.alias() + " --index " + index + " --take-over-index");
+            }
         } catch (IOException e) {
             throw FailureDiagnosis.explain(clusters, "migration", new UncheckedIOException(
                     "Elasticsearch at " + clusters.elasticsearchUrl() + ": " + e.getMessage(), e));

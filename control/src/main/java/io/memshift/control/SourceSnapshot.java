@@ -21,7 +21,8 @@ record SourceSnapshot(Map<String, MemoryEvent> newest, List<String> problems, lo
 
     /** Reads {@code source}; a memory with a longer text than {@code maxTextChars} is invalid, as for the exporter. */
     static SourceSnapshot read(MemorySource source, int maxTextChars) {
-        MemoryEventConverter converter = new MemoryEventConverter(source.kind(), source.shortName(), maxTextChars);
+        // Versions as the exporter gives them, memories without timestamps dated by this read of the source.
+        MemoryEventConverter converter = MemoryEventConverter.forSource(source, maxTextChars);
         Map<String, MemoryEvent> newest = new HashMap<>();
         List<String> problems = new ArrayList<>();
         long[] invalid = new long[1];

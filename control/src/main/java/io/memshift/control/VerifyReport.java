@@ -6,12 +6,15 @@ import java.util.List;
  * What a {@link Verification} found: per-user counts and checksums, sampled vectors, retrieval overlap, and the
  * failures that make it not {@code passed}. Lists of ids are sorted.
  *
- * @param retrieval null if the retrieval check was not made; {@code skipped} then says why
- * @param skipped   the checks not made, and why (a check not made is not a check passed)
+ * @param layout       the index's document layout ({@code mem0} or {@code memshift})
+ * @param deletedSince memories of the source the index holds as deleted at a later version (a tombstone, or a
+ *                     delete the ledger records): they arrived, and count in no row
+ * @param retrieval    null if the retrieval check was not made; {@code skipped} then says why
+ * @param skipped      the checks not made, and why (a check not made is not a check passed)
  */
-public record VerifyReport(String source, String index, boolean passed, List<UserRow> users, List<String> missing,
-                           List<String> extra, List<String> changed, VectorCheck vectors, RetrievalCheck retrieval,
-                           List<Skipped> skipped, List<String> failures) {
+public record VerifyReport(String source, String index, String layout, boolean passed, List<UserRow> users,
+                           List<String> missing, List<String> extra, List<String> changed, List<String> deletedSince,
+                           VectorCheck vectors, RetrievalCheck retrieval, List<Skipped> skipped, List<String> failures) {
 
     /** A check that was not made: {@code retrieval} on a first migration, which has no previous index. */
     public record Skipped(String check, String reason) {

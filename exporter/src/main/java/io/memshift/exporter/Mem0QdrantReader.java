@@ -95,8 +95,11 @@ public final class Mem0QdrantReader implements MemorySource, EntitySource {
         }
         scroll(collection, (point, position) -> {
             String id = pointId(point);
-            ObjectNode memory = Mem0Payload.toMemory(id, point.path("payload"));
-            sink.accept(new SourceMemory(memory, position, null));
+            JsonNode payload = point.path("payload");
+            ObjectNode memory = Mem0Payload.toMemory(id, payload);
+            // The payload as Qdrant serves it (keys in order, decimals exact), for the mem0 layout to write verbatim.
+            String json = payload.isObject() ? MemoryEventConverter.toJson(payload) : null;
+            sink.accept(new SourceMemory(memory, position, null, json));
         });
     }
 

@@ -21,6 +21,11 @@ import java.util.Set;
 /**
  * Turns one Mem0 memory object into a {@link MemoryEvent}, or says precisely what is wrong with it. Nothing is
  * rewritten: the text, hash, ids and timestamps are carried as given; the metadata keeps its keys, order and values.
+ *
+ * <p>Timestamps come in both of Mem0's spellings: {@code created_at}/{@code updated_at} (Python, the REST API)
+ * and {@code createdAt}/{@code updatedAt} (the TypeScript SDK). The camelCase ones stay in {@code extras} as
+ * given, so the spelling survives, and date the memory when the snake_case ones are absent. A memory with neither
+ * is dated by when the source was observed (see {@link MemoryVersion}).
  */
 public final class MemoryEventConverter {
 
@@ -32,11 +37,29 @@ public final class MemoryEventConverter {
     private final String sourceSystem;
     private final String sourceName;
     private final int maxTextChars;
+    private final Instant observedAt;
 
+    /** A converter whose memories without timestamps get the tie-break alone as version (live changes need none). */
     public MemoryEventConverter(String sourceSystem, String sourceName, int maxTextChars) {
+        this(sourceSystem, sourceName, maxTextChars, null);
+    }
+
+    /** @param observedAt when the source was observed: the date of its memories that carry no timestamp */
+    public MemoryEventConverter(String sourceSystem, String sourceName, int maxTextChars, Instant observedAt) {
         this.sourceSystem = sourceSystem;
         this.sourceName = sourceName;
         this.maxTextChars = maxTextChars;
+        this.observedAt = observedAt;
+    }
+
+    /**
+     * The converter for one read of {@code source}: a file is observed at its modification time (so an unchanged
+     * file read again keeps its versions), a store read live at this moment (so a later read of a changed store
+     * wins). Fixed here, once, so the validation pass and the publishing pass give the same versions.
+     */
+    public static MemoryEventConverter forSource(MemorySource source, int maxTextChars) {
+        Instant observed = source.stamp().map(stamp -> Instant.ofEpochMilli(stamp.modified())).orElseGet(Instant::now);
+        return new MemoryEventConverter(source.kind(), source.shortName(), maxTextChars, observed);
     }
 
     /** The outcome for one memory: an event, or the problems that keep it from being one. */
@@ -65,8 +88,10 @@ public final class MemoryEventConverter {
         String userId = optionalString(json, "user_id", problems);
         String createdAt = optionalString(json, "created_at", problems);
         String updatedAt = optionalString(json, "updated_at", problems);
-        Instant createdTs = timestamp("created_at", createdAt, problems);
-        Instant updatedTs = timestamp("updated_at", updatedAt, problems);
+        Instant createdTs = createdAt != null ? timestamp("created_at", createdAt, problems)
+                : timestamp("createdAt", optionalString(json, "createdAt", problems), problems);
+        Instant updatedTs = updatedAt != null ? timestamp("updated_at", updatedAt, problems)
+                : timestamp("updatedAt", optionalString(json, "updatedAt", problems), problems);
         String metadata = metadata(json, problems);
         List<String> categories = categories(json, problems);
         MemoryEvent.Builder event = MemoryEvent.newBuilder()
@@ -81,10 +106,11 @@ public final class MemoryEventConverter {
         }
         event.setId(id).setText(text).setHash(hash).setMetadata(metadata).setCategories(categories)
                 .setCreatedAt(createdAt).setCreatedAtTs(createdTs).setUpdatedAt(updatedAt).setUpdatedAtTs(updatedTs)
-                .setVersion(MemoryVersion.ofUpsert(updatedTs, createdTs, text))
+                .setVersion(MemoryVersion.ofUpsert(updatedTs, createdTs, observedAt, text))
                 .setSource(SourceRef.newBuilder().setSystem(sourceSystem).setName(sourceName)
                         .setPosition(source.position()).build())
-                .setExtras(extras(json));
+                .setExtras(extras(json))
+                .setPayload(source.payload());
         return new Result(event.build(), List.of());
     }
 

@@ -91,7 +91,8 @@ public final class MemoryEventPublisher implements AutoCloseable {
         MemoryEvent event = result.event();
         if (event.getUpdatedAtTs() == null && event.getCreatedAtTs() == null) {
             throw new InvalidSourceException(position, List.of(position + ": memory id=" + event.getId()
-                    + ": a live change needs 'updated_at' or 'created_at' to order it against the export"), 0);
+                    + ": a live change needs 'updated_at' or 'created_at' (or the TypeScript SDK's 'updatedAt' or"
+                    + " 'createdAt') to order it against the export"), 0);
         }
         return event;
     }

@@ -9,14 +9,14 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 
 /**
  * Tracks which memories have not yet arrived in an index: a memory has arrived when the index holds its id at
- * the expected version or a newer one (a newer one may be a tombstone: the memory was deleted since). Each
- * {@link #check()} asks only about the memories still missing, so the work shrinks as the import proceeds.
+ * the expected version or a newer one, or when it was deleted since at a newer version (a tombstone, or, in a
+ * layout without tombstones, a delete recorded in the {@link DeleteLedger}). Each {@link #check()} asks only about
+ * the memories still missing, so the work shrinks as the import proceeds.
  */
 public final class ArrivalCheck {
 
@@ -24,12 +24,17 @@ public final class ArrivalCheck {
 
     private final ElasticsearchClient es;
     private final String index;
+    private final DocumentLayout layout;
+    /** Null for a layout that keeps tombstones. */
+    private final DeleteLedger ledger;
     private final Map<String, Long> missing;
-    private long arrivedAsTombstone;
+    private long arrivedDeleted;
 
-    public ArrivalCheck(ElasticsearchClient es, String index, Map<String, Long> expectedVersions) {
+    public ArrivalCheck(ElasticsearchClient es, String index, DocumentLayout layout, Map<String, Long> expectedVersions) {
         this.es = es;
         this.index = index;
+        this.layout = layout;
+        this.ledger = layout.keepsTombstones() ? null : new DeleteLedger(es, index);
         this.missing = new HashMap<>(expectedVersions);
     }
 
@@ -40,14 +45,14 @@ public final class ArrivalCheck {
             List<String> chunk = ids.subList(from, Math.min(ids.size(), from + IDS_PER_REQUEST));
             MgetResponse<ObjectNode> response;
             try {
-                response = es.mget(m -> m.index(index).ids(chunk).sourceIncludes("deleted").realtime(true),
-                        ObjectNode.class);
+                List<String> fields = layout.tombstoneFields();
+                response = es.mget(m -> m.index(index).ids(chunk).realtime(true)
+                        .source(s -> fields.isEmpty() ? s.fetch(false) : s.fields(fields)), ObjectNode.class);
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot look up memories in " + index, e);
             }
-            Iterator<MultiGetResponseItem<ObjectNode>> items = response.docs().iterator();
-            while (items.hasNext()) {
-                MultiGetResponseItem<ObjectNode> item = items.next();
+            List<String> notThere = new ArrayList<>();
+            for (MultiGetResponseItem<ObjectNode> item : response.docs()) {
                 if (!item.isResult()) {
                     continue;
                 }
@@ -55,10 +60,20 @@ public final class ArrivalCheck {
                 Long expected = missing.get(doc.id());
                 if (doc.found() && expected != null && doc.version() != null && doc.version() >= expected) {
                     missing.remove(doc.id());
-                    if (doc.source() != null && doc.source().path("deleted").asBoolean(false)) {
-                        arrivedAsTombstone++;
+                    if (doc.source() != null && layout.isTombstone(doc.source())) {
+                        arrivedDeleted++;
                     }
+                } else if (!doc.found()) {
+                    notThere.add(doc.id());
                 }
+            }
+            if (ledger != null) {
+                ledger.versions(notThere).forEach((id, deletedAt) -> {
+                    if (deletedAt >= missing.get(id)) {
+                        missing.remove(id);
+                        arrivedDeleted++;
+                    }
+                });
             }
         }
         return missing.size();
@@ -73,8 +88,8 @@ public final class ArrivalCheck {
         return missing.keySet().stream().sorted().limit(limit).toList();
     }
 
-    /** Memories that arrived as tombstones: deleted at the source after they were exported. */
-    public long arrivedAsTombstone() {
-        return arrivedAsTombstone;
+    /** Memories that arrived deleted: deleted at the source after they were exported. */
+    public long arrivedDeleted() {
+        return arrivedDeleted;
     }
 }

@@ -71,7 +71,8 @@ public final class Importer implements Stage {
     @Override
     public synchronized void start() {
         es = ElasticsearchClients.connect(config.elasticsearchUrl());
-        boolean created = new IndexLifecycle(es).ensureIndex(config.index(), config.mapping(), config.topic());
+        boolean created = new IndexLifecycle(es).ensureIndex(config.index(), config.layout(), config.mapping(),
+                config.topic());
         SchemaRegistryClient registry = new SchemaRegistryClient(config.schemaRegistryUrl());
         KafkaClients kafka = new KafkaClients(config.kafka());
         consumer = new KafkaConsumer<>(consumerProps(kafka), Topics.keySerde().deserializer(),
@@ -79,7 +80,7 @@ public final class Importer implements Stage {
         // A new index must receive every memory, even if this group read the topic before (for an index since
         // deleted): rewind on the first assignment.
         consumer.subscribe(List.of(config.topic()), new RewindOnce(created));
-        ElasticsearchWriter writer = new ElasticsearchWriter(es, config.index(), config.maxBulkDocs(),
+        ElasticsearchWriter writer = new ElasticsearchWriter(es, config.index(), config.layout(), config.maxBulkDocs(),
                 config.maxBulkBytes(), config.maxInFlight(), RetryPolicy.BACKOFF, metrics);
         deadLetters = new DeadLetterPublisher(kafka, registry, config.index());
         running.set(true);

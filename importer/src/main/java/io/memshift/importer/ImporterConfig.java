@@ -10,15 +10,16 @@ import io.memshift.clients.KafkaSettings;
  * @param elasticsearchUrl  e.g. {@code http://127.0.0.1:9200}
  * @param topic             the embedded topic to read ({@code memories.embedded.<model>})
  * @param index             the target index
- * @param mapping           the index's mapping, derived from the model
+ * @param layout            where each part of a memory goes in a document, and the mapping
+ * @param mapping           the index's shape: vector dims (from the model), similarity, shards...
  * @param maxPoll           records taken per poll ({@code max.poll.records}); one poll is one unit of commit
  * @param maxBulkDocs       documents per {@code _bulk} request at most
  * @param maxBulkBytes      bytes per {@code _bulk} request at most (estimated)
  * @param maxInFlight       {@code _bulk} requests sent at once
  */
 public record ImporterConfig(KafkaSettings kafka, String schemaRegistryUrl, String elasticsearchUrl, String topic,
-                             String index, IndexMapping mapping, int maxPoll, int maxBulkDocs, long maxBulkBytes,
-                             int maxInFlight) {
+                             String index, DocumentLayout layout, IndexMapping mapping, int maxPoll, int maxBulkDocs,
+                             long maxBulkBytes, int maxInFlight) {
 
     public static final int DEFAULT_MAX_POLL = 2000;
     public static final int DEFAULT_MAX_BULK_DOCS = 500;
@@ -33,8 +34,8 @@ public record ImporterConfig(KafkaSettings kafka, String schemaRegistryUrl, Stri
 
     /** With the default batch sizes. */
     public static ImporterConfig of(KafkaSettings kafka, String schemaRegistryUrl, String elasticsearchUrl,
-                                    String topic, String index, IndexMapping mapping) {
-        return new ImporterConfig(kafka, schemaRegistryUrl, elasticsearchUrl, topic, index, mapping,
+                                    String topic, String index, DocumentLayout layout, IndexMapping mapping) {
+        return new ImporterConfig(kafka, schemaRegistryUrl, elasticsearchUrl, topic, index, layout, mapping,
                 DEFAULT_MAX_POLL, DEFAULT_MAX_BULK_DOCS, DEFAULT_MAX_BULK_BYTES, DEFAULT_MAX_IN_FLIGHT);
     }
 

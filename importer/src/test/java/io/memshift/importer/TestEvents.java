@@ -42,6 +42,12 @@ final class TestEvents {
                 .setEmbeddedAt(Instant.now()).build();
     }
 
+    /** The same upsert, carrying the source store's own payload (a Mem0 store's {@code _source.metadata}). */
+    static EmbeddedMemoryEvent withPayload(EmbeddedMemoryEvent event, String payload) {
+        MemoryEvent memory = MemoryEvent.newBuilder(event.getMemory()).setPayload(payload).build();
+        return EmbeddedMemoryEvent.newBuilder(event).setMemory(memory).build();
+    }
+
     static EmbeddedMemoryEvent delete(String id, long version) {
         MemoryEvent memory = MemoryEvent.newBuilder().setOp(Op.DELETE).setId(id).setVersion(version)
                 .setSource(SourceRef.newBuilder().setSystem("test").setName("t").build()).build();
@@ -67,8 +73,13 @@ final class TestEvents {
         }
     }
 
+    /** An importer of memshift-layout documents (tests of memshift's own fields and tombstones). */
     static ImporterConfig config(StackEndpoints stack, String topic, String index) {
-        return new ImporterConfig(KafkaSettings.of(stack.bootstrapServers()), stack.schemaRegistryUrl(), stack.elasticsearchUrl(),
-                topic, index, IndexMapping.forDims(4), 50, 10, 1_000_000, 2);
+        return config(stack, topic, index, DocumentLayout.MEMSHIFT);
+    }
+
+    static ImporterConfig config(StackEndpoints stack, String topic, String index, DocumentLayout layout) {
+        return new ImporterConfig(KafkaSettings.of(stack.bootstrapServers()), stack.schemaRegistryUrl(),
+                stack.elasticsearchUrl(), topic, index, layout, IndexMapping.forDims(4), 50, 10, 1_000_000, 2);
     }
 }
