@@ -143,6 +143,37 @@ public final class IndexLifecycle {
         }
     }
 
+    /** Every index that records the topic it is filled from ({@link #META_TOPIC}), with that topic. */
+    public Map<String, String> filledFrom() {
+        try {
+            Map<String, String> topics = new java.util.TreeMap<>();
+            es.indices().getMapping().result().forEach((index, record) -> {
+                if (record.mappings() != null && record.mappings().meta() != null
+                        && record.mappings().meta().containsKey(META_TOPIC)) {
+                    topics.put(index, record.mappings().meta().get(META_TOPIC).to(Object.class).toString());
+                }
+            });
+            return topics;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the mappings of the indices", e);
+        }
+    }
+
+    /** The aliases on each index that has any. */
+    public Map<String, Set<String>> aliasesByIndex() {
+        try {
+            Map<String, Set<String>> aliases = new java.util.TreeMap<>();
+            es.indices().getAlias().result().forEach((index, record) -> {
+                if (!record.aliases().isEmpty()) {
+                    aliases.put(index, new TreeSet<>(record.aliases().keySet()));
+                }
+            });
+            return aliases;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the aliases", e);
+        }
+    }
+
     /** Adds or replaces notes in an index's _meta, keeping the others (ES replaces _meta as a whole). */
     public void putMeta(String index, Map<String, String> updates) {
         Map<String, String> meta = new HashMap<>(meta(index));
