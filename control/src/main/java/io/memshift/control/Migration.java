@@ -3,6 +3,8 @@ package io.memshift.control;
 import co.elastic.clients.elasticsearch.ElasticsearchClient;
 import dev.langchain4j.model.embedding.EmbeddingModel;
 import io.memshift.clients.ElasticsearchClients;
+import io.memshift.clients.StageInstance;
+import io.memshift.exporter.DeleteGuardException;
 import io.memshift.exporter.ExportOptions;
 import io.memshift.exporter.ExportSummary;
 import io.memshift.exporter.InvalidSourceException;
@@ -19,22 +21,28 @@ import io.memshift.reembedder.EmbeddingModels;
 import io.memshift.reembedder.ModelProfile;
 import io.memshift.reembedder.Reembedder;
 import io.memshift.reembedder.ReembedderConfig;
+import io.memshift.reembedder.VersionGate;
+import io.memshift.reembedder.VersionGateConfig;
 import io.memshift.schemas.Headers;
+import io.memshift.schemas.Pipeline;
 import io.memshift.schemas.SchemaRegistryClient;
 import io.memshift.schemas.Stage;
 import io.memshift.schemas.StageFailedException;
-import io.memshift.schemas.Topics;
+import io.memshift.schemas.TopicSettings;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.Set;
 
 /**
- * One migration: export the source to {@code memories}, run the re-embedder and the importer in this process,
+ * One migration: export the source to its pipeline (through the pipeline's version gate, which runs here too),
+ * run the re-embedder and the importer in this process,
  * wait until the index holds every exported memory at its version (or newer), let what is still in flight
  * finish, then move the alias. The stages talk only through Kafka, exactly as they would as separate services.
  * What happens on the way is told to a {@link Listener}; the CLI prints it.
@@ -44,28 +52,23 @@ public final class Migration {
     /**
      * The migration's settings.
      *
-     * @param index        target index; null for {@link IndexNames#defaultIndex(String)}
+     * @param index        target index; null for {@link IndexNames#defaultIndex(Pipeline, String)}
      * @param alias        alias to point at the index at the end; null to leave every alias alone
      * @param stallTimeout give up when no memory has arrived for this long
      * @param drainTimeout once every memory is in, wait at most this long for records still in flight
-     * @param topic        the topic to export to and re-embed from; null for {@code memories}. Another topic is
-     *                     another pipeline: an embedded topic, application id and default index of its own
+     * @param instance     this process among the stages' instances (member ids, Kafka Streams state)
+     * @param pipelineName the pipeline to write to ({@code --pipeline}); null for the store's own (see
+     *                     {@link PipelineChoice#forSource}, checked once the source is valid, before anything is
+     *                     published)
+     * @param topic        the log topic to write to instead ({@code --topic}, as before pipelines); null if not given
+     * @param topics       how a new pipeline's topics are created
+     * @param aliasIsDefault the alias was not given: move it only if it serves no other pipeline's index (see
+     *                     {@link PipelineChoice#mayTakeDefaultAlias}), else leave it and tell the listener
      */
     public record Options(MemorySource source, String modelId, String index, String alias, int batchSize,
                           Duration maxWait, int maxTextChars, Duration stallTimeout, Duration drainTimeout,
-                          Path streamsStateDir, IndexShape shape, ExportOptions export, String topic) {
-
-        /** Through {@code memories}. */
-        public Options(MemorySource source, String modelId, String index, String alias, int batchSize,
-                       Duration maxWait, int maxTextChars, Duration stallTimeout, Duration drainTimeout,
-                       Path streamsStateDir, IndexShape shape, ExportOptions export) {
-            this(source, modelId, index, alias, batchSize, maxWait, maxTextChars, stallTimeout, drainTimeout,
-                    streamsStateDir, shape, export, null);
-        }
-
-        public String inputTopic() {
-            return topic != null ? topic : Topics.MEMORIES;
-        }
+                          StageInstance instance, IndexShape shape, ExportOptions export, String pipelineName,
+                          String topic, TopicSettings topics, boolean aliasIsDefault) {
     }
 
     /** What a migration tells while it runs, in this order; each default does nothing. */
@@ -77,6 +80,10 @@ public final class Migration {
 
         /** The current phase ended (its last {@link #progress} is final). */
         default void phaseEnded() {
+        }
+
+        /** The run works on {@code pipeline} and fills {@code index}. */
+        default void pipeline(Pipeline pipeline, String index) {
         }
 
         /** The source is in {@code topic}: what was published, skipped, rejected or filtered. */
@@ -99,6 +106,10 @@ public final class Migration {
 
         /** The alias now points at the index; {@code previous} is where it pointed before (empty if new). */
         default void aliasMoved(String alias, String index, Set<String> previous) {
+        }
+
+        /** The default alias serves the indices of {@code pipelines}, other stores': it was left alone. */
+        default void aliasLeft(String alias, String index, List<String> pipelines) {
         }
     }
 
@@ -132,33 +143,79 @@ public final class Migration {
     public MigrationSummary run() {
         Instant begin = Instant.now();
         ModelProfile profile = EmbeddingModels.profile(options.modelId());
-        String topic = options.inputTopic();
-        String index = options.index() != null ? options.index() : IndexNames.defaultIndex(topic, profile.id());
-        SchemaRegistryClient registry = new SchemaRegistryClient(clusters.schemaRegistryUrl());
+        Pipeline pipeline = pipeline();
+        String index = options.index() != null ? options.index() : IndexNames.defaultIndex(pipeline, profile.id());
         refuseAnAliasNamedLikeAnIndex(index);
+        listener.pipeline(pipeline, index);
+        AtomicReference<PipelineRegistry.Entry> entry = new AtomicReference<>();
+        ExportSummary export = export(entry);
+        Pipelines pipelines = new Pipelines(clusters);
+        pipelines.record(entry.get());
+        TopicSettings topics = entry.get().topics();
+        // After the export: the gate puts it (and whatever else waits on the intake) on the log while the stages run.
+        try (VersionGate gate = new VersionGate(new VersionGateConfig(clusters.kafka(), clusters.schemaRegistryUrl(),
+                pipeline, topics, options.instance()))) {
+            gate.start();
+            return runStages(begin, profile, pipeline, topics, index, gate, export);
+        }
+    }
 
+    private Pipeline pipeline() {
+        try {
+            return PipelineChoice.pipelineFor(options.source().storeName(), options.pipelineName(), options.topic());
+        } catch (IllegalArgumentException e) {
+            throw new InvalidRequestException(e.getMessage());
+        }
+    }
+
+    /** Reads the source and the pipeline's log, and tells what the export would publish and delete; changes nothing. */
+    public ExportSummary dryRun() {
+        if (!options.export().dryRun()) {
+            throw new IllegalStateException("dryRun() needs export options with dryRun set");
+        }
+        return export(new AtomicReference<>());
+    }
+
+    /**
+     * Exports the source to its pipeline; once the source is known valid, and before anything is published, checks
+     * that the store may go to that pipeline (see {@link PipelineChoice#forSource}), leaving the entry to record in
+     * {@code chosen}.
+     */
+    private ExportSummary export(AtomicReference<PipelineRegistry.Entry> chosen) {
         MemorySource reader = options.source();
         MemoryEventConverter converter = MemoryEventConverter.forSource(reader, options.maxTextChars());
+        Pipeline pipeline = pipeline();
         ExportSummary export;
         try {
-            export = new Exporter(clusters.kafka(), registry, Topics.DEFAULT_PARTITIONS, topic)
-                    .export(reader, converter, listener::progress, options.export());
-        } catch (InvalidSourceException | SourceUnavailableException | InvalidRequestException badInput) {
+            export = new Exporter(clusters.kafka(), new SchemaRegistryClient(clusters.schemaRegistryUrl()), pipeline,
+                    options.topics()).export(reader, converter, listener::progress, options.export(), () -> chosen.set(
+                            new Pipelines(clusters).forSource(reader, options.pipelineName(), options.topic(),
+                                    options.topics())));
+        } catch (InvalidSourceException | SourceUnavailableException | InvalidRequestException
+                 | DeleteGuardException badInput) {
             throw badInput;
         } catch (RuntimeException e) {
             throw FailureDiagnosis.explain(clusters, "exporter", e);
         }
         listener.phaseEnded();
-        listener.exported(export, topic);
+        listener.exported(export, pipeline.log());
+        return export;
+    }
+
+    private MigrationSummary runStages(Instant begin, ModelProfile profile, Pipeline pipeline, TopicSettings topics,
+                                       String index, VersionGate gate, ExportSummary export) {
+        MemorySource reader = options.source();
+        StageInstance instance = options.instance();
+        String topic = pipeline.log();
 
         listener.loadingModel(profile);
         EmbeddingModel model = profile.factory().get();
-        ReembedderConfig reembedConfig = new ReembedderConfig(clusters.kafka(),
-                clusters.schemaRegistryUrl(), profile.id(), options.batchSize(), options.maxWait(),
-                options.streamsStateDir(), 1, topic);
+        ReembedderConfig reembedConfig = new ReembedderConfig(clusters.kafka(), clusters.schemaRegistryUrl(),
+                profile.id(), options.batchSize(), options.maxWait(), instance.stateDir(), 1, topic, topics,
+                instance.id());
         ImporterConfig importConfig = ImporterConfig.of(clusters.kafka(), clusters.schemaRegistryUrl(),
                 clusters.elasticsearchUrl(), reembedConfig.outputTopic(), index, options.shape().layout(),
-                options.shape().mapping(profile.dims()));
+                options.shape().mapping(profile.dims())).withInstance(instance.id());
         MeterRegistry stageMeters = meters != null ? meters : new SimpleMeterRegistry();
 
         try (Reembedder reembedder = new Reembedder(reembedConfig, profile, model, stageMeters);
@@ -172,19 +229,29 @@ public final class Migration {
             reembedder.start();
             importer.start();
             listener.stagesStarted(reembedConfig.outputTopic(), index);
-            ArrivalCheck arrival = new ArrivalCheck(es, index, importConfig.layout(), export.expected());
-            awaitArrival(arrival, reembedder, importer, export.expected().size());
-            awaitDrained(reembedder, importer, importConfig, arrival, topic);
+            // The snapshot's deletes must arrive too (as deletes at their version, or newer).
+            Map<String, Long> expected = export.expectedWithDeletes();
+            ArrivalCheck arrival = new ArrivalCheck(es, index, importConfig.layout(), expected);
+            awaitArrival(arrival, gate, reembedder, importer, reembedConfig.deadLetterTopic(), expected.size());
+            awaitDrained(gate, reembedder, importer, importConfig, arrival);
 
             Set<String> previous = Set.of();
-            if (options.alias() != null) {
-                previous = new AliasSwitch(es, clusters.kafka()).moveAlias(options.alias(), index);
-                listener.aliasMoved(options.alias(), index, previous);
+            // Given no alias, the default one is taken only from this pipeline's indices (or earlier versions' one
+            // log): a second store migrated with default flags never takes the first store's readers.
+            List<String> others = options.alias() != null && options.aliasIsDefault()
+                    ? new Pipelines(clusters).otherPipelinesServedBy(options.alias(), pipeline) : List.of();
+            String alias = others.isEmpty() ? options.alias() : null;
+            if (!others.isEmpty()) {
+                listener.aliasLeft(options.alias(), index, others);
+            }
+            if (alias != null) {
+                previous = new AliasSwitch(es, clusters.kafka()).moveAlias(alias, index);
+                listener.aliasMoved(alias, index, previous);
             } else {
                 es.indices().refresh(r -> r.index(index));
             }
             BulkOutcome outcome = importer.outcome();
-            return new MigrationSummary(reader.name(), profile.id(), index, options.alias(),
+            return new MigrationSummary(reader.name(), profile.id(), index, alias,
                     export.read(), export.rejected(), reembedder.metrics().embedded(), outcome.indexed(),
                     arrival.arrivedDeleted(), outcome.stale(), arrival.missingCount(), Duration.between(begin, Instant.now()));
         } catch (IOException e) {
@@ -218,11 +285,12 @@ public final class Migration {
         }
     }
 
-    private void awaitArrival(ArrivalCheck arrival, Reembedder reembedder, Importer importer, int expected) {
+    private void awaitArrival(ArrivalCheck arrival, VersionGate gate, Reembedder reembedder, Importer importer,
+                              String deadLetterTopic, int expected) {
         long lastProgressMs = System.currentTimeMillis();
         int lastMissing = Integer.MAX_VALUE;
         while (true) {
-            requireAlive(arrival, reembedder, importer);
+            requireAlive(arrival, gate, reembedder, importer);
             int missing = arrival.check();
             listener.progress("import", expected - missing, expected);
             if (missing == 0) {
@@ -239,7 +307,7 @@ public final class Migration {
                 // What is missing is what the model refused: waiting longer cannot bring it.
                 throw new MigrationFailedException(missing + " of " + expected + " memories did not arrive: the model"
                         + " refused " + refused + " texts, set aside with the reasons (header " + Headers.DLQ_REASON + ") in"
-                        + " topic " + Topics.embedDeadLetterTopicName(options.modelId())
+                        + " topic " + deadLetterTopic
                         + "; e.g. " + arrival.someMissing(5) + ". The alias was not moved.");
             } else if (now - lastProgressMs > options.stallTimeout().toMillis()) {
                 String stalled = missing + " of " + expected + " memories did not arrive in "
@@ -263,13 +331,14 @@ public final class Migration {
      * of their topics, and `cutover` not refused for lag. Live traffic can keep a pipeline from ever resting, so
      * this waits at most the drain timeout; what is left is applied by the next run or by `memshift import`.
      */
-    private void awaitDrained(Reembedder reembedder, Importer importer, ImporterConfig importConfig, ArrivalCheck arrival,
-                              String topic) {
+    private void awaitDrained(VersionGate gate, Reembedder reembedder, Importer importer, ImporterConfig importConfig,
+                              ArrivalCheck arrival) {
         long deadline = System.currentTimeMillis() + options.drainTimeout().toMillis();
         long first = -1;
         while (true) {
-            requireAlive(arrival, reembedder, importer);
-            long inFlight = Backlog.reembedder(clusters.kafka(), reembedder, topic)
+            requireAlive(arrival, gate, reembedder, importer);
+            long inFlight = Backlog.gate(clusters.kafka(), gate)
+                    + Backlog.reembedder(clusters.kafka(), reembedder, gate.pipeline().log())
                     + Backlog.importer(importConfig);
             if (first < 0) {
                 first = inFlight;

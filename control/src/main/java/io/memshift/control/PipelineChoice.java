@@ -15,7 +15,7 @@ import java.util.Optional;
  */
 public final class PipelineChoice {
 
-    /** The alias a pipeline cuts over when none is recorded for it and no other pipeline has taken it. */
+    /** The alias a migration cuts over when none is given. */
     public static final String DEFAULT_ALIAS = "memories";
 
     private PipelineChoice() {
@@ -36,14 +36,11 @@ public final class PipelineChoice {
     public static PipelineRegistry.Entry forSource(Map<String, PipelineRegistry.Entry> known, String source,
                                                    String storeName, String name, String topic,
                                                    TopicSettings settings) {
-        Pipeline pipeline = explicit(name, topic);
-        boolean derived = pipeline == null;
-        if (derived) {
-            pipeline = Pipeline.named(Pipeline.slug(storeName));
-        }
+        Pipeline pipeline = pipelineFor(storeName, name, topic);
+        boolean derived = name == null && topic == null;
         PipelineRegistry.Entry entry = known.get(pipeline.name());
         if (entry == null) {
-            return new PipelineRegistry.Entry(pipeline, List.of(source), null, settings);
+            return new PipelineRegistry.Entry(pipeline, List.of(source), settings);
         }
         if (derived && !entry.sources().isEmpty() && !entry.sources().contains(source)) {
             throw new InvalidRequestException("pipeline '" + pipeline.name() + "' (the default for a store named '"
@@ -53,6 +50,16 @@ public final class PipelineChoice {
                     + " <name>. Stores that share a pipeline share one log and one index.");
         }
         return entry.withSource(source);
+    }
+
+    /**
+     * The pipeline a run reading a store named {@code storeName} writes to, by its name alone (without checking
+     * what is recorded of it, which {@link #forSource} does): the one named, the one whose log is {@code topic}, or
+     * the store's own.
+     */
+    public static Pipeline pipelineFor(String storeName, String name, String topic) {
+        Pipeline pipeline = explicit(name, topic);
+        return pipeline != null ? pipeline : Pipeline.named(Pipeline.slug(storeName));
     }
 
     /**
@@ -87,23 +94,13 @@ public final class PipelineChoice {
     }
 
     /**
-     * The alias a migration of {@code pipeline} moves when the user names none: the one recorded for it, else
-     * {@value #DEFAULT_ALIAS} unless another pipeline has it; empty if that other pipeline has it (then the
-     * migration fills its index and leaves every alias alone: one store's readers never get another's memories
-     * without being asked).
+     * Whether a migration of {@code pipeline} given no alias may move the default alias, which now serves the
+     * indices of {@code served} pipelines: only if each is this pipeline or {@code memories}, the one log of
+     * earlier versions (an upgrade takes the alias over). Never from another store's pipeline: one store's
+     * readers never get another's memories without being asked.
      */
-    public static Optional<String> defaultAlias(Map<String, PipelineRegistry.Entry> known, Pipeline pipeline) {
-        PipelineRegistry.Entry own = known.get(pipeline.name());
-        if (own != null && own.alias() != null) {
-            return Optional.of(own.alias());
-        }
-        return owner(known, DEFAULT_ALIAS).filter(other -> !other.equals(pipeline.name())).isPresent()
-                ? Optional.empty() : Optional.of(DEFAULT_ALIAS);
-    }
-
-    /** The pipeline recorded as the one that cuts over {@code alias}, if any. */
-    public static Optional<String> owner(Map<String, PipelineRegistry.Entry> known, String alias) {
-        return known.values().stream().filter(e -> alias.equals(e.alias())).map(e -> e.pipeline().name()).findFirst();
+    public static boolean mayTakeDefaultAlias(Pipeline pipeline, java.util.Collection<Pipeline> served) {
+        return served.stream().allMatch(p -> p.equals(pipeline) || p.log().equals(Pipeline.named(Pipeline.LEGACY).log()));
     }
 
     private static Pipeline explicit(String name, String topic) {

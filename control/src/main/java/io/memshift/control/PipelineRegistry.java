@@ -34,8 +34,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * What memshift knows of each pipeline, kept in the compacted topic {@value Topics#PIPELINES} (one record per
- * pipeline, keyed by its name), so that every command on any machine sees the same: which stores feed it, the
- * alias it cuts over, and the settings its topics were created with.
+ * pipeline, keyed by its name), so that every command on any machine sees the same: which stores feed it and the
+ * settings its topics were created with.
  */
 public final class PipelineRegistry {
 
@@ -43,10 +43,9 @@ public final class PipelineRegistry {
      * One pipeline as recorded.
      *
      * @param sources each store exported into it, as {@code <kind>:<identity>} (a path, a URL)
-     * @param alias   the alias its migrations cut over by default; null until its first cutover
      * @param topics  the partitions and replication factor its topics were created with
      */
-    public record Entry(Pipeline pipeline, List<String> sources, String alias, TopicSettings topics) {
+    public record Entry(Pipeline pipeline, List<String> sources, TopicSettings topics) {
 
         public Entry {
             sources = List.copyOf(sources);
@@ -59,11 +58,7 @@ public final class PipelineRegistry {
             }
             List<String> more = new ArrayList<>(sources);
             more.add(source);
-            return new Entry(pipeline, more, alias, topics);
-        }
-
-        public Entry withAlias(String newAlias) {
-            return new Entry(pipeline, sources, newAlias, topics);
+            return new Entry(pipeline, more, topics);
         }
 
         String toJson() {
@@ -72,7 +67,6 @@ public final class PipelineRegistry {
             json.put("log", pipeline.log());
             ArrayNode list = json.putArray("sources");
             sources.forEach(list::add);
-            json.put("alias", alias);
             json.put("partitions", topics.partitions());
             topics.replicationFactor().ifPresent(rf -> json.put("replication_factor", rf));
             return json.toString();
@@ -85,7 +79,6 @@ public final class PipelineRegistry {
                 node.path("sources").forEach(s -> sources.add(s.asText()));
                 JsonNode rf = node.get("replication_factor");
                 return new Entry(new Pipeline(node.get("name").asText(), node.get("log").asText()), sources,
-                        node.hasNonNull("alias") ? node.get("alias").asText() : null,
                         TopicSettings.of(node.path("partitions").asInt(Topics.DEFAULT_PARTITIONS),
                                 rf == null || rf.isNull() ? null : (short) rf.asInt()));
             } catch (JsonProcessingException | RuntimeException e) {

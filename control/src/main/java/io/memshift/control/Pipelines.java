@@ -29,8 +29,8 @@ import org.apache.kafka.clients.admin.Admin;
 public final class Pipelines {
 
     /** One pipeline as listed: what is recorded of it and what its topics and indices show. */
-    public record View(Pipeline pipeline, List<String> sources, String alias, TopicSettings topics,
-                       List<Model> models, List<Index> indices) {
+    public record View(Pipeline pipeline, List<String> sources, TopicSettings topics, List<Model> models,
+                       List<Index> indices) {
     }
 
     /**
@@ -74,41 +74,35 @@ public final class Pipelines {
         Map<String, PipelineRegistry.Entry> known = registry.read();
         Pipeline pipeline = PipelineChoice.forStage(known, topicExists(Topics.MEMORIES), name, topic);
         PipelineRegistry.Entry entry = known.get(pipeline.name());
-        return entry != null ? entry : new PipelineRegistry.Entry(pipeline, List.of(), null, settings);
-    }
-
-    /** The alias a migration of {@code pipeline} moves when none is given (see {@link PipelineChoice#defaultAlias}). */
-    public Optional<String> defaultAlias(Pipeline pipeline) {
-        return PipelineChoice.defaultAlias(registry.read(), pipeline);
-    }
-
-    /** The pipeline that has {@code alias} recorded as its own, if any. */
-    public Optional<String> aliasOwner(String alias) {
-        return PipelineChoice.owner(registry.read(), alias);
-    }
-
-    /** Records {@code entry} (its stores, settings, alias), unless it is recorded exactly so already. */
-    public void record(PipelineRegistry.Entry entry) {
-        if (!entry.equals(registry.read().get(entry.pipeline().name()))) {
-            registry.write(entry);
-        }
+        return entry != null ? entry : new PipelineRegistry.Entry(pipeline, List.of(), settings);
     }
 
     /**
-     * Notes that {@code alias} now serves {@code pipeline}: its next migrations cut it over by default, and no
-     * other pipeline's does any more.
+     * The pipelines (other than {@code pipeline} and {@code memories}) whose indices {@code alias} serves: a
+     * migration of {@code pipeline} given no alias leaves it alone if there are any (see
+     * {@link PipelineChoice#mayTakeDefaultAlias}).
      */
-    public void recordAlias(Pipeline pipeline, String alias) {
-        Map<String, PipelineRegistry.Entry> known = registry.read();
-        for (PipelineRegistry.Entry other : known.values()) {
-            if (alias.equals(other.alias()) && !other.pipeline().name().equals(pipeline.name())) {
-                registry.write(other.withAlias(null));
+    public List<String> otherPipelinesServedBy(String alias, Pipeline pipeline) {
+        try (ElasticsearchClient es = ElasticsearchClients.connect(clusters.elasticsearchUrl())) {
+            IndexLifecycle lifecycle = new IndexLifecycle(es);
+            List<Pipeline> served = new ArrayList<>();
+            for (String index : lifecycle.aliasTargets(alias)) {
+                String topic = lifecycle.meta(index).get(IndexLifecycle.META_TOPIC);
+                if (topic != null) {
+                    Pipeline.ofEmbeddedTopic(topic).ifPresent(served::add);
+                }
             }
+            return PipelineChoice.mayTakeDefaultAlias(pipeline, served) ? List.of()
+                    : served.stream().filter(p -> !p.equals(pipeline)).map(Pipeline::name).distinct().toList();
+        } catch (IOException e) {
+            throw new MigrationFailedException("Elasticsearch at " + clusters.elasticsearchUrl() + ": " + e.getMessage(), e);
         }
-        PipelineRegistry.Entry own = known.getOrDefault(pipeline.name(),
-                new PipelineRegistry.Entry(pipeline, List.of(), null, TopicSettings.DEFAULTS));
-        if (!alias.equals(own.alias())) {
-            registry.write(own.withAlias(alias));
+    }
+
+    /** Records {@code entry} (its stores and settings), unless it is recorded exactly so already. */
+    public void record(PipelineRegistry.Entry entry) {
+        if (!entry.equals(registry.read().get(entry.pipeline().name()))) {
+            registry.write(entry);
         }
     }
 
@@ -120,7 +114,7 @@ public final class Pipelines {
         Map<String, PipelineRegistry.Entry> known = new TreeMap<>(registry.read());
         Set<String> topics = topicNames();
         if (topics.contains(Topics.MEMORIES) && !known.containsKey(Pipeline.LEGACY)) {
-            known.put(Pipeline.LEGACY, new PipelineRegistry.Entry(Pipeline.named(Pipeline.LEGACY), List.of(), null,
+            known.put(Pipeline.LEGACY, new PipelineRegistry.Entry(Pipeline.named(Pipeline.LEGACY), List.of(),
                     TopicSettings.DEFAULTS));
         }
         Map<String, String> filledFrom;
@@ -141,8 +135,7 @@ public final class Pipelines {
                     indices.add(new Index(index, topic, aliases.getOrDefault(index, Set.of())));
                 }
             });
-            views.add(new View(pipeline, entry.sources(), entry.alias(), entry.topics(), models(pipeline, topics),
-                    indices));
+            views.add(new View(pipeline, entry.sources(), entry.topics(), models(pipeline, topics), indices));
         }
         return views;
     }

@@ -16,8 +16,8 @@ class PipelineChoiceTest {
     private static final String STORE_A = "mem0-json:/data/a/mem0-export.json";
     private static final String STORE_B = "mem0-json:/data/b/mem0-export.json";
 
-    private static PipelineRegistry.Entry entry(String name, String alias, String... sources) {
-        return new PipelineRegistry.Entry(Pipeline.named(name), List.of(sources), alias, TopicSettings.DEFAULTS);
+    private static PipelineRegistry.Entry entry(String name, String... sources) {
+        return new PipelineRegistry.Entry(Pipeline.named(name), List.of(sources), TopicSettings.DEFAULTS);
     }
 
     @Test
@@ -28,12 +28,11 @@ class PipelineChoiceTest {
         assertThat(chosen.pipeline().log()).isEqualTo("memories.mem0-export");
         assertThat(chosen.sources()).containsExactly(STORE_A);
         assertThat(chosen.topics()).isEqualTo(TopicSettings.of(6, (short) 3));
-        assertThat(chosen.alias()).isNull();
     }
 
     @Test
     void theSameStoreAgainUsesItsPipelineAsRecorded() {
-        Map<String, PipelineRegistry.Entry> known = Map.of("mem0-export", entry("mem0-export", "memories", STORE_A));
+        Map<String, PipelineRegistry.Entry> known = Map.of("mem0-export", entry("mem0-export", STORE_A));
         PipelineRegistry.Entry chosen = PipelineChoice.forSource(known, STORE_A, "mem0-export", null, null,
                 TopicSettings.of(12, null));
         assertThat(chosen).isEqualTo(known.get("mem0-export"));
@@ -41,7 +40,7 @@ class PipelineChoiceTest {
 
     @Test
     void anotherStoreOfTheSameNameIsRefusedUntilTheUserSaysWhichPipeline() {
-        Map<String, PipelineRegistry.Entry> known = Map.of("mem0-export", entry("mem0-export", null, STORE_A));
+        Map<String, PipelineRegistry.Entry> known = Map.of("mem0-export", entry("mem0-export", STORE_A));
         assertThatThrownBy(() -> PipelineChoice.forSource(known, STORE_B, "mem0-export", null, null,
                 TopicSettings.DEFAULTS))
                 .isInstanceOf(InvalidRequestException.class)
@@ -72,7 +71,7 @@ class PipelineChoiceTest {
 
     @Test
     void aStageWithoutASourceServesTheOnlyPipelineOrIsToldWhich() {
-        Map<String, PipelineRegistry.Entry> one = Map.of("shop", entry("shop", null, STORE_A));
+        Map<String, PipelineRegistry.Entry> one = Map.of("shop", entry("shop", STORE_A));
         assertThat(PipelineChoice.forStage(one, false, null, null)).isEqualTo(Pipeline.named("shop"));
         assertThat(PipelineChoice.forStage(Map.of(), true, null, null)).isEqualTo(Pipeline.named("memories"));
         assertThat(PipelineChoice.forStage(one, true, "shop", null)).isEqualTo(Pipeline.named("shop"));
@@ -85,16 +84,13 @@ class PipelineChoiceTest {
     }
 
     @Test
-    void theDefaultAliasIsMemoriesUnlessAnotherPipelineCutsItOver() {
+    void theDefaultAliasIsTakenOnlyFromThisPipelineOrThePrePipelineLog() {
         Pipeline shop = Pipeline.named("shop");
-        assertThat(PipelineChoice.defaultAlias(Map.of(), shop)).hasValue("memories");
-        Map<String, PipelineRegistry.Entry> taken = Map.of("crm", entry("crm", "memories", STORE_B),
-                "shop", entry("shop", null, STORE_A));
-        assertThat(PipelineChoice.defaultAlias(taken, shop)).isEmpty();
-        assertThat(PipelineChoice.defaultAlias(taken, Pipeline.named("crm"))).hasValue("memories");
-        Map<String, PipelineRegistry.Entry> own = Map.of("crm", entry("crm", "memories", STORE_B),
-                "shop", entry("shop", "shop-memories", STORE_A));
-        assertThat(PipelineChoice.defaultAlias(own, shop)).hasValue("shop-memories");
-        assertThat(PipelineChoice.owner(own, "shop-memories")).hasValue("shop");
+        assertThat(PipelineChoice.mayTakeDefaultAlias(shop, List.of())).as("a new alias").isTrue();
+        assertThat(PipelineChoice.mayTakeDefaultAlias(shop, List.of(shop))).as("its own index").isTrue();
+        assertThat(PipelineChoice.mayTakeDefaultAlias(shop, List.of(Pipeline.named("memories"))))
+                .as("an index of earlier versions' one log").isTrue();
+        assertThat(PipelineChoice.mayTakeDefaultAlias(shop, List.of(Pipeline.named("crm")))).isFalse();
+        assertThat(PipelineChoice.mayTakeDefaultAlias(shop, List.of(shop, Pipeline.named("crm")))).isFalse();
     }
 }

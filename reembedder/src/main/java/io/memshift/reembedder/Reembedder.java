@@ -8,6 +8,7 @@ import io.memshift.schemas.SchemaRegistry;
 import io.memshift.schemas.SchemaRegistryClient;
 import io.memshift.schemas.Stage;
 import io.memshift.schemas.Topic;
+import io.memshift.schemas.TopicSettings;
 import io.memshift.schemas.Topics;
 import java.time.Duration;
 import java.util.Properties;
@@ -140,18 +141,24 @@ public final class Reembedder implements Stage {
         SchemaRegistryClient registry = new SchemaRegistryClient(config.schemaRegistryUrl());
         KafkaClients kafka = new KafkaClients(config.kafka());
         try (Admin admin = kafka.admin()) {
-            Topics.ensureExists(admin, Topics.memoriesTopic(config.inputTopic(), Topics.DEFAULT_PARTITIONS),
-                    Topics.embeddedTopic(config.outputTopic(), Topics.DEFAULT_PARTITIONS),
-                    Topics.embedDeadLetterTopic(profile.id(), Topics.DEFAULT_PARTITIONS));
+            // The output has as many partitions as the log, so as many importers can share it as re-embedders.
+            TopicSettings topics = Topics.ensurePipeline(admin, config.pipeline(), config.topics());
+            Topics.ensureExists(admin, topics.replicationFactor(),
+                    Topics.embeddedTopic(config.outputTopic(), topics.partitions()),
+                    new Topics.TopicSpec(config.deadLetterTopic(), topics.partitions(), java.util.Map.of()));
         }
         streams = new KafkaStreams(topology(Topics.memories(config.inputTopic(), registry),
-                Topics.embedded(config.outputTopic(), registry), Topics.embedDeadLetters(profile.id(), registry), profile,
+                Topics.embedded(config.outputTopic(), registry), Topics.memories(config.deadLetterTopic(), registry), profile,
                 embedder, config.batchSize(), config.maxWait(), metrics), streamsProps(kafka));
         streams.setUncaughtExceptionHandler(e -> {
             failure.compareAndSet(null, e);
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
         });
         streams.start();
+    }
+
+    public ReembedderConfig config() {
+        return config;
     }
 
     public ReembedMetrics metrics() {
@@ -188,8 +195,10 @@ public final class Reembedder implements Stage {
 
     private Properties streamsProps(KafkaClients kafka) {
         // Static membership: a restarted instance (after a crash, say) takes its tasks back at once instead of
-        // waiting for the dead member's session to time out. One instance per application id by default.
-        Properties props = kafka.streamsConfig(applicationId(), applicationId() + "-1", config.stateDir());
+        // waiting for the dead member's session to time out. Each instance has an id of its own, so several
+        // instances share the application's tasks instead of fencing each other.
+        Properties props = kafka.streamsConfig(applicationId(), applicationId() + "-" + config.instanceId(),
+                config.stateDir());
         // The model already uses every core; more stream threads would only fight over them.
         props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, 1);
         props.put(StreamsConfig.producerPrefix(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG), 60_000);

@@ -1,6 +1,8 @@
 package io.memshift.reembedder;
 
 import io.memshift.clients.KafkaSettings;
+import io.memshift.schemas.Pipeline;
+import io.memshift.schemas.TopicSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -15,10 +17,31 @@ import java.time.Duration;
  * @param stateDir          Kafka Streams' local state folder
  * @param generation        1 for a model's first run; a replay is generation 2, 3 ...: a new application id that
  *                          re-reads the input from the start and writes a new output topic, leaving the old untouched
- * @param inputTopic        normally {@code memories}
+ * @param inputTopic        the log of the pipeline to re-embed ({@code memories.<pipeline>}, or {@code memories})
+ * @param topics            how the pipeline's topics are created if absent (the output gets the log's partitions)
+ * @param instanceId        this instance among the application's instances: its static member id is
+ *                          {@code <application id>-<instanceId>}; each running instance needs its own
  */
 public record ReembedderConfig(KafkaSettings kafka, String schemaRegistryUrl, String modelId, int batchSize,
-                               Duration maxWait, Path stateDir, int generation, String inputTopic) {
+                               Duration maxWait, Path stateDir, int generation, String inputTopic,
+                               TopicSettings topics, String instanceId) {
+
+    /** One instance (id {@code 1}) with the default topic settings. */
+    public ReembedderConfig(KafkaSettings kafka, String schemaRegistryUrl, String modelId, int batchSize,
+                            Duration maxWait, Path stateDir, int generation, String inputTopic) {
+        this(kafka, schemaRegistryUrl, modelId, batchSize, maxWait, stateDir, generation, inputTopic,
+                TopicSettings.DEFAULTS, "1");
+    }
+
+    /** The pipeline whose log this re-embeds. */
+    public Pipeline pipeline() {
+        return Pipeline.ofLog(inputTopic);
+    }
+
+    /** Where the texts the model refuses go: the pipeline's {@code <log>.dlq.<model>}. */
+    public String deadLetterTopic() {
+        return pipeline().embedDeadLetters(modelId);
+    }
 
     /** Generation 1, reading {@code memories}. */
     public static ReembedderConfig of(KafkaSettings kafka, String schemaRegistryUrl, String modelId, int batchSize,
