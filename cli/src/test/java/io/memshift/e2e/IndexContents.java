@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.memshift.embedded.StackEndpoints;
+import io.memshift.importer.DeleteLedger;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -14,7 +15,10 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 
-/** What an index (or alias) holds, read over Elasticsearch's REST API: live memories and tombstones by id. */
+/**
+ * What an index (or alias) holds, read over Elasticsearch's REST API: live memories, and deleted ones (a
+ * tombstone in the memshift layout, an entry of the index's delete ledger in the mem0 layout), by id.
+ */
 final class IndexContents {
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -23,9 +27,9 @@ final class IndexContents {
     private IndexContents() {
     }
 
-    /** Every document of {@code index}, by id: its {@code _source} without the vector. */
+    /** Every document of {@code index}, by id: its {@code _source} without the vector (of either layout). */
     static Map<String, JsonNode> documents(StackEndpoints stack, String index) throws Exception {
-        return documents(stack, index, "{\"excludes\": [\"embedding\"]}");
+        return documents(stack, index, "{\"excludes\": [\"embedding\", \"vector\"]}");
     }
 
     /** Every document of {@code index}, by id: its whole {@code _source}, vector included. */
@@ -54,14 +58,21 @@ final class IndexContents {
         return ids;
     }
 
-    /** The ids of the memories {@code index} holds as tombstones (deleted, versioned). */
-    static Set<String> tombstoneIds(StackEndpoints stack, String index) throws Exception {
+    /**
+     * The ids of the memories deleted in {@code index}, at their version: tombstones (the memshift layout) and the
+     * entries of its delete ledger (the mem0 layout, which removes the document).
+     */
+    static Set<String> deletedIds(StackEndpoints stack, String index) throws Exception {
         Set<String> ids = new TreeSet<>();
         documents(stack, index).forEach((id, doc) -> {
             if (doc.path("deleted").asBoolean(false)) {
                 ids.add(id);
             }
         });
+        String ledger = DeleteLedger.indexFor(index);
+        if (exists(stack, ledger)) {
+            ids.addAll(documents(stack, ledger).keySet());
+        }
         return ids;
     }
 

@@ -51,7 +51,7 @@ class SnapshotReconciliationTest {
         assertThat(second.exitCode()).as(second.out() + second.err()).isZero();
         assertThat(second.out()).contains("Deleted 5 memories the snapshot no longer holds");
         assertThat(IndexContents.liveIds(stack, index)).isEqualTo(new TreeSet<>(remaining));
-        assertThat(IndexContents.tombstoneIds(stack, index)).isEqualTo(new TreeSet<>(gone));
+        assertThat(IndexContents.deletedIds(stack, index)).isEqualTo(new TreeSet<>(gone));
 
         // 60% of what is left is gone: refused, nothing deleted, the message says how to override.
         List<String> few = new ArrayList<>(remaining.subList(0, 38));
@@ -78,7 +78,7 @@ class SnapshotReconciliationTest {
         assertThat(IndexContents.liveIds(stack, index)).isEqualTo(new TreeSet<>(few));
         Set<String> tombstones = new TreeSet<>(all);
         tombstones.removeAll(few);
-        assertThat(IndexContents.tombstoneIds(stack, index)).isEqualTo(tombstones);
+        assertThat(IndexContents.deletedIds(stack, index)).isEqualTo(tombstones);
     }
 
     private Cli.Result migrate(StackEndpoints stack, Path store, String... more) {

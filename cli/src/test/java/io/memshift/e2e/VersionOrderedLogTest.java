@@ -118,7 +118,7 @@ class VersionOrderedLogTest {
         Set<String> expectedLive = new TreeSet<>(kept);
         expectedLive.add("filler-" + run);
         assertThat(IndexContents.liveIds(stack, replayIndex)).as("no deleted memory came back").isEqualTo(expectedLive);
-        assertThat(IndexContents.tombstoneIds(stack, replayIndex)).isEqualTo(new TreeSet<>(doomed));
+        assertThat(IndexContents.deletedIds(stack, replayIndex)).isEqualTo(new TreeSet<>(doomed));
     }
 
     private static Map<String, List<MemoryEvent>> eventsByKey(StackEndpoints stack, SchemaRegistryClient registry,
