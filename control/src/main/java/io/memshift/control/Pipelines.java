@@ -78,6 +78,22 @@ public final class Pipelines {
     }
 
     /**
+     * The log topic of the pipeline {@code nameOrTopic} names: a recorded pipeline's, a pipeline name's
+     * ({@code memories.<name>}), or the topic itself (a log given by its topic).
+     */
+    public String logOf(String nameOrTopic) {
+        PipelineRegistry.Entry entry = registry.read().get(nameOrTopic);
+        if (entry != null) {
+            return entry.pipeline().log();
+        }
+        try {
+            return Pipeline.isNamedLog(nameOrTopic) ? nameOrTopic : Pipeline.named(nameOrTopic).log();
+        } catch (IllegalArgumentException notAName) {
+            return nameOrTopic;
+        }
+    }
+
+    /**
      * The pipelines (other than {@code pipeline} and {@code memories}) whose indices {@code alias} serves: a
      * migration of {@code pipeline} given no alias leaves it alone if there are any (see
      * {@link PipelineChoice#mayTakeDefaultAlias}).
