@@ -156,6 +156,27 @@ public final class Pipelines {
         return views;
     }
 
+    /**
+     * The index of {@code pipeline} a command means when it names none: the model's default index if a model is
+     * given and it exists, else the pipeline's only index.
+     *
+     * @throws InvalidRequestException if there is none, or several, naming them
+     */
+    public String indexOf(Pipeline pipeline, String modelId) {
+        List<String> indices = list().stream().filter(v -> v.pipeline().equals(pipeline))
+                .flatMap(v -> v.indices().stream()).map(Index::name).toList();
+        if (modelId != null && indices.contains(IndexNames.defaultIndex(pipeline, modelId))) {
+            return IndexNames.defaultIndex(pipeline, modelId);
+        }
+        if (indices.size() == 1) {
+            return indices.get(0);
+        }
+        throw new InvalidRequestException(indices.isEmpty()
+                ? "pipeline " + pipeline.name() + " has no index yet; give --index"
+                : "pipeline " + pipeline.name() + " fills " + indices.size() + " indices (" + String.join(", ", indices)
+                        + "): say which with --index");
+    }
+
     /** The models (and their generations) whose output topics of {@code pipeline} are among {@code topics}. */
     static List<Model> models(Pipeline pipeline, Set<String> topics) {
         String prefix = pipeline.log() + ".embedded.";
