@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.memshift.clients.KafkaSettings;
 import io.memshift.embedded.EmbeddedStackExtension;
 import io.memshift.embedded.StackEndpoints;
 import io.memshift.schemas.Kind;
@@ -117,7 +118,7 @@ class Mem0EntityExportTest {
 
     private static ExportSummary export(StackEndpoints stack, SchemaRegistryClient registry, MemorySource reader,
                                         String topic) {
-        return new Exporter(stack.bootstrapServers(), registry, 2, topic).export(reader,
+        return new Exporter(KafkaSettings.of(stack.bootstrapServers()), registry, 2, topic).export(reader,
                 MemoryEventConverter.forSource(reader, MemoryEventConverter.DEFAULT_MAX_TEXT_CHARS), ExportProgress.NONE);
     }
 
