@@ -82,6 +82,12 @@ final class ImportCommand implements Callable<Integer> {
             BulkOutcome outcome = importer.outcome();
             out.printf("Imported into %s: indexed %d, deleted %d, stale (409) %d, retried %d, dead-lettered %d%n",
                     target, outcome.indexed(), outcome.deleted(), outcome.stale(), outcome.retried(), outcome.dead());
+            BulkOutcome entities = importer.entityOutcome();
+            if (entities.settled() > 0) {
+                out.printf("Entities into %s: indexed %d, deleted %d, stale (409) %d, retried %d, dead-lettered %d%n",
+                        config.entityIndex(), entities.indexed(), entities.deleted(), entities.stale(), entities.retried(),
+                        entities.dead());
+            }
             return Memshift.EXIT_OK;
         }
     }

@@ -79,6 +79,12 @@ final class MigrationPrinter implements Migration.Listener {
             out.printf("Exported %d memories (%d distinct) to topic %s%n", export.published(), export.expected().size(),
                     topic);
         }
+        ExportSummary.Entities entities = export.entities();
+        if (entities.read() > 0) {
+            out.printf("Exported %d entities of Mem0's entity store (%d distinct) to topic %s%s%n", entities.published(),
+                    entities.expected().size(), topic, entities.skipped() == 0 ? ""
+                            : " (" + entities.skipped() + " were there already at their version)");
+        }
         out.flush();
     }
 

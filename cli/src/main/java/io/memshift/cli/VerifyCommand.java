@@ -114,6 +114,20 @@ final class VerifyCommand implements Callable<Integer> {
                     report.deletedSince().size());
             printIds(out, "deleted", report.deletedSince());
         }
+        VerifyReport.EntityCheck entities = report.entities();
+        if (entities != null) {
+            out.printf("entities   %s: source %d, target %d, missing %d, extra %d, changed %d, checksum %s%n",
+                    entities.index(), entities.source(), entities.target(), entities.missing().size(),
+                    entities.extra().size(), entities.changed().size(), entities.checksumEqual() ? "equal" : "DIFFERS");
+            printIds(out, "missing", entities.missing());
+            printIds(out, "extra", entities.extra());
+            printIds(out, "changed", entities.changed());
+            printIds(out, "deleted", entities.deletedSince());
+            out.printf("           %d sampled entities re-embedded: %d below cosine %.4f (lowest %.6f)%n",
+                    entities.vectors().sampled(), entities.vectors().failed(), entities.vectors().threshold(),
+                    entities.vectors().minCosine());
+            printIds(out, "bad vector", entities.vectors().failedIds());
+        }
         VerifyReport.VectorCheck vectors = report.vectors();
         out.printf("vectors    %d sampled memories re-embedded with %s: %d below cosine %.4f (lowest %.6f)%n",
                 vectors.sampled(), vectors.model(), vectors.failed(), vectors.threshold(), vectors.minCosine());

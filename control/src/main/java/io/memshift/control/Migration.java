@@ -172,8 +172,10 @@ public final class Migration {
             reembedder.start();
             importer.start();
             listener.stagesStarted(reembedConfig.outputTopic(), index);
-            ArrivalCheck arrival = new ArrivalCheck(es, index, importConfig.layout(), export.expected());
-            awaitArrival(arrival, reembedder, importer, export.expected().size());
+            // Done when every memory is in the index and every entity in its entity store (<index>_entities).
+            ArrivalCheck arrival = new ArrivalCheck(es, index, importConfig.layout(), export.expected(),
+                    export.entities().expected());
+            awaitArrival(arrival, reembedder, importer, export.expected().size() + export.entities().expected().size());
             awaitDrained(reembedder, importer, importConfig, arrival, topic);
 
             Set<String> previous = Set.of();
@@ -181,7 +183,7 @@ public final class Migration {
                 previous = new AliasSwitch(es, clusters.kafka()).moveAlias(options.alias(), index);
                 listener.aliasMoved(options.alias(), index, previous);
             } else {
-                es.indices().refresh(r -> r.index(index));
+                es.indices().refresh(r -> r.index(index, importConfig.entityIndex()));
             }
             BulkOutcome outcome = importer.outcome();
             return new MigrationSummary(reader.name(), profile.id(), index, options.alias(),

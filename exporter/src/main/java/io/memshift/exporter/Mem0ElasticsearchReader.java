@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.memshift.clients.ElasticsearchClients;
 import io.memshift.schemas.Json;
+import io.memshift.schemas.Mem0Entities;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URLEncoder;
@@ -15,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import org.apache.http.util.EntityUtils;
 import org.elasticsearch.client.Request;
@@ -35,8 +37,13 @@ import org.elasticsearch.client.RestClient;
  *
  * <p>Mem0's own bookkeeping indices ({@code mem0migrations}, {@code memory_migrations}) hold no memories: naming
  * one is refused, and an index pattern ({@code mem0*}, {@code a,b}) leaves them out.
+ *
+ * <p>Mem0 v3 keeps the entities its memories mention beside the collection, in {@code <index>_entities} (the same
+ * document layout, the payload's {@code data} the entity's text); {@link #forEachEntity} reads them the same way,
+ * payloads byte for byte. An index pattern reads the entity store of each memory index it matches, and never
+ * reads an entity store as memories.
  */
-public final class Mem0ElasticsearchReader implements MemorySource {
+public final class Mem0ElasticsearchReader implements MemorySource, EntitySource {
 
     /** Indices Mem0 keeps for itself: the Python library's and the TypeScript SDK's telemetry user id. */
     public static final Set<String> BOOKKEEPING_INDICES = Set.of("mem0migrations", "memory_migrations");
@@ -59,6 +66,12 @@ public final class Mem0ElasticsearchReader implements MemorySource {
             throw new IllegalArgumentException("index '" + index + "' at " + baseUrl + " is Mem0's own bookkeeping"
                     + " (it holds the telemetry user id, not memories); name the collection's index instead, e.g."
                     + " mem0-es:" + baseUrl + "/mem0");
+        }
+        if (Mem0Entities.isStore(index) && !index.contains("*") && !index.contains(",")) {
+            String collection = index.substring(0, index.length() - Mem0Entities.SUFFIX.length());
+            throw new IllegalArgumentException("index '" + index + "' at " + baseUrl + " is Mem0's entity store of '"
+                    + collection + "'; name the collection instead (mem0-es:" + baseUrl + "/" + collection
+                    + "): its entities are read with it");
         }
     }
 
@@ -85,14 +98,40 @@ public final class Mem0ElasticsearchReader implements MemorySource {
     @Override
     public void forEach(Consumer<SourceMemory> sink) {
         try (ElasticsearchClient es = ElasticsearchClients.connect(baseUrl)) {
-            read(ElasticsearchClients.lowLevel(es), sink);
+            RestClient rest = ElasticsearchClients.lowLevel(es);
+            scan(rest, memoryIndices(rest), index, (hit, position) -> sink.accept(new SourceMemory(
+                    toMemory(hit.id(), hit.payload()), position, null, hit.payload())));
         } catch (IOException e) {
             // closing the connections failed: everything was read
         }
     }
 
-    private void read(RestClient rest, Consumer<SourceMemory> sink) {
-        String indices = memoryIndices(rest);
+    /** Every entity of the entity store of each memory index read (none if no such store exists). */
+    @Override
+    public void forEachEntity(Consumer<SourceEntity> sink) {
+        try (ElasticsearchClient es = ElasticsearchClients.connect(baseUrl)) {
+            RestClient rest = ElasticsearchClients.lowLevel(es);
+            List<String> stores = new ArrayList<>();
+            for (String memories : memoryIndices(rest).split(",")) {
+                String store = Mem0Entities.storeOf(memories);
+                if (exists(rest, store)) {
+                    stores.add(store);
+                }
+            }
+            if (stores.isEmpty()) {
+                return;
+            }
+            String name = stores.size() == 1 ? stores.get(0) : Mem0Entities.storeOf(index);
+            // An entity without a payload is passed on as {} (the converter then names the missing data).
+            scan(rest, String.join(",", stores), name, (hit, position) -> sink.accept(new SourceEntity(hit.id(),
+                    hit.payload() == null ? "{}" : hit.payload(), position)));
+        } catch (IOException e) {
+            // closing the connections failed: everything was read
+        }
+    }
+
+    /** Reads every hit of {@code indices} in a point in time, page after page; {@code name} starts each position. */
+    private void scan(RestClient rest, String indices, String name, BiConsumer<Hit, String> sink) {
         refresh(rest, indices);
         String pit = send(rest, "POST", "/" + indices + "/_pit?keep_alive=5m", null).get("id").asText();
         try {
@@ -113,8 +152,7 @@ public final class Mem0ElasticsearchReader implements MemorySource {
                 }
                 for (Hit hit : page.hits()) {
                     n++;
-                    sink.accept(new SourceMemory(toMemory(hit.id(), hit.payload()),
-                            index + "#" + n + " (_id " + hit.id() + ")", null, hit.payload()));
+                    sink.accept(hit, name + "#" + n + " (_id " + hit.id() + ")");
                     after = hit.sort();
                 }
             }
@@ -125,7 +163,7 @@ public final class Mem0ElasticsearchReader implements MemorySource {
 
     /**
      * The index expression to read: the index named, or, for a pattern ({@code *}, {@code ,}), the indices it
-     * matches without Mem0's bookkeeping ones.
+     * matches without Mem0's bookkeeping ones and without entity stores ({@code *_entities}).
      */
     private String memoryIndices(RestClient rest) {
         if (!index.contains("*") && !index.contains(",")) {
@@ -135,7 +173,7 @@ public final class Mem0ElasticsearchReader implements MemorySource {
         for (JsonNode row : send(rest, "GET", "/_cat/indices/" + URLEncoder.encode(index, StandardCharsets.UTF_8)
                 + "?h=index&format=json", null)) {
             String name = row.path("index").asText();
-            if (!BOOKKEEPING_INDICES.contains(name)) {
+            if (!BOOKKEEPING_INDICES.contains(name) && !Mem0Entities.isStore(name)) {
                 names.add(name);
             }
         }
@@ -257,6 +295,22 @@ public final class Mem0ElasticsearchReader implements MemorySource {
             send(rest, "DELETE", "/_pit", body);
         } catch (RuntimeException ignored) {
             // a point in time left open expires by itself after keep_alive
+        }
+    }
+
+    /** True if an index or alias of this name exists. */
+    private boolean exists(RestClient rest, String name) {
+        try {
+            rest.performRequest(new Request("HEAD", "/" + URLEncoder.encode(name, StandardCharsets.UTF_8)));
+            return true;
+        } catch (ResponseException e) {
+            if (e.getResponse().getStatusLine().getStatusCode() == 404) {
+                return false;
+            }
+            throw new SourceUnavailableException(identity(), "Elasticsearch answered HEAD /" + name + " with "
+                    + e.getResponse().getStatusLine().getStatusCode(), e);
+        } catch (IOException e) {
+            throw new SourceUnavailableException(identity(), "cannot reach Elasticsearch at " + baseUrl + ": " + e, e);
         }
     }
 

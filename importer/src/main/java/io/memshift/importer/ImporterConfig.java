@@ -1,6 +1,7 @@
 package io.memshift.importer;
 
 import io.memshift.clients.KafkaSettings;
+import io.memshift.schemas.Mem0Entities;
 
 /**
  * Everything the importer needs, in one place.
@@ -9,7 +10,7 @@ import io.memshift.clients.KafkaSettings;
  * @param schemaRegistryUrl Confluent-API registry base URL
  * @param elasticsearchUrl  e.g. {@code http://127.0.0.1:9200}
  * @param topic             the embedded topic to read ({@code memories.embedded.<model>})
- * @param index             the target index
+ * @param index             the target index (its entities go to {@link #entityIndex()})
  * @param layout            where each part of a memory goes in a document, and the mapping
  * @param mapping           the index's shape: vector dims (from the model), similarity, shards...
  * @param maxPoll           records taken per poll ({@code max.poll.records}); one poll is one unit of commit
@@ -37,6 +38,14 @@ public record ImporterConfig(KafkaSettings kafka, String schemaRegistryUrl, Stri
                                     String topic, String index, DocumentLayout layout, IndexMapping mapping) {
         return new ImporterConfig(kafka, schemaRegistryUrl, elasticsearchUrl, topic, index, layout, mapping,
                 DEFAULT_MAX_POLL, DEFAULT_MAX_BULK_DOCS, DEFAULT_MAX_BULK_BYTES, DEFAULT_MAX_IN_FLIGHT);
+    }
+
+    /**
+     * Where the topic's entities ({@code kind: ENTITY}) go: Mem0's entity store beside the index,
+     * {@code <index>_entities}, of the same layout and vector shape.
+     */
+    public String entityIndex() {
+        return Mem0Entities.storeOf(index);
     }
 
     /** One consumer group per target index: each index is filled from the start of the topic, once. */
