@@ -301,8 +301,9 @@ public final class Mem0ElasticsearchReader implements MemorySource, EntitySource
     /** True if an index or alias of this name exists. */
     private boolean exists(RestClient rest, String name) {
         try {
-            rest.performRequest(new Request("HEAD", "/" + URLEncoder.encode(name, StandardCharsets.UTF_8)));
-            return true;
+            // The low-level client answers a HEAD's 404 as a response, not as a ResponseException.
+            return rest.performRequest(new Request("HEAD", "/" + URLEncoder.encode(name, StandardCharsets.UTF_8)))
+                    .getStatusLine().getStatusCode() != 404;
         } catch (ResponseException e) {
             if (e.getResponse().getStatusLine().getStatusCode() == 404) {
                 return false;
