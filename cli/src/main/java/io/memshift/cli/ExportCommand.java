@@ -51,7 +51,7 @@ final class ExportCommand implements Callable<Integer> {
         MemoryEventConverter converter = MemoryEventConverter.forSource(memories, maxTextChars);
         try (ProgressReporter progress = ProgressReporter.forThisProcess()) {
             ExportSummary summary = new Exporter(clusters.kafka(),
-                    new SchemaRegistryClient(clusters.schemaRegistryUrl()), Topics.DEFAULT_PARTITIONS, topic)
+                    new SchemaRegistryClient(clusters.schemaRegistry()), clusters.kafka().topics().partitions(), topic)
                     .export(memories, converter, progress::update, choice.toOptions(dataDir, memories.shortName()));
             progress.close();
             MigrationPrinter.describeExport(out, summary, topic);

@@ -56,6 +56,10 @@ public final class Memshift implements Runnable {
                     || e instanceof InvalidSourceException ? EXIT_BAD_INPUT : EXIT_FAILED;
         });
         sameVersion(commandLine, commandLine.getCommandSpec().version());
+        // A config file's defaults stand for options not given (--config on every command).
+        ConfigDefaults defaults = new ConfigDefaults(commandLine.getParameterExceptionHandler());
+        commandLine.setExecutionStrategy(defaults);
+        commandLine.setParameterExceptionHandler(defaults);
         return commandLine;
     }
 

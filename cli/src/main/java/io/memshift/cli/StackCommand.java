@@ -29,6 +29,9 @@ final class StackCommand implements Runnable {
     }
 
     static class DataDirOption {
+        @CommandLine.Mixin
+        ConfigOption config = new ConfigOption();
+
         @Option(names = "--data-dir", description = "Where memshift keeps its data (default: <checkout>/.memshift).")
         Path dataDir;
 
