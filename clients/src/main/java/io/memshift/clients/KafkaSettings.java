@@ -4,6 +4,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Where a Kafka cluster is and how to reach it: the brokers, and client properties that every client memshift
@@ -21,6 +23,8 @@ import java.util.TreeMap;
  *                         which {@link #toString()} never shows
  */
 public record KafkaSettings(String bootstrapServers, Map<String, String> clientProperties, TopicSettings topics) {
+
+    private static final Pattern JAAS_USER = Pattern.compile("\\b(username|clientId)\\s*=\\s*\"([^\"]*)\"");
 
     /** Settings a stage owns; see the class comment. */
     static final Set<String> RESERVED = Set.of("bootstrap.servers", "group.id", "group.instance.id",
@@ -77,11 +81,22 @@ public record KafkaSettings(String bootstrapServers, Map<String, String> clientP
                 + new TreeMap<>(clientProperties).keySet() + ", topics=" + topics + "]";
     }
 
-    /** The brokers and how memshift logs in, for messages: {@code b:9092 (SASL_SSL, SCRAM-SHA-512)}; no secret. */
+    /**
+     * The brokers and how memshift logs in, for messages: {@code b:9092 (SASL_SSL, SCRAM-SHA-512 as memshift)}.
+     * The user is the JAAS line's {@code username} or {@code clientId}, never anything else of it.
+     */
     public String describe() {
+        return bootstrapServers + " (" + login() + ")";
+    }
+
+    /** The security protocol, SASL mechanism and user: {@code SASL_SSL, SCRAM-SHA-512 as memshift}. */
+    public String login() {
         String protocol = clientProperties.getOrDefault("security.protocol", "PLAINTEXT");
-        String mechanism = clientProperties.get("sasl.mechanism");
-        return bootstrapServers + " (" + protocol + (protocol.startsWith("SASL_")
-                ? ", " + (mechanism == null ? "GSSAPI" : mechanism) : "") + ")";
+        if (!protocol.startsWith("SASL_")) {
+            return protocol;
+        }
+        String mechanism = clientProperties.getOrDefault("sasl.mechanism", "GSSAPI");
+        Matcher user = JAAS_USER.matcher(clientProperties.getOrDefault("sasl.jaas.config", ""));
+        return protocol + ", " + mechanism + (user.find() ? " as " + user.group(2) : "");
     }
 }

@@ -136,6 +136,9 @@ public final class Migration {
         String index = options.index() != null ? options.index() : IndexNames.defaultIndex(topic, profile.id());
         SchemaRegistryClient registry = new SchemaRegistryClient(clusters.schemaRegistry());
         refuseAnAliasNamedLikeAnIndex(index);
+        // Every cluster is asked first, so that a refused login or a missing permission stops the run before it
+        // writes anything (topics, schemas, records, indices).
+        AccessCheck.requireUsable(clusters, AccessCheck.Plan.migration(topic, profile.id(), index, options.alias()));
 
         MemorySource reader = options.source();
         MemoryEventConverter converter = MemoryEventConverter.forSource(reader, options.maxTextChars());
