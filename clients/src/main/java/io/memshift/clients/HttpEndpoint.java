@@ -25,17 +25,17 @@ record HttpEndpoint(String url, HttpAuth auth) {
             // host:port alone is http, as Elasticsearch's own clients read it.
             uri = URI.create(given.contains("://") ? given : "http://" + given);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(what + " is not a URL: " + redact(text));
+            throw new IllegalArgumentException(what + " is not a URL: '" + redact(text) + "'");
         }
         String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
         if (!scheme.equals("http") && !scheme.equals("https")) {
-            throw new IllegalArgumentException(what + " must be an http:// or https:// URL, not " + redact(text));
+            throw new IllegalArgumentException(what + " must be an http:// or https:// URL, not '" + redact(text) + "'");
         }
         if (uri.getHost() == null) {
-            throw new IllegalArgumentException(what + " has no host: " + redact(text));
+            throw new IllegalArgumentException(what + " has no host: '" + redact(text) + "'");
         }
         if (uri.getRawQuery() != null || uri.getRawFragment() != null) {
-            throw new IllegalArgumentException(what + " must be a base URL without ?query or #fragment: " + redact(text));
+            throw new IllegalArgumentException(what + " must be a base URL without ?query or #fragment: '" + redact(text) + "'");
         }
         HttpAuth auth = HttpAuth.NONE;
         String userInfo = uri.getRawUserInfo();
