@@ -57,7 +57,8 @@ import org.elasticsearch.client.RestClient;
  * use) the pipeline's topics, join its consumer groups, and use transactions; on the registry register the
  * schemas; on Elasticsearch create the index and point the alias at it. Every refusal is named with the permission
  * that is missing. {@code memshift check} prints the whole list; {@code migrate} stops at the first refusal,
- * before it writes anything ({@link #requireUsable}).
+ * before it writes anything ({@link #requireUsable}). The registry is asked last, and only to log in when something
+ * else was refused, since its check registers a schema.
  *
  * <p>Nothing is left behind but what the migration itself would leave: topics are created with
  * {@code validateOnly}, the schema registered is the migration's own, the transaction probe's id
@@ -130,8 +131,13 @@ public final class AccessCheck {
     public static Report check(Clusters clusters, Plan plan) {
         List<Finding> findings = new ArrayList<>();
         kafka(clusters.kafka(), plan, findings);
-        registry(clusters, plan, findings);
         elasticsearch(clusters, plan, findings);
+        // Last: on success it registers the migration's schema, which a refusal elsewhere should not leave behind.
+        if (findings.stream().allMatch(Finding::ok)) {
+            registry(clusters, plan, findings);
+        } else {
+            registryLogin(clusters, findings);
+        }
         return new Report(findings);
     }
 
@@ -295,6 +301,29 @@ public final class AccessCheck {
     }
 
     // ---------------------------------------------------------------- schema registry
+
+    /** Only whether the registry lets memshift in: a read, for when something else is refused already. */
+    private static void registryLogin(Clusters clusters, List<Finding> findings) {
+        String cluster = "the schema registry at " + clusters.schemaRegistry().url();
+        try {
+            new SchemaRegistryClient(clusters.schemaRegistry()).compatibility(Topics.MEMORIES + "-value");
+            findings.add(new Finding(cluster, "log in", Status.OK, ""));
+        } catch (SchemaRegistryException e) {
+            String message = e.getMessage();
+            if (message.contains("(401)")) {
+                findings.add(new Finding(cluster, "log in", Status.MISSING, "the credentials were refused ("
+                        + clusters.schemaRegistry().auth().describe() + ")"));
+            } else if (message.contains("not trusted")) {
+                findings.add(new Finding(cluster, "connect over TLS", Status.FAILED,
+                        message.substring(message.indexOf("its TLS certificate"))));
+            } else if (message.startsWith("cannot reach")) {
+                findings.add(new Finding(cluster, "connect", Status.FAILED, message.substring(message.indexOf(": ") + 2)));
+            } else {
+                // 404 (no config for the subject yet) and the like: it answered, so the login worked.
+                findings.add(new Finding(cluster, "log in", Status.OK, ""));
+            }
+        }
+    }
 
     private static void registry(Clusters clusters, Plan plan, List<Finding> findings) {
         String cluster = "the schema registry at " + clusters.schemaRegistry().url();
