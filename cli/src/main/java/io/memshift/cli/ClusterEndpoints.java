@@ -113,6 +113,32 @@ final class ClusterEndpoints {
         return resolveRunning().elasticsearch();
     }
 
+    /**
+     * The credentials and trust for a {@code mem0-es:} source's cluster: the config file's
+     * {@code mem0-elasticsearch} section, else its {@code elasticsearch} section when the source is on that very
+     * cluster (same scheme, host and port), else none (a user and password in the source's URL still count).
+     */
+    ElasticsearchSettings sourceElasticsearch(SourceUri source) {
+        if (!source.kind().equals(SourceUri.MEM0_ES) || source.location().lastIndexOf('/') <= 0) {
+            return null;
+        }
+        String base;
+        try {
+            base = ElasticsearchSettings.of(source.location().substring(0, source.location().lastIndexOf('/'))).url();
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+        ConfigFile.Http own = config().mem0Elasticsearch();
+        if (own != null) {
+            return new ElasticsearchSettings(base, own.auth(), own.tls());
+        }
+        ConfigFile.Http target = config().elasticsearch();
+        if (target != null && target.url() != null && ElasticsearchSettings.of(target.url()).url().equals(base)) {
+            return new ElasticsearchSettings(base, target.auth(), target.tls());
+        }
+        return null;
+    }
+
     /** The embedded stack's clusters: plain, or, for a secured stack, as the config file it wrote says. */
     static Clusters clustersOf(StackEndpoints embedded) {
         if (embedded.secured()) {

@@ -45,7 +45,9 @@ final class ExportCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        MemorySource memories = SourceUri.parse(source).open(choice.user, choice.agent, choice.run);
+        SourceUri sourceUri = SourceUri.parse(source);
+        MemorySource memories = sourceUri.open(choice.user, choice.agent, choice.run,
+                endpoints.sourceElasticsearch(sourceUri));
         Path dataDir = endpoints.dataDir();
         Clusters clusters = endpoints.resolve(out);
         MemoryEventConverter converter = MemoryEventConverter.forSource(memories, maxTextChars);

@@ -202,6 +202,35 @@ class SecureStackTest {
         }
     }
 
+    @Test
+    @Order(7)
+    void aMem0ElasticsearchSourceOnTheSecuredClusterIsReadWithItsCredentials() throws Exception {
+        send("PUT", "/mem0_secured", "{\"mappings\": {\"properties\": {\"metadata\": {\"type\": \"object\"}}}}");
+        StringBuilder bulk = new StringBuilder();
+        for (int i = 0; i < 12; i++) {
+            bulk.append("{\"index\":{\"_index\":\"mem0_secured\",\"_id\":\"es-").append(i).append("\"}}\n")
+                    .append("{\"metadata\":{\"data\":\"Secured memory ").append(i)
+                    .append("\",\"hash\":\"h").append(i).append("\",\"created_at\":\"2024-04-01T10:00:00Z\",")
+                    .append("\"user_id\":\"u").append(i % 3).append("\"}}\n");
+        }
+        HttpResponse<String> indexed = send("POST", "/_bulk?refresh=true", bulk.toString());
+        assertThat(indexed.statusCode()).as(indexed.body()).isEqualTo(200);
+
+        // The source is on the config file's Elasticsearch, so its API key and CA are used for reading it too.
+        Cli.Result run = Cli.run("migrate", "--config", config.toString(), "--source",
+                "mem0-es:" + elasticsearchUrl + "/mem0_secured", "--model", MODEL, "--index", "memories-from-mem0-es",
+                "--no-cutover", "--data-dir", root.resolve("run").toString());
+
+        assertThat(run.exitCode()).as(run.out() + run.err()).isZero();
+        assertThat(run.out()).contains("read          12");
+        // The index holds the whole memories topic (the earlier test's memories too); these 12 are among them.
+        send("POST", "/_refresh");
+        HttpResponse<String> found = send("POST", "/memories-from-mem0-es/_count",
+                "{\"query\": {\"ids\": {\"values\": [\"es-0\",\"es-1\",\"es-2\",\"es-3\",\"es-4\",\"es-5\","
+                        + "\"es-6\",\"es-7\",\"es-8\",\"es-9\",\"es-10\",\"es-11\"]}}}");
+        assertThat(JSON.readTree(found.body()).get("count").asInt()).as(found.body()).isEqualTo(12);
+    }
+
     // ---------------------------------------------------------------- helpers
 
     /** A migrate with {@code file} fails within 30 s, in one line naming what was refused, and writes nothing. */
@@ -283,10 +312,20 @@ class SecureStackTest {
     }
 
     private static HttpResponse<String> send(String method, String path) throws Exception {
+        return send(method, path, null);
+    }
+
+    /** A request to Elasticsearch through the gateway, with the stack's API key and CA. */
+    private static HttpResponse<String> send(String method, String path, String body) throws Exception {
         HttpClient http = HttpClient.newBuilder().sslContext(security.sslContext()).build();
         String apiKey = Files.readString(security.elasticsearchApiKeyFile()).strip();
-        return http.send(HttpRequest.newBuilder(URI.create(elasticsearchUrl + path)).header("Authorization", "ApiKey " + apiKey)
-                .method(method, HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(elasticsearchUrl + path))
+                .header("Authorization", "ApiKey " + apiKey);
+        if (body != null) {
+            request.header("Content-Type", "application/json");
+        }
+        return http.send(request.method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                : HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private static int status(String path) throws Exception {
@@ -300,7 +339,7 @@ class SecureStackTest {
     }
 
     private static int count(String path) throws Exception {
-        send("POST", "/memories/_refresh");
+        send("POST", "/_refresh");
         return get(path).get("count").asInt();
     }
 

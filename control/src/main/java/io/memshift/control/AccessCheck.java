@@ -413,7 +413,7 @@ public final class AccessCheck {
     private static void probe(RestClient rest, String cluster, String capability, Plan plan, List<Finding> findings)
             throws IOException {
         String index = plan.index() + "-memshift-check";
-        String alias = (plan.alias() == null ? plan.index() : plan.alias()) + "-memshift-check";
+        String alias = (plan.alias() == null ? plan.index() : plan.alias()) + "-memshift-check-alias";
         try {
             Request create = new Request("PUT", "/" + index);
             create.setJsonEntity("{\"settings\":{\"number_of_shards\":1,\"number_of_replicas\":0}}");

@@ -57,6 +57,9 @@ import java.util.function.Function;
  *   cloud-id: my-deployment:ZXUtd2VzdC0x...     # or url
  *   api-key: file:/run/secrets/es-api-key       # or username + password; or bearer-token
  *   tls: {ca-fingerprint: "A1:B2:..."}          # or ca-file
+ * mem0-elasticsearch:                          # a mem0-es: source's credentials, if not the target's
+ *   username: reader
+ *   password: env:MEM0_ES_PASSWORD
  * defaults: {model: "onnx:bge-small-en-v15", alias: memories}
  * </pre>
  *
@@ -64,9 +67,12 @@ import java.util.function.Function;
  * @param kafka         the kafka section, or null
  * @param schemaRegistry the schema-registry section, or null
  * @param elasticsearch the elasticsearch section, or null
+ * @param mem0Elasticsearch the mem0-elasticsearch section (credentials and TLS of a {@code mem0-es:} source's
+ *                      cluster), or null
  * @param defaults      option name (without dashes) to value, for the command line's options not given
  */
-public record ConfigFile(Path path, Kafka kafka, Http schemaRegistry, Http elasticsearch, Map<String, String> defaults) {
+public record ConfigFile(Path path, Kafka kafka, Http schemaRegistry, Http elasticsearch, Http mem0Elasticsearch,
+                         Map<String, String> defaults) {
 
     /**
      * @param bootstrapServers the brokers, or null
@@ -84,7 +90,7 @@ public record ConfigFile(Path path, Kafka kafka, Http schemaRegistry, Http elast
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
     private static final Map<String, Set<String>> FIELDS = Map.ofEntries(
-            Map.entry("", Set.of("kafka", "schema-registry", "elasticsearch", "defaults")),
+            Map.entry("", Set.of("kafka", "schema-registry", "elasticsearch", "mem0-elasticsearch", "defaults")),
             Map.entry("kafka", Set.of("bootstrap-servers", "security-protocol", "sasl", "tls", "properties",
                     "properties-file", "topics")),
             Map.entry("kafka.sasl", Set.of("mechanism", "username", "password", "token-endpoint-url", "client-id",
@@ -95,7 +101,9 @@ public record ConfigFile(Path path, Kafka kafka, Http schemaRegistry, Http elast
             Map.entry("schema-registry", Set.of("url", "basic-auth", "username", "password", "bearer-token", "tls")),
             Map.entry("schema-registry.tls", Set.of("ca-file", "ca-fingerprint")),
             Map.entry("elasticsearch", Set.of("url", "cloud-id", "api-key", "username", "password", "bearer-token", "tls")),
-            Map.entry("elasticsearch.tls", Set.of("ca-file", "ca-fingerprint")));
+            Map.entry("elasticsearch.tls", Set.of("ca-file", "ca-fingerprint")),
+            Map.entry("mem0-elasticsearch", Set.of("api-key", "username", "password", "bearer-token", "tls")),
+            Map.entry("mem0-elasticsearch.tls", Set.of("ca-file", "ca-fingerprint")));
 
     /** Reads {@code file}; every problem is an {@link InvalidRequestException} naming the file, line and field. */
     public static ConfigFile load(Path file) {
@@ -135,7 +143,7 @@ public record ConfigFile(Path path, Kafka kafka, Http schemaRegistry, Http elast
         try {
             return new ConfigFile(file, reader.kafka(root.get("kafka")), reader.http("schema-registry",
                     root.get("schema-registry")), reader.http("elasticsearch", root.get("elasticsearch")),
-                    reader.defaults(root.get("defaults")));
+                    reader.http("mem0-elasticsearch", root.get("mem0-elasticsearch")), reader.defaults(root.get("defaults")));
         } catch (IllegalArgumentException e) {
             throw e instanceof InvalidRequestException ? e : new InvalidRequestException(file + ": " + e.getMessage());
         }
@@ -471,7 +479,7 @@ public record ConfigFile(Path path, Kafka kafka, Http schemaRegistry, Http elast
 
     /** An empty config: no file was given. */
     public static ConfigFile none() {
-        return new ConfigFile(null, null, null, null, Map.of());
+        return new ConfigFile(null, null, null, null, null, Map.of());
     }
 
 }
