@@ -17,7 +17,7 @@ import picocli.CommandLine.Option;
  * {@code memshift check}: connects to each cluster with the given settings and reports what memshift can and
  * cannot do there (see {@link AccessCheck}); exit 0 only if a migration would be allowed everything it needs.
  */
-@Command(name = "check", description = {
+@Command(name = "check", mixinStandardHelpOptions = true, description = {
         "Connects to Kafka, the schema registry and Elasticsearch with the given settings (--config, --kafka-config, the"
                 + " address options) and reports what memshift can and cannot do on each: log in; create, read and"
                 + " write its topics; join its consumer groups; use transactions; register schemas; create the index and"
@@ -28,7 +28,7 @@ import picocli.CommandLine.Option;
 final class CheckCommand implements Callable<Integer> {
 
     @Option(names = "--model", description = "The model a migration would use, for the exact topic, group and index"
-            + " names (default: names under the same prefixes, which the same ACLs cover).")
+            + " names (default: names under the same prefixes, which the same ACLs cover): " + OptionHelp.MODELS + ".")
     String model;
 
     @Option(names = "--index", description = "The index a migration would create (default: memories-<model>-1).")
