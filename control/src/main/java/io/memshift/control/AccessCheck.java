@@ -438,12 +438,12 @@ public final class AccessCheck {
 
     // ---------------------------------------------------------------- helpers
 
+    /** The error under the futures' and Kafka's plain wrappers: what the cluster actually said. */
     private static Throwable unwrap(Throwable e) {
         Throwable t = e;
-        while ((t instanceof ExecutionException || t instanceof java.util.concurrent.CompletionException
-                || (t instanceof org.apache.kafka.common.KafkaException && !(t instanceof AuthenticationException)
-                && !(t instanceof AuthorizationException) && t.getCause() != null
-                && t.getClass() == org.apache.kafka.common.KafkaException.class)) && t.getCause() != null) {
+        while (t.getCause() != null && (t instanceof ExecutionException
+                || t instanceof java.util.concurrent.CompletionException
+                || t.getClass() == org.apache.kafka.common.KafkaException.class)) {
             t = t.getCause();
         }
         return t;
