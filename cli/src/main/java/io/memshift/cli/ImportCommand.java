@@ -59,8 +59,8 @@ final class ImportCommand implements Callable<Integer> {
         Clusters clusters = endpoints.resolveRunning();
         String target = index != null ? index : IndexNames.defaultIndex(profile.id());
         String source = topic != null ? topic : Topics.embeddedTopicName(profile.id());
-        ImporterConfig config = ImporterConfig.of(clusters.kafka(), clusters.schemaRegistryUrl(),
-                clusters.elasticsearchUrl(), source, target, shape.layout(), shape.mapping(profile.dims()));
+        ImporterConfig config = ImporterConfig.of(clusters.kafka(), clusters.schemaRegistry(),
+                clusters.elasticsearch(), source, target, shape.layout(), shape.mapping(profile.dims()));
         try (ForegroundService service = new ForegroundService("memshift-import");
              MetricsServer metricsServer = metrics.start(out);
              Importer importer = new Importer(config,

@@ -73,7 +73,7 @@ final class VerifyCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         SourceUri sourceUri = SourceUri.parse(source);
-        MemorySource memories = sourceUri.open();
+        MemorySource memories = sourceUri.open(null, null, null, endpoints.sourceElasticsearch(sourceUri));
         Clusters clusters = endpoints.resolveRunning();
         VerifyReport report = new Verification(clusters, new Verification.Options(index, model, sample, minCosine,
                 compareIndex, alias, queries, k, minOverlap, allowExtra, seed)).run(memories);

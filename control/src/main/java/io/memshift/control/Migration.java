@@ -134,14 +134,17 @@ public final class Migration {
         ModelProfile profile = EmbeddingModels.profile(options.modelId());
         String topic = options.inputTopic();
         String index = options.index() != null ? options.index() : IndexNames.defaultIndex(topic, profile.id());
-        SchemaRegistryClient registry = new SchemaRegistryClient(clusters.schemaRegistryUrl());
+        SchemaRegistryClient registry = new SchemaRegistryClient(clusters.schemaRegistry());
         refuseAnAliasNamedLikeAnIndex(index);
+        // Every cluster is asked first, so that a refused login or a missing permission stops the run before it
+        // writes anything (topics, schemas, records, indices).
+        AccessCheck.requireUsable(clusters, AccessCheck.Plan.migration(topic, profile.id(), index, options.alias()));
 
         MemorySource reader = options.source();
         MemoryEventConverter converter = MemoryEventConverter.forSource(reader, options.maxTextChars());
         ExportSummary export;
         try {
-            export = new Exporter(clusters.kafka(), registry, Topics.DEFAULT_PARTITIONS, topic)
+            export = new Exporter(clusters.kafka(), registry, clusters.kafka().topics().partitions(), topic)
                     .export(reader, converter, listener::progress, options.export());
         } catch (InvalidSourceException | SourceUnavailableException | InvalidRequestException badInput) {
             throw badInput;
@@ -154,16 +157,16 @@ public final class Migration {
         listener.loadingModel(profile);
         EmbeddingModel model = profile.factory().get();
         ReembedderConfig reembedConfig = new ReembedderConfig(clusters.kafka(),
-                clusters.schemaRegistryUrl(), profile.id(), options.batchSize(), options.maxWait(),
+                clusters.schemaRegistry(), profile.id(), options.batchSize(), options.maxWait(),
                 options.streamsStateDir(), 1, topic);
-        ImporterConfig importConfig = ImporterConfig.of(clusters.kafka(), clusters.schemaRegistryUrl(),
-                clusters.elasticsearchUrl(), reembedConfig.outputTopic(), index, options.shape().layout(),
+        ImporterConfig importConfig = ImporterConfig.of(clusters.kafka(), clusters.schemaRegistry(),
+                clusters.elasticsearch(), reembedConfig.outputTopic(), index, options.shape().layout(),
                 options.shape().mapping(profile.dims()));
         MeterRegistry stageMeters = meters != null ? meters : new SimpleMeterRegistry();
 
         try (Reembedder reembedder = new Reembedder(reembedConfig, profile, model, stageMeters);
              Importer importer = new Importer(importConfig, stageMeters);
-             ElasticsearchClient es = ElasticsearchClients.connect(clusters.elasticsearchUrl());
+             ElasticsearchClient es = ElasticsearchClients.connect(clusters.elasticsearch());
              LagGauges lag = meters == null ? null : new LagGauges(clusters, meters, LagGauges.DEFAULT_INTERVAL)) {
             if (lag != null) {
                 lag.reembedder(profile.id(), reembedder.applicationId(), topic)
@@ -190,7 +193,7 @@ public final class Migration {
                     export.read(), export.rejected(), reembedder.metrics().embedded(), outcome.indexed(),
                     arrival.arrivedDeleted(), outcome.stale(), arrival.missingCount(), Duration.between(begin, Instant.now()));
         } catch (IOException e) {
-            throw new UncheckedIOException("Elasticsearch at " + clusters.elasticsearchUrl() + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("Elasticsearch at " + clusters.elasticsearch().url() + ": " + e.getMessage(), e);
         }
     }
 
@@ -202,16 +205,16 @@ public final class Migration {
         if (options.alias() == null) {
             return;
         }
-        try (ElasticsearchClient es = ElasticsearchClients.connect(clusters.elasticsearchUrl())) {
+        try (ElasticsearchClient es = ElasticsearchClients.connect(clusters.elasticsearch())) {
             if (new IndexLifecycle(es).isIndex(options.alias())) {
                 throw new InvalidRequestException("--alias " + options.alias() + " is an existing index at "
-                        + clusters.elasticsearchUrl() + " (an app's collection?), so it cannot become an alias here; run"
+                        + clusters.elasticsearch() + " (an app's collection?), so it cannot become an alias here; run"
                         + " migrate with --no-cutover, then give the index's name to " + index + " with: memshift cutover"
                         + " --alias " + options.alias() + " --index " + index + " --take-over-index");
             }
         } catch (IOException e) {
             throw FailureDiagnosis.explain(clusters, "migration", new UncheckedIOException(
-                    "Elasticsearch at " + clusters.elasticsearchUrl() + ": " + e.getMessage(), e));
+                    "Elasticsearch at " + clusters.elasticsearch() + ": " + e.getMessage(), e));
         } catch (MigrationFailedException e) {
             throw e;
         } catch (RuntimeException e) {

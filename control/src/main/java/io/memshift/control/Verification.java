@@ -80,7 +80,7 @@ public final class Verification {
      * @throws InvalidRequestException if the index (or the one to compare with) does not exist, or records no model
      */
     public VerifyReport run(MemorySource source) {
-        try (ElasticsearchClient es = ElasticsearchClients.connect(clusters.elasticsearchUrl())) {
+        try (ElasticsearchClient es = ElasticsearchClients.connect(clusters.elasticsearch())) {
             IndexLifecycle lifecycle = new IndexLifecycle(es);
             if (!lifecycle.exists(options.index())) {
                 throw new InvalidRequestException("index " + options.index() + " does not exist");

@@ -89,7 +89,7 @@ public final class Exporter {
         Validation validation = validate(reader, converter, progress, expected, expectedEntities, options);
         long total = validation.records();
         try (Admin admin = kafka.admin()) {
-            Topics.ensureExists(admin, Topics.memoriesTopic(topic, partitions),
+            Topics.ensureExists(admin, kafka.settings().topics(), Topics.memoriesTopic(topic, partitions),
                     Topics.exportCheckpointsTopic(), new Topics.TopicSpec(Topics.REJECTED, 1, Map.of()));
         }
         // The checkpoint is per source and target topic: exporting one file to two topics is two exports.

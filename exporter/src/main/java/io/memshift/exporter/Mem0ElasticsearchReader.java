@@ -6,6 +6,8 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.memshift.clients.ElasticsearchClients;
+import io.memshift.clients.ElasticsearchSettings;
+import io.memshift.clients.HttpAuth;
 import io.memshift.schemas.Json;
 import io.memshift.schemas.Mem0Entities;
 import java.io.IOException;
@@ -50,17 +52,31 @@ public final class Mem0ElasticsearchReader implements MemorySource, EntitySource
     /** Hits carry their whole _source, old vectors included (skipped unread): smaller pages than a bare scan. */
     private static final int PAGE = 500;
 
+    private final ElasticsearchSettings cluster;
     private final String baseUrl;
     private final String index;
 
-    /** @param url {@code http(s)://host:port/<index>} */
+    /** @param url {@code http(s)://host:port/<index>}, read without credentials */
     public Mem0ElasticsearchReader(String url) {
+        this(url, null);
+    }
+
+    /**
+     * @param url      {@code http(s)://[user:password@]host:port/<index>}
+     * @param security the credentials and trusted certificates of that cluster (its URL is ignored), or null for
+     *                 none; a user and password in {@code url} are used instead
+     */
+    public Mem0ElasticsearchReader(String url, ElasticsearchSettings security) {
         int slash = url.lastIndexOf('/');
         if (!url.startsWith("http://") && !url.startsWith("https://") || slash <= url.indexOf("//") + 1
                 || slash == url.length() - 1) {
-            throw new IllegalArgumentException("mem0-es source must look like http(s)://host:port/<index>, got '" + url + "'");
+            throw new IllegalArgumentException("mem0-es source must look like http(s)://host:port/<index>, got '"
+                    + ElasticsearchSettings.of(url.substring(0, Math.max(slash, url.indexOf("//") + 2))).url() + "...'");
         }
-        this.baseUrl = url.substring(0, slash);
+        ElasticsearchSettings fromUrl = ElasticsearchSettings.of(url.substring(0, slash));
+        this.cluster = security == null || !(fromUrl.auth() instanceof HttpAuth.None) ? fromUrl
+                : new ElasticsearchSettings(fromUrl.url(), security.auth(), security.tls());
+        this.baseUrl = cluster.url();
         this.index = url.substring(slash + 1);
         if (BOOKKEEPING_INDICES.contains(index)) {
             throw new IllegalArgumentException("index '" + index + "' at " + baseUrl + " is Mem0's own bookkeeping"
@@ -97,7 +113,7 @@ public final class Mem0ElasticsearchReader implements MemorySource, EntitySource
 
     @Override
     public void forEach(Consumer<SourceMemory> sink) {
-        try (ElasticsearchClient es = ElasticsearchClients.connect(baseUrl)) {
+        try (ElasticsearchClient es = ElasticsearchClients.connect(cluster)) {
             RestClient rest = ElasticsearchClients.lowLevel(es);
             scan(rest, memoryIndices(rest), index, (hit, position) -> sink.accept(new SourceMemory(
                     toMemory(hit.id(), hit.payload()), position, null, hit.payload())));
@@ -109,7 +125,7 @@ public final class Mem0ElasticsearchReader implements MemorySource, EntitySource
     /** Every entity of the entity store of each memory index read (none if no such store exists). */
     @Override
     public void forEachEntity(Consumer<SourceEntity> sink) {
-        try (ElasticsearchClient es = ElasticsearchClients.connect(baseUrl)) {
+        try (ElasticsearchClient es = ElasticsearchClients.connect(cluster)) {
             RestClient rest = ElasticsearchClients.lowLevel(es);
             List<String> stores = new ArrayList<>();
             for (String memories : memoryIndices(rest).split(",")) {

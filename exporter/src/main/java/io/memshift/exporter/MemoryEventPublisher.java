@@ -45,7 +45,7 @@ public final class MemoryEventPublisher implements AutoCloseable {
     public MemoryEventPublisher(KafkaSettings settings, SchemaRegistryClient registry, String topic, String sourceName) {
         KafkaClients kafka = new KafkaClients(settings);
         try (Admin client = kafka.admin()) {
-            Topics.ensureExists(client, Topics.memoriesTopic(topic, Topics.DEFAULT_PARTITIONS));
+            Topics.ensureExists(client, settings.topics(), Topics.memoriesTopic(topic, settings.topics().partitions()));
         }
         Properties props = kafka.idempotentProducerConfig();
         props.put(ProducerConfig.CLIENT_ID_CONFIG, "memshift-publisher-" + sourceName);

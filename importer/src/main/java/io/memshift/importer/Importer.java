@@ -76,12 +76,12 @@ public final class Importer implements Stage {
     /** Creates the index and its entity store if needed, then consumes in a thread of its own until {@link #close()}. */
     @Override
     public synchronized void start() {
-        es = ElasticsearchClients.connect(config.elasticsearchUrl());
+        es = ElasticsearchClients.connect(config.elasticsearch());
         IndexLifecycle lifecycle = new IndexLifecycle(es);
         boolean created = lifecycle.ensureIndex(config.index(), config.layout(), config.mapping(), config.topic());
         // Made with the index, empty if the source has no entities, so that a cutover always has both to move.
         created |= lifecycle.ensureIndex(config.entityIndex(), config.layout(), config.mapping(), config.topic());
-        SchemaRegistryClient registry = new SchemaRegistryClient(config.schemaRegistryUrl());
+        SchemaRegistryClient registry = new SchemaRegistryClient(config.schemaRegistry());
         KafkaClients kafka = new KafkaClients(config.kafka());
         consumer = new KafkaConsumer<>(consumerProps(kafka), Topics.keySerde().deserializer(),
                 Topics.embeddedMemoryEventSerde(registry).deserializer());
