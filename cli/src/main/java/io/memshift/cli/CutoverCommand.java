@@ -47,7 +47,7 @@ final class CutoverCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
         Clusters clusters = endpoints.resolveRunning();
-        try (ElasticsearchClient es = ElasticsearchClients.connect(clusters.elasticsearchUrl())) {
+        try (ElasticsearchClient es = ElasticsearchClients.connect(clusters.elasticsearch())) {
             AliasSwitch aliases = new AliasSwitch(es, clusters.kafka());
             AliasSwitch.CutoverOutcome outcome = takeOver
                     ? aliases.takeOver(alias, index, keepAs != null ? keepAs : alias + "-before-memshift", force)

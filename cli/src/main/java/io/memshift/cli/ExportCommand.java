@@ -67,7 +67,9 @@ final class ExportCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        MemorySource memories = SourceUri.parse(source).open(choice.user, choice.agent, choice.run);
+        SourceUri sourceUri = SourceUri.parse(source);
+        MemorySource memories = sourceUri.open(choice.user, choice.agent, choice.run,
+                endpoints.sourceElasticsearch(sourceUri));
         Path dataDir = endpoints.dataDir();
         ExportOptions options = choice.toOptions(dataDir, memories.shortName());
         Clusters clusters = endpoints.resolve(out);
@@ -78,14 +80,14 @@ final class ExportCommand implements Callable<Integer> {
             throw new BadInputException(e.getMessage());
         }
         MemoryEventConverter converter = MemoryEventConverter.forSource(memories, maxTextChars);
-        Exporter exporter = new Exporter(clusters.kafka(), new SchemaRegistryClient(clusters.schemaRegistryUrl()),
-                target, pipelineOptions.topicSettings());
+        Exporter exporter = new Exporter(clusters.kafka(), new SchemaRegistryClient(clusters.schemaRegistry()),
+                target, pipelineOptions.topicSettings(clusters.kafka().topics()));
         Pipelines pipelines = new Pipelines(clusters);
         AtomicReference<PipelineRegistry.Entry> chosen = new AtomicReference<>();
         // Whether this store may go to that pipeline is checked once the source is known valid, before anything
         // is published (and before Kafka is asked at all, so that a bad source is reported as such).
         Runnable check = () -> chosen.set(pipelines.forSource(memories, pipelineOptions.name, topic,
-                pipelineOptions.topicSettings()));
+                pipelineOptions.topicSettings(clusters.kafka().topics())));
         ExportSummary summary;
         try (ProgressReporter progress = ProgressReporter.forThisProcess()) {
             summary = exporter.export(memories, converter, progress::update, options, check);
@@ -95,7 +97,7 @@ final class ExportCommand implements Callable<Integer> {
             // Published means on the log, where re-embedders read: the gate puts it there.
             try (StageInstance instance = instanceOptions.claim(dataDir);
                  VersionGate gate = new VersionGate(new VersionGateConfig(clusters.kafka(),
-                         clusters.schemaRegistryUrl(), target, chosen.get().topics(), instance))) {
+                         clusters.schemaRegistry(), target, chosen.get().topics(), instance))) {
                 gate.start();
                 Backlog.awaitGate(clusters.kafka(), gate, Duration.ofSeconds(gateTimeoutSeconds));
             }

@@ -76,12 +76,12 @@ final class ImportBenchmark implements Callable<Integer> {
         List<EmbeddedMemoryEvent> events = events(new Random(42));
         publish(clusters, topic, events);
         out.printf("bench import: %d documents of %d dims, bulks of %d, %d rounds each, Elasticsearch at %s%n",
-                docs, dims, bulkDocs, rounds, clusters.elasticsearchUrl());
+                docs, dims, bulkDocs, rounds, clusters.elasticsearch().url());
         out.flush();
 
         double bestRaw = 0;
         double bestImporter = 0;
-        try (ElasticsearchClient es = ElasticsearchClients.connect(clusters.elasticsearchUrl())) {
+        try (ElasticsearchClient es = ElasticsearchClients.connect(clusters.elasticsearch())) {
             IndexLifecycle lifecycle = new IndexLifecycle(es);
             for (int round = 1; round <= rounds; round++) {
                 String rawIndex = "bench-raw-" + run + "-" + round;
@@ -133,8 +133,8 @@ final class ImportBenchmark implements Callable<Integer> {
     }
 
     private double importer(Clusters clusters, String topic, String index) throws InterruptedException {
-        ImporterConfig config = new ImporterConfig(clusters.kafka(), clusters.schemaRegistryUrl(),
-                clusters.elasticsearchUrl(), topic, index, layout(), IndexMapping.forDims(dims), ImporterConfig.DEFAULT_MAX_POLL,
+        ImporterConfig config = new ImporterConfig(clusters.kafka(), clusters.schemaRegistry(),
+                clusters.elasticsearch(), topic, index, layout(), IndexMapping.forDims(dims), ImporterConfig.DEFAULT_MAX_POLL,
                 bulkDocs, ImporterConfig.DEFAULT_MAX_BULK_BYTES, ImporterConfig.DEFAULT_MAX_IN_FLIGHT);
         long start = System.nanoTime();
         try (Importer importer = new Importer(config)) {
@@ -187,7 +187,7 @@ final class ImportBenchmark implements Callable<Integer> {
         Properties props = kafka.producerConfig();
         props.put(ProducerConfig.LINGER_MS_CONFIG, 20);
         try (KafkaProducer<String, EmbeddedMemoryEvent> producer = new KafkaProducer<>(props, Topics.keySerde().serializer(),
-                Topics.embeddedMemoryEventSerde(new SchemaRegistryClient(clusters.schemaRegistryUrl())).serializer())) {
+                Topics.embeddedMemoryEventSerde(new SchemaRegistryClient(clusters.schemaRegistry())).serializer())) {
             for (EmbeddedMemoryEvent event : events) {
                 producer.send(new ProducerRecord<>(topic, event.getMemory().getId(), event));
             }

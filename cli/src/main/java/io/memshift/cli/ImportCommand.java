@@ -4,7 +4,7 @@ import io.memshift.clients.StageInstance;
 import io.memshift.control.Backlog;
 import io.memshift.control.Pipelines;
 import io.memshift.schemas.Pipeline;
-import io.memshift.schemas.TopicSettings;
+import io.memshift.clients.TopicSettings;
 import io.memshift.control.Clusters;
 import io.memshift.control.FailureDiagnosis;
 import io.memshift.control.IndexNames;
@@ -70,15 +70,15 @@ final class ImportCommand implements Callable<Integer> {
         Clusters clusters = endpoints.resolveRunning();
         Pipeline pipeline = pipelineName == null && topic != null
                 ? Pipeline.ofEmbeddedTopic(topic).orElse(Pipeline.named(Pipeline.LEGACY))
-                : new Pipelines(clusters).forStage(pipelineName, null, TopicSettings.DEFAULTS).pipeline();
+                : new Pipelines(clusters).forStage(pipelineName, null, clusters.kafka().topics()).pipeline();
         String target = index != null ? index : IndexNames.defaultIndex(pipeline, profile.id());
         String source = topic != null ? topic : pipeline.embedded(profile.id(), 1);
         try (StageInstance instance = instanceOptions.claim(endpoints.dataDir());
              ForegroundService service = new ForegroundService("memshift-import");
              MetricsServer metricsServer = metrics.start(out)) {
             // Its own instance id: several importers of one index share its partitions instead of fencing each other.
-            ImporterConfig config = ImporterConfig.of(clusters.kafka(), clusters.schemaRegistryUrl(),
-                    clusters.elasticsearchUrl(), source, target, shape.layout(), shape.mapping(profile.dims()))
+            ImporterConfig config = ImporterConfig.of(clusters.kafka(), clusters.schemaRegistry(),
+                    clusters.elasticsearch(), source, target, shape.layout(), shape.mapping(profile.dims()))
                     .withInstance(instance.id());
             try (Importer importer = new Importer(config,
                          metricsServer != null ? metricsServer.registry() : new SimpleMeterRegistry());
@@ -101,6 +101,12 @@ final class ImportCommand implements Callable<Integer> {
                 out.printf("Imported into %s: indexed %d, deleted %d, stale (409) %d, retried %d, dead-lettered %d%n",
                         target, outcome.indexed(), outcome.deleted(), outcome.stale(), outcome.retried(),
                         outcome.dead());
+                BulkOutcome entities = importer.entityOutcome();
+                if (entities.settled() > 0) {
+                    out.printf("Entities into %s: indexed %d, deleted %d, stale (409) %d, retried %d, dead-lettered"
+                            + " %d%n", config.entityIndex(), entities.indexed(), entities.deleted(), entities.stale(),
+                            entities.retried(), entities.dead());
+                }
                 return Memshift.EXIT_OK;
             }
         }

@@ -75,15 +75,15 @@ final class IngestCommand implements Callable<Integer> {
         }
         Clusters clusters = endpoints.resolve(out);
         PipelineRegistry.Entry pipeline = new Pipelines(clusters).forStage(pipelineOptions.name, topic,
-                pipelineOptions.topicSettings());
+                pipelineOptions.topicSettings(clusters.kafka().topics()));
         String log = pipeline.pipeline().log();
         try (StageInstance instance = instanceOptions.claim(endpoints.dataDir());
              ForegroundService service = new ForegroundService("memshift-ingest");
              MetricsServer metricsServer = metrics.start(out);
-             VersionGate gate = new VersionGate(new VersionGateConfig(clusters.kafka(), clusters.schemaRegistryUrl(),
+             VersionGate gate = new VersionGate(new VersionGateConfig(clusters.kafka(), clusters.schemaRegistry(),
                      pipeline.pipeline(), pipeline.topics(), instance));
              MemoryEventPublisher publisher = new MemoryEventPublisher(clusters.kafka(),
-                     new SchemaRegistryClient(clusters.schemaRegistryUrl()), pipeline.pipeline(), "ingest");
+                    new SchemaRegistryClient(clusters.schemaRegistry()), pipeline.pipeline(), "ingest");
              IngestServer server = open(publisher, mem0,
                      metricsServer != null ? metricsServer.registry() : new SimpleMeterRegistry())) {
             // The gate puts what arrives on the log, for this pipeline's re-embedders; any other memshift process

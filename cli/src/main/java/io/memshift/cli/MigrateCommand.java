@@ -84,7 +84,8 @@ final class MigrateCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         SourceUri sourceUri = SourceUri.parse(source);
-        MemorySource memories = sourceUri.open(choice.user, choice.agent, choice.run);
+        MemorySource memories = sourceUri.open(choice.user, choice.agent, choice.run,
+                endpoints.sourceElasticsearch(sourceUri));
         Path dataDir = endpoints.dataDir();
         ExportOptions exportOptions = choice.toOptions(dataDir, memories.shortName());
         Clusters clusters = endpoints.resolve(out);
@@ -95,7 +96,7 @@ final class MigrateCommand implements Callable<Integer> {
                     noCutover ? null : alias != null ? alias : PipelineChoice.DEFAULT_ALIAS,
                     batching.batchSize, batching.maxWait(), maxTextChars, Duration.ofSeconds(stallTimeoutSeconds),
                     Duration.ofSeconds(drainTimeoutSeconds), instance, shape.shape(), exportOptions,
-                    pipelineOptions.name, topic, pipelineOptions.topicSettings(), alias == null);
+                    pipelineOptions.name, topic, pipelineOptions.topicSettings(clusters.kafka().topics()), alias == null);
             MigrationPrinter printer = new MigrationPrinter(out, progress);
             if (exportOptions.dryRun()) {
                 new Migration(clusters, options, printer).dryRun();

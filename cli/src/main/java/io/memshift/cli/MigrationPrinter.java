@@ -97,10 +97,17 @@ final class MigrationPrinter implements Migration.Listener {
             out.printf("Exported %d memories (%d distinct) to topic %s%n", export.published(), export.expected().size(),
                     topic);
         }
+        ExportSummary.Entities entities = export.entities();
+        if (entities.read() > 0) {
+            out.printf("Exported %d entities of Mem0's entity store (%d distinct) to topic %s%s%n", entities.published(),
+                    entities.expected().size(), topic, entities.skipped() == 0 ? ""
+                            : " (" + entities.skipped() + " were there already at their version)");
+        }
         List<String> deletes = export.reconciliation().deletes();
         if (!deletes.isEmpty()) {
             out.printf("Deleted %d memories the snapshot no longer holds (of %d in the log): %s%s%n", deletes.size(),
-                    export.reconciliation().live(), String.join(", ", deletes.subList(0, Math.min(20, deletes.size()))),
+                    export.reconciliation().live(), String.join(", ", deletes.subList(0, Math.min(20, deletes.size()))
+                            .stream().map(id -> named(export, id)).toList()),
                     deletes.size() > 20 ? " and " + (deletes.size() - 20) + " more" : "");
         }
         out.flush();
@@ -110,11 +117,22 @@ final class MigrationPrinter implements Migration.Listener {
         out.printf("Dry run, nothing changed: %d memories read, %d distinct; would publish %d to topic %s (%d already"
                 + " there at their version)%n", export.read(), export.expected().size(), export.published(), topic,
                 export.skipped());
+        ExportSummary.Entities entities = export.entities();
+        if (entities.read() > 0) {
+            out.printf("and %d entities of Mem0's entity store, %d distinct; would publish %d (%d already there at"
+                    + " their version)%n", entities.read(), entities.expected().size(), entities.published(),
+                    entities.skipped());
+        }
         List<String> deletes = export.reconciliation().deletes();
         out.printf("The snapshot would delete %d of the %d memories the log holds%s%n", deletes.size(),
                 export.reconciliation().live(), deletes.isEmpty() ? "" : ":");
-        deletes.forEach(id -> out.printf("  %s%n", id));
+        deletes.forEach(id -> out.printf("  %s%n", named(export, id)));
         out.flush();
+    }
+
+    /** A reconciled id as listed: an entity of Mem0's entity store says so. */
+    private static String named(ExportSummary export, String id) {
+        return export.reconciliation().entityDeletes().contains(id) ? id + " (entity)" : id;
     }
 
     static void printSummary(PrintWriter out, MigrationSummary summary) {

@@ -1,12 +1,13 @@
 package io.memshift.cli;
 
-import io.memshift.schemas.TopicSettings;
+import io.memshift.clients.TopicSettings;
 import io.memshift.schemas.Topics;
 import picocli.CommandLine.Option;
 
 /**
  * Which pipeline a command works on ({@code --pipeline}) and how a new pipeline's topics are created
- * ({@code --partitions}, {@code --replication-factor}; a pipeline that exists keeps what it was created with).
+ * ({@code --partitions}, {@code --replication-factor} over the config file's {@code kafka.topics}; a pipeline that
+ * exists keeps what it was created with).
  */
 final class PipelineOptions {
 
@@ -15,16 +16,20 @@ final class PipelineOptions {
     String name;
 
     @Option(names = "--partitions", description = "Partitions of a new pipeline's topics: how many instances of each"
-            + " stage can share its work (default: " + Topics.DEFAULT_PARTITIONS + ").")
+            + " stage can share its work (default: the config file's kafka.topics.partitions, else "
+            + Topics.DEFAULT_PARTITIONS + ").")
     Integer partitions;
 
     @Option(names = "--replication-factor", description = "Copies of each partition of a new pipeline's topics"
-            + " (default: the broker's default.replication.factor).")
+            + " (default: the config file's kafka.topics.replication-factor, else the broker's"
+            + " default.replication.factor).")
     Short replicationFactor;
 
-    TopicSettings topicSettings() {
+    /** A new pipeline's topic settings: the flags over {@code cluster}'s (the config file's, or the defaults). */
+    TopicSettings topicSettings(TopicSettings cluster) {
         try {
-            return TopicSettings.of(partitions != null ? partitions : Topics.DEFAULT_PARTITIONS, replicationFactor);
+            return cluster.withPartitions(partitions != null ? partitions : cluster.partitions())
+                    .withReplicationFactor(replicationFactor);
         } catch (IllegalArgumentException e) {
             throw new BadInputException("--partitions/--replication-factor: " + e.getMessage());
         }

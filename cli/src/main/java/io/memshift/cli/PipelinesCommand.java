@@ -46,7 +46,7 @@ final class PipelinesCommand implements Callable<Integer> {
     private static void print(PrintWriter out, Pipelines.View view) {
         out.printf("pipeline %s%n", view.pipeline().name());
         out.printf("  log       %s (intake %s; %d partitions%s)%n", view.pipeline().log(), view.pipeline().intake(),
-                view.topics().partitions(), view.topics().replicationFactor()
+                view.topics().partitions(), view.topics().replication()
                         .map(rf -> ", replication factor " + rf).orElse(""));
         out.printf("  sources   %s%n", view.sources().isEmpty() ? "(none recorded)" : String.join(", ", view.sources()));
         out.printf("  models    %s%n", view.models().isEmpty() ? "(none yet)" : view.models().stream()

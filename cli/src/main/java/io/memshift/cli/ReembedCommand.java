@@ -76,7 +76,7 @@ final class ReembedCommand implements Callable<Integer> {
         ModelProfile profile = EmbeddingModels.profile(model);
         Clusters clusters = endpoints.resolveRunning();
         PipelineRegistry.Entry pipeline = new Pipelines(clusters).forStage(pipelineOptions.name, inputTopic,
-                pipelineOptions.topicSettings());
+                pipelineOptions.topicSettings(clusters.kafka().topics()));
         String log = pipeline.pipeline().log();
         int gen = Generations.choose(clusters, log, profile.id(), replay, generation);
         out.printf("Loading model %s (%d dims) ...%n", profile.id(), profile.dims());
@@ -85,10 +85,10 @@ final class ReembedCommand implements Callable<Integer> {
         try (StageInstance instance = instanceOptions.claim(endpoints.dataDir());
              ForegroundService service = new ForegroundService("memshift-reembed");
              MetricsServer metricsServer = metrics.start(out);
-             VersionGate gate = new VersionGate(new VersionGateConfig(clusters.kafka(), clusters.schemaRegistryUrl(),
+             VersionGate gate = new VersionGate(new VersionGateConfig(clusters.kafka(), clusters.schemaRegistry(),
                      pipeline.pipeline(), pipeline.topics(), instance));
              Reembedder reembedder = new Reembedder(new ReembedderConfig(clusters.kafka(),
-                     clusters.schemaRegistryUrl(), profile.id(), batching.batchSize, batching.maxWait(),
+                     clusters.schemaRegistry(), profile.id(), batching.batchSize, batching.maxWait(),
                      instance.stateDir(), gen, log, pipeline.topics(), instance.id()), profile, embedder,
                      metricsServer != null ? metricsServer.registry() : new SimpleMeterRegistry());
              LagGauges lag = metricsServer == null ? null

@@ -82,7 +82,7 @@ final class VerifyCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         SourceUri sourceUri = SourceUri.parse(source);
-        MemorySource memories = sourceUri.open();
+        MemorySource memories = sourceUri.open(null, null, null, endpoints.sourceElasticsearch(sourceUri));
         Clusters clusters = endpoints.resolveRunning();
         String index = this.index;
         if (index == null) {
@@ -135,6 +135,20 @@ final class VerifyCommand implements Callable<Integer> {
             out.printf("deleted    %d memories of the source were deleted since, at a later version (not counted above)%n",
                     report.deletedSince().size());
             printIds(out, "deleted", report.deletedSince());
+        }
+        VerifyReport.EntityCheck entities = report.entities();
+        if (entities != null) {
+            out.printf("entities   %s: source %d, target %d, missing %d, extra %d, changed %d, checksum %s%n",
+                    entities.index(), entities.source(), entities.target(), entities.missing().size(),
+                    entities.extra().size(), entities.changed().size(), entities.checksumEqual() ? "equal" : "DIFFERS");
+            printIds(out, "missing", entities.missing());
+            printIds(out, "extra", entities.extra());
+            printIds(out, "changed", entities.changed());
+            printIds(out, "deleted", entities.deletedSince());
+            out.printf("           %d sampled entities re-embedded: %d below cosine %.4f (lowest %.6f)%n",
+                    entities.vectors().sampled(), entities.vectors().failed(), entities.vectors().threshold(),
+                    entities.vectors().minCosine());
+            printIds(out, "bad vector", entities.vectors().failedIds());
         }
         VerifyReport.VectorCheck vectors = report.vectors();
         out.printf("vectors    %d sampled memories re-embedded with %s: %d below cosine %.4f (lowest %.6f)%n",

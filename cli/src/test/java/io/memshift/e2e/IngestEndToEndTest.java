@@ -39,7 +39,7 @@ import io.memshift.reembedder.VersionGate;
 import io.memshift.reembedder.VersionGateConfig;
 import io.memshift.clients.StageInstance;
 import io.memshift.schemas.Pipeline;
-import io.memshift.schemas.TopicSettings;
+import io.memshift.clients.TopicSettings;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.nio.file.Path;
@@ -165,7 +165,7 @@ class IngestEndToEndTest {
                 stack.elasticsearchUrl(), reembed.outputTopic(), "ingest-test", DocumentLayout.MEM0,
                 IndexMapping.forDims(profile.dims()));
         try (VersionGate gate = new VersionGate(new VersionGateConfig(KafkaSettings.of(stack.bootstrapServers()),
-                     stack.schemaRegistryUrl(), Pipeline.ofLog(TOPIC), TopicSettings.DEFAULTS,
+                     stack.schemaRegistryUrl(), Pipeline.ofLog(TOPIC), TopicSettings.DEFAULT,
                      StageInstance.of("ingest-test", dataDir.resolve("streams"))));
              Reembedder reembedder = new Reembedder(reembed, profile, profile.factory().get());
              Importer imports = new Importer(importer)) {

@@ -5,6 +5,7 @@ import io.memshift.clients.KafkaSettings;
 import io.memshift.importer.ConsumerGroupLag;
 import io.memshift.importer.ImporterConfig;
 import io.memshift.importer.IndexLifecycle;
+import io.memshift.schemas.Mem0Entities;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.List;
@@ -14,7 +15,8 @@ import java.util.Set;
 /**
  * Moves the alias readers use: a cutover to a new index once it is ready (its importer caught up, its last
  * verify not failed), and the rollback to the index before. Each move is one atomic {@code _aliases} call,
- * done by {@link IndexLifecycle}; this class decides whether to make it.
+ * done by {@link IndexLifecycle}, that moves Mem0's entity store alias ({@code <alias>_entities}) with the alias;
+ * this class decides whether to make it.
  */
 public final class AliasSwitch {
 
@@ -113,7 +115,7 @@ public final class AliasSwitch {
             return new Refused(readiness);
         }
         try {
-            es.indices().refresh(r -> r.index(index));
+            es.indices().refresh(r -> r.index(index, Mem0Entities.storeOf(index)).ignoreUnavailable(true));
             lifecycle.takeOver(name, index, keepAs);
         } catch (IllegalStateException e) {
             throw new InvalidRequestException(e.getMessage());
@@ -131,7 +133,8 @@ public final class AliasSwitch {
      */
     public Set<String> moveAlias(String alias, String index) {
         try {
-            es.indices().refresh(r -> r.index(index));
+            // The entity store beside it (if any) moves with it: its documents must be visible at once as well.
+            es.indices().refresh(r -> r.index(index, Mem0Entities.storeOf(index)).ignoreUnavailable(true));
         } catch (IOException e) {
             throw new UncheckedIOException(e.getMessage(), e);
         }

@@ -28,7 +28,7 @@ import io.memshift.schemas.Pipeline;
 import io.memshift.schemas.SchemaRegistryClient;
 import io.memshift.schemas.Stage;
 import io.memshift.schemas.StageFailedException;
-import io.memshift.schemas.TopicSettings;
+import io.memshift.clients.TopicSettings;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
@@ -146,6 +146,9 @@ public final class Migration {
         Pipeline pipeline = pipeline();
         String index = options.index() != null ? options.index() : IndexNames.defaultIndex(pipeline, profile.id());
         refuseAnAliasNamedLikeAnIndex(index);
+        // Every cluster is asked first, so that a refused login or a missing permission stops the run before it
+        // writes anything (topics, schemas, records, indices).
+        AccessCheck.requireUsable(clusters, AccessCheck.Plan.migration(pipeline, profile.id(), index, options.alias()));
         listener.pipeline(pipeline, index);
         AtomicReference<PipelineRegistry.Entry> entry = new AtomicReference<>();
         ExportSummary export = export(entry);
@@ -153,7 +156,7 @@ public final class Migration {
         pipelines.record(entry.get());
         TopicSettings topics = entry.get().topics();
         // After the export: the gate puts it (and whatever else waits on the intake) on the log while the stages run.
-        try (VersionGate gate = new VersionGate(new VersionGateConfig(clusters.kafka(), clusters.schemaRegistryUrl(),
+        try (VersionGate gate = new VersionGate(new VersionGateConfig(clusters.kafka(), clusters.schemaRegistry(),
                 pipeline, topics, options.instance()))) {
             gate.start();
             return runStages(begin, profile, pipeline, topics, index, gate, export);
@@ -187,7 +190,7 @@ public final class Migration {
         Pipeline pipeline = pipeline();
         ExportSummary export;
         try {
-            export = new Exporter(clusters.kafka(), new SchemaRegistryClient(clusters.schemaRegistryUrl()), pipeline,
+            export = new Exporter(clusters.kafka(), new SchemaRegistryClient(clusters.schemaRegistry()), pipeline,
                     options.topics()).export(reader, converter, listener::progress, options.export(), () -> chosen.set(
                             new Pipelines(clusters).forSource(reader, options.pipelineName(), options.topic(),
                                     options.topics())));
@@ -210,17 +213,17 @@ public final class Migration {
 
         listener.loadingModel(profile);
         EmbeddingModel model = profile.factory().get();
-        ReembedderConfig reembedConfig = new ReembedderConfig(clusters.kafka(), clusters.schemaRegistryUrl(),
+        ReembedderConfig reembedConfig = new ReembedderConfig(clusters.kafka(), clusters.schemaRegistry(),
                 profile.id(), options.batchSize(), options.maxWait(), instance.stateDir(), 1, topic, topics,
                 instance.id());
-        ImporterConfig importConfig = ImporterConfig.of(clusters.kafka(), clusters.schemaRegistryUrl(),
-                clusters.elasticsearchUrl(), reembedConfig.outputTopic(), index, options.shape().layout(),
+        ImporterConfig importConfig = ImporterConfig.of(clusters.kafka(), clusters.schemaRegistry(),
+                clusters.elasticsearch(), reembedConfig.outputTopic(), index, options.shape().layout(),
                 options.shape().mapping(profile.dims())).withInstance(instance.id());
         MeterRegistry stageMeters = meters != null ? meters : new SimpleMeterRegistry();
 
         try (Reembedder reembedder = new Reembedder(reembedConfig, profile, model, stageMeters);
              Importer importer = new Importer(importConfig, stageMeters);
-             ElasticsearchClient es = ElasticsearchClients.connect(clusters.elasticsearchUrl());
+             ElasticsearchClient es = ElasticsearchClients.connect(clusters.elasticsearch());
              LagGauges lag = meters == null ? null : new LagGauges(clusters, meters, LagGauges.DEFAULT_INTERVAL)) {
             if (lag != null) {
                 lag.reembedder(profile.id(), reembedder.applicationId(), topic)
@@ -229,10 +232,13 @@ public final class Migration {
             reembedder.start();
             importer.start();
             listener.stagesStarted(reembedConfig.outputTopic(), index);
-            // The snapshot's deletes must arrive too (as deletes at their version, or newer).
+            // Done when every memory is in the index and every entity in its entity store (<index>_entities); the
+            // snapshot's deletes must arrive too (as deletes at their version, or newer).
             Map<String, Long> expected = export.expectedWithDeletes();
-            ArrivalCheck arrival = new ArrivalCheck(es, index, importConfig.layout(), expected);
-            awaitArrival(arrival, gate, reembedder, importer, reembedConfig.deadLetterTopic(), expected.size());
+            Map<String, Long> expectedEntities = export.entitiesExpectedWithDeletes();
+            ArrivalCheck arrival = new ArrivalCheck(es, index, importConfig.layout(), expected, expectedEntities);
+            awaitArrival(arrival, gate, reembedder, importer, reembedConfig.deadLetterTopic(),
+                    expected.size() + expectedEntities.size());
             awaitDrained(gate, reembedder, importer, importConfig, arrival);
 
             Set<String> previous = Set.of();
@@ -248,14 +254,14 @@ public final class Migration {
                 previous = new AliasSwitch(es, clusters.kafka()).moveAlias(alias, index);
                 listener.aliasMoved(alias, index, previous);
             } else {
-                es.indices().refresh(r -> r.index(index));
+                es.indices().refresh(r -> r.index(index, importConfig.entityIndex()));
             }
             BulkOutcome outcome = importer.outcome();
             return new MigrationSummary(reader.name(), profile.id(), index, alias,
                     export.read(), export.rejected(), reembedder.metrics().embedded(), outcome.indexed(),
                     arrival.arrivedDeleted(), outcome.stale(), arrival.missingCount(), Duration.between(begin, Instant.now()));
         } catch (IOException e) {
-            throw new UncheckedIOException("Elasticsearch at " + clusters.elasticsearchUrl() + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("Elasticsearch at " + clusters.elasticsearch().url() + ": " + e.getMessage(), e);
         }
     }
 
@@ -267,16 +273,16 @@ public final class Migration {
         if (options.alias() == null) {
             return;
         }
-        try (ElasticsearchClient es = ElasticsearchClients.connect(clusters.elasticsearchUrl())) {
+        try (ElasticsearchClient es = ElasticsearchClients.connect(clusters.elasticsearch())) {
             if (new IndexLifecycle(es).isIndex(options.alias())) {
                 throw new InvalidRequestException("--alias " + options.alias() + " is an existing index at "
-                        + clusters.elasticsearchUrl() + " (an app's collection?), so it cannot become an alias here; run"
+                        + clusters.elasticsearch() + " (an app's collection?), so it cannot become an alias here; run"
                         + " migrate with --no-cutover, then give the index's name to " + index + " with: memshift cutover"
                         + " --alias " + options.alias() + " --index " + index + " --take-over-index");
             }
         } catch (IOException e) {
             throw FailureDiagnosis.explain(clusters, "migration", new UncheckedIOException(
-                    "Elasticsearch at " + clusters.elasticsearchUrl() + ": " + e.getMessage(), e));
+                    "Elasticsearch at " + clusters.elasticsearch() + ": " + e.getMessage(), e));
         } catch (MigrationFailedException e) {
             throw e;
         } catch (RuntimeException e) {

@@ -1,7 +1,7 @@
 package io.memshift.control;
 
 import io.memshift.schemas.Pipeline;
-import io.memshift.schemas.TopicSettings;
+import io.memshift.clients.TopicSettings;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;

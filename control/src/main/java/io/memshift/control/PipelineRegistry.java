@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.memshift.clients.KafkaClients;
 import io.memshift.schemas.Json;
 import io.memshift.schemas.Pipeline;
-import io.memshift.schemas.TopicSettings;
+import io.memshift.clients.TopicSettings;
 import io.memshift.schemas.Topics;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -43,7 +43,7 @@ public final class PipelineRegistry {
      * One pipeline as recorded.
      *
      * @param sources each store exported into it, as {@code <kind>:<identity>} (a path, a URL)
-     * @param topics  the partitions and replication factor its topics were created with
+     * @param topics  the partitions, replication factor and min.insync.replicas its topics were created with
      */
     public record Entry(Pipeline pipeline, List<String> sources, TopicSettings topics) {
 
@@ -68,7 +68,10 @@ public final class PipelineRegistry {
             ArrayNode list = json.putArray("sources");
             sources.forEach(list::add);
             json.put("partitions", topics.partitions());
-            topics.replicationFactor().ifPresent(rf -> json.put("replication_factor", rf));
+            topics.replication().ifPresent(rf -> json.put("replication_factor", rf));
+            if (topics.minInsyncReplicas() != null) {
+                json.put("min_insync_replicas", topics.minInsyncReplicas());
+            }
             return json.toString();
         }
 
@@ -78,9 +81,11 @@ public final class PipelineRegistry {
                 List<String> sources = new ArrayList<>();
                 node.path("sources").forEach(s -> sources.add(s.asText()));
                 JsonNode rf = node.get("replication_factor");
+                JsonNode minIsr = node.get("min_insync_replicas");
                 return new Entry(new Pipeline(node.get("name").asText(), node.get("log").asText()), sources,
-                        TopicSettings.of(node.path("partitions").asInt(Topics.DEFAULT_PARTITIONS),
-                                rf == null || rf.isNull() ? null : (short) rf.asInt()));
+                        new TopicSettings(node.path("partitions").asInt(Topics.DEFAULT_PARTITIONS),
+                                rf == null || rf.isNull() ? null : (short) rf.asInt(),
+                                minIsr == null || minIsr.isNull() ? null : minIsr.asInt()));
             } catch (JsonProcessingException | RuntimeException e) {
                 throw new IllegalStateException("topic " + Topics.PIPELINES + " holds a record that is not a"
                         + " pipeline: " + json, e);

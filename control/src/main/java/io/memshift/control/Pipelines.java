@@ -6,7 +6,7 @@ import io.memshift.clients.KafkaClients;
 import io.memshift.exporter.MemorySource;
 import io.memshift.importer.IndexLifecycle;
 import io.memshift.schemas.Pipeline;
-import io.memshift.schemas.TopicSettings;
+import io.memshift.clients.TopicSettings;
 import io.memshift.schemas.Topics;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -99,7 +99,7 @@ public final class Pipelines {
      * {@link PipelineChoice#mayTakeDefaultAlias}).
      */
     public List<String> otherPipelinesServedBy(String alias, Pipeline pipeline) {
-        try (ElasticsearchClient es = ElasticsearchClients.connect(clusters.elasticsearchUrl())) {
+        try (ElasticsearchClient es = ElasticsearchClients.connect(clusters.elasticsearch())) {
             IndexLifecycle lifecycle = new IndexLifecycle(es);
             List<Pipeline> served = new ArrayList<>();
             for (String index : lifecycle.aliasTargets(alias)) {
@@ -111,7 +111,7 @@ public final class Pipelines {
             return PipelineChoice.mayTakeDefaultAlias(pipeline, served) ? List.of()
                     : served.stream().filter(p -> !p.equals(pipeline)).map(Pipeline::name).distinct().toList();
         } catch (IOException e) {
-            throw new MigrationFailedException("Elasticsearch at " + clusters.elasticsearchUrl() + ": " + e.getMessage(), e);
+            throw new MigrationFailedException("Elasticsearch at " + clusters.elasticsearch().url() + ": " + e.getMessage(), e);
         }
     }
 
@@ -131,16 +131,16 @@ public final class Pipelines {
         Set<String> topics = topicNames();
         if (topics.contains(Topics.MEMORIES) && !known.containsKey(Pipeline.LEGACY)) {
             known.put(Pipeline.LEGACY, new PipelineRegistry.Entry(Pipeline.named(Pipeline.LEGACY), List.of(),
-                    TopicSettings.DEFAULTS));
+                    TopicSettings.DEFAULT));
         }
         Map<String, String> filledFrom;
         Map<String, Set<String>> aliases;
-        try (ElasticsearchClient es = ElasticsearchClients.connect(clusters.elasticsearchUrl())) {
+        try (ElasticsearchClient es = ElasticsearchClients.connect(clusters.elasticsearch())) {
             IndexLifecycle lifecycle = new IndexLifecycle(es);
             filledFrom = lifecycle.filledFrom();
             aliases = lifecycle.aliasesByIndex();
         } catch (IOException e) {
-            throw new MigrationFailedException("Elasticsearch at " + clusters.elasticsearchUrl() + ": " + e.getMessage(), e);
+            throw new MigrationFailedException("Elasticsearch at " + clusters.elasticsearch().url() + ": " + e.getMessage(), e);
         }
         List<View> views = new ArrayList<>();
         for (PipelineRegistry.Entry entry : known.values()) {

@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.langchain4j.model.embedding.EmbeddingModel;
 import io.memshift.clients.ElasticsearchClients;
 import io.memshift.importer.DocumentLayout;
+import io.memshift.clients.ElasticsearchSettings;
 import io.memshift.importer.IndexLifecycle;
 import io.memshift.reembedder.EmbeddingModels;
 import io.memshift.reembedder.ModelProfile;
@@ -68,12 +69,19 @@ public final class Search {
     public record Result(String query, String user, int k, Side hits, Side compared) {
     }
 
+    private final ElasticsearchSettings elasticsearch;
     private final String elasticsearchUrl;
     private final Map<String, String> env;
 
     /** @param env where remote models' settings and keys come from */
     public Search(String elasticsearchUrl, Map<String, String> env) {
-        this.elasticsearchUrl = elasticsearchUrl;
+        this(ElasticsearchSettings.of(elasticsearchUrl), env);
+    }
+
+    /** Searches the cluster {@code elasticsearch} describes, with its credentials and trusted certificates. */
+    public Search(ElasticsearchSettings elasticsearch, Map<String, String> env) {
+        this.elasticsearch = elasticsearch;
+        this.elasticsearchUrl = elasticsearch.url();
         this.env = env;
     }
 
@@ -85,7 +93,7 @@ public final class Search {
         if (query == null || query.isBlank()) {
             throw new InvalidRequestException("the query is empty");
         }
-        try (ElasticsearchClient es = ElasticsearchClients.connect(elasticsearchUrl)) {
+        try (ElasticsearchClient es = ElasticsearchClients.connect(elasticsearch)) {
             Side hits = search(es, query, options.target(), options, "");
             Side compared = options.compare() == null ? null
                     : search(es, query, options.compare(), options, "cannot search " + options.compare() + " side by side: ");

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.langchain4j.model.embedding.EmbeddingModel;
 import io.memshift.clients.ElasticsearchClients;
+import io.memshift.exporter.EntitySource;
 import io.memshift.exporter.InvalidSourceException;
 import io.memshift.exporter.MemorySource;
 import io.memshift.importer.DeleteLedger;
@@ -17,6 +18,7 @@ import io.memshift.importer.IndexScanner;
 import io.memshift.reembedder.EmbeddingModels;
 import io.memshift.reembedder.ModelProfile;
 import io.memshift.reembedder.Vectors;
+import io.memshift.schemas.Mem0Entities;
 import io.memshift.schemas.MemoryEvent;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -33,13 +35,15 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 
 /**
  * Checks an index against its source before readers are switched to it. Per user: counts and content checksums
  * ({@link ContentDigest}). Sampled memories: re-embedded and compared with the stored vector. Retrieval: overlap of
  * the k nearest neighbours with the previous index. The outcome is noted on the index, where
- * {@link AliasSwitch} reads it.
+ * {@link AliasSwitch} reads it. Mem0's entity store beside the index ({@code <index>_entities}) is checked against
+ * the source's entity store the same way (counts, checksums, sampled vectors): a cutover moves both.
  */
 public final class Verification {
 
@@ -76,7 +80,7 @@ public final class Verification {
      * @throws InvalidRequestException if the index (or the one to compare with) does not exist, or records no model
      */
     public VerifyReport run(MemorySource source) {
-        try (ElasticsearchClient es = ElasticsearchClients.connect(clusters.elasticsearchUrl())) {
+        try (ElasticsearchClient es = ElasticsearchClients.connect(clusters.elasticsearch())) {
             IndexLifecycle lifecycle = new IndexLifecycle(es);
             if (!lifecycle.exists(options.index())) {
                 throw new InvalidRequestException("index " + options.index() + " does not exist");
@@ -86,26 +90,23 @@ public final class Verification {
             String index = lifecycle.indexBehind(options.index());
             // The index's layout says where each part of a memory is, and so what its digest covers.
             DocumentLayout layout = lifecycle.layoutOf(index);
-            return verify(es, lifecycle, index, layout, source.name(), readSource(source, layout));
+            Map<String, Memory> entities = source instanceof EntitySource store ? readEntities(source, store, layout) : null;
+            return verify(es, lifecycle, index, layout, source.name(), readSource(source, layout), entities);
         } catch (IOException e) {
             throw new UncheckedIOException(e.getMessage(), e);
         }
     }
 
+    /**
+     * @param expectedEntities the source's entities, or null for a source without an entity store
+     */
     private VerifyReport verify(ElasticsearchClient es, IndexLifecycle lifecycle, String index, DocumentLayout layout,
-                                String sourceName, Map<String, Memory> expected) throws IOException {
+                                String sourceName, Map<String, Memory> expected, Map<String, Memory> expectedEntities)
+            throws IOException {
         Map<String, Memory> actual = new HashMap<>();
         Map<String, Long> deletes = new HashMap<>();
         String[] recordedModel = new String[1];
-        new IndexScanner(es).scan(index, List.of(layout.vectorField()), hit -> {
-            JsonNode doc = hit.get("_source");
-            String id = hit.get("_id").asText();
-            if (layout.isTombstone(doc)) {
-                deletes.put(id, hit.get("_version").asLong());
-                return;
-            }
-            actual.put(id, new Memory(userOf(layout.userId(doc)), ContentDigest.of(layout, id, doc),
-                    hit.get("_version").asLong()));
+        scan(es, index, layout, actual, deletes, doc -> {
             if (recordedModel[0] == null) {
                 recordedModel[0] = layout.recordedModel(doc);
             }
@@ -158,12 +159,85 @@ public final class Verification {
             }
         }
 
+        VerifyReport.EntityCheck entities = checkEntities(es, lifecycle, index, layout, expectedEntities, profile,
+                embedder, failures);
+
         boolean passed = failures.isEmpty();
         VerifyReport report = new VerifyReport(sourceName, index, layout.name(), passed, users, missing, extra,
-                changed, deletedSince, vectors, retrieval, skipped, failures);
+                changed, deletedSince, vectors, retrieval, skipped, failures, entities);
         lifecycle.putMeta(index, Map.of(IndexLifecycle.META_VERIFY_PASSED, Boolean.toString(passed),
                 IndexLifecycle.META_VERIFY_AT, Instant.now().toString()));
         return report;
+    }
+
+    /**
+     * Mem0's entity store beside the index against the source's, or null if neither has entities. Adds what fails
+     * to {@code failures}.
+     */
+    private VerifyReport.EntityCheck checkEntities(ElasticsearchClient es, IndexLifecycle lifecycle, String index,
+            DocumentLayout layout, Map<String, Memory> expected, ModelProfile profile, EmbeddingModel embedder,
+            List<String> failures) throws IOException {
+        String store = Mem0Entities.storeOf(index);
+        Map<String, Memory> actual = new HashMap<>();
+        Map<String, Long> deletes = new HashMap<>();
+        boolean exists = lifecycle.exists(store);
+        if (exists) {
+            scan(es, store, layout, actual, deletes, doc -> { });
+        }
+        if (expected == null && actual.isEmpty()) {
+            return null;
+        }
+        Map<String, Memory> source = expected == null ? new HashMap<>() : new HashMap<>(expected);
+        List<String> deletedSince = exists ? deletedSince(es, store, layout, source, actual, deletes) : List.of();
+        deletedSince.forEach(source::remove);
+        List<String> missing = new ArrayList<>();
+        List<String> extra = new ArrayList<>();
+        List<String> changed = new ArrayList<>();
+        compare(source, actual, missing, extra, changed);
+        Collections.sort(missing);
+        Collections.sort(extra);
+        Collections.sort(changed);
+        long sourceSum = source.values().stream().mapToLong(Memory::digest).sum();
+        long targetSum = actual.values().stream().mapToLong(Memory::digest).sum();
+        if (!exists && !source.isEmpty()) {
+            failures.add("the source has " + source.size() + " entities but the index has no entity store " + store
+                    + " (an index made before memshift carried entities: migrate again into a new index)");
+        } else if (!missing.isEmpty()) {
+            failures.add(missing.size() + " entities of the source are missing from " + store);
+        }
+        if (!extra.isEmpty() && !options.allowExtra()) {
+            failures.add(extra.size() + " entities in " + store + " are not in the source (--allow-extra accepts them)");
+        }
+        if (!changed.isEmpty()) {
+            failures.add(changed.size() + " entities in " + store + " differ from the source");
+        }
+        List<String> sampleIds = sample(actual.keySet(), options.sample(), options.seed() + 1);
+        VerifyReport.VectorCheck vectors = checkVectors(es, store, layout, profile, embedder, sampleIds);
+        if (vectors.failed() > 0) {
+            failures.add(vectors.failed() + " sampled entity vectors in " + store + " differ from a fresh embedding by "
+                    + profile.id());
+        }
+        return new VerifyReport.EntityCheck(store, source.size(), actual.size(), missing, extra, changed, deletedSince,
+                source.size() == actual.size() && sourceSum == targetSum, vectors);
+    }
+
+    /**
+     * Reads every document of {@code target}: each live one into {@code actual}, each tombstone's version into
+     * {@code deletes}; {@code live} sees each live document's source.
+     */
+    private static void scan(ElasticsearchClient es, String target, DocumentLayout layout, Map<String, Memory> actual,
+                             Map<String, Long> deletes, Consumer<JsonNode> live) {
+        new IndexScanner(es).scan(target, List.of(layout.vectorField()), hit -> {
+            JsonNode doc = hit.get("_source");
+            String id = hit.get("_id").asText();
+            if (layout.isTombstone(doc)) {
+                deletes.put(id, hit.get("_version").asLong());
+                return;
+            }
+            actual.put(id, new Memory(userOf(layout.userId(doc)), ContentDigest.of(layout, id, doc),
+                    hit.get("_version").asLong()));
+            live.accept(doc);
+        });
     }
 
     /**
@@ -186,7 +260,16 @@ public final class Verification {
 
     /** The newest version of each memory of the source; a source with invalid records is refused whole. */
     private static Map<String, Memory> readSource(MemorySource memories, DocumentLayout layout) {
-        SourceSnapshot snapshot = SourceSnapshot.read(memories, Integer.MAX_VALUE);
+        return comparable(memories, SourceSnapshot.read(memories, Integer.MAX_VALUE), layout);
+    }
+
+    /** Each entity of the source's entity store; a store with invalid entities is refused whole. */
+    private static Map<String, Memory> readEntities(MemorySource memories, EntitySource store, DocumentLayout layout) {
+        return comparable(memories, SourceSnapshot.readEntities(memories, store, Integer.MAX_VALUE), layout);
+    }
+
+    /** What the comparison sees of a snapshot of the source. */
+    private static Map<String, Memory> comparable(MemorySource memories, SourceSnapshot snapshot, DocumentLayout layout) {
         Map<String, MemoryEvent> newest = snapshot.newest();
         List<String> problems = snapshot.problems();
         if (!problems.isEmpty()) {

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.memshift.schemas.Pipeline;
-import io.memshift.schemas.TopicSettings;
+import io.memshift.clients.TopicSettings;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Tag;
@@ -17,24 +17,24 @@ class PipelineChoiceTest {
     private static final String STORE_B = "mem0-json:/data/b/mem0-export.json";
 
     private static PipelineRegistry.Entry entry(String name, String... sources) {
-        return new PipelineRegistry.Entry(Pipeline.named(name), List.of(sources), TopicSettings.DEFAULTS);
+        return new PipelineRegistry.Entry(Pipeline.named(name), List.of(sources), TopicSettings.DEFAULT);
     }
 
     @Test
     void aStoreWithoutAPipelineGetsOneNamedAfterIt() {
         PipelineRegistry.Entry chosen = PipelineChoice.forSource(Map.of(), STORE_A, "mem0-export", null, null,
-                TopicSettings.of(6, (short) 3));
+                new TopicSettings(6, (short) 3, null));
         assertThat(chosen.pipeline()).isEqualTo(Pipeline.named("mem0-export"));
         assertThat(chosen.pipeline().log()).isEqualTo("memories.mem0-export");
         assertThat(chosen.sources()).containsExactly(STORE_A);
-        assertThat(chosen.topics()).isEqualTo(TopicSettings.of(6, (short) 3));
+        assertThat(chosen.topics()).isEqualTo(new TopicSettings(6, (short) 3, null));
     }
 
     @Test
     void theSameStoreAgainUsesItsPipelineAsRecorded() {
         Map<String, PipelineRegistry.Entry> known = Map.of("mem0-export", entry("mem0-export", STORE_A));
         PipelineRegistry.Entry chosen = PipelineChoice.forSource(known, STORE_A, "mem0-export", null, null,
-                TopicSettings.of(12, null));
+                new TopicSettings(12, null, null));
         assertThat(chosen).isEqualTo(known.get("mem0-export"));
     }
 
@@ -42,31 +42,31 @@ class PipelineChoiceTest {
     void anotherStoreOfTheSameNameIsRefusedUntilTheUserSaysWhichPipeline() {
         Map<String, PipelineRegistry.Entry> known = Map.of("mem0-export", entry("mem0-export", STORE_A));
         assertThatThrownBy(() -> PipelineChoice.forSource(known, STORE_B, "mem0-export", null, null,
-                TopicSettings.DEFAULTS))
+                TopicSettings.DEFAULT))
                 .isInstanceOf(InvalidRequestException.class)
                 .hasMessageContaining("holds the log of " + STORE_A)
                 .hasMessageContaining("give --pipeline mem0-export")
                 .hasMessageContaining("--pipeline <name>");
 
         PipelineRegistry.Entry same = PipelineChoice.forSource(known, STORE_B, "mem0-export", "mem0-export", null,
-                TopicSettings.DEFAULTS);
+                TopicSettings.DEFAULT);
         assertThat(same.sources()).containsExactly(STORE_A, STORE_B);
         PipelineRegistry.Entry apart = PipelineChoice.forSource(known, STORE_B, "mem0-export", "store-b", null,
-                TopicSettings.DEFAULTS);
+                TopicSettings.DEFAULT);
         assertThat(apart.pipeline().log()).isEqualTo("memories.store-b");
         assertThat(apart.sources()).containsExactly(STORE_B);
     }
 
     @Test
     void aTopicNamesThePipelineWhoseLogItIs() {
-        assertThat(PipelineChoice.forSource(Map.of(), STORE_A, "mem0-export", null, "memories", TopicSettings.DEFAULTS)
+        assertThat(PipelineChoice.forSource(Map.of(), STORE_A, "mem0-export", null, "memories", TopicSettings.DEFAULT)
                 .pipeline()).isEqualTo(Pipeline.named("memories"));
-        assertThat(PipelineChoice.forSource(Map.of(), STORE_A, "mem0-export", null, "staging", TopicSettings.DEFAULTS)
+        assertThat(PipelineChoice.forSource(Map.of(), STORE_A, "mem0-export", null, "staging", TopicSettings.DEFAULT)
                 .pipeline().log()).isEqualTo("staging");
-        assertThatThrownBy(() -> PipelineChoice.forSource(Map.of(), STORE_A, "x", "a", "b", TopicSettings.DEFAULTS))
+        assertThatThrownBy(() -> PipelineChoice.forSource(Map.of(), STORE_A, "x", "a", "b", TopicSettings.DEFAULT))
                 .isInstanceOf(InvalidRequestException.class).hasMessageContaining("not both");
         assertThatThrownBy(() -> PipelineChoice.forSource(Map.of(), STORE_A, "x", "Bad Name", null,
-                TopicSettings.DEFAULTS)).isInstanceOf(InvalidRequestException.class).hasMessageContaining("lower-case");
+                TopicSettings.DEFAULT)).isInstanceOf(InvalidRequestException.class).hasMessageContaining("lower-case");
     }
 
     @Test

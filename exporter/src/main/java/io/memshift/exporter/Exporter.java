@@ -2,13 +2,14 @@ package io.memshift.exporter;
 
 import io.memshift.clients.KafkaClients;
 import io.memshift.clients.KafkaSettings;
+import io.memshift.clients.TopicSettings;
 import io.memshift.schemas.ConfluentAvroSerializer;
 import io.memshift.schemas.Headers;
+import io.memshift.schemas.Kind;
 import io.memshift.schemas.MemoryEvent;
 import io.memshift.schemas.Op;
 import io.memshift.schemas.Pipeline;
 import io.memshift.schemas.SourceRef;
-import io.memshift.schemas.TopicSettings;
 import io.memshift.schemas.SchemaRegistryClient;
 import io.memshift.schemas.Topics;
 import java.nio.charset.StandardCharsets;
@@ -19,12 +20,12 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.Set;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -48,6 +49,13 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * <p>When the options reconcile, the export is a snapshot of the store: the memories of the log it lacks (within its
  * filter) get a versioned delete in the last transaction, the one that marks the export complete; a snapshot that
  * would delete more than the options allow publishes nothing (see {@link Reconciliation}).
+ *
+ * <p>A store with an entity store beside it ({@link EntitySource}: Mem0 v3's {@code <collection>_entities}) has
+ * its entities exported after its memories, in the same passes and transactions, to the same intake, each marked
+ * {@code kind: ENTITY}: the version gate orders them like memories, the re-embedder embeds them like memories and
+ * the importer writes them to the index's entity store. Memories and entities share the log's key space (the id),
+ * so an entity whose id is also a memory's is refused as invalid (Mem0 gives both random UUIDs: this does not
+ * happen in a store Mem0 wrote).
  */
 public final class Exporter {
 
@@ -66,7 +74,7 @@ public final class Exporter {
 
     /** An exporter to the pipeline whose log is {@code topic} (see {@link Pipeline#ofLog}), created if absent. */
     public Exporter(KafkaSettings kafka, SchemaRegistryClient registry, int partitions, String topic) {
-        this(kafka, registry, Pipeline.ofLog(topic), TopicSettings.DEFAULTS.withPartitions(partitions));
+        this(kafka, registry, Pipeline.ofLog(topic), kafka.topics().withPartitions(partitions));
     }
 
     /** An exporter to {@code pipeline}, whose topics are created with {@code topics} if absent. */
@@ -100,15 +108,16 @@ public final class Exporter {
         boolean restart = options.restart();
         Instant begin = Instant.now();
         Map<String, Long> expected = new HashMap<>();
+        Map<String, Long> expectedEntities = new HashMap<>();
         Set<String> inSource = options.reconciles() ? new HashSet<>() : null;
-        Validation validation = validate(reader, converter, progress, expected, inSource, options);
+        Validation validation = validate(reader, converter, progress, expected, expectedEntities, inSource, options);
         validated.run();
         long total = validation.records();
         String intake = pipeline.intake();
         if (!options.dryRun()) {
             try (Admin admin = kafka.admin()) {
-                Topics.ensurePipeline(admin, pipeline, topics);
-                Topics.ensureExists(admin, Topics.exportCheckpointsTopic(),
+                TopicSettings created = Topics.ensurePipeline(admin, pipeline, topics);
+                Topics.ensureExists(admin, created, Topics.exportCheckpointsTopic(),
                         new Topics.TopicSpec(pipeline.rejected(), 1, Map.of()));
             }
         }
@@ -125,8 +134,10 @@ public final class Exporter {
         if (checkpoint.isPresent() && checkpoint.get().complete()) {
             // Published and reconciled by the run that completed it.
             progress.update("publish", total, total);
-            return new ExportSummary(total, 0, total, validation.invalid(), validation.filtered(), Map.copyOf(expected),
-                    Duration.between(begin, Instant.now()), Reconciliation.NONE, false);
+            return new ExportSummary(validation.memories(), 0, validation.memories(), validation.invalid(),
+                    validation.filtered(), Map.copyOf(expected), Duration.between(begin, Instant.now()),
+                    new ExportSummary.Entities(validation.entities(), 0, validation.entities(), Map.copyOf(expectedEntities)),
+                    Reconciliation.NONE, false);
         }
 
         // Without a stamp there is no position to resume from: what the pipeline already holds (its log, and its
@@ -136,14 +147,16 @@ public final class Exporter {
         Map<String, LogMemory> onLog = skipKnown || options.reconciles() || options.dryRun()
                 ? LogState.read(kafka, registry, pipeline) : Map.of();
         Reconciliation reconciliation = options.reconciles()
-                ? Reconciliation.plan(onLog, inSource, options, begin) : Reconciliation.NONE;
+                ? Reconciliation.plan(onLog, inSource, options, begin, reader instanceof EntitySource)
+                : Reconciliation.NONE;
         if (options.dryRun()) {
-            long wouldPublish = expected.entrySet().stream().filter(e -> {
-                LogMemory there = onLog.get(e.getKey());
-                return there == null || there.version() < e.getValue();
-            }).count();
-            return new ExportSummary(total, wouldPublish, expected.size() - wouldPublish, validation.invalid(),
-                    validation.filtered(), Map.copyOf(expected), Duration.between(begin, Instant.now()),
+            long wouldPublish = newerThan(onLog, expected);
+            long entitiesWouldPublish = newerThan(onLog, expectedEntities);
+            return new ExportSummary(validation.memories(), wouldPublish, expected.size() - wouldPublish,
+                    validation.invalid(), validation.filtered(), Map.copyOf(expected),
+                    Duration.between(begin, Instant.now()),
+                    new ExportSummary.Entities(validation.entities(), entitiesWouldPublish,
+                            expectedEntities.size() - entitiesWouldPublish, Map.copyOf(expectedEntities)),
                     reconciliation, true);
         }
         if (options.reconciles()) {
@@ -153,29 +166,31 @@ public final class Exporter {
         AtomicLong position = new AtomicLong();
         AtomicLong published = new AtomicLong();
         AtomicLong alreadyThere = new AtomicLong();
+        AtomicLong entitiesPublished = new AtomicLong();
+        AtomicLong entitiesThere = new AtomicLong();
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(producerProps(sourceKey),
                 new StringSerializer(), new ByteArraySerializer())) {
             // Fences an earlier run of this source that died mid-transaction, and aborts that transaction.
             producer.initTransactions();
             producer.beginTransaction();
             try {
-                reader.forEach(source -> {
+                forEachRecord(reader, converter, validation.collisions(), (source, kind, result) -> {
                     long at = position.incrementAndGet();
                     if (at <= resumeAfter) {
                         return;
                     }
-                    MemoryEventConverter.Result result = converter.convert(source);
                     if (!result.valid()) {
                         // Only reached with --skip-invalid: validation refused the source otherwise.
                         producer.send(rejection(source, result));
                     } else if (options.selects(result.event())) {
                         MemoryEvent event = result.event();
+                        boolean entity = kind == Kind.ENTITY;
                         LogMemory there = skipKnown ? onLog.get(event.getId()) : null;
                         if (there != null && there.version() >= event.getVersion()) {
-                            alreadyThere.incrementAndGet();
+                            (entity ? entitiesThere : alreadyThere).incrementAndGet();
                         } else {
                             producer.send(new ProducerRecord<>(intake, event.getId(), serializer.serialize(intake, event)));
-                            published.incrementAndGet();
+                            (entity ? entitiesPublished : published).incrementAndGet();
                         }
                     }
                     if ((at - resumeAfter) % TRANSACTION_SIZE == 0) {
@@ -188,6 +203,7 @@ public final class Exporter {
                 for (String id : reconciliation.deletes()) {
                     MemoryEvent delete = MemoryEvent.newBuilder().setOp(Op.DELETE).setId(id).setText(null)
                             .setMetadata(null).setVersion(reconciliation.deleteVersion())
+                            .setKind(reconciliation.entityDeletes().contains(id) ? Kind.ENTITY : Kind.MEMORY)
                             .setUpdatedAt(begin.toString()).setUpdatedAtTs(begin)
                             .setSource(SourceRef.newBuilder().setSystem(reader.kind()).setName(reader.shortName())
                                     .setPosition("snapshot of " + begin + ": absent").build()).build();
@@ -199,14 +215,52 @@ public final class Exporter {
                 throw e;
             }
         }
-        return new ExportSummary(total, published.get(), resumeAfter + alreadyThere.get(), validation.invalid(),
-                validation.filtered(), Map.copyOf(expected), Duration.between(begin, Instant.now()), reconciliation,
-                false);
+        // Only a stamped source resumes after a position, and only a store without a stamp has entities.
+        return new ExportSummary(validation.memories(), published.get(), resumeAfter + alreadyThere.get(),
+                validation.invalid(), validation.filtered(), Map.copyOf(expected), Duration.between(begin, Instant.now()),
+                new ExportSummary.Entities(validation.entities(), entitiesPublished.get(), entitiesThere.get(),
+                        Map.copyOf(expectedEntities)), reconciliation, false);
     }
 
     /** The pipeline this exporter publishes to. */
     public Pipeline pipeline() {
         return pipeline;
+    }
+
+    /** How many of {@code expected} the log holds at an older version or not at all: what a run would publish. */
+    private static long newerThan(Map<String, LogMemory> onLog, Map<String, Long> expected) {
+        return expected.entrySet().stream().filter(e -> {
+            LogMemory there = onLog.get(e.getKey());
+            return there == null || there.version() < e.getValue();
+        }).count();
+    }
+
+    /**
+     * Calls {@code sink} with every record of the source, converted, in source order: its memories, then the
+     * entities of its entity store, if it has one. An entity whose id is in {@code collisions} is invalid.
+     */
+    private static void forEachRecord(MemorySource reader, MemoryEventConverter converter, Set<String> collisions,
+                                      RecordSink sink) {
+        reader.forEach(memory -> sink.accept(memory, Kind.MEMORY, converter.convert(memory)));
+        if (reader instanceof EntitySource store) {
+            store.forEachEntity(entity -> {
+                MemoryEventConverter.Result result = converter.convert(entity);
+                if (result.valid() && collisions.contains(entity.id())) {
+                    result = collision(entity.position(), entity.id());
+                }
+                sink.accept(entity.toSourceMemory(), Kind.ENTITY, result);
+            });
+        }
+    }
+
+    /** One record of a source, as read and as converted. */
+    private interface RecordSink {
+        void accept(SourceMemory source, Kind kind, MemoryEventConverter.Result result);
+    }
+
+    private static MemoryEventConverter.Result collision(String position, String id) {
+        return new MemoryEventConverter.Result(null, List.of(position + ": entity id=" + id + ": a memory of the same"
+                + " store has this id; memories and entities share the log, keyed by id, so one would replace the other"));
     }
 
     private static void commit(KafkaProducer<String, byte[]> producer, String sourceKey, ExportCheckpoint checkpoint) {
@@ -223,8 +277,14 @@ public final class Exporter {
         }
     }
 
-    /** What the validation pass found. */
-    private record Validation(long records, long invalid, long filtered) {
+    /**
+     * What the validation pass found: records of both kinds, invalid and filtered ones, and the ids of entities
+     * that are also memory ids.
+     */
+    private record Validation(long memories, long entities, long invalid, long filtered, Set<String> collisions) {
+        long records() {
+            return memories + entities;
+        }
     }
 
     /**
@@ -233,18 +293,33 @@ public final class Exporter {
      * which case they are written to the reject file, rewritten whole on every run.
      */
     private Validation validate(MemorySource reader, MemoryEventConverter converter, ExportProgress progress,
-                                Map<String, Long> expected, Set<String> inSource, ExportOptions options) {
+                                Map<String, Long> expected, Map<String, Long> expectedEntities, Set<String> inSource,
+                                ExportOptions options) {
         List<String> problems = new ArrayList<>();
         AtomicLong count = new AtomicLong();
+        AtomicLong entities = new AtomicLong();
         AtomicLong invalid = new AtomicLong();
         AtomicLong filtered = new AtomicLong();
+        // Every memory id, filtered or not, so that an entity with one is refused whatever the filters.
+        Set<String> memoryIds = new HashSet<>();
+        Set<String> collisions = new HashSet<>();
         try (RejectFile rejects = options.skipInvalid() ? RejectFile.open(options.rejectFile()) : null) {
-            reader.forEach(source -> {
+            forEachRecord(reader, converter, Set.of(), (source, kind, converted) -> {
                 if (inSource != null && source.json().path("id").isTextual()) {
-                    // Every id the store holds, valid or not, selected or not: none of them is gone.
+                    // Every id the store holds, valid or not, selected or not, memory or entity: none of them is gone.
                     inSource.add(source.json().get("id").textValue());
                 }
-                MemoryEventConverter.Result result = converter.convert(source);
+                MemoryEventConverter.Result result = converted;
+                boolean entity = kind == Kind.ENTITY;
+                if (entity) {
+                    entities.incrementAndGet();
+                    if (result.valid() && memoryIds.contains(result.event().getId())) {
+                        collisions.add(result.event().getId());
+                        result = collision(source.position(), result.event().getId());
+                    }
+                } else if (source.json().path("id").isTextual()) {
+                    memoryIds.add(source.json().get("id").textValue());
+                }
                 if (!result.valid()) {
                     invalid.incrementAndGet();
                     if (rejects != null) {
@@ -257,7 +332,8 @@ public final class Exporter {
                         }
                     }
                 } else if (options.selects(result.event())) {
-                    expected.merge(result.event().getId(), result.event().getVersion(), Math::max);
+                    (entity ? expectedEntities : expected).merge(result.event().getId(), result.event().getVersion(),
+                            Math::max);
                 } else {
                     filtered.incrementAndGet();
                 }
@@ -270,7 +346,8 @@ public final class Exporter {
             throw new InvalidSourceException(reader.name(), problems, invalid.get() - problems.size())
                     .beforeAnythingWasPublished();
         }
-        return new Validation(count.get(), invalid.get(), filtered.get());
+        return new Validation(count.get() - entities.get(), entities.get(), invalid.get(), filtered.get(),
+                Set.copyOf(collisions));
     }
 
     private ProducerRecord<String, byte[]> rejection(SourceMemory source, MemoryEventConverter.Result result) {

@@ -6,7 +6,10 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.memshift.clients.ElasticsearchClients;
+import io.memshift.clients.ElasticsearchSettings;
+import io.memshift.clients.HttpAuth;
 import io.memshift.schemas.Json;
+import io.memshift.schemas.Mem0Entities;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URLEncoder;
@@ -15,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import org.apache.http.util.EntityUtils;
 import org.elasticsearch.client.Request;
@@ -35,30 +39,55 @@ import org.elasticsearch.client.RestClient;
  *
  * <p>Mem0's own bookkeeping indices ({@code mem0migrations}, {@code memory_migrations}) hold no memories: naming
  * one is refused, and an index pattern ({@code mem0*}, {@code a,b}) leaves them out.
+ *
+ * <p>Mem0 v3 keeps the entities its memories mention beside the collection, in {@code <index>_entities} (the same
+ * document layout, the payload's {@code data} the entity's text); {@link #forEachEntity} reads them the same way,
+ * payloads byte for byte. An index pattern reads the entity store of each memory index it matches, and never
+ * reads an entity store as memories.
  */
-public final class Mem0ElasticsearchReader implements MemorySource {
+public final class Mem0ElasticsearchReader implements MemorySource, EntitySource {
 
     /** Indices Mem0 keeps for itself: the Python library's and the TypeScript SDK's telemetry user id. */
     public static final Set<String> BOOKKEEPING_INDICES = Set.of("mem0migrations", "memory_migrations");
     /** Hits carry their whole _source, old vectors included (skipped unread): smaller pages than a bare scan. */
     private static final int PAGE = 500;
 
+    private final ElasticsearchSettings cluster;
     private final String baseUrl;
     private final String index;
 
-    /** @param url {@code http(s)://host:port/<index>} */
+    /** @param url {@code http(s)://host:port/<index>}, read without credentials */
     public Mem0ElasticsearchReader(String url) {
+        this(url, null);
+    }
+
+    /**
+     * @param url      {@code http(s)://[user:password@]host:port/<index>}
+     * @param security the credentials and trusted certificates of that cluster (its URL is ignored), or null for
+     *                 none; a user and password in {@code url} are used instead
+     */
+    public Mem0ElasticsearchReader(String url, ElasticsearchSettings security) {
         int slash = url.lastIndexOf('/');
         if (!url.startsWith("http://") && !url.startsWith("https://") || slash <= url.indexOf("//") + 1
                 || slash == url.length() - 1) {
-            throw new IllegalArgumentException("mem0-es source must look like http(s)://host:port/<index>, got '" + url + "'");
+            throw new IllegalArgumentException("mem0-es source must look like http(s)://host:port/<index>, got '"
+                    + ElasticsearchSettings.of(url.substring(0, Math.max(slash, url.indexOf("//") + 2))).url() + "...'");
         }
-        this.baseUrl = url.substring(0, slash);
+        ElasticsearchSettings fromUrl = ElasticsearchSettings.of(url.substring(0, slash));
+        this.cluster = security == null || !(fromUrl.auth() instanceof HttpAuth.None) ? fromUrl
+                : new ElasticsearchSettings(fromUrl.url(), security.auth(), security.tls());
+        this.baseUrl = cluster.url();
         this.index = url.substring(slash + 1);
         if (BOOKKEEPING_INDICES.contains(index)) {
             throw new IllegalArgumentException("index '" + index + "' at " + baseUrl + " is Mem0's own bookkeeping"
                     + " (it holds the telemetry user id, not memories); name the collection's index instead, e.g."
                     + " mem0-es:" + baseUrl + "/mem0");
+        }
+        if (Mem0Entities.isStore(index) && !index.contains("*") && !index.contains(",")) {
+            String collection = index.substring(0, index.length() - Mem0Entities.SUFFIX.length());
+            throw new IllegalArgumentException("index '" + index + "' at " + baseUrl + " is Mem0's entity store of '"
+                    + collection + "'; name the collection instead (mem0-es:" + baseUrl + "/" + collection
+                    + "): its entities are read with it");
         }
     }
 
@@ -84,15 +113,41 @@ public final class Mem0ElasticsearchReader implements MemorySource {
 
     @Override
     public void forEach(Consumer<SourceMemory> sink) {
-        try (ElasticsearchClient es = ElasticsearchClients.connect(baseUrl)) {
-            read(ElasticsearchClients.lowLevel(es), sink);
+        try (ElasticsearchClient es = ElasticsearchClients.connect(cluster)) {
+            RestClient rest = ElasticsearchClients.lowLevel(es);
+            scan(rest, memoryIndices(rest), index, (hit, position) -> sink.accept(new SourceMemory(
+                    toMemory(hit.id(), hit.payload()), position, null, hit.payload())));
         } catch (IOException e) {
             // closing the connections failed: everything was read
         }
     }
 
-    private void read(RestClient rest, Consumer<SourceMemory> sink) {
-        String indices = memoryIndices(rest);
+    /** Every entity of the entity store of each memory index read (none if no such store exists). */
+    @Override
+    public void forEachEntity(Consumer<SourceEntity> sink) {
+        try (ElasticsearchClient es = ElasticsearchClients.connect(cluster)) {
+            RestClient rest = ElasticsearchClients.lowLevel(es);
+            List<String> stores = new ArrayList<>();
+            for (String memories : memoryIndices(rest).split(",")) {
+                String store = Mem0Entities.storeOf(memories);
+                if (exists(rest, store)) {
+                    stores.add(store);
+                }
+            }
+            if (stores.isEmpty()) {
+                return;
+            }
+            String name = stores.size() == 1 ? stores.get(0) : Mem0Entities.storeOf(index);
+            // An entity without a payload is passed on as {} (the converter then names the missing data).
+            scan(rest, String.join(",", stores), name, (hit, position) -> sink.accept(new SourceEntity(hit.id(),
+                    hit.payload() == null ? "{}" : hit.payload(), position)));
+        } catch (IOException e) {
+            // closing the connections failed: everything was read
+        }
+    }
+
+    /** Reads every hit of {@code indices} in a point in time, page after page; {@code name} starts each position. */
+    private void scan(RestClient rest, String indices, String name, BiConsumer<Hit, String> sink) {
         refresh(rest, indices);
         String pit = send(rest, "POST", "/" + indices + "/_pit?keep_alive=5m", null).get("id").asText();
         try {
@@ -113,8 +168,7 @@ public final class Mem0ElasticsearchReader implements MemorySource {
                 }
                 for (Hit hit : page.hits()) {
                     n++;
-                    sink.accept(new SourceMemory(toMemory(hit.id(), hit.payload()),
-                            index + "#" + n + " (_id " + hit.id() + ")", null, hit.payload()));
+                    sink.accept(hit, name + "#" + n + " (_id " + hit.id() + ")");
                     after = hit.sort();
                 }
             }
@@ -125,7 +179,7 @@ public final class Mem0ElasticsearchReader implements MemorySource {
 
     /**
      * The index expression to read: the index named, or, for a pattern ({@code *}, {@code ,}), the indices it
-     * matches without Mem0's bookkeeping ones.
+     * matches without Mem0's bookkeeping ones and without entity stores ({@code *_entities}).
      */
     private String memoryIndices(RestClient rest) {
         if (!index.contains("*") && !index.contains(",")) {
@@ -135,7 +189,7 @@ public final class Mem0ElasticsearchReader implements MemorySource {
         for (JsonNode row : send(rest, "GET", "/_cat/indices/" + URLEncoder.encode(index, StandardCharsets.UTF_8)
                 + "?h=index&format=json", null)) {
             String name = row.path("index").asText();
-            if (!BOOKKEEPING_INDICES.contains(name)) {
+            if (!BOOKKEEPING_INDICES.contains(name) && !Mem0Entities.isStore(name)) {
                 names.add(name);
             }
         }
@@ -257,6 +311,23 @@ public final class Mem0ElasticsearchReader implements MemorySource {
             send(rest, "DELETE", "/_pit", body);
         } catch (RuntimeException ignored) {
             // a point in time left open expires by itself after keep_alive
+        }
+    }
+
+    /** True if an index or alias of this name exists. */
+    private boolean exists(RestClient rest, String name) {
+        try {
+            // The low-level client answers a HEAD's 404 as a response, not as a ResponseException.
+            return rest.performRequest(new Request("HEAD", "/" + URLEncoder.encode(name, StandardCharsets.UTF_8)))
+                    .getStatusLine().getStatusCode() != 404;
+        } catch (ResponseException e) {
+            if (e.getResponse().getStatusLine().getStatusCode() == 404) {
+                return false;
+            }
+            throw new SourceUnavailableException(identity(), "Elasticsearch answered HEAD /" + name + " with "
+                    + e.getResponse().getStatusLine().getStatusCode(), e);
+        } catch (IOException e) {
+            throw new SourceUnavailableException(identity(), "cannot reach Elasticsearch at " + baseUrl + ": " + e, e);
         }
     }
 

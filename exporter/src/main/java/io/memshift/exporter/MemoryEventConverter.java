@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.memshift.schemas.Json;
+import io.memshift.schemas.Kind;
 import io.memshift.schemas.MemoryEvent;
 import io.memshift.schemas.MemoryVersion;
 import io.memshift.schemas.Op;
@@ -26,6 +27,10 @@ import java.util.Set;
  * and {@code createdAt}/{@code updatedAt} (the TypeScript SDK). The camelCase ones stay in {@code extras} as
  * given, so the spelling survives, and date the memory when the snake_case ones are absent. A memory with neither
  * is dated by when the source was observed (see {@link MemoryVersion}).
+ *
+ * <p>An entity of Mem0's entity store is converted the same way ({@link #convert(SourceEntity)}): its {@code data}
+ * is the text (what Mem0 embeds, so what the re-embedder embeds), it has no timestamps (dated by the observation,
+ * so a later export of a changed store wins), and the event is marked {@link Kind#ENTITY}.
  */
 public final class MemoryEventConverter {
 
@@ -70,19 +75,31 @@ public final class MemoryEventConverter {
     }
 
     public Result convert(SourceMemory source) {
+        return convert(source, Kind.MEMORY);
+    }
+
+    /** An entity of Mem0's entity store: its {@code data} is the text; the event is {@link Kind#ENTITY}. */
+    public Result convert(SourceEntity entity) {
+        return convert(entity.toSourceMemory(), Kind.ENTITY);
+    }
+
+    private Result convert(SourceMemory source, Kind kind) {
         ObjectNode json = source.json();
         List<String> problems = new ArrayList<>();
-        String id = requiredString(json, "id", problems);
-        String label = source.position() + ": memory " + (id == null ? "(no id)" : "id=" + id) + ": ";
-        String text = requiredString(json, "memory", problems);
+        String id = requiredString(json, "id", "id", problems);
+        boolean entity = kind == Kind.ENTITY;
+        String label = source.position() + (entity ? ": entity " : ": memory ") + (id == null ? "(no id)" : "id=" + id) + ": ";
+        // An entity's text is its payload's data (Mem0Payload moved it to 'memory'): named as the store spells it.
+        String textField = entity ? "data" : "memory";
+        String text = requiredString(json, "memory", textField, problems);
         if (text != null && text.isBlank()) {
-            problems.add("field 'memory' is empty");
+            problems.add("field '" + textField + "' is empty");
         }
         if (text != null && text.length() > maxTextChars) {
-            problems.add("field 'memory' has " + text.length() + " characters, over the limit of " + maxTextChars);
+            problems.add("field '" + textField + "' has " + text.length() + " characters, over the limit of " + maxTextChars);
         }
         if (text != null && hasLoneSurrogate(text)) {
-            problems.add("field 'memory' is not valid Unicode (lone surrogate)");
+            problems.add("field '" + textField + "' is not valid Unicode (lone surrogate)");
         }
         String hash = optionalString(json, "hash", problems);
         String userId = optionalString(json, "user_id", problems);
@@ -110,18 +127,20 @@ public final class MemoryEventConverter {
                 .setSource(SourceRef.newBuilder().setSystem(sourceSystem).setName(sourceName)
                         .setPosition(source.position()).build())
                 .setExtras(extras(json))
-                .setPayload(source.payload());
+                .setPayload(source.payload())
+                .setKind(kind);
         return new Result(event.build(), List.of());
     }
 
-    private static String requiredString(ObjectNode json, String field, List<String> problems) {
+    /** @param shownAs the field's name in messages: as the source spells it */
+    private static String requiredString(ObjectNode json, String field, String shownAs, List<String> problems) {
         JsonNode node = json.get(field);
         if (node == null || node.isNull()) {
-            problems.add("field '" + field + "' is missing");
+            problems.add("field '" + shownAs + "' is missing");
             return null;
         }
         if (!node.isTextual()) {
-            problems.add("field '" + field + "' must be a string, found " + describe(node));
+            problems.add("field '" + shownAs + "' must be a string, found " + describe(node));
             return null;
         }
         if (field.equals("id") && node.textValue().isBlank()) {

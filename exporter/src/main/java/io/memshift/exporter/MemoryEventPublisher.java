@@ -9,7 +9,6 @@ import io.memshift.schemas.Op;
 import io.memshift.schemas.Pipeline;
 import io.memshift.schemas.SchemaRegistryClient;
 import io.memshift.schemas.SourceRef;
-import io.memshift.schemas.TopicSettings;
 import io.memshift.schemas.Topics;
 import java.time.Instant;
 import java.util.List;
@@ -61,7 +60,7 @@ public final class MemoryEventPublisher implements AutoCloseable {
                                 String sourceName) {
         KafkaClients kafka = new KafkaClients(settings);
         try (Admin client = kafka.admin()) {
-            Topics.ensurePipeline(client, pipeline, TopicSettings.DEFAULTS);
+            Topics.ensurePipeline(client, pipeline, settings.topics());
         }
         Properties props = kafka.idempotentProducerConfig();
         props.put(ProducerConfig.CLIENT_ID_CONFIG, "memshift-publisher-" + sourceName);

@@ -19,43 +19,63 @@ import java.util.Set;
  * candidate: it exists. Neither is one whose log version is newer than the snapshot's start: it changed after the
  * snapshot began, so the snapshot says nothing of it.
  *
- * @param deletes the memories to delete, in id order
+ * <p>Entities (Mem0's entity store, {@code kind: ENTITY} on the log) are reconciled like memories only when the
+ * snapshot read the store's entity store too ({@link EntitySource}): then an entity the store no longer holds is gone
+ * (Mem0 removes an entity with the last memory that names it). A snapshot of a source that cannot hold entities (an
+ * export file, the Mem0 API) says nothing of them, so it never deletes one. Entity ids never equal memory ids on one
+ * log (the exporter refuses such an entity), so one set of ids serves both.
+ *
+ * @param deletes the memories and entities to delete, in id order
+ * @param entityDeletes those of {@code deletes} that are entities (their deletes are marked {@code kind: ENTITY}, so
+ *                that the importer removes them from the entity index)
  * @param live    the memories the log holds, not deleted, within the filter: what a percentage limit is of
  * @param deleteVersion the version every delete carries
  */
-public record Reconciliation(List<String> deletes, long live, long deleteVersion) {
+public record Reconciliation(List<String> deletes, Set<String> entityDeletes, long live, long deleteVersion) {
 
     public Reconciliation {
         deletes = List.copyOf(deletes);
+        entityDeletes = Set.copyOf(entityDeletes);
     }
 
     /** Nothing to reconcile (a source whose earlier export completed, say). */
-    public static final Reconciliation NONE = new Reconciliation(List.of(), 0, 0);
+    public static final Reconciliation NONE = new Reconciliation(List.of(), Set.of(), 0, 0);
+
+    /** A snapshot of memories only (its source has no entity store): entities on the log are left alone. */
+    public static Reconciliation plan(Map<String, LogMemory> log, Set<String> inSource, ExportOptions options,
+                                      Instant snapshotAt) {
+        return plan(log, inSource, options, snapshotAt, false);
+    }
 
     /**
      * @param log         the newest state of every memory on the pipeline's log
      * @param inSource    every memory id the snapshot holds, valid or not, selected or not
      * @param options     the export's filters
      * @param snapshotAt  when the snapshot began to be read
+     * @param withEntities whether the snapshot read the store's entity store as well
      */
     public static Reconciliation plan(Map<String, LogMemory> log, Set<String> inSource, ExportOptions options,
-                                      Instant snapshotAt) {
+                                      Instant snapshotAt, boolean withEntities) {
         long deleteVersion = MemoryVersion.ofDelete(snapshotAt);
         List<String> deletes = new ArrayList<>();
+        Set<String> entityDeletes = new java.util.HashSet<>();
         long live = 0;
         for (Map.Entry<String, LogMemory> entry : log.entrySet()) {
             LogMemory memory = entry.getValue();
-            if (memory.deleted() || !options.selects(memory.userId(), memory.agentId(), memory.runId(),
+            if (memory.deleted() || (memory.entity() && !withEntities) || !options.selects(memory.userId(), memory.agentId(), memory.runId(),
                     memory.changedAt())) {
                 continue;
             }
             live++;
             if (!inSource.contains(entry.getKey()) && memory.version() < deleteVersion) {
                 deletes.add(entry.getKey());
+                if (memory.entity()) {
+                    entityDeletes.add(entry.getKey());
+                }
             }
         }
         Collections.sort(deletes);
-        return new Reconciliation(deletes, live, deleteVersion);
+        return new Reconciliation(deletes, entityDeletes, live, deleteVersion);
     }
 
     /**

@@ -1,15 +1,18 @@
 package io.memshift.importer;
 
+import io.memshift.clients.ElasticsearchSettings;
 import io.memshift.clients.KafkaSettings;
+import io.memshift.clients.RegistrySettings;
+import io.memshift.schemas.Mem0Entities;
 
 /**
  * Everything the importer needs, in one place.
  *
  * @param kafka             the Kafka cluster
- * @param schemaRegistryUrl Confluent-API registry base URL
- * @param elasticsearchUrl  e.g. {@code http://127.0.0.1:9200}
+ * @param schemaRegistry    the Confluent-API registry: URL, credentials, TLS trust
+ * @param elasticsearch     the target cluster: URL, credentials, TLS trust
  * @param topic             the embedded topic to read ({@code memories.embedded.<model>})
- * @param index             the target index
+ * @param index             the target index (its entities go to {@link #entityIndex()})
  * @param layout            where each part of a memory goes in a document, and the mapping
  * @param mapping           the index's shape: vector dims (from the model), similarity, shards...
  * @param maxPoll           records taken per poll ({@code max.poll.records}); one poll is one unit of commit
@@ -19,21 +22,21 @@ import io.memshift.clients.KafkaSettings;
  * @param instanceId        this instance among the index's importers (each running one needs its own), or null for
  *                          the one instance of earlier versions; see {@link #staticMemberId()}
  */
-public record ImporterConfig(KafkaSettings kafka, String schemaRegistryUrl, String elasticsearchUrl, String topic,
-                             String index, DocumentLayout layout, IndexMapping mapping, int maxPoll, int maxBulkDocs,
-                             long maxBulkBytes, int maxInFlight, String instanceId) {
+public record ImporterConfig(KafkaSettings kafka, RegistrySettings schemaRegistry, ElasticsearchSettings elasticsearch,
+                             String topic, String index, DocumentLayout layout, IndexMapping mapping, int maxPoll,
+                             int maxBulkDocs, long maxBulkBytes, int maxInFlight, String instanceId) {
 
     /** The one instance of an index's importer. */
-    public ImporterConfig(KafkaSettings kafka, String schemaRegistryUrl, String elasticsearchUrl, String topic,
-                          String index, DocumentLayout layout, IndexMapping mapping, int maxPoll, int maxBulkDocs,
-                          long maxBulkBytes, int maxInFlight) {
-        this(kafka, schemaRegistryUrl, elasticsearchUrl, topic, index, layout, mapping, maxPoll, maxBulkDocs,
-                maxBulkBytes, maxInFlight, null);
+    public ImporterConfig(KafkaSettings kafka, RegistrySettings schemaRegistry, ElasticsearchSettings elasticsearch,
+                          String topic, String index, DocumentLayout layout, IndexMapping mapping, int maxPoll,
+                          int maxBulkDocs, long maxBulkBytes, int maxInFlight) {
+        this(kafka, schemaRegistry, elasticsearch, topic, index, layout, mapping, maxPoll, maxBulkDocs, maxBulkBytes,
+                maxInFlight, null);
     }
 
     /** These settings for the instance {@code id} (see {@link #staticMemberId()}). */
     public ImporterConfig withInstance(String id) {
-        return new ImporterConfig(kafka, schemaRegistryUrl, elasticsearchUrl, topic, index, layout, mapping, maxPoll,
+        return new ImporterConfig(kafka, schemaRegistry, elasticsearch, topic, index, layout, mapping, maxPoll,
                 maxBulkDocs, maxBulkBytes, maxInFlight, id);
     }
 
@@ -57,11 +60,35 @@ public record ImporterConfig(KafkaSettings kafka, String schemaRegistryUrl, Stri
         }
     }
 
+    /** With an open registry and a cluster without security: the embedded stack's, a test's. */
+    public ImporterConfig(KafkaSettings kafka, String schemaRegistryUrl, String elasticsearchUrl, String topic,
+                          String index, DocumentLayout layout, IndexMapping mapping, int maxPoll, int maxBulkDocs,
+                          long maxBulkBytes, int maxInFlight) {
+        this(kafka, RegistrySettings.of(schemaRegistryUrl), ElasticsearchSettings.of(elasticsearchUrl), topic, index,
+                layout, mapping, maxPoll, maxBulkDocs, maxBulkBytes, maxInFlight);
+    }
+
     /** With the default batch sizes. */
+    public static ImporterConfig of(KafkaSettings kafka, RegistrySettings schemaRegistry,
+                                    ElasticsearchSettings elasticsearch, String topic, String index,
+                                    DocumentLayout layout, IndexMapping mapping) {
+        return new ImporterConfig(kafka, schemaRegistry, elasticsearch, topic, index, layout, mapping,
+                DEFAULT_MAX_POLL, DEFAULT_MAX_BULK_DOCS, DEFAULT_MAX_BULK_BYTES, DEFAULT_MAX_IN_FLIGHT);
+    }
+
+    /** With the default batch sizes, an open registry and a cluster without security. */
     public static ImporterConfig of(KafkaSettings kafka, String schemaRegistryUrl, String elasticsearchUrl,
                                     String topic, String index, DocumentLayout layout, IndexMapping mapping) {
-        return new ImporterConfig(kafka, schemaRegistryUrl, elasticsearchUrl, topic, index, layout, mapping,
-                DEFAULT_MAX_POLL, DEFAULT_MAX_BULK_DOCS, DEFAULT_MAX_BULK_BYTES, DEFAULT_MAX_IN_FLIGHT);
+        return of(kafka, RegistrySettings.of(schemaRegistryUrl), ElasticsearchSettings.of(elasticsearchUrl), topic,
+                index, layout, mapping);
+    }
+
+    /**
+     * Where the topic's entities ({@code kind: ENTITY}) go: Mem0's entity store beside the index,
+     * {@code <index>_entities}, of the same layout and vector shape.
+     */
+    public String entityIndex() {
+        return Mem0Entities.storeOf(index);
     }
 
     /** One consumer group per target index: each index is filled from the start of the topic, once. */

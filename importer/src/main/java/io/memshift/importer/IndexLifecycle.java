@@ -9,12 +9,14 @@ import co.elastic.clients.elasticsearch.indices.add_block.IndicesBlockOptions;
 import co.elastic.clients.elasticsearch.indices.get_mapping.IndexMappingRecord;
 import co.elastic.clients.elasticsearch.indices.update_aliases.Action;
 import co.elastic.clients.json.JsonData;
+import io.memshift.schemas.Mem0Entities;
 import java.io.IOException;
 import java.io.StringReader;
 import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -26,6 +28,11 @@ import org.slf4j.LoggerFactory;
 /**
  * Creates target indices from a layout and a model's vector shape, and moves the read alias between them
  * atomically (a plain cutover, or a take-over of an app's index name).
+ *
+ * <p>Mem0's entity store follows its collection: whenever alias {@code A} moves to index {@code I}, alias
+ * {@code A_entities} moves to {@code I_entities} in the same {@code _aliases} call (or, if {@code I} has no entity
+ * store, an index memshift made before it carried entities, is removed, so that a Mem0 app never pairs memories
+ * of one model with entities of another). Rollback is a move like any other, so it moves both back.
  */
 public final class IndexLifecycle {
 
@@ -228,20 +235,45 @@ public final class IndexLifecycle {
                     + " collection?); to give its name to " + index + ", keeping a copy of it for rollback, run: memshift"
                     + " cutover --alias " + alias + " --index " + index + " --take-over-index");
         }
-        Set<String> previous = aliasTargets(alias);
-        List<Action> actions = new ArrayList<>();
-        for (String old : previous) {
-            if (!old.equals(index)) {
-                actions.add(Action.of(a -> a.remove(r -> r.index(old).alias(alias))));
-            }
+        String entityAlias = Mem0Entities.storeOf(alias);
+        if (isIndex(entityAlias)) {
+            throw new IllegalStateException("cannot use '" + entityAlias + "' as the alias of the entity store "
+                    + Mem0Entities.storeOf(index) + ": an index has that name (a Mem0 app's entity store of collection '"
+                    + alias + "'?); move its entities elsewhere or delete it, or give both names to " + index
+                    + " with: memshift cutover --alias " + alias + " --index " + index + " --take-over-index");
         }
-        actions.add(addAlias(alias, index));
+        Set<String> previous = aliasTargets(alias);
+        List<Action> actions = new ArrayList<>(moveActions(alias, index, previous));
+        actions.addAll(moveActions(entityAlias, entityStoreOf(index), aliasTargets(entityAlias)));
         try {
             es.indices().updateAliases(u -> u.actions(actions));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot move alias " + alias + " to " + index, e);
         }
         return previous;
+    }
+
+    /** The entity store beside {@code index}, or null if it has none (made before memshift carried entities). */
+    private String entityStoreOf(String index) {
+        String store = Mem0Entities.storeOf(index);
+        return exists(store) ? store : null;
+    }
+
+    /**
+     * The actions that take {@code alias} from the indices it points to now ({@code current}) to {@code index}
+     * alone, or, for a null {@code index}, to none.
+     */
+    private List<Action> moveActions(String alias, String index, Set<String> current) {
+        List<Action> actions = new ArrayList<>();
+        for (String old : current) {
+            if (!old.equals(index)) {
+                actions.add(Action.of(a -> a.remove(r -> r.index(old).alias(alias))));
+            }
+        }
+        if (index != null) {
+            actions.add(addAlias(alias, index));
+        }
+        return actions;
     }
 
     /**
@@ -297,7 +329,10 @@ public final class IndexLifecycle {
      * cloned ({@code _clone}: hard links, no copy of the documents, and it needs no reindex module, which the
      * embedded Elasticsearch lacks), the clone's write block lifted; then one {@code _aliases} call removes the old
      * index and points the alias {@code name} at {@code index}, so readers never see the name missing. If anything
-     * fails before that call, the write block is lifted again and the clone removed: the app goes on as before.
+     * fails before that call, the write blocks are lifted again and the clones removed: the app goes on as before.
+     *
+     * <p>The app's entity store, {@code name_entities}, is taken over with it: kept as {@code keepAs_entities} the
+     * same way, and, in the same {@code _aliases} call, replaced by an alias of {@code index}'s entity store.
      *
      * <p>Writes to {@code name} between the block and the swap (a second or so) are refused: the app should pause
      * writing, or its failed writes be sent again after.
@@ -312,47 +347,81 @@ public final class IndexLifecycle {
         if (name.equals(index) || !exists(index)) {
             throw new IllegalStateException("index " + index + " does not exist or is the one to take over");
         }
-        if (exists(keepAs)) {
-            throw new IllegalStateException("index " + keepAs + " exists already; choose another name to keep "
-                    + name + " as");
-        }
-        boolean swapped = false;
-        boolean cloned = false;
-        try {
-            es.indices().addBlock(b -> b.index(name).block(IndicesBlockOptions.Write));
-            es.indices().clone(c -> c.index(name).target(keepAs).waitForActiveShards(w -> w.count(1))
-                    .settings("index.blocks.write", JsonData.of(false)));
-            cloned = true;
-            es.indices().refresh(r -> r.index(name + "," + keepAs));
-            long original = es.count(c -> c.index(name)).count();
-            long copy = es.count(c -> c.index(keepAs)).count();
-            if (original != copy) {
-                throw new IllegalStateException("the copy " + keepAs + " holds " + copy + " documents, " + name
-                        + " holds " + original);
+        String entityName = Mem0Entities.storeOf(name);
+        String entityKeepAs = Mem0Entities.storeOf(keepAs);
+        // The app's own entity store, an index of that name, is kept and replaced like its collection.
+        boolean entityStore = isIndex(entityName);
+        for (String copy : entityStore ? List.of(keepAs, entityKeepAs) : List.of(keepAs)) {
+            if (exists(copy)) {
+                throw new IllegalStateException("index " + copy + " exists already; choose another name to keep "
+                        + name + " as");
             }
-            es.indices().updateAliases(u -> u.actions(Action.of(a -> a.removeIndex(r -> r.index(name))),
-                    addAlias(name, index)));
+        }
+        Map<String, String> copies = new LinkedHashMap<>();
+        copies.put(name, keepAs);
+        if (entityStore) {
+            copies.put(entityName, entityKeepAs);
+        }
+        List<String> blocked = new ArrayList<>();
+        List<String> cloned = new ArrayList<>();
+        boolean swapped = false;
+        try {
+            for (Map.Entry<String, String> copy : copies.entrySet()) {
+                keepCopy(copy.getKey(), copy.getValue(), blocked, cloned);
+            }
+            List<Action> actions = new ArrayList<>();
+            actions.add(Action.of(a -> a.removeIndex(r -> r.index(name))));
+            actions.add(addAlias(name, index));
+            if (entityStore) {
+                actions.add(Action.of(a -> a.removeIndex(r -> r.index(entityName))));
+                actions.addAll(moveActions(entityName, entityStoreOf(index), Set.of()));
+            } else {
+                actions.addAll(moveActions(entityName, entityStoreOf(index), aliasTargets(entityName)));
+            }
+            es.indices().updateAliases(u -> u.actions(actions));
             swapped = true;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot take over index " + name + ": " + e.getMessage(), e);
         } finally {
             if (!swapped) {
-                undoTakeOver(name, keepAs, cloned);
+                undoTakeOver(blocked, cloned);
             }
         }
         putMeta(index, Map.of(META_CUTOVER_FROM, keepAs, META_TOOK_OVER, name));
         return keepAs;
     }
 
-    private void undoTakeOver(String name, String keepAs, boolean cloned) {
-        try {
-            es.indices().putSettings(p -> p.index(name).settings(s -> s.blocks(b -> b.write(false))));
-            if (cloned) {
-                es.indices().delete(d -> d.index(keepAs));
+    /** Blocks {@code name} for writes and clones it as {@code keepAs}, checking the copy holds every document. */
+    private void keepCopy(String name, String keepAs, List<String> blocked, List<String> cloned) throws IOException {
+        es.indices().addBlock(b -> b.index(name).block(IndicesBlockOptions.Write));
+        blocked.add(name);
+        es.indices().clone(c -> c.index(name).target(keepAs).waitForActiveShards(w -> w.count(1))
+                .settings("index.blocks.write", JsonData.of(false)));
+        cloned.add(keepAs);
+        es.indices().refresh(r -> r.index(name + "," + keepAs));
+        long original = es.count(c -> c.index(name)).count();
+        long copy = es.count(c -> c.index(keepAs)).count();
+        if (original != copy) {
+            throw new IllegalStateException("the copy " + keepAs + " holds " + copy + " documents, " + name
+                    + " holds " + original);
+        }
+    }
+
+    private void undoTakeOver(List<String> blocked, List<String> cloned) {
+        for (String name : blocked) {
+            try {
+                es.indices().putSettings(p -> p.index(name).settings(s -> s.blocks(b -> b.write(false))));
+            } catch (IOException | RuntimeException e) {
+                LOG.warn("could not undo the take-over of {} (lift its write block by hand: PUT {}/_settings"
+                        + " {{\"index.blocks.write\": false}}): {}", name, name, e.getMessage());
             }
-        } catch (IOException | RuntimeException e) {
-            LOG.warn("could not undo the take-over of {} (lift its write block by hand: PUT {}/_settings"
-                    + " {{\"index.blocks.write\": false}}): {}", name, name, e.getMessage());
+        }
+        for (String copy : cloned) {
+            try {
+                es.indices().delete(d -> d.index(copy));
+            } catch (IOException | RuntimeException e) {
+                LOG.warn("could not remove the copy {} of a take-over that did not happen: {}", copy, e.getMessage());
+            }
         }
     }
 

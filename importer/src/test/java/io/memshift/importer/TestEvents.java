@@ -4,6 +4,7 @@ import io.memshift.clients.KafkaClients;
 import io.memshift.clients.KafkaSettings;
 import io.memshift.embedded.StackEndpoints;
 import io.memshift.schemas.EmbeddedMemoryEvent;
+import io.memshift.schemas.Kind;
 import io.memshift.schemas.MemoryEvent;
 import io.memshift.schemas.ModelFingerprint;
 import io.memshift.schemas.Op;
@@ -46,6 +47,14 @@ final class TestEvents {
     static EmbeddedMemoryEvent withPayload(EmbeddedMemoryEvent event, String payload) {
         MemoryEvent memory = MemoryEvent.newBuilder(event.getMemory()).setPayload(payload).build();
         return EmbeddedMemoryEvent.newBuilder(event).setMemory(memory).build();
+    }
+
+    /** An entity of Mem0's entity store, with its stored payload, as the exporter makes one. */
+    static EmbeddedMemoryEvent entity(String id, String data, String payload, long version, float... vector) {
+        EmbeddedMemoryEvent upsert = withPayload(upsert(id, data, version, vector), payload);
+        MemoryEvent memory = MemoryEvent.newBuilder(upsert.getMemory()).setKind(Kind.ENTITY).setHash(null)
+                .setMetadata(null).setCreatedAt(null).setCreatedAtTs(null).build();
+        return EmbeddedMemoryEvent.newBuilder(upsert).setMemory(memory).build();
     }
 
     static EmbeddedMemoryEvent delete(String id, long version) {

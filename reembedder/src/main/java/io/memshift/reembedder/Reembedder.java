@@ -2,13 +2,13 @@ package io.memshift.reembedder;
 
 import dev.langchain4j.model.embedding.EmbeddingModel;
 import io.memshift.clients.KafkaClients;
+import io.memshift.clients.TopicSettings;
 import io.memshift.schemas.EmbeddedMemoryEvent;
 import io.memshift.schemas.MemoryEvent;
 import io.memshift.schemas.SchemaRegistry;
 import io.memshift.schemas.SchemaRegistryClient;
 import io.memshift.schemas.Stage;
 import io.memshift.schemas.Topic;
-import io.memshift.schemas.TopicSettings;
 import io.memshift.schemas.Topics;
 import java.time.Duration;
 import java.util.Properties;
@@ -138,12 +138,12 @@ public final class Reembedder implements Stage {
 
     @Override
     public synchronized void start() {
-        SchemaRegistryClient registry = new SchemaRegistryClient(config.schemaRegistryUrl());
+        SchemaRegistryClient registry = new SchemaRegistryClient(config.schemaRegistry());
         KafkaClients kafka = new KafkaClients(config.kafka());
         try (Admin admin = kafka.admin()) {
             // The output has as many partitions as the log, so as many importers can share it as re-embedders.
             TopicSettings topics = Topics.ensurePipeline(admin, config.pipeline(), config.topics());
-            Topics.ensureExists(admin, topics.replicationFactor(),
+            Topics.ensureExists(admin, topics,
                     Topics.embeddedTopic(config.outputTopic(), topics.partitions()),
                     new Topics.TopicSpec(config.deadLetterTopic(), topics.partitions(), java.util.Map.of()));
         }

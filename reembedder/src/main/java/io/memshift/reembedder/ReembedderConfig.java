@@ -1,8 +1,9 @@
 package io.memshift.reembedder;
 
 import io.memshift.clients.KafkaSettings;
+import io.memshift.clients.RegistrySettings;
+import io.memshift.clients.TopicSettings;
 import io.memshift.schemas.Pipeline;
-import io.memshift.schemas.TopicSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -10,7 +11,7 @@ import java.time.Duration;
  * Everything the re-embedder needs, in one place.
  *
  * @param kafka             the Kafka cluster
- * @param schemaRegistryUrl Confluent-API registry base URL
+ * @param schemaRegistry    the Confluent-API registry: URL, credentials, TLS trust
  * @param modelId           {@code <provider>:<name>}, see {@link EmbeddingModels}
  * @param batchSize         memories per model call; a batch is sent when it is this full ...
  * @param maxWait           ... or when its oldest memory has waited this long
@@ -22,15 +23,14 @@ import java.time.Duration;
  * @param instanceId        this instance among the application's instances: its static member id is
  *                          {@code <application id>-<instanceId>}; each running instance needs its own
  */
-public record ReembedderConfig(KafkaSettings kafka, String schemaRegistryUrl, String modelId, int batchSize,
+public record ReembedderConfig(KafkaSettings kafka, RegistrySettings schemaRegistry, String modelId, int batchSize,
                                Duration maxWait, Path stateDir, int generation, String inputTopic,
                                TopicSettings topics, String instanceId) {
 
-    /** One instance (id {@code 1}) with the default topic settings. */
-    public ReembedderConfig(KafkaSettings kafka, String schemaRegistryUrl, String modelId, int batchSize,
+    /** One instance (id {@code 1}) whose topics are created with the cluster's settings. */
+    public ReembedderConfig(KafkaSettings kafka, RegistrySettings schemaRegistry, String modelId, int batchSize,
                             Duration maxWait, Path stateDir, int generation, String inputTopic) {
-        this(kafka, schemaRegistryUrl, modelId, batchSize, maxWait, stateDir, generation, inputTopic,
-                TopicSettings.DEFAULTS, "1");
+        this(kafka, schemaRegistry, modelId, batchSize, maxWait, stateDir, generation, inputTopic, kafka.topics(), "1");
     }
 
     /** The pipeline whose log this re-embeds. */
@@ -43,11 +43,23 @@ public record ReembedderConfig(KafkaSettings kafka, String schemaRegistryUrl, St
         return pipeline().embedDeadLetters(modelId);
     }
 
+    /** With an open registry (no credentials): the embedded stack's, a test's. */
+    public ReembedderConfig(KafkaSettings kafka, String schemaRegistryUrl, String modelId, int batchSize,
+                            Duration maxWait, Path stateDir, int generation, String inputTopic) {
+        this(kafka, RegistrySettings.of(schemaRegistryUrl), modelId, batchSize, maxWait, stateDir, generation, inputTopic);
+    }
+
     /** Generation 1, reading {@code memories}. */
+    public static ReembedderConfig of(KafkaSettings kafka, RegistrySettings schemaRegistry, String modelId,
+                                      int batchSize, Duration maxWait, Path stateDir) {
+        return new ReembedderConfig(kafka, schemaRegistry, modelId, batchSize, maxWait, stateDir, 1,
+                io.memshift.schemas.Topics.MEMORIES);
+    }
+
+    /** Generation 1, reading {@code memories}, with an open registry (no credentials). */
     public static ReembedderConfig of(KafkaSettings kafka, String schemaRegistryUrl, String modelId, int batchSize,
                                       Duration maxWait, Path stateDir) {
-        return new ReembedderConfig(kafka, schemaRegistryUrl, modelId, batchSize, maxWait, stateDir, 1,
-                io.memshift.schemas.Topics.MEMORIES);
+        return of(kafka, RegistrySettings.of(schemaRegistryUrl), modelId, batchSize, maxWait, stateDir);
     }
 
     public String outputTopic() {

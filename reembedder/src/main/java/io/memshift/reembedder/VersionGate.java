@@ -6,7 +6,7 @@ import io.memshift.schemas.Pipeline;
 import io.memshift.schemas.SchemaRegistryClient;
 import io.memshift.schemas.Stage;
 import io.memshift.schemas.Topic;
-import io.memshift.schemas.TopicSettings;
+import io.memshift.clients.TopicSettings;
 import io.memshift.schemas.Topics;
 import java.time.Duration;
 import java.util.Properties;
@@ -102,7 +102,7 @@ public final class VersionGate implements Stage {
      */
     @Override
     public synchronized void start() {
-        SchemaRegistryClient registry = new SchemaRegistryClient(config.schemaRegistryUrl());
+        SchemaRegistryClient registry = new SchemaRegistryClient(config.schemaRegistry());
         KafkaClients kafka = new KafkaClients(config.kafka());
         Pipeline pipeline = config.pipeline();
         try (Admin admin = kafka.admin()) {
@@ -123,6 +123,14 @@ public final class VersionGate implements Stage {
 
     public String applicationId() {
         return config.pipeline().gateApplicationId();
+    }
+
+    /**
+     * The changelog Kafka Streams keeps the gate's store in: {@code <application id>-highest-versions-changelog},
+     * under the topic prefix {@code memshift} (see README, "Kafka ACLs").
+     */
+    public static String changelogTopic(Pipeline pipeline) {
+        return pipeline.gateApplicationId() + "-" + STORE + "-changelog";
     }
 
     public Pipeline pipeline() {
@@ -147,6 +155,9 @@ public final class VersionGate implements Stage {
                 config.instance().stateDir());
         // The gate's work per event is a store lookup: one thread keeps up with any publisher of one process.
         props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, 1);
+        // Its changelog is created like the pipeline's topics: a store lost with a broker would forget versions.
+        config.topics().replication().ifPresent(rf -> props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) rf));
+        config.topics().config().forEach((key, value) -> props.put(StreamsConfig.topicPrefix(key), value));
         return props;
     }
 }
