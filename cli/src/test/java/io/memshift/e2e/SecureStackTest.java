@@ -62,7 +62,8 @@ import org.slf4j.LoggerFactory;
 class SecureStackTest {
 
     private static final String MODEL = "onnx:all-minilm-l6-v2-q";
-    private static final String INDEX = "memories-onnx-all-minilm-l6-v2-q-1";
+    /** The sample's pipeline (its store, mem0-export) and so its index: the one a default migrate fills. */
+    private static final String INDEX = "memories.mem0-export.onnx-all-minilm-l6-v2-q-1";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private static Path root;
@@ -195,7 +196,9 @@ class SecureStackTest {
 
         StringBuilder everything = new StringBuilder(run.out()).append(run.err()).append(captured.text());
         everything.append(get("/" + INDEX + "/_mapping").toString());
-        everything.append(headersOf(Set.of("memories", "memories.embedded.onnx-all-minilm-l6-v2-q")));
+        // Every topic the records went through: the intake, the log the version gate wrote, the embedded topic.
+        everything.append(headersOf(Set.of("memories.mem0-export.intake", "memories.mem0-export",
+                "memories.mem0-export.embedded.onnx-all-minilm-l6-v2-q")));
         assertThat(captured.text()).as("the migration logged something").isNotEmpty();
         for (String secret : secrets) {
             assertThat(everything.indexOf(secret)).as("a secret (" + secret.length() + " characters) showed").isEqualTo(-1);
@@ -223,12 +226,13 @@ class SecureStackTest {
 
         assertThat(run.exitCode()).as(run.out() + run.err()).isZero();
         assertThat(run.out()).contains("read          12");
-        // The index holds the whole memories topic (the earlier test's memories too); these 12 are among them.
+        // The store has a pipeline of its own (mem0_secured), so its index holds exactly its 12 memories.
         send("POST", "/_refresh");
         HttpResponse<String> found = send("POST", "/memories-from-mem0-es/_count",
                 "{\"query\": {\"ids\": {\"values\": [\"es-0\",\"es-1\",\"es-2\",\"es-3\",\"es-4\",\"es-5\","
                         + "\"es-6\",\"es-7\",\"es-8\",\"es-9\",\"es-10\",\"es-11\"]}}}");
         assertThat(JSON.readTree(found.body()).get("count").asInt()).as(found.body()).isEqualTo(12);
+        assertThat(count("/memories-from-mem0-es/_count")).isEqualTo(12);
     }
 
     // ---------------------------------------------------------------- helpers
