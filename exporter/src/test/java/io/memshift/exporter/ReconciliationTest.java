@@ -53,6 +53,30 @@ class ReconciliationTest {
     }
 
     @Test
+    void entitiesAreReconciledOnlyByASnapshotThatReadTheEntityStore() {
+        Map<String, LogMemory> log = new HashMap<>();
+        log.put("memory-gone", live("u", BEFORE));
+        log.put("memory-kept", live("u", BEFORE));
+        log.put("entity-gone", new LogMemory(MemoryVersion.ofUpsert(BEFORE, null, "Lisbon"), false, "u", null, null,
+                BEFORE, true));
+        log.put("entity-kept", new LogMemory(MemoryVersion.ofUpsert(BEFORE, null, "Berlin"), false, "u", null, null,
+                BEFORE, true));
+        Set<String> inSource = Set.of("memory-kept", "entity-kept");
+
+        // A source without an entity store (an export file, the Mem0 API) says nothing of entities.
+        Reconciliation memoriesOnly = Reconciliation.plan(log, inSource, ExportOptions.DEFAULTS, SNAPSHOT, false);
+        assertThat(memoriesOnly.deletes()).containsExactly("memory-gone");
+        assertThat(memoriesOnly.entityDeletes()).isEmpty();
+        assertThat(memoriesOnly.live()).isEqualTo(2);
+
+        // One that read the entity store: an entity it no longer has is gone, and its delete is an entity's.
+        Reconciliation withEntities = Reconciliation.plan(log, inSource, ExportOptions.DEFAULTS, SNAPSHOT, true);
+        assertThat(withEntities.deletes()).containsExactly("entity-gone", "memory-gone");
+        assertThat(withEntities.entityDeletes()).containsExactly("entity-gone");
+        assertThat(withEntities.live()).isEqualTo(4);
+    }
+
+    @Test
     void aFilteredExportReconcilesOnlyWithinItsFilter() {
         Map<String, LogMemory> log = new HashMap<>(logOf(4, "alice"));
         log.putAll(logOf(4, "bob"));
