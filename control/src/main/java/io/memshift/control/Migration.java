@@ -145,10 +145,10 @@ public final class Migration {
         ModelProfile profile = EmbeddingModels.profile(options.modelId());
         Pipeline pipeline = pipeline();
         String index = options.index() != null ? options.index() : IndexNames.defaultIndex(pipeline, profile.id());
-        refuseAnAliasNamedLikeAnIndex(index);
         // Every cluster is asked first, so that a refused login or a missing permission stops the run before it
-        // writes anything (topics, schemas, records, indices).
+        // writes anything (topics, schemas, records, indices), and names the cluster and what it refused.
         AccessCheck.requireUsable(clusters, AccessCheck.Plan.migration(pipeline, profile.id(), index, options.alias()));
+        refuseAnAliasNamedLikeAnIndex(index);
         listener.pipeline(pipeline, index);
         AtomicReference<PipelineRegistry.Entry> entry = new AtomicReference<>();
         ExportSummary export = export(entry);
