@@ -70,8 +70,11 @@ class ScaleOutTest {
             assertThat(atKill).as("the kill must hit a run in progress").isBetween(1L, (long) MEMORIES - 1);
             reembedders.get(0).destroyForcibly().waitFor(30, TimeUnit.SECONDS);
             importers.get(0).destroyForcibly().waitFor(30, TimeUnit.SECONDS);
-            for (Process survivor : List.of(reembedders.get(1), reembedders.get(2), importers.get(1))) {
-                assertThat(survivor.isAlive()).as("a second instance must not fence the first").isTrue();
+            for (String survivor : List.of("reembed-1", "reembed-2", "import-1")) {
+                Process process = survivor.startsWith("reembed") ? reembedders.get(survivor.endsWith("1") ? 1 : 2)
+                        : importers.get(1);
+                assertThat(process.isAlive()).as("a second instance must not fence the first; %s said:%n%s", survivor,
+                        logsOf(survivor)).isTrue();
             }
 
             deadline = System.currentTimeMillis() + 600_000;
