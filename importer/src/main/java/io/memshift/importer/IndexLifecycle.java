@@ -82,8 +82,16 @@ public final class IndexLifecycle {
             } else {
                 Map<String, String> meta = Map.of(META_TOPIC, sourceTopic, META_LAYOUT, layout.name(),
                         "memshift_created_at", Instant.now().toString());
-                es.indices().create(c -> c.index(index).withJson(new StringReader(layout.indexBody(shape, meta))));
-                created = true;
+                try {
+                    es.indices().create(c -> c.index(index).withJson(new StringReader(layout.indexBody(shape, meta))));
+                    created = true;
+                } catch (co.elastic.clients.elasticsearch._types.ElasticsearchException e) {
+                    if (!alreadyExists(e)) {
+                        throw e;
+                    }
+                    // Another importer of the index (instances start together) created it first: check it as ours.
+                    return ensureIndex(index, layout, shape, sourceTopic);
+                }
             }
             if (!layout.keepsTombstones()) {
                 new DeleteLedger(es, index).ensureExists(shape.replicas());
@@ -92,6 +100,11 @@ public final class IndexLifecycle {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create index " + index, e);
         }
+    }
+
+    /** Elasticsearch's answer to creating an index that exists: someone else created it a moment before. */
+    static boolean alreadyExists(co.elastic.clients.elasticsearch._types.ElasticsearchException e) {
+        return e.error() != null && "resource_already_exists_exception".equals(e.error().type());
     }
 
     /**
