@@ -1,6 +1,7 @@
 package io.memshift.cli;
 
 import io.memshift.control.Clusters;
+import io.memshift.control.ContinuousSync;
 import io.memshift.control.Migration;
 import io.memshift.control.MigrationSummary;
 import io.memshift.control.PipelineChoice;
@@ -48,6 +49,9 @@ final class MigrateCommand implements Callable<Integer> {
     MetricsOptions metrics = new MetricsOptions();
 
     @CommandLine.Mixin
+    FollowOptions followOptions = new FollowOptions();
+
+    @CommandLine.Mixin
     ExportChoiceOptions choice = new ExportChoiceOptions();
 
     @CommandLine.Mixin
@@ -88,6 +92,10 @@ final class MigrateCommand implements Callable<Integer> {
                 endpoints.sourceElasticsearch(sourceUri));
         Path dataDir = endpoints.dataDir();
         ExportOptions exportOptions = choice.toOptions(dataDir, memories.shortName());
+        followOptions.requireFollowable(memories.kind(), source);
+        if (followOptions.follow && exportOptions.dryRun()) {
+            throw new BadInputException("--follow and --dry-run do not go together: --dry-run changes nothing");
+        }
         Clusters clusters = endpoints.resolve(out);
         try (StageInstance instance = instanceOptions.claim(dataDir);
              MetricsServer metricsServer = metrics.start(out);
@@ -102,10 +110,39 @@ final class MigrateCommand implements Callable<Integer> {
                 new Migration(clusters, options, printer).dryRun();
                 return Memshift.EXIT_OK;
             }
-            MigrationSummary summary = new Migration(clusters, options, printer,
-                    MetricsOptions.registryOf(metricsServer)).run();
+            MigrationSummary summary;
+            if (followOptions.follow) {
+                summary = follow(clusters, options, printer, metricsServer, out);
+            } else {
+                summary = new Migration(clusters, options, printer, MetricsOptions.registryOf(metricsServer)).run();
+            }
             MigrationPrinter.printSummary(out, summary);
             return summary.failed() == 0 ? Memshift.EXIT_OK : Memshift.EXIT_FAILED;
+        }
+    }
+
+    /**
+     * The migration, then continuous sync until Ctrl-C or SIGTERM, which stop it cleanly: the poll in progress is
+     * published and acknowledged, the stages get up to 30 s to apply what is in flight and commit, and the run
+     * ends with its summary and exit code 0.
+     */
+    private MigrationSummary follow(Clusters clusters, Migration.Options options, MigrationPrinter printer,
+                                    MetricsServer metricsServer, PrintWriter out) {
+        FollowPrinter followPrinter = new FollowPrinter(out);
+        try (StopSignals signals = new StopSignals(() -> {
+            out.println("Stopping: finishing the poll in progress and letting what is in flight reach the index ...");
+            out.flush();
+        })) {
+            MemorySource memories = options.source();
+            // --no-reconcile: the store's deletes are not followed either.
+            io.memshift.exporter.MaxDeletes maxDeletes = options.export().maxDeletes();
+            ContinuousSync sync = new ContinuousSync(clusters, memories, new ContinuousSync.Options(
+                    followOptions.pollInterval(), followOptions.reconcileInterval(), followOptions.overlap(),
+                    followOptions.lagInterval(), maxDeletes, options.export(), options.maxTextChars()),
+                    followPrinter, signals.latch(), MetricsOptions.registryOf(metricsServer));
+            followPrinter.following(memories.name(), io.memshift.exporter.ChangeFeed.of(memories).selectsOnServer(),
+                    followOptions.pollInterval(), followOptions.reconcileInterval());
+            return new Migration(clusters, options, printer, MetricsOptions.registryOf(metricsServer), sync).run();
         }
     }
 }

@@ -119,6 +119,8 @@ public final class Migration {
     private final Options options;
     private final Listener listener;
     private final MeterRegistry meters;
+    /** Continuous sync after the bulk load ({@code --follow}); null to end with it. */
+    private final ContinuousSync follow;
 
     /** The stages keep their meters to themselves. */
     public Migration(Clusters clusters, Options options, Listener listener) {
@@ -130,10 +132,21 @@ public final class Migration {
      *               null to keep them to the stages
      */
     public Migration(Clusters clusters, Options options, Listener listener, MeterRegistry meters) {
+        this(clusters, options, listener, meters, null);
+    }
+
+    /**
+     * A migration that, once the bulk load is in and the changes made meanwhile are too, moves the alias and then
+     * keeps following the store with {@code follow} until it is stopped (see {@link ContinuousSync}); a stop before
+     * that leaves the alias alone.
+     */
+    public Migration(Clusters clusters, Options options, Listener listener, MeterRegistry meters,
+                     ContinuousSync follow) {
         this.clusters = clusters;
         this.options = options;
         this.listener = listener;
         this.meters = meters;
+        this.follow = follow;
     }
 
     /**
@@ -240,13 +253,17 @@ public final class Migration {
             awaitArrival(arrival, gate, reembedder, importer, reembedConfig.deadLetterTopic(),
                     expected.size() + expectedEntities.size());
             awaitDrained(gate, reembedder, importer, importConfig, arrival);
+            ContinuousSync.Stages running = new ContinuousSync.Stages(gate, reembedder, importConfig, es, index,
+                    importConfig.layout(), () -> requireAlive(arrival, gate, reembedder, importer));
+            // With --follow, the alias moves only once the changes made during the bulk load are in too.
+            boolean cutOver = follow == null || follow.catchUp(pipeline, topics, running, begin);
 
             Set<String> previous = Set.of();
             // Given no alias, the default one is taken only from this pipeline's indices (or earlier versions' one
             // log): a second store migrated with default flags never takes the first store's readers.
             List<String> others = options.alias() != null && options.aliasIsDefault()
                     ? new Pipelines(clusters).otherPipelinesServedBy(options.alias(), pipeline) : List.of();
-            String alias = others.isEmpty() ? options.alias() : null;
+            String alias = others.isEmpty() && cutOver ? options.alias() : null;
             if (!others.isEmpty()) {
                 listener.aliasLeft(options.alias(), index, others);
             }
@@ -255,6 +272,9 @@ public final class Migration {
                 listener.aliasMoved(alias, index, previous);
             } else {
                 es.indices().refresh(r -> r.index(index, importConfig.entityIndex()));
+            }
+            if (follow != null && cutOver) {
+                follow.followUntilStopped(pipeline, topics, running);
             }
             BulkOutcome outcome = importer.outcome();
             return new MigrationSummary(reader.name(), profile.id(), index, alias,

@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -45,7 +46,7 @@ import org.elasticsearch.client.RestClient;
  * payloads byte for byte. An index pattern reads the entity store of each memory index it matches, and never
  * reads an entity store as memories.
  */
-public final class Mem0ElasticsearchReader implements MemorySource, EntitySource {
+public final class Mem0ElasticsearchReader implements MemorySource, EntitySource, ChangeFeed {
 
     /** Indices Mem0 keeps for itself: the Python library's and the TypeScript SDK's telemetry user id. */
     public static final Set<String> BOOKKEEPING_INDICES = Set.of("mem0migrations", "memory_migrations");
@@ -115,7 +116,7 @@ public final class Mem0ElasticsearchReader implements MemorySource, EntitySource
     public void forEach(Consumer<SourceMemory> sink) {
         try (ElasticsearchClient es = ElasticsearchClients.connect(cluster)) {
             RestClient rest = ElasticsearchClients.lowLevel(es);
-            scan(rest, memoryIndices(rest), index, (hit, position) -> sink.accept(new SourceMemory(
+            scan(rest, memoryIndices(rest), index, null, (hit, position) -> sink.accept(new SourceMemory(
                     toMemory(hit.id(), hit.payload()), position, null, hit.payload())));
         } catch (IOException e) {
             // closing the connections failed: everything was read
@@ -125,6 +126,45 @@ public final class Mem0ElasticsearchReader implements MemorySource, EntitySource
     /** Every entity of the entity store of each memory index read (none if no such store exists). */
     @Override
     public void forEachEntity(Consumer<SourceEntity> sink) {
+        forEachEntity(null, sink);
+    }
+
+    /**
+     * The memories, then the entities, whose payload's {@code updated_at} or {@code created_at} (or the TypeScript
+     * SDK's {@code updatedAt}, {@code createdAt}) is at or after {@code since}: a range query per spelling, which
+     * Elasticsearch answers from its index (Mem0 leaves these fields to dynamic mapping, which maps an ISO-8601
+     * text as a date). A spelling the index never saw is not mapped, and its range matches nothing.
+     */
+    @Override
+    public void forEachChangedSince(Instant since, Consumer<SourceMemory> memories, Consumer<SourceEntity> entities) {
+        ObjectNode query = changedSince(since);
+        try (ElasticsearchClient es = ElasticsearchClients.connect(cluster)) {
+            RestClient rest = ElasticsearchClients.lowLevel(es);
+            scan(rest, memoryIndices(rest), index, query, (hit, position) -> memories.accept(new SourceMemory(
+                    toMemory(hit.id(), hit.payload()), position, null, hit.payload())));
+        } catch (IOException e) {
+            // closing the connections failed: everything was read
+        }
+        forEachEntity(query, entities);
+    }
+
+    @Override
+    public boolean selectsOnServer() {
+        return true;
+    }
+
+    static ObjectNode changedSince(Instant since) {
+        ObjectNode query = Json.MAPPER.createObjectNode();
+        ObjectNode bool = query.putObject("bool");
+        com.fasterxml.jackson.databind.node.ArrayNode should = bool.putArray("should");
+        for (String field : List.of("updated_at", "created_at", "updatedAt", "createdAt")) {
+            should.addObject().putObject("range").putObject("metadata." + field).put("gte", since.toString());
+        }
+        bool.put("minimum_should_match", 1);
+        return query;
+    }
+
+    private void forEachEntity(ObjectNode query, Consumer<SourceEntity> sink) {
         try (ElasticsearchClient es = ElasticsearchClients.connect(cluster)) {
             RestClient rest = ElasticsearchClients.lowLevel(es);
             List<String> stores = new ArrayList<>();
@@ -139,15 +179,18 @@ public final class Mem0ElasticsearchReader implements MemorySource, EntitySource
             }
             String name = stores.size() == 1 ? stores.get(0) : Mem0Entities.storeOf(index);
             // An entity without a payload is passed on as {} (the converter then names the missing data).
-            scan(rest, String.join(",", stores), name, (hit, position) -> sink.accept(new SourceEntity(hit.id(),
+            scan(rest, String.join(",", stores), name, query, (hit, position) -> sink.accept(new SourceEntity(hit.id(),
                     hit.payload() == null ? "{}" : hit.payload(), position)));
         } catch (IOException e) {
             // closing the connections failed: everything was read
         }
     }
 
-    /** Reads every hit of {@code indices} in a point in time, page after page; {@code name} starts each position. */
-    private void scan(RestClient rest, String indices, String name, BiConsumer<Hit, String> sink) {
+    /**
+     * Reads every hit of {@code indices} in a point in time, page after page; {@code name} starts each position.
+     * {@code query} selects the hits (null: all of them).
+     */
+    private void scan(RestClient rest, String indices, String name, JsonNode query, BiConsumer<Hit, String> sink) {
         refresh(rest, indices);
         String pit = send(rest, "POST", "/" + indices + "/_pit?keep_alive=5m", null).get("id").asText();
         try {
@@ -158,6 +201,9 @@ public final class Mem0ElasticsearchReader implements MemorySource, EntitySource
                 body.put("size", PAGE);
                 body.putObject("pit").put("id", pit).put("keep_alive", "5m");
                 body.putArray("sort").addObject().put("_shard_doc", "asc");
+                if (query != null) {
+                    body.set("query", query);
+                }
                 if (after != null) {
                     body.set("search_after", after);
                 }
