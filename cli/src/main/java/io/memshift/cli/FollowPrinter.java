@@ -64,6 +64,11 @@ final class FollowPrinter implements ContinuousSync.Listener {
     }
 
     @Override
+    public void stoppedBeforeCaughtUp(int unapplied) {
+        say("Stopped before catching up (%d changes not yet in the index): the alias was left where it was.", unapplied);
+    }
+
+    @Override
     public void stopped(long inFlight) {
         say(inFlight == 0 ? "Stopped following: everything polled is in the index."
                 : "Stopped following: %d records still in flight stay on the log; the next run or `memshift import`"

@@ -129,8 +129,10 @@ final class MigrateCommand implements Callable<Integer> {
     private MigrationSummary follow(Clusters clusters, Migration.Options options, MigrationPrinter printer,
                                     MetricsServer metricsServer, PrintWriter out) {
         FollowPrinter followPrinter = new FollowPrinter(out);
+        // Taken over only once the bulk load is in: until then Ctrl-C stops the run as without --follow.
         try (StopSignals signals = new StopSignals(() -> {
-            out.println("Stopping: finishing the poll in progress and letting what is in flight reach the index ...");
+            out.println("Stopping: finishing the step in progress and letting what is in flight reach the index"
+                    + " (Ctrl-C again stops at once) ...");
             out.flush();
         })) {
             MemorySource memories = options.source();
@@ -139,7 +141,7 @@ final class MigrateCommand implements Callable<Integer> {
             ContinuousSync sync = new ContinuousSync(clusters, memories, new ContinuousSync.Options(
                     followOptions.pollInterval(), followOptions.reconcileInterval(), followOptions.overlap(),
                     followOptions.lagInterval(), maxDeletes, options.export(), options.maxTextChars()),
-                    followPrinter, signals.latch(), MetricsOptions.registryOf(metricsServer));
+                    followPrinter, signals::install, MetricsOptions.registryOf(metricsServer));
             followPrinter.following(memories.name(), io.memshift.exporter.ChangeFeed.of(memories).selectsOnServer(),
                     followOptions.pollInterval(), followOptions.reconcileInterval());
             return new Migration(clusters, options, printer, MetricsOptions.registryOf(metricsServer), sync).run();

@@ -7,8 +7,9 @@ import sun.misc.SignalHandler;
 
 /**
  * Turns Ctrl-C and SIGTERM into a request to stop, for a command that then ends cleanly on its own (and exits 0):
- * while open, the first signal counts the latch down instead of exiting the JVM; a second one exits as usual
- * (shutdown hooks run). Closing puts the previous handlers back.
+ * once {@link #install installed}, the first signal counts the latch down instead of exiting the JVM; a second one
+ * exits as usual (shutdown hooks run). Before that, signals do what they always do. Closing puts the previous
+ * handlers back.
  */
 final class StopSignals implements AutoCloseable {
 
@@ -16,8 +17,20 @@ final class StopSignals implements AutoCloseable {
 
     private final CountDownLatch stop = new CountDownLatch(1);
     private final SignalHandler[] previous = new SignalHandler[SIGNALS.size()];
+    private final Runnable onFirst;
+    private boolean installed;
 
+    /** @param onFirst runs on the first signal (says what stopping does) */
     StopSignals(Runnable onFirst) {
+        this.onFirst = onFirst;
+    }
+
+    /** Takes Ctrl-C and SIGTERM over from now on (once); returns the latch the first of them counts down. */
+    synchronized CountDownLatch install() {
+        if (installed) {
+            return stop;
+        }
+        installed = true;
         for (int i = 0; i < SIGNALS.size(); i++) {
             int at = i;
             previous[i] = Signal.handle(new Signal(SIGNALS.get(i)), signal -> {
@@ -33,15 +46,14 @@ final class StopSignals implements AutoCloseable {
                 onFirst.run();
             });
         }
-    }
-
-    /** Counted down by the first signal. */
-    CountDownLatch latch() {
         return stop;
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (!installed) {
+            return;
+        }
         for (int i = 0; i < SIGNALS.size(); i++) {
             Signal.handle(new Signal(SIGNALS.get(i)), previous[i]);
         }

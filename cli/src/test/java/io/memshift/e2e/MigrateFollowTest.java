@@ -151,6 +151,9 @@ class MigrateFollowTest {
                 assertThat(ended).as("the follower stopped on SIGTERM").isTrue();
             }
             String output = Files.readString(log);
+            System.out.println("MigrateFollowTest: the follower printed:\n" + output.lines()
+                    .filter(line -> !line.startsWith("SLF4J") && !line.contains(" INFO ") && !line.contains(" WARN "))
+                    .collect(java.util.stream.Collectors.joining("\n")));
             assertThat(follower.exitValue()).as("exit code after SIGTERM; output:%n%s", output).isZero();
             assertThat(output).contains("Stopped following").contains("Lag: oldest unapplied change");
         }

@@ -87,6 +87,10 @@ public final class ContinuousSync {
         default void lag(Lag lag) {
         }
 
+        /** A stop was asked for before the changes made during the bulk load were in: the alias stays. */
+        default void stoppedBeforeCaughtUp(int unapplied) {
+        }
+
         /** A stop was asked for: {@code inFlight} records were still on their way after the drain. */
         default void stopped(long inFlight) {
         }
@@ -116,12 +120,15 @@ public final class ContinuousSync {
     private final MemorySource source;
     private final Options options;
     private final Listener listener;
-    private final CountDownLatch stop;
+    private final java.util.function.Supplier<CountDownLatch> stopSignal;
+    private CountDownLatch stop = new CountDownLatch(1);
     private final MeterRegistry meters;
     /** Changes seen in the store, not yet found in the index: id to (highest version, oldest change, entity). */
     private final Map<String, Pending> pending = new HashMap<>();
     private volatile Lag lastLag = new Lag(Duration.ZERO, 0, 0, 0, 0);
     private Instant watermark;
+    /** The bulk load, during the first poll: what it exported is not a change made meanwhile. */
+    private ExportSummary bulk;
 
     /** Changes polled recently (within twice the overlap), so that re-reading one is not counted as new. */
     private final Map<String, Seen> seen = new HashMap<>();
@@ -133,17 +140,18 @@ public final class ContinuousSync {
     }
 
     /**
-     * @param stop   counted down to stop following (a signal); following then ends after the step it is in
+     * @param stop   called once, when following begins (after the bulk load): the latch that, counted down, stops
+     *               following (a signal handler installed then); following then ends after the step it is in
      * @param meters where the lag gauges go ({@code memshift.follow.lag}, {@code memshift.follow.unapplied}); null
      *               for none
      */
     public ContinuousSync(Clusters clusters, MemorySource source, Options options, Listener listener,
-                          CountDownLatch stop, MeterRegistry meters) {
+                          java.util.function.Supplier<CountDownLatch> stop, MeterRegistry meters) {
         this.clusters = clusters;
         this.source = source;
         this.options = options;
         this.listener = listener;
-        this.stop = stop;
+        this.stopSignal = stop;
         this.meters = meters;
     }
 
@@ -153,13 +161,17 @@ public final class ContinuousSync {
      *
      * @return true if caught up, false if stopped before
      */
-    public boolean catchUp(Pipeline pipeline, TopicSettings topics, Stages stages, Instant bulkBegan) {
+    public boolean catchUp(Pipeline pipeline, TopicSettings topics, Stages stages, Instant bulkBegan,
+                           ExportSummary bulkLoad) {
         Instant begin = Instant.now();
+        bulk = bulkLoad;
+        stop = stopSignal.get();
         registerGauges();
         watermark = bulkBegan;
         try (MemoryEventPublisher publisher = publisher(pipeline)) {
             ChangePoller poller = new ChangePoller(source, publisher, options.export(), options.maxTextChars());
             int changes = pollOnce(poller);
+            bulk = null;
             while (!stopped()) {
                 stages.requireAlive().run();
                 if (checkArrivals(stages) == 0) {
@@ -168,12 +180,14 @@ public final class ContinuousSync {
                 }
                 await(Duration.ofMillis(CHECK_MS));
             }
+            listener.stoppedBeforeCaughtUp(pending.size());
             return false;
         }
     }
 
     /** Polls and reconciles until stopped; then lets what is in flight reach the index (at most 30 s). */
     public void followUntilStopped(Pipeline pipeline, TopicSettings topics, Stages stages) {
+        stop = stopSignal.get();
         registerGauges();
         if (watermark == null) {
             watermark = Instant.now();
@@ -230,7 +244,9 @@ public final class ContinuousSync {
                 boolean entity = poll.entities().containsKey(id);
                 long version = entity ? poll.entities().get(id) : poll.memories().get(id);
                 Seen before = seen.get(id);
-                if (before == null || before.version() < version) {
+                Long exported = bulk == null ? null
+                        : (entity ? bulk.entities().expected() : bulk.expected()).get(id);
+                if ((before == null || before.version() < version) && (exported == null || exported < version)) {
                     // Only what this run has not seen at this version: the overlap re-reads the rest.
                     seen.put(id, new Seen(version, e.getValue()));
                     track(id, version, e.getValue(), entity);

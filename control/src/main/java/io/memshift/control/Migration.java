@@ -256,7 +256,7 @@ public final class Migration {
             ContinuousSync.Stages running = new ContinuousSync.Stages(gate, reembedder, importConfig, es, index,
                     importConfig.layout(), () -> requireAlive(arrival, gate, reembedder, importer));
             // With --follow, the alias moves only once the changes made during the bulk load are in too.
-            boolean cutOver = follow == null || follow.catchUp(pipeline, topics, running, begin);
+            boolean cutOver = follow == null || follow.catchUp(pipeline, topics, running, begin, export);
 
             Set<String> previous = Set.of();
             // Given no alias, the default one is taken only from this pipeline's indices (or earlier versions' one
