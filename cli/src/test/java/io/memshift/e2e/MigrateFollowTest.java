@@ -31,7 +31,8 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code migrate --follow} against a store a real Mem0 app (npm {@code mem0ai}, its Elasticsearch store, model A)
  * keeps changing: the migration runs as its own process; once it has cut over, the app updates, deletes and adds a
  * memory, and each change must be in the new index within 30 s of the moment the app began making it (the delays
- * are measured and printed). Then a Mem0 app on model B, through the alias, reads every memory as the store now
+ * are measured and printed), the entities Mem0 linked to the added memory too (Mem0 writes entities without
+ * timestamps: they arrive by the periodic reconciliation, here every 5 s). Then a Mem0 app on model B, through the alias, reads every memory as the store now
  * holds it, never the deleted one; SIGTERM stops the follower cleanly, exit code 0.
  */
 @ExtendWith(EmbeddedStackExtension.class)

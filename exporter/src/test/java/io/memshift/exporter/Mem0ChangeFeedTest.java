@@ -19,6 +19,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * The change feed of Mem0's Elasticsearch store ({@code migrate --follow}): Elasticsearch selects the memories and
  * entities changed since a moment, by {@code updated_at} or else {@code created_at}, in the Python library's
  * spelling (an offset time) and the TypeScript SDK's ({@code updatedAt}, {@code createdAt}, UTC), and nothing older.
+ * Mem0 writes its entities without timestamps (both libraries): such an entity is never selected (continuous sync
+ * finds entity changes by its periodic reconciliation); an entity store that has them is selected like memories.
  */
 @ExtendWith(EmbeddedStackExtension.class)
 class Mem0ChangeFeedTest {
@@ -46,6 +48,9 @@ class Mem0ChangeFeedTest {
                 + "\"createdAt\":\"2024-01-01T00:00:00.000Z\",\"updatedAt\":\"2024-05-01T11:00:00.000Z\"}");
         doc(bulk, index + "_entities", "ent-old", "{\"data\":\"Berlin\",\"user_id\":\"u\",\"entityType\":\"place\","
                 + "\"createdAt\":\"2024-01-01T00:00:00.000Z\",\"updatedAt\":\"2024-01-01T00:00:00.000Z\"}");
+        // As Mem0 writes an entity: no timestamp at all.
+        doc(bulk, index + "_entities", "ent-untimed", "{\"data\":\"Maya\",\"user_id\":\"u\",\"entityType\":\"person\","
+                + "\"linkedMemoryIds\":[\"ts-updated\"]}");
         send(stack, "POST", "/_bulk?refresh=true", bulk.toString());
 
         Mem0ElasticsearchReader reader = new Mem0ElasticsearchReader(stack.elasticsearchUrl() + "/" + index);
