@@ -9,6 +9,7 @@ import io.memshift.schemas.SchemaRegistry;
 import io.memshift.schemas.SchemaRegistryClient;
 import io.memshift.schemas.Stage;
 import io.memshift.schemas.Topic;
+import io.memshift.schemas.Pipeline;
 import io.memshift.schemas.Topics;
 import java.time.Duration;
 import java.util.Properties;
@@ -78,14 +79,14 @@ public final class Reembedder implements Stage {
 
     /**
      * The whole stage: memories → batching embedder (with its changelogged store) → embedded topic, and the
-     * model's dead-letter topic. The registry may be a real one or an {@link io.memshift.schemas.InMemorySchemaRegistry}
+     * pipeline's dead-letter topic of the model ({@code <input>.dlq.<model>}, as {@link ReembedderConfig} names it). The registry may be a real one or an {@link io.memshift.schemas.InMemorySchemaRegistry}
      * (to run the topology under {@code TopologyTestDriver}).
      */
     public static Topology topology(SchemaRegistry registry, ModelProfile profile, EmbeddingModel model,
                                     int batchSize, Duration maxWait, ReembedMetrics metrics, String inputTopic,
                                     String outputTopic) {
         return topology(Topics.memories(inputTopic, registry), Topics.embedded(outputTopic, registry),
-                Topics.embedDeadLetters(profile.id(), registry), profile,
+                Topics.memories(Pipeline.ofLog(inputTopic).embedDeadLetters(profile.id()), registry), profile,
                 new ResilientEmbedder(model, profile, metrics), batchSize, maxWait, metrics);
     }
 

@@ -170,7 +170,7 @@ class OpenAiProviderTest {
                     assertThat(out.getEmbedding().get(d)).isEqualTo(expected[d]);
                 }
             }
-            Map<String, String> reasons = readDeadLetters(stack, registry, profile.id(), "st-");
+            Map<String, String> reasons = readDeadLetters(stack, registry, config.deadLetterTopic(), "st-");
             assertThat(reasons.keySet()).containsExactlyInAnyOrderElementsOf(poison);
             assertThat(reasons.values()).allSatisfy(reason -> assertThat(reason).contains("400")
                     .contains("maximum context length").doesNotContain("sk-test-789"));
@@ -178,11 +178,11 @@ class OpenAiProviderTest {
     }
 
     /** Memory id → the reason header, for the dead letters whose id starts with {@code prefix}. */
-    private static Map<String, String> readDeadLetters(StackEndpoints stack, SchemaRegistryClient registry, String modelId,
+    private static Map<String, String> readDeadLetters(StackEndpoints stack, SchemaRegistryClient registry, String topic,
                                                        String prefix) {
         Map<String, String> reasons = new HashMap<>();
         for (ConsumerRecord<String, MemoryEvent> record : CommittedRecords.readToEnd(stack.bootstrapServers(),
-                Topics.embedDeadLetters(modelId, registry))) {
+                Topics.memories(topic, registry))) {
             if (record.key().startsWith(prefix)) {
                 assertThat(record.value().getText()).contains(OpenAiMock.POISON);
                 assertThat(Headers.text(record.headers(), Headers.DLQ_MODEL)).isEqualTo("openai:text-embedding-3-small");
