@@ -42,8 +42,8 @@ final class FollowPrinter implements ContinuousSync.Listener {
     @Override
     public void reconciled(ExportSummary summary) {
         if (!summary.reconciliation().deletes().isEmpty() || summary.published() > 0) {
-            say("Reconciliation: %d memories the store no longer holds deleted, %d changes published.",
-                    summary.reconciliation().deletes().size(), summary.published() + summary.entities().published());
+            say("Reconciliation: %d memories and entities the store no longer holds deleted, %d memories changed"
+                    + " since the last poll published.", summary.reconciliation().deletes().size(), summary.published());
         }
     }
 

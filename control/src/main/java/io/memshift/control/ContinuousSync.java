@@ -244,11 +244,13 @@ public final class ContinuousSync {
                 boolean entity = poll.entities().containsKey(id);
                 long version = entity ? poll.entities().get(id) : poll.memories().get(id);
                 Seen before = seen.get(id);
+                if (before != null && before.version() >= version) {
+                    continue; // seen by an earlier poll: the overlap re-reads it
+                }
+                seen.put(id, new Seen(version, e.getValue()));
                 Long exported = bulk == null ? null
                         : (entity ? bulk.entities().expected() : bulk.expected()).get(id);
-                if ((before == null || before.version() < version) && (exported == null || exported < version)) {
-                    // Only what this run has not seen at this version: the overlap re-reads the rest.
-                    seen.put(id, new Seen(version, e.getValue()));
+                if (exported == null || exported < version) {
                     track(id, version, e.getValue(), entity);
                     fresh++;
                 }
