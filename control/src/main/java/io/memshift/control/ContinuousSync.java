@@ -126,18 +126,13 @@ public final class ContinuousSync {
     /** Changes seen in the store, not yet found in the index: id to (highest version, oldest change, entity). */
     private final Map<String, Pending> pending = new HashMap<>();
     private volatile Lag lastLag = new Lag(Duration.ZERO, 0, 0, 0, 0);
-    private Instant watermark;
+    private PollWindow window;
     /** The bulk load, during the first poll: what it exported is not a change made meanwhile. */
     private ExportSummary bulk;
-
-    /** Changes polled recently (within twice the overlap), so that re-reading one is not counted as new. */
-    private final Map<String, Seen> seen = new HashMap<>();
 
     private record Pending(long version, Instant changedAt, boolean entity) {
     }
 
-    private record Seen(long version, Instant changedAt) {
-    }
 
     /**
      * @param stop   called once, when following begins (after the bulk load): the latch that, counted down, stops
@@ -167,7 +162,7 @@ public final class ContinuousSync {
         bulk = bulkLoad;
         stop = stopSignal.get();
         registerGauges();
-        watermark = bulkBegan;
+        window = new PollWindow(bulkBegan, options.overlap());
         try (MemoryEventPublisher publisher = publisher(pipeline)) {
             ChangePoller poller = new ChangePoller(source, publisher, options.export(), options.maxTextChars());
             int changes = pollOnce(poller);
@@ -189,8 +184,8 @@ public final class ContinuousSync {
     public void followUntilStopped(Pipeline pipeline, TopicSettings topics, Stages stages) {
         stop = stopSignal.get();
         registerGauges();
-        if (watermark == null) {
-            watermark = Instant.now();
+        if (window == null) {
+            window = new PollWindow(Instant.now(), options.overlap());
         }
         Exporter exporter = new Exporter(clusters.kafka(), new SchemaRegistryClient(clusters.schemaRegistry()),
                 pipeline, topics);
@@ -235,7 +230,7 @@ public final class ContinuousSync {
     }
 
     private int pollOnce(ChangePoller poller) {
-        Instant since = watermark.minus(options.overlap());
+        Instant since = window.since();
         try {
             ChangePoller.Poll poll = poller.poll(since);
             int fresh = 0;
@@ -243,11 +238,9 @@ public final class ContinuousSync {
                 String id = e.getKey();
                 boolean entity = poll.entities().containsKey(id);
                 long version = entity ? poll.entities().get(id) : poll.memories().get(id);
-                Seen before = seen.get(id);
-                if (before != null && before.version() >= version) {
+                if (!window.isNew(id, version, e.getValue())) {
                     continue; // seen by an earlier poll: the overlap re-reads it
                 }
-                seen.put(id, new Seen(version, e.getValue()));
                 Long exported = bulk == null ? null
                         : (entity ? bulk.entities().expected() : bulk.expected()).get(id);
                 if (exported == null || exported < version) {
@@ -255,12 +248,7 @@ public final class ContinuousSync {
                     fresh++;
                 }
             }
-            if (poll.newest() != null && poll.newest().isAfter(watermark)) {
-                watermark = poll.newest();
-            }
-            // What no poll reads again (older than the overlap) need not be remembered.
-            Instant forget = watermark.minus(options.overlap()).minus(options.overlap());
-            seen.values().removeIf(s -> s.changedAt().isBefore(forget));
+            window.advance(poll.newest());
             if (poll.invalidCount() > 0 || fresh > 0) {
                 listener.polled(poll, fresh, since);
             }
