@@ -46,7 +46,7 @@ final class MigrationPrinter implements Migration.Listener {
     }
 
     @Override
-    public void allArrived(int memories) {
+    public void allArrived(long memories) {
         say("Every exported memory is in the index (%d); letting in-flight records finish ...", memories);
     }
 
@@ -70,14 +70,13 @@ final class MigrationPrinter implements Migration.Listener {
             out.printf("Left out %d memories by the filters%n", export.filtered());
         }
         if (export.published() == 0 && export.skipped() > 0) {
-            out.printf("Source already exported (%d memories, %d distinct) by an earlier run; nothing published"
-                    + " (--restart publishes it again)%n", export.read(), export.expected().size());
+            out.printf("Source already exported (%d memories) by an earlier run; nothing published"
+                    + " (--restart publishes it again)%n", export.read());
         } else if (export.skipped() > 0) {
-            out.printf("Resumed an interrupted export: %d memories were already published (by an earlier run), %d now;"
-                    + " %d distinct in %s%n", export.skipped(), export.published(), export.expected().size(), topic);
+            out.printf("Resumed an interrupted export: %d memories were already published (by an earlier run), %d now,"
+                    + " to %s%n", export.skipped(), export.published(), topic);
         } else {
-            out.printf("Exported %d memories (%d distinct) to topic %s%n", export.published(), export.expected().size(),
-                    topic);
+            out.printf("Exported %d memories to topic %s%n", export.published(), topic);
         }
         out.flush();
     }

@@ -3,14 +3,14 @@ package io.memshift.control;
 import co.elastic.clients.elasticsearch.ElasticsearchClient;
 import dev.langchain4j.model.embedding.EmbeddingModel;
 import io.memshift.clients.ElasticsearchClients;
+import io.memshift.clients.KafkaClients;
 import io.memshift.exporter.ExportOptions;
 import io.memshift.exporter.ExportSummary;
-import io.memshift.exporter.InvalidSourceException;
 import io.memshift.exporter.Exporter;
+import io.memshift.exporter.InvalidSourceException;
 import io.memshift.exporter.MemoryEventConverter;
 import io.memshift.exporter.MemorySource;
 import io.memshift.exporter.SourceUnavailableException;
-import io.memshift.importer.ArrivalCheck;
 import io.memshift.importer.BulkOutcome;
 import io.memshift.importer.Importer;
 import io.memshift.importer.ImporterConfig;
@@ -31,11 +31,18 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
 
 /**
- * One migration: export the source to {@code memories}, run the re-embedder and the importer in this process,
- * wait until the index holds every exported memory at its version (or newer), let what is still in flight
- * finish, then move the alias. The stages talk only through Kafka, exactly as they would as separate services.
+ * One migration: export the source to {@code memories} while the re-embedder and the importer run in this
+ * process, wait until every exported memory has arrived in the index (decided from the topics' offsets, see
+ * {@link LogArrival}), let what is still in flight finish, then move the alias. The stages talk only through Kafka, exactly as they would as separate services.
  * What happens on the way is told to a {@link Listener}; the CLI prints it.
  */
 public final class Migration {
@@ -67,7 +74,12 @@ public final class Migration {
         }
     }
 
-    /** What a migration tells while it runs, in this order; each default does nothing. */
+    /**
+     * What a migration tells while it runs; each default does nothing. The export runs beside the stages: its
+     * {@code validate} and {@code publish} progress comes from the export's own thread while the model loads and
+     * the stages start, then {@link #exported}, the {@code import} progress, {@link #allArrived}, the drain and the
+     * alias follow in this order.
+     */
     public interface Listener {
 
         /** How far a phase ({@code validate}, {@code publish}, {@code import}, {@code drain}) is; -1 if unknown. */
@@ -88,8 +100,8 @@ public final class Migration {
         default void stagesStarted(String embeddedTopic, String index) {
         }
 
-        /** Every exported memory is in the index; the run now lets in-flight records finish. */
-        default void allArrived(int memories) {
+        /** Every exported memory arrived (see {@link LogArrival}); the run now lets in-flight records finish. */
+        default void allArrived(long memories) {
         }
 
         /** Records were still in flight when the drain timeout ran out; the next run applies them. */
@@ -101,16 +113,18 @@ public final class Migration {
         }
     }
 
-    private static final long CHECK_INTERVAL_MS = 500;
+    /** How often the migration looks at the stages: a few small admin requests, whatever the memory count. */
+    private static final long CHECK_INTERVAL_MS = 200;
 
     private final Clusters clusters;
     private final Options options;
     private final Listener listener;
     private final MeterRegistry meters;
+    private final ModelProfile profile;
 
     /** The stages keep their meters to themselves. */
     public Migration(Clusters clusters, Options options, Listener listener) {
-        this(clusters, options, listener, null);
+        this(clusters, options, listener, null, null);
     }
 
     /**
@@ -118,10 +132,20 @@ public final class Migration {
      *               null to keep them to the stages
      */
     public Migration(Clusters clusters, Options options, Listener listener, MeterRegistry meters) {
+        this(clusters, options, listener, meters, null);
+    }
+
+    /**
+     * @param profile the model, when the caller built its profile itself (a bench's stand-in provider, say); null
+     *                for the profile of {@code options.modelId()}
+     */
+    public Migration(Clusters clusters, Options options, Listener listener, MeterRegistry meters,
+                     ModelProfile profile) {
         this.clusters = clusters;
         this.options = options;
         this.listener = listener;
         this.meters = meters;
+        this.profile = profile;
     }
 
     /**
@@ -130,110 +154,161 @@ public final class Migration {
      */
     public MigrationSummary run() {
         Instant begin = Instant.now();
-        ModelProfile profile = EmbeddingModels.profile(options.modelId());
+        ModelProfile profile = this.profile != null ? this.profile : EmbeddingModels.profile(options.modelId());
         String topic = options.inputTopic();
         String index = options.index() != null ? options.index() : IndexNames.defaultIndex(topic, profile.id());
         SchemaRegistryClient registry = new SchemaRegistryClient(clusters.schemaRegistryUrl());
-
         MemorySource reader = options.source();
         MemoryEventConverter converter = new MemoryEventConverter(reader.kind(),
                 reader.shortName(), options.maxTextChars());
-        ExportSummary export;
-        try {
-            export = new Exporter(clusters.kafka(), registry, Topics.DEFAULT_PARTITIONS, topic)
-                    .export(reader, converter, listener::progress, options.export());
-        } catch (InvalidSourceException | SourceUnavailableException | InvalidRequestException badInput) {
-            throw badInput;
-        } catch (RuntimeException e) {
-            throw FailureDiagnosis.explain(clusters, "exporter", e);
-        }
-        listener.phaseEnded();
-        listener.exported(export, topic);
-
-        listener.loadingModel(profile);
-        EmbeddingModel model = profile.factory().get();
         ReembedderConfig reembedConfig = new ReembedderConfig(clusters.kafka(),
                 clusters.schemaRegistryUrl(), profile.id(), options.batchSize(), options.maxWait(),
                 options.streamsStateDir(), 1, topic);
         ImporterConfig importConfig = ImporterConfig.of(clusters.kafka(), clusters.schemaRegistryUrl(),
                 clusters.elasticsearchUrl(), reembedConfig.outputTopic(), index,
                 options.shape().mapping(profile.dims()));
-        MeterRegistry stageMeters = meters != null ? meters : new SimpleMeterRegistry();
 
-        try (Reembedder reembedder = new Reembedder(reembedConfig, profile, model, stageMeters);
-             Importer importer = new Importer(importConfig, stageMeters);
-             ElasticsearchClient es = ElasticsearchClients.connect(clusters.elasticsearchUrl());
-             LagGauges lag = meters == null ? null : new LagGauges(clusters, meters, LagGauges.DEFAULT_INTERVAL)) {
-            if (lag != null) {
-                lag.reembedder(profile.id(), reembedder.applicationId(), topic)
-                        .importer(index, importConfig.groupId(), importConfig.topic());
-            }
-            reembedder.start();
-            importer.start();
-            listener.stagesStarted(reembedConfig.outputTopic(), index);
-            ArrivalCheck arrival = new ArrivalCheck(es, index, export.expected());
-            awaitArrival(arrival, reembedder, importer, export.expected().size());
-            awaitDrained(reembedder, importer, importConfig, arrival, topic);
+        // The export runs beside the stages: each of its transactions is re-embedded and imported as soon as it
+        // commits, instead of after the whole source is on the topic.
+        ExecutorService exporting = Executors.newSingleThreadExecutor(r -> {
+            Thread thread = new Thread(r, "memshift-export");
+            thread.setDaemon(true);
+            return thread;
+        });
+        Future<ExportSummary> exportRun = exporting.submit(() -> new Exporter(clusters.kafka(), registry,
+                Topics.DEFAULT_PARTITIONS, topic).export(reader, converter, listener::progress, options.export()));
+        try {
+            listener.loadingModel(profile);
+            EmbeddingModel model = profile.factory().get();
+            MeterRegistry stageMeters = meters != null ? meters : new SimpleMeterRegistry();
+            try (Reembedder reembedder = new Reembedder(reembedConfig, profile, model, stageMeters);
+                 Importer importer = new Importer(importConfig, stageMeters);
+                 ElasticsearchClient es = ElasticsearchClients.connect(clusters.elasticsearchUrl());
+                 Admin admin = new KafkaClients(clusters.kafka()).admin();
+                 LagGauges lag = meters == null ? null : new LagGauges(clusters, meters, LagGauges.DEFAULT_INTERVAL)) {
+                if (lag != null) {
+                    lag.reembedder(profile.id(), reembedder.applicationId(), topic)
+                            .importer(index, importConfig.groupId(), importConfig.topic());
+                }
+                reembedder.start();
+                importer.start();
+                listener.stagesStarted(reembedConfig.outputTopic(), index);
+                ExportSummary export = awaitExport(exportRun, reembedder, importer);
+                listener.phaseEnded();
+                listener.exported(export, topic);
 
-            Set<String> previous = Set.of();
-            if (options.alias() != null) {
-                previous = new AliasSwitch(es, clusters.kafka()).moveAlias(options.alias(), index);
-                listener.aliasMoved(options.alias(), index, previous);
-            } else {
-                es.indices().refresh(r -> r.index(index));
+                LogArrival arrival = new LogArrival(admin, topic, reembedConfig.outputTopic(), reembedder, importer);
+                arrival.exportCommitted();
+                awaitArrival(arrival, reembedder, importer, export.selected(), profile.id());
+                awaitDrained(reembedder, importer, importConfig, topic);
+
+                Set<String> previous = Set.of();
+                if (options.alias() != null) {
+                    previous = new AliasSwitch(es, clusters.kafka()).moveAlias(options.alias(), index);
+                    listener.aliasMoved(options.alias(), index, previous);
+                } else {
+                    es.indices().refresh(r -> r.index(index));
+                }
+                BulkOutcome outcome = importer.outcome();
+                return new MigrationSummary(reader.name(), profile.id(), index, options.alias(),
+                        export.read(), export.rejected(), reembedder.metrics().embedded(), outcome.indexed(),
+                        outcome.tombstoned(), outcome.stale(), outcome.dead(), Duration.between(begin, Instant.now()));
+            } catch (IOException e) {
+                throw FailureDiagnosis.explain(clusters, "migration", new UncheckedIOException(
+                        "Elasticsearch at " + clusters.elasticsearchUrl() + ": " + e.getMessage(), e));
             }
-            BulkOutcome outcome = importer.outcome();
-            return new MigrationSummary(reader.name(), profile.id(), index, options.alias(),
-                    export.read(), export.rejected(), reembedder.metrics().embedded(), outcome.indexed(),
-                    arrival.arrivedAsTombstone(), outcome.stale(), arrival.missingCount(), Duration.between(begin, Instant.now()));
-        } catch (IOException e) {
-            throw FailureDiagnosis.explain(clusters, "migration", new UncheckedIOException(
-                    "Elasticsearch at " + clusters.elasticsearchUrl() + ": " + e.getMessage(), e));
-        } catch (MigrationFailedException e) {
-            throw e;
+        } catch (InvalidSourceException | SourceUnavailableException | InvalidRequestException
+                 | MigrationFailedException expected) {
+            throw expected;
         } catch (RuntimeException e) {
-            // The migration's own checks (arrival in the index, lag) fail like a stage when a cluster goes away.
+            // The export, or the migration's own checks (offsets, lag), fail like a stage when a cluster goes away.
             throw FailureDiagnosis.explain(clusters, "migration", e);
+        } finally {
+            // On a failure elsewhere the export stops too: its open transaction aborts, and a re-run resumes it.
+            exporting.shutdownNow();
+            try {
+                exporting.awaitTermination(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
-    private void awaitArrival(ArrivalCheck arrival, Reembedder reembedder, Importer importer, int expected) {
-        long lastProgressMs = System.currentTimeMillis();
-        int lastMissing = Integer.MAX_VALUE;
+    /** Waits for the export while the stages work; a stage that stops meanwhile ends the migration at once. */
+    private ExportSummary awaitExport(Future<ExportSummary> exportRun, Reembedder reembedder, Importer importer) {
         while (true) {
-            requireAlive(arrival, reembedder, importer);
-            int missing = arrival.check();
-            listener.progress("import", expected - missing, expected);
-            if (missing == 0) {
+            try {
+                return exportRun.get(CHECK_INTERVAL_MS, TimeUnit.MILLISECONDS);
+            } catch (TimeoutException e) {
+                requireAlive(-1, reembedder, importer);
+            } catch (ExecutionException e) {
+                // The exporter's own exceptions as if it ran here: bad input (exit 2) and an unreachable source
+                // (exit 3) as they are, anything else explained as the exporter's failure.
+                RuntimeException failure = e.getCause() instanceof RuntimeException r ? r
+                        : new IllegalStateException(e.getCause());
+                if (failure instanceof InvalidSourceException || failure instanceof SourceUnavailableException
+                        || failure instanceof InvalidRequestException) {
+                    throw failure;
+                }
+                throw FailureDiagnosis.explain(clusters, "exporter", failure);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new MigrationFailedException("interrupted");
+            }
+        }
+    }
+
+    /**
+     * Waits until {@link LogArrival} says every exported memory arrived. Its bookkeeping is a few offsets per
+     * partition, whatever the number of memories; progress is what the importer settled in this run.
+     */
+    private void awaitArrival(LogArrival arrival, Reembedder reembedder, Importer importer, long expected,
+                              String modelId) {
+        long lastProgressMs = System.currentTimeMillis();
+        long lastMark = -1;
+        while (true) {
+            requireAlive(arrival.importBacklog(), reembedder, importer);
+            boolean arrived = arrival.arrived();
+            long settled = importer.outcome().settled();
+            if (arrived) {
+                listener.progress("import", expected, expected);
                 listener.phaseEnded();
                 listener.allArrived(expected);
-                return;
+                break;
             }
+            listener.progress("import", Math.min(settled, expected), expected);
             long now = System.currentTimeMillis();
-            long refused = reembedder.metrics().deadLettered();
-            if (missing < lastMissing) {
-                lastMissing = missing;
+            long mark = settled + reembedder.metrics().events() + reembedder.metrics().deadLettered()
+                    + reembedder.metrics().staleDropped();
+            if (mark != lastMark) {
+                lastMark = mark;
                 lastProgressMs = now;
-            } else if (refused >= missing && reembedder.metrics().pending() == 0 && now - lastProgressMs > 5_000) {
-                // What is missing is what the model refused: waiting longer cannot bring it.
-                throw new MigrationFailedException(missing + " of " + expected + " memories did not arrive: the model"
-                        + " refused " + refused + " texts, set aside with the reasons (header " + Headers.DLQ_REASON + ") in"
-                        + " topic " + Topics.embedDeadLetterTopicName(options.modelId())
-                        + "; e.g. " + arrival.someMissing(5) + ". The alias was not moved.");
             } else if (now - lastProgressMs > options.stallTimeout().toMillis()) {
-                String stalled = missing + " of " + expected + " memories did not arrive in "
-                        + options.stallTimeout().toSeconds() + " s without progress";
-                String examples = "; e.g. " + arrival.someMissing(5);
-                MigrationFailedException failure = new MigrationFailedException(stalled + examples);
+                String stalled = "the memories stopped arriving: no progress in " + options.stallTimeout().toSeconds()
+                        + " s, with " + describeBacklog(arrival);
+                MigrationFailedException failure = new MigrationFailedException(stalled + ". The alias was not moved.");
                 Diagnosis diagnosis = FailureDiagnosis.diagnose(clusters, "migration", failure);
                 if (diagnosis.cause() != Diagnosis.Cause.OTHER) {
-                    throw new StageStoppedException(diagnosis, stalled + ": " + diagnosis.explanation() + examples,
-                            failure);
+                    throw new StageStoppedException(diagnosis, stalled + ": " + diagnosis.explanation(), failure);
                 }
                 throw failure;
             }
             sleep(CHECK_INTERVAL_MS);
         }
+        long refused = reembedder.metrics().deadLettered();
+        if (refused > 0) {
+            // What the model refused cannot arrive however long we wait.
+            throw new MigrationFailedException(refused + " memories did not arrive: the model refused their texts,"
+                    + " set aside with the reasons (header " + Headers.DLQ_REASON + ") in topic "
+                    + Topics.embedDeadLetterTopicName(modelId) + ". The alias was not moved.");
+        }
+    }
+
+    private static String describeBacklog(LogArrival arrival) {
+        long reembed = arrival.reembedBacklog();
+        long imports = arrival.importBacklog();
+        return (reembed < 0 ? "the re-embedder's progress unknown" : reembed + " records of the export not yet re-embedded")
+                + (imports < 0 ? "" : " and " + imports + " embedded records not yet imported");
     }
 
     /**
@@ -242,12 +317,11 @@ public final class Migration {
      * of their topics, and `cutover` not refused for lag. Live traffic can keep a pipeline from ever resting, so
      * this waits at most the drain timeout; what is left is applied by the next run or by `memshift import`.
      */
-    private void awaitDrained(Reembedder reembedder, Importer importer, ImporterConfig importConfig, ArrivalCheck arrival,
-                              String topic) {
+    private void awaitDrained(Reembedder reembedder, Importer importer, ImporterConfig importConfig, String topic) {
         long deadline = System.currentTimeMillis() + options.drainTimeout().toMillis();
         long first = -1;
         while (true) {
-            requireAlive(arrival, reembedder, importer);
+            requireAlive(-1, reembedder, importer);
             long inFlight = Backlog.reembedder(clusters.kafka(), reembedder, topic)
                     + Backlog.importer(importConfig);
             if (first < 0) {
@@ -269,16 +343,16 @@ public final class Migration {
 
     /**
      * The stages' one "still alive" rule ({@link Stage#requireAlive()}); a stage that stopped is explained
-     * ({@link FailureDiagnosis}), with how much is not yet indexed.
+     * ({@link FailureDiagnosis}), with how much is not yet imported.
      */
-    private void requireAlive(ArrivalCheck arrival, Stage... stages) {
+    private void requireAlive(long notYetImported, Stage... stages) {
         for (Stage stage : stages) {
             try {
                 stage.requireAlive();
             } catch (StageFailedException e) {
                 Diagnosis diagnosis = FailureDiagnosis.diagnose(clusters, e.stage(), e.getCause());
-                throw new StageStoppedException(diagnosis, diagnosis.message() + " (" + arrival.missingCount()
-                        + " memories not yet indexed)", e);
+                throw new StageStoppedException(diagnosis, diagnosis.message() + (notYetImported < 0 ? ""
+                        : " (" + notYetImported + " embedded records not yet imported)"), e);
             }
         }
     }

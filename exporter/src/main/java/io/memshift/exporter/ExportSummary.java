@@ -1,7 +1,6 @@
 package io.memshift.exporter;
 
 import java.time.Duration;
-import java.util.Map;
 
 /**
  * What one export did.
@@ -11,8 +10,11 @@ import java.util.Map;
  * @param skipped   events an earlier, interrupted or complete run of the same source had already published
  * @param rejected  invalid records set aside (only with --skip-invalid)
  * @param filtered  valid memories left out by the filters (--user, --agent, --run, --updated-since)
- * @param expected  for each memory id, the highest version in the source: what the target must end up holding
+ * @param selected  valid memories that pass the filters, counted per record (a memory twice in the source counts
+ *                  twice): what this export is about. No per-memory bookkeeping is kept, so that an export of
+ *                  millions of memories needs no more memory than one of a hundred; what arrived downstream is
+ *                  decided from the topic's offsets instead
  */
 public record ExportSummary(long read, long published, long skipped, long rejected, long filtered,
-                            Map<String, Long> expected, Duration elapsed) {
+                            long selected, Duration elapsed) {
 }

@@ -13,7 +13,6 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -75,8 +74,7 @@ public final class Exporter {
                                 ExportOptions options) {
         boolean restart = options.restart();
         Instant begin = Instant.now();
-        Map<String, Long> expected = new HashMap<>();
-        Validation validation = validate(reader, converter, progress, expected, options);
+        Validation validation = validate(reader, converter, progress, options);
         long total = validation.records();
         try (Admin admin = kafka.admin()) {
             Topics.ensureExists(admin, Topics.memoriesTopic(topic, partitions),
@@ -93,7 +91,7 @@ public final class Exporter {
         long resumeAfter = checkpoint.map(ExportCheckpoint::position).orElse(0L);
         if (checkpoint.isPresent() && checkpoint.get().complete()) {
             progress.update("publish", total, total);
-            return new ExportSummary(total, 0, total, validation.invalid(), validation.filtered(), Map.copyOf(expected),
+            return new ExportSummary(total, 0, total, validation.invalid(), validation.filtered(), validation.selected(),
                     Duration.between(begin, Instant.now()));
         }
 
@@ -143,7 +141,7 @@ public final class Exporter {
             }
         }
         return new ExportSummary(total, published.get(), resumeAfter + alreadyThere.get(), validation.invalid(),
-                validation.filtered(), Map.copyOf(expected), Duration.between(begin, Instant.now()));
+                validation.filtered(), validation.selected(), Duration.between(begin, Instant.now()));
     }
 
     private static void commit(KafkaProducer<String, byte[]> producer, String sourceKey, ExportCheckpoint checkpoint) {
@@ -161,20 +159,20 @@ public final class Exporter {
     }
 
     /** What the validation pass found. */
-    private record Validation(long records, long invalid, long filtered) {
+    private record Validation(long records, long invalid, long filtered, long selected) {
     }
 
     /**
-     * Reads the whole source once: counts its records and fills {@code expected} with the highest version of
-     * each memory to publish. Invalid records make it throw, naming each (up to 20), unless --skip-invalid, in
+     * Reads the whole source once and counts its records: valid and selected, invalid, filtered out. Invalid records make it throw, naming each (up to 20), unless --skip-invalid, in
      * which case they are written to the reject file, rewritten whole on every run.
      */
     private Validation validate(MemorySource reader, MemoryEventConverter converter, ExportProgress progress,
-                                Map<String, Long> expected, ExportOptions options) {
+                                ExportOptions options) {
         List<String> problems = new ArrayList<>();
         AtomicLong count = new AtomicLong();
         AtomicLong invalid = new AtomicLong();
         AtomicLong filtered = new AtomicLong();
+        AtomicLong selected = new AtomicLong();
         try (RejectFile rejects = options.skipInvalid() ? RejectFile.open(options.rejectFile()) : null) {
             reader.forEach(source -> {
                 MemoryEventConverter.Result result = converter.convert(source);
@@ -190,7 +188,7 @@ public final class Exporter {
                         }
                     }
                 } else if (options.selects(result.event())) {
-                    expected.merge(result.event().getId(), result.event().getVersion(), Math::max);
+                    selected.incrementAndGet();
                 } else {
                     filtered.incrementAndGet();
                 }
@@ -203,7 +201,7 @@ public final class Exporter {
             throw new InvalidSourceException(reader.name(), problems, invalid.get() - problems.size())
                     .beforeAnythingWasPublished();
         }
-        return new Validation(count.get(), invalid.get(), filtered.get());
+        return new Validation(count.get(), invalid.get(), filtered.get(), selected.get());
     }
 
     private static ProducerRecord<String, byte[]> rejection(SourceMemory source, MemoryEventConverter.Result result) {

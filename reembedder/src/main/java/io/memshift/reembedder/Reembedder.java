@@ -55,6 +55,7 @@ public final class Reembedder implements Stage {
     private final ReembedMetrics metrics;
     private final ResilientEmbedder embedder;
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
+    private final OutputTransactions output = new OutputTransactions();
     private KafkaStreams streams;
 
     /** Meters in a registry of the stage's own; see {@link #metrics()}. */
@@ -146,12 +147,17 @@ public final class Reembedder implements Stage {
         }
         streams = new KafkaStreams(topology(Topics.memories(config.inputTopic(), registry),
                 Topics.embedded(config.outputTopic(), registry), Topics.embedDeadLetters(profile.id(), registry), profile,
-                embedder, config.batchSize(), config.maxWait(), metrics), streamsProps(kafka));
+                embedder, config.batchSize(), config.maxWait(), metrics), streamsProps(kafka), output.clientSupplier());
         streams.setUncaughtExceptionHandler(e -> {
             failure.compareAndSet(null, e);
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
         });
         streams.start();
+    }
+
+    /** Whether what the stage has sent is committed yet: see {@link OutputTransactions}. */
+    public OutputTransactions outputTransactions() {
+        return output;
     }
 
     public ReembedMetrics metrics() {
