@@ -133,7 +133,7 @@ final class EndToEndBenchmark implements Callable<Integer> {
     CommandLine.Model.CommandSpec spec;
 
     /** One pipeline run: its rate and how long the first memory took from the topic to the index. */
-    private record PipelineRun(double rate, double firstArrivalS, long indexed, double lowestCosine) {
+    private record PipelineRun(double rate, double firstArrivalS, long indexed, double lowestCosine, String timeline) {
     }
 
     @Override
@@ -206,7 +206,8 @@ final class EndToEndBenchmark implements Callable<Integer> {
             topics.add(topic);
             PipelineRun pipeline = pipeline(clusters, es, run, round, work, file, topic, profile, null, events, indices);
             out.printf("  round %d  P  whole pipeline (migrate)      %8.1f memories/s, first memory indexed %.1f s"
-                    + " after the first was exported%n", round, pipeline.rate(), pipeline.firstArrivalS());
+                    + " after the first was exported%n             (%s)%n", round, pipeline.rate(), pipeline.firstArrivalS(),
+                    pipeline.timeline());
             out.flush();
             double stage = stageAlone(clusters, work, topic, profile, tuned, events.size());
             out.printf("  round %d  S  re-embedder stage alone       %8.1f memories/s%n", round, stage);
@@ -273,8 +274,8 @@ final class EndToEndBenchmark implements Callable<Integer> {
                                 + " at most %d at once", standIn.answered(), standIn.throttled(), standIn.largestRequest(),
                         standIn.mostInFlight());
                 out.printf("  round %d  P  whole pipeline (migrate)      %8.1f memories/s, first memory indexed %.1f s"
-                        + " after the first was exported; %s%n", round, pipeline.rate(), pipeline.firstArrivalS(),
-                        roundCounts);
+                        + " after the first was exported; %s%n             (%s)%n", round, pipeline.rate(),
+                        pipeline.firstArrivalS(), roundCounts, pipeline.timeline());
                 out.flush();
                 if (pipeline.rate() > bestPipeline) {
                     bestPipeline = pipeline.rate();
@@ -345,14 +346,15 @@ final class EndToEndBenchmark implements Callable<Integer> {
                                  List<String> indices) throws Exception {
         String index = "bench-e2e-" + run + "-" + round;
         indices.add(index);
-        FirstArrival first = new FirstArrival();
+        Timeline timeline = new Timeline();
         MemorySource memories = SourceUri.parse(SourceUri.MEM0_JSON + ":" + file).open(null, null, null);
         Migration.Options options = new Migration.Options(memories, profile.id(), index, null, batching.batchSize,
                 batching.maxWait(), MemoryEventConverter.DEFAULT_MAX_TEXT_CHARS, Duration.ofMinutes(5),
                 Duration.ofMinutes(5), work.resolve("streams-" + round), shape.shape(), ExportOptions.DEFAULTS, topic);
         long start = System.nanoTime();
-        MigrationSummary summary = new Migration(clusters, options, first, profile).run();
-        double seconds = (System.nanoTime() - start) / 1e9;
+        MigrationSummary summary = new Migration(clusters, options, timeline, profile).run();
+        long end = System.nanoTime();
+        double seconds = (end - start) / 1e9;
         if (summary.failed() > 0) {
             throw new IllegalStateException("the bench's pipeline run failed " + summary.failed() + " memories");
         }
@@ -363,13 +365,21 @@ final class EndToEndBenchmark implements Callable<Integer> {
                     + events.size());
         }
         double cosine = lowestCosine(es, index, events, profile, standIn != null);
-        return new PipelineRun(events.size() / seconds, first.latencySeconds(), count, cosine);
+        return new PipelineRun(events.size() / seconds, timeline.firstArrivalSeconds(), count, cosine,
+                timeline.describe(end));
     }
 
-    /** Times the first exported memory and the first indexed one, from the migration's progress. */
-    private static final class FirstArrival implements Migration.Listener {
+    /**
+     * When things happened in a pipeline run, from the migration's own events: the first memory published and the
+     * first indexed, the stages started, the export committed, every memory arrived.
+     */
+    private static final class Timeline implements Migration.Listener {
+        private final long startNs = System.nanoTime();
         private volatile long firstExportedNs;
         private volatile long firstIndexedNs;
+        private volatile long stagesStartedNs;
+        private volatile long exportedNs;
+        private volatile long arrivedNs;
 
         @Override
         public void progress(String phase, long done, long total) {
@@ -383,8 +393,33 @@ final class EndToEndBenchmark implements Callable<Integer> {
             }
         }
 
-        double latencySeconds() {
+        @Override
+        public void stagesStarted(String embeddedTopic, String index) {
+            stagesStartedNs = System.nanoTime();
+        }
+
+        @Override
+        public void exported(io.memshift.exporter.ExportSummary export, String topic) {
+            exportedNs = System.nanoTime();
+        }
+
+        @Override
+        public void allArrived(long memories) {
+            arrivedNs = System.nanoTime();
+        }
+
+        double firstArrivalSeconds() {
             return firstExportedNs == 0 || firstIndexedNs == 0 ? Double.NaN : (firstIndexedNs - firstExportedNs) / 1e9;
+        }
+
+        String describe(long endNs) {
+            return String.format("stages started %.1f s, first published %.1f s, export committed %.1f s, all arrived"
+                    + " %.1f s, stages closed %.1f s", at(stagesStartedNs), at(firstExportedNs), at(exportedNs),
+                    at(arrivedNs), at(endNs));
+        }
+
+        private double at(long ns) {
+            return ns == 0 ? Double.NaN : (ns - startNs) / 1e9;
         }
     }
 

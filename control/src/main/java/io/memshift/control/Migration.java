@@ -5,6 +5,7 @@ import dev.langchain4j.model.embedding.EmbeddingModel;
 import io.memshift.clients.ElasticsearchClients;
 import io.memshift.clients.KafkaClients;
 import io.memshift.exporter.ExportOptions;
+import io.memshift.exporter.ExportProgress;
 import io.memshift.exporter.ExportSummary;
 import io.memshift.exporter.Exporter;
 import io.memshift.exporter.InvalidSourceException;
@@ -31,6 +32,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -38,6 +40,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.streams.KafkaStreams;
 
 /**
  * One migration: export the source to {@code memories} while the re-embedder and the importer run in this
@@ -115,6 +118,8 @@ public final class Migration {
 
     /** How often the migration looks at the stages: a few small admin requests, whatever the memory count. */
     private static final long CHECK_INTERVAL_MS = 200;
+    /** The export publishes after this long even if the stages are not ready yet (they catch up). */
+    private static final long STAGES_READY_TIMEOUT_S = 60;
 
     private final Clusters clusters;
     private final Options options;
@@ -175,8 +180,27 @@ public final class Migration {
             thread.setDaemon(true);
             return thread;
         });
+        CountDownLatch stagesReady = new CountDownLatch(1);
+        ExportProgress progress = new ExportProgress() {
+            @Override
+            public void update(String phase, long done, long total) {
+                listener.progress(phase, done, total);
+            }
+
+            @Override
+            public void beforePublish() {
+                // Validation ran while the stages started; publishing waits for them, so that the first memories
+                // go through at once instead of piling up before a consumer joins.
+                try {
+                    stagesReady.await(STAGES_READY_TIMEOUT_S, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new MigrationFailedException("interrupted before publishing");
+                }
+            }
+        };
         Future<ExportSummary> exportRun = exporting.submit(() -> new Exporter(clusters.kafka(), registry,
-                Topics.DEFAULT_PARTITIONS, topic).export(reader, converter, listener::progress, options.export()));
+                Topics.DEFAULT_PARTITIONS, topic).export(reader, converter, progress, options.export()));
         try {
             listener.loadingModel(profile);
             EmbeddingModel model = profile.factory().get();
@@ -193,7 +217,7 @@ public final class Migration {
                 reembedder.start();
                 importer.start();
                 listener.stagesStarted(reembedConfig.outputTopic(), index);
-                ExportSummary export = awaitExport(exportRun, reembedder, importer);
+                ExportSummary export = awaitExport(exportRun, stagesReady, reembedder, importer);
                 listener.phaseEnded();
                 listener.exported(export, topic);
 
@@ -234,13 +258,20 @@ public final class Migration {
         }
     }
 
-    /** Waits for the export while the stages work; a stage that stops meanwhile ends the migration at once. */
-    private ExportSummary awaitExport(Future<ExportSummary> exportRun, Reembedder reembedder, Importer importer) {
+    /**
+     * Waits for the export while the stages work, and lets it publish once both stages hold their partitions. A
+     * stage that stops meanwhile ends the migration at once.
+     */
+    private ExportSummary awaitExport(Future<ExportSummary> exportRun, CountDownLatch stagesReady, Reembedder reembedder,
+                                      Importer importer) {
         while (true) {
             try {
                 return exportRun.get(CHECK_INTERVAL_MS, TimeUnit.MILLISECONDS);
             } catch (TimeoutException e) {
                 requireAlive(-1, reembedder, importer);
+                if (reembedder.state() == KafkaStreams.State.RUNNING && !importer.committedPositions().isEmpty()) {
+                    stagesReady.countDown();
+                }
             } catch (ExecutionException e) {
                 // The exporter's own exceptions as if it ran here: bad input (exit 2) and an unreachable source
                 // (exit 3) as they are, anything else explained as the exporter's failure.

@@ -31,7 +31,9 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * exactly once, resumably.
  *
  * <p>The file is read twice: once to validate every record (so a bad file publishes nothing at all), once to
- * publish. Both passes stream. Publishing happens in Kafka transactions of {@value #TRANSACTION_SIZE} memories;
+ * publish. Both passes stream. Publishing happens in Kafka transactions of {@value #TRANSACTION_SIZE} memories
+ * (or fewer, when a transaction has been open for {@value #TRANSACTION_MS} ms: stages that run beside the export
+ * see the first memories within a fraction of a second);
  * each transaction also writes the source's checkpoint (how many memories, in file order, are published) to
  * {@code memshift.export-checkpoints}. A crash anywhere aborts only the open transaction; the next run of the same
  * source resumes after the last committed checkpoint, so a read_committed consumer sees each memory once. A run
@@ -41,6 +43,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 public final class Exporter {
 
     static final int TRANSACTION_SIZE = 1000;
+    static final long TRANSACTION_MS = 250;
     private static final int MAX_REPORTED_PROBLEMS = 20;
 
     private final KafkaClients kafka;
@@ -107,7 +110,10 @@ public final class Exporter {
                 new StringSerializer(), new ByteArraySerializer())) {
             // Fences an earlier run of this source that died mid-transaction, and aborts that transaction.
             producer.initTransactions();
+            progress.beforePublish();
             producer.beginTransaction();
+            AtomicLong transactionSince = new AtomicLong(System.nanoTime());
+            AtomicLong transactionFrom = new AtomicLong(resumeAfter);
             try {
                 reader.forEach(source -> {
                     long at = position.incrementAndGet();
@@ -128,9 +134,12 @@ public final class Exporter {
                             published.incrementAndGet();
                         }
                     }
-                    if ((at - resumeAfter) % TRANSACTION_SIZE == 0) {
+                    if (at - transactionFrom.get() >= TRANSACTION_SIZE
+                            || System.nanoTime() - transactionSince.get() >= TRANSACTION_MS * 1_000_000) {
                         commit(producer, sourceKey, new ExportCheckpoint(at, total, at == total, size, modified));
                         producer.beginTransaction();
+                        transactionFrom.set(at);
+                        transactionSince.set(System.nanoTime());
                     }
                     progress.update("publish", at, total);
                 });
