@@ -27,6 +27,10 @@ public final class ConfluentAvroSerializer<T extends SpecificRecord> implements 
     private final SpecificDatumWriter<T> writer;
     private final org.apache.avro.Schema schema;
     private final Map<String, Integer> idsByTopic = new ConcurrentHashMap<>();
+    /** An encoder per thread, reused record after record (it holds a buffer). */
+    private static final ThreadLocal<BinaryEncoder> ENCODERS = new ThreadLocal<>();
+    /** The last record's size: records of one type are alike, so the next buffer rarely has to grow. */
+    private volatile int lastSize = 256;
 
     public ConfluentAvroSerializer(SchemaRegistry registry, Class<T> type) {
         this.registry = registry;
@@ -45,17 +49,21 @@ public final class ConfluentAvroSerializer<T extends SpecificRecord> implements 
             id = registry.register(subjectOf(topic), schema);
             idsByTopic.put(topic, id);
         }
-        ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+        ByteArrayOutputStream out = new ByteArrayOutputStream(lastSize + 64);
         out.write(MAGIC_BYTE);
         out.writeBytes(ByteBuffer.allocate(4).putInt(id).array());
         try {
-            BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(out, null);
+            // Buffered, not direct: a vector is hundreds of floats, and the direct encoder writes each of their
+            // bytes to the (synchronized) stream one call at a time.
+            BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(out, ENCODERS.get());
+            ENCODERS.set(encoder);
             writer.write(record, encoder);
             encoder.flush();
         } catch (IOException | RuntimeException e) {
             throw new SerializationException("cannot Avro-encode a " + schema.getName() + " for topic " + topic
                     + ": " + e.getMessage(), e);
         }
+        lastSize = out.size();
         return out.toByteArray();
     }
 
