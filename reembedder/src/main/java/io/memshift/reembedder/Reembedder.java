@@ -100,8 +100,11 @@ public final class Reembedder implements Stage {
                 Stores.persistentKeyValueStore(PENDING_STORE), input.keySerde(), input.valueSerde());
         Topology topology = new Topology();
         topology.addSource(SOURCE, input.keySerde().deserializer(), input.valueSerde().deserializer(), input.name());
+        // No changelog for the cache: a vector is a function of its key, so whatever RocksDB holds locally is right
+        // (even after a crash), and a task that moves starts empty. The changelog cost a record per embedded
+        // memory as large as the output itself.
         StoreBuilder<KeyValueStore<String, byte[]>> cacheStore = Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(CACHE_STORE), Serdes.String(), Serdes.ByteArray());
+                Stores.persistentKeyValueStore(CACHE_STORE), Serdes.String(), Serdes.ByteArray()).withLoggingDisabled();
         topology.addProcessor(PROCESSOR, () -> new BatchingEmbedProcessor(PENDING_STORE, CACHE_STORE, SINK,
                 DEAD_LETTER_SINK, embedder, profile, batchSize, maxWait, metrics), SOURCE);
         topology.addStateStore(pendingStore, PROCESSOR);
