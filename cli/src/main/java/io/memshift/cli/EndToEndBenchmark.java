@@ -158,7 +158,7 @@ final class EndToEndBenchmark implements Callable<Integer> {
         ModelProfile profile = remote ? standInProfile("http://127.0.0.1:1/v1") : EmbeddingModels.profile(model);
         List<String> inputs = events.stream().map(e -> profile.inputOf(e.getText())).toList();
         out.printf("bench e2e: %s, %d memories from %s, %d rounds, batches of %d, %d cores, Elasticsearch at %s%n",
-                profile.id(), events.size(), file.getFileName(), rounds, batching.batchSize,
+                profile.id(), events.size(), file.getFileName(), rounds, batching.batchSize(profile),
                 Runtime.getRuntime().availableProcessors(), clusters.elasticsearchUrl());
         if (remote) {
             out.printf("  stand-in: %d ms per request, %d requests/min, %d tokens/min, %d dims%n", latencyMs, rpm, tpm,
@@ -270,6 +270,10 @@ final class EndToEndBenchmark implements Callable<Integer> {
                 ModelProfile profile = standInProfile(standIn.baseUrl());
                 PipelineRun pipeline = pipeline(clusters, es, run, round, work, file, topic, profile, standIn, events,
                         indices);
+                if (standIn.lastFailure() != null) {
+                    throw new IllegalStateException("the OpenAI stand-in failed: " + standIn.lastFailure(),
+                            standIn.lastFailure());
+                }
                 String roundCounts = String.format("%d requests answered, %d answered 429, largest request %d inputs,"
                                 + " at most %d at once", standIn.answered(), standIn.throttled(), standIn.largestRequest(),
                         standIn.mostInFlight());
@@ -348,7 +352,7 @@ final class EndToEndBenchmark implements Callable<Integer> {
         indices.add(index);
         Timeline timeline = new Timeline();
         MemorySource memories = SourceUri.parse(SourceUri.MEM0_JSON + ":" + file).open(null, null, null);
-        Migration.Options options = new Migration.Options(memories, profile.id(), index, null, batching.batchSize,
+        Migration.Options options = new Migration.Options(memories, profile.id(), index, null, batching.batchSize(profile),
                 batching.maxWait(), MemoryEventConverter.DEFAULT_MAX_TEXT_CHARS, Duration.ofMinutes(5),
                 Duration.ofMinutes(5), work.resolve("streams-" + round), shape.shape(), ExportOptions.DEFAULTS, topic);
         long start = System.nanoTime();
@@ -427,7 +431,7 @@ final class EndToEndBenchmark implements Callable<Integer> {
     private double stageAlone(Clusters clusters, Path work, String topic, ModelProfile profile, EmbeddingModel tuned,
                               int count) throws Exception {
         ReembedderConfig config = new ReembedderConfig(clusters.kafka(), clusters.schemaRegistryUrl(),
-                profile.id(), batching.batchSize, batching.maxWait(), work.resolve("stage-" + topic), 2, topic);
+                profile.id(), batching.batchSize(profile), batching.maxWait(), work.resolve("stage-" + topic), 2, topic);
         long firstAt = 0;
         long firstCount = 0;
         try (Reembedder reembedder = new Reembedder(config, profile, tuned)) {

@@ -79,7 +79,7 @@ final class MigrateCommand implements Callable<Integer> {
         Path dataDir = endpoints.dataDir();
         Clusters clusters = endpoints.resolve(out);
         Migration.Options options = new Migration.Options(memories, model, index, noCutover ? null : alias,
-                batching.batchSize, batching.maxWait(), maxTextChars, Duration.ofSeconds(stallTimeoutSeconds),
+                batching.batchSizeOrDefault(), batching.maxWait(), maxTextChars, Duration.ofSeconds(stallTimeoutSeconds),
                 Duration.ofSeconds(drainTimeoutSeconds),
                 dataDir.resolve("streams"), shape.shape(), choice.toOptions(dataDir, memories.shortName()), topic);
         try (MetricsServer metricsServer = metrics.start(out);

@@ -61,6 +61,8 @@ final class OpenAiStandIn implements AutoCloseable {
     private final AtomicInteger largestRequest = new AtomicInteger();
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicInteger mostInFlight = new AtomicInteger();
+    private final AtomicInteger failures = new AtomicInteger();
+    private volatile Throwable lastFailure;
 
     OpenAiStandIn(String key, int dims, Limits limits) throws IOException {
         this.key = key;
@@ -111,6 +113,21 @@ final class OpenAiStandIn implements AutoCloseable {
 
     private void handle(HttpExchange exchange) throws IOException {
         try (exchange) {
+            answer(exchange);
+        } catch (IOException | RuntimeException e) {
+            failures.incrementAndGet();
+            lastFailure = e;
+            throw e;
+        }
+    }
+
+    /** The stand-in's own failure, if one happened (the connection then closes without an answer). */
+    Throwable lastFailure() {
+        return lastFailure;
+    }
+
+    private void answer(HttpExchange exchange) throws IOException {
+        {
             if (!("Bearer " + key).equals(exchange.getRequestHeaders().getFirst("Authorization"))) {
                 reply(exchange, 401, error("Incorrect API key provided", "invalid_request_error"));
                 return;
@@ -192,7 +209,7 @@ final class OpenAiStandIn implements AutoCloseable {
             }
             body.append('}');
         }
-        body.append("],\"model\":").append(JSON.valueToTree(request.path("model").asText("text-embedding-3-small")))
+        body.append("],\"model\":").append(JSON.<JsonNode>valueToTree(request.path("model").asText("text-embedding-3-small")).toString())
                 .append(",\"usage\":{\"prompt_tokens\":").append(cost).append(",\"total_tokens\":").append(cost)
                 .append("}}");
         return body.toString();
@@ -220,7 +237,7 @@ final class OpenAiStandIn implements AutoCloseable {
     }
 
     private static String error(String message, String type) {
-        return "{\"error\":{\"message\":" + JSON.valueToTree(message) + ",\"type\":\"" + type + "\",\"code\":null}}";
+        return "{\"error\":{\"message\":" + JSON.<JsonNode>valueToTree(message).toString() + ",\"type\":\"" + type + "\",\"code\":null}}";
     }
 
     private static void reply(HttpExchange exchange, int status, String body) throws IOException {

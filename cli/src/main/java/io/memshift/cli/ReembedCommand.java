@@ -63,7 +63,7 @@ final class ReembedCommand implements Callable<Integer> {
         Clusters clusters = endpoints.resolveRunning();
         int gen = Generations.choose(clusters, inputTopic, profile.id(), replay, generation);
         ReembedderConfig config = new ReembedderConfig(clusters.kafka(), clusters.schemaRegistryUrl(),
-                profile.id(), batching.batchSize, batching.maxWait(),
+                profile.id(), batching.batchSize(profile), batching.maxWait(),
                 endpoints.dataDir().resolve("streams"), gen, inputTopic);
         out.printf("Loading model %s (%d dims) ...%n", profile.id(), profile.dims());
         out.flush();

@@ -56,6 +56,8 @@ public final class Migration {
      * @param index        target index; null for {@link IndexNames#defaultIndex(String)}
      * @param alias        alias to point at the index at the end; null to leave every alias alone
      * @param stallTimeout give up when no memory has arrived for this long
+     * @param batchSize    memories per flush of the re-embedder; 0 for the model's own default
+     *                     ({@link io.memshift.reembedder.RequestLimits#defaultBatchSize()})
      * @param drainTimeout once every memory is in, wait at most this long for records still in flight
      * @param topic        the topic to export to and re-embed from; null for {@code memories}. Another topic is
      *                     another pipeline: an embedded topic, application id and default index of its own
@@ -167,7 +169,8 @@ public final class Migration {
         MemoryEventConverter converter = new MemoryEventConverter(reader.kind(),
                 reader.shortName(), options.maxTextChars());
         ReembedderConfig reembedConfig = new ReembedderConfig(clusters.kafka(),
-                clusters.schemaRegistryUrl(), profile.id(), options.batchSize(), options.maxWait(),
+                clusters.schemaRegistryUrl(), profile.id(),
+                options.batchSize() > 0 ? options.batchSize() : profile.limits().defaultBatchSize(), options.maxWait(),
                 options.streamsStateDir(), 1, topic);
         ImporterConfig importConfig = ImporterConfig.of(clusters.kafka(), clusters.schemaRegistryUrl(),
                 clusters.elasticsearchUrl(), reembedConfig.outputTopic(), index,
