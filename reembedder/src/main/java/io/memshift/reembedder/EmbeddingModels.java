@@ -189,6 +189,10 @@ public final class EmbeddingModels {
                 new RequestLimits(2048, 300_000, 4),
                 () -> OpenAiEmbeddingModel.builder().httpClientBuilder(new ProviderHttpClient.Builder(rateLimit))
                         .baseUrl(baseUrl).apiKey(key).modelName(name).dimensions(requested).maxSegmentsPerBatch(2048)
+                        // Vectors as base64 float32 (exact, and a third of the bytes of decimal text, which the
+                        // provider must print and we must parse per float); a server that answers with arrays
+                        // anyway is read all the same.
+                        .encodingFormat("base64")
                         .maxRetries(0).timeout(REMOTE_TIMEOUT).logRequests(false).logResponses(false).build(),
                 rateLimit);
     }
