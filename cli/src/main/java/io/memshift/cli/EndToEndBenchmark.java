@@ -74,7 +74,7 @@ import picocli.CommandLine.Option;
  * checked against the model's own (stock LangChain4j for {@code onnx:}, the stand-in's for {@code openai:}): cosine
  * at least 0.9999. The exit code is 1 when a ratio is under its target (issue 13) or a vector differs.
  */
-@Command(name = "e2e", description = "The whole pipeline (export, re-embed, import) against its bound, in one run.")
+@Command(name = "e2e", mixinStandardHelpOptions = true, description = "The whole pipeline (export, re-embed, import) against its bound, in one run.")
 final class EndToEndBenchmark implements Callable<Integer> {
 
     static final double LOCAL_TARGET = 0.85;
@@ -90,13 +90,16 @@ final class EndToEndBenchmark implements Callable<Integer> {
     private static final String STAND_IN_KEY = "bench-e2e-key";
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    @Option(names = "--source", description = "A memory file (mem0-json:<file>, jsonl:<file>, or a path to a Mem0 export); default: --memories generated memory-like texts.")
+    @Option(names = "--source", description = "The memories: " + OptionHelp.SOURCE_KINDS + ", or a path to a Mem0"
+            + " export; without it, --memories generated memory-like texts.")
     String source;
 
     @Option(names = "--memories", defaultValue = "10000", description = "Memories to generate when no --source is given (default: ${DEFAULT-VALUE}).")
     int memories;
 
-    @Option(names = "--model", defaultValue = "onnx:bge-small-en-v15", description = "onnx:<name>, stub:<dims>, or openai:<model> (then against the stand-in) (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--model", defaultValue = "onnx:bge-small-en-v15", description = "An in-process model ("
+            + OptionHelp.ONNX_MODELS + "), stub:<dims>, or openai:<model> (then against the OpenAI stand-in)"
+            + " (default: ${DEFAULT-VALUE}).")
     String model;
 
     @Option(names = "--latency-ms", defaultValue = "50", description = "Stand-in: milliseconds per request (default: ${DEFAULT-VALUE}).")
@@ -150,7 +153,8 @@ final class EndToEndBenchmark implements Callable<Integer> {
         Clusters clusters = endpoints.resolve(out);
         String run = Long.toString(System.currentTimeMillis(), 36);
         Path work = Files.createTempDirectory("memshift-bench-e2e");
-        Path file = source != null ? sourceFile(source) : generate(work.resolve("bench-e2e-" + run + ".json"), memories);
+        String file = source != null ? sourceSpec(source)
+                : SourceUri.MEM0_JSON + ":" + generate(work.resolve("bench-e2e-" + run + ".json"), memories);
         List<MemoryEvent> events = read(file);
         if (events.isEmpty()) {
             throw new BadInputException("no valid memory in " + file);
@@ -158,7 +162,7 @@ final class EndToEndBenchmark implements Callable<Integer> {
         ModelProfile profile = remote ? standInProfile("http://127.0.0.1:1/v1") : EmbeddingModels.profile(model);
         List<String> inputs = events.stream().map(e -> profile.inputOf(e.getText())).toList();
         out.printf("bench e2e: %s, %d memories from %s, %d rounds, batches of %d, %d cores, Elasticsearch at %s%n",
-                profile.id(), events.size(), file.getFileName(), rounds, batching.batchSize(profile),
+                profile.id(), events.size(), file, rounds, batching.batchSize(profile),
                 Runtime.getRuntime().availableProcessors(), clusters.elasticsearchUrl());
         if (remote) {
             out.printf("  stand-in: %d ms per request, %d requests/min, %d tokens/min, %d dims%n", latencyMs, rpm, tpm,
@@ -178,7 +182,7 @@ final class EndToEndBenchmark implements Callable<Integer> {
         }
     }
 
-    private int local(PrintWriter out, Clusters clusters, ElasticsearchClient es, String run, Path work, Path file,
+    private int local(PrintWriter out, Clusters clusters, ElasticsearchClient es, String run, Path work, String file,
                       ModelProfile profile, List<MemoryEvent> events, List<String> inputs, List<String> indices,
                       List<String> topics) throws Exception {
         EmbeddingModel tuned = profile.factory().get();
@@ -241,7 +245,7 @@ final class EndToEndBenchmark implements Callable<Integer> {
         return ok ? Memshift.EXIT_OK : Memshift.EXIT_FAILED;
     }
 
-    private int remote(PrintWriter out, Clusters clusters, ElasticsearchClient es, String run, Path work, Path file,
+    private int remote(PrintWriter out, Clusters clusters, ElasticsearchClient es, String run, Path work, String file,
                        List<MemoryEvent> events, List<String> inputs, List<String> indices, List<String> topics)
             throws Exception {
         ModelProfile shape = standInProfile("http://127.0.0.1:1/v1");
@@ -345,18 +349,18 @@ final class EndToEndBenchmark implements Callable<Integer> {
         return EmbeddingModels.profile(model, env);
     }
 
-    private PipelineRun pipeline(Clusters clusters, ElasticsearchClient es, String run, int round, Path work, Path file,
+    private PipelineRun pipeline(Clusters clusters, ElasticsearchClient es, String run, int round, Path work, String file,
                                  String topic, ModelProfile profile, OpenAiStandIn standIn, List<MemoryEvent> events,
                                  List<String> indices) throws Exception {
         String index = "bench-e2e-" + run + "-" + round;
         indices.add(index);
         Timeline timeline = new Timeline();
-        MemorySource memories = SourceUri.parse(SourceUri.MEM0_JSON + ":" + file).open(null, null, null);
+        MemorySource memories = SourceUri.parse(file).open(null, null, null);
         Migration.Options options = new Migration.Options(memories, profile.id(), index, null, batching.batchSize(profile),
                 batching.maxWait(), MemoryEventConverter.DEFAULT_MAX_TEXT_CHARS, Duration.ofMinutes(5),
                 Duration.ofMinutes(5), work.resolve("streams-" + round), shape.shape(), ExportOptions.DEFAULTS, topic);
         long start = System.nanoTime();
-        MigrationSummary summary = new Migration(clusters, options, timeline, profile).run();
+        MigrationSummary summary = new Migration(clusters, options, timeline, null, profile).run();
         long end = System.nanoTime();
         double seconds = (end - start) / 1e9;
         if (summary.failed() > 0) {
@@ -646,20 +650,16 @@ final class EndToEndBenchmark implements Callable<Integer> {
         return met;
     }
 
-    private static Path sourceFile(String source) {
-        String location = source.contains(":") && !source.startsWith("/") ? source.substring(source.indexOf(':') + 1) : source;
-        if (source.startsWith(SourceUri.JSONL + ":")) {
-            throw new BadInputException("bench e2e reads Mem0 export files (mem0-json:<file>), not " + source);
+    /** A source as {@code migrate} takes it; a bare path is a Mem0 export. */
+    private static String sourceSpec(String source) {
+        if (source.matches("[a-z0-9-]+:.+")) {
+            return source;
         }
-        Path file = Path.of(location);
-        if (!Files.isRegularFile(file)) {
-            throw new BadInputException("source file " + file + " does not exist or is not a file");
-        }
-        return file;
+        return SourceUri.MEM0_JSON + ":" + source;
     }
 
-    private static List<MemoryEvent> read(Path file) {
-        MemorySource memories = SourceUri.parse(SourceUri.MEM0_JSON + ":" + file).open(null, null, null);
+    private static List<MemoryEvent> read(String file) {
+        MemorySource memories = SourceUri.parse(file).open(null, null, null);
         MemoryEventConverter converter = new MemoryEventConverter(memories.kind(), memories.shortName(),
                 MemoryEventConverter.DEFAULT_MAX_TEXT_CHARS);
         List<MemoryEvent> events = new ArrayList<>();
