@@ -672,24 +672,43 @@ final class EndToEndBenchmark implements Callable<Integer> {
         return events;
     }
 
-    /** A Mem0 export of {@code count} distinct memory-like texts (the texts of {@code bench embed}). */
+    /**
+     * A Mem0 export of {@code count} distinct memory-like texts (the texts of {@code bench embed}), written as it is
+     * generated: a million memories never sit in memory at once.
+     */
     static Path generate(Path file, int count) throws Exception {
         Random random = new Random(42);
-        List<String> texts = EmbedBenchmark.corpus(random, count);
-        ObjectNode root = JSON.createObjectNode();
-        ArrayNode results = root.putArray("results");
-        for (int i = 0; i < count; i++) {
-            ObjectNode memory = results.addObject();
-            memory.put("id", new java.util.UUID(random.nextLong(), random.nextLong()).toString());
-            memory.put("memory", texts.get(i));
-            memory.put("hash", Integer.toHexString(texts.get(i).hashCode()));
-            memory.putObject("metadata").put("source", "bench").put("n", i);
-            memory.putArray("categories").add("bench");
-            memory.put("created_at", "2025-01-01T00:00:00Z");
-            memory.putNull("updated_at");
-            memory.put("user_id", "bench-user-" + (i % 50));
+        try (com.fasterxml.jackson.core.JsonGenerator json = JSON.getFactory().createGenerator(file.toFile(),
+                com.fasterxml.jackson.core.JsonEncoding.UTF8)) {
+            json.writeStartObject();
+            json.writeArrayFieldStart("results");
+            int chunk = 10_000;
+            for (int from = 0; from < count; from += chunk) {
+                List<String> texts = EmbedBenchmark.corpus(random, Math.min(chunk, count - from));
+                for (int k = 0; k < texts.size(); k++) {
+                    int i = from + k;
+                    // The corpus numbers its texts from 0 in each call; the memory's own number keeps them distinct.
+                    String text = texts.get(k).replaceFirst("\\(#\\d+\\)$", "(#" + i + ")");
+                    json.writeStartObject();
+                    json.writeStringField("id", new java.util.UUID(random.nextLong(), random.nextLong()).toString());
+                    json.writeStringField("memory", text);
+                    json.writeStringField("hash", Integer.toHexString(text.hashCode()));
+                    json.writeObjectFieldStart("metadata");
+                    json.writeStringField("source", "bench");
+                    json.writeNumberField("n", i);
+                    json.writeEndObject();
+                    json.writeArrayFieldStart("categories");
+                    json.writeString("bench");
+                    json.writeEndArray();
+                    json.writeStringField("created_at", "2025-01-01T00:00:00Z");
+                    json.writeNullField("updated_at");
+                    json.writeStringField("user_id", "bench-user-" + (i % 50));
+                    json.writeEndObject();
+                }
+            }
+            json.writeEndArray();
+            json.writeEndObject();
         }
-        JSON.writeValue(file.toFile(), root);
         return file;
     }
 
