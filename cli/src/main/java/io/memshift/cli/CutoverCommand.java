@@ -14,7 +14,9 @@ import picocli.CommandLine.Option;
 /** {@code memshift cutover}: points the alias at a new index in one atomic call, if the index is ready. */
 @Command(name = "cutover", mixinStandardHelpOptions = true, description = {
         "Points the alias at the index in one atomic _aliases call.",
-        "Refused while the index's importer still has records to write, or if its last verify failed, unless --force."})
+        "Refused while the index's importer still has records to write, or if its last verify failed, unless --force.",
+        "With --take-over-index, the alias takes the name of an existing index (an app that keeps its collection name):",
+        "that index is kept as a copy (--keep-as) for rollback and replaced by the alias in the same atomic call."})
 final class CutoverCommand implements Callable<Integer> {
 
     @Option(names = "--alias", defaultValue = "memories", description = "The alias readers use (default: ${DEFAULT-VALUE}).")
@@ -26,6 +28,15 @@ final class CutoverCommand implements Callable<Integer> {
     @Option(names = "--force", description = "Switch even if the importer lags or the last verify failed.")
     boolean force;
 
+    @Option(names = "--take-over-index", description = {"The alias is the name of an existing index (the app's collection):"
+            + " block its writes, keep it as a clone named by --keep-as, and in one _aliases call remove it and point"
+            + " the alias of that name at --index. rollback goes back to the clone."})
+    boolean takeOver;
+
+    @Option(names = "--keep-as", description = "With --take-over-index: the name to keep the old index under"
+            + " (default: <alias>-before-memshift).")
+    String keepAs;
+
     @CommandLine.Mixin
     ClusterEndpoints endpoints = new ClusterEndpoints();
 
@@ -36,8 +47,11 @@ final class CutoverCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
         Clusters clusters = endpoints.resolveRunning();
-        try (ElasticsearchClient es = ElasticsearchClients.connect(clusters.elasticsearchUrl())) {
-            AliasSwitch.CutoverOutcome outcome = new AliasSwitch(es, clusters.kafka()).cutover(alias, index, force);
+        try (ElasticsearchClient es = ElasticsearchClients.connect(clusters.elasticsearch())) {
+            AliasSwitch aliases = new AliasSwitch(es, clusters.kafka());
+            AliasSwitch.CutoverOutcome outcome = takeOver
+                    ? aliases.takeOver(alias, index, keepAs != null ? keepAs : alias + "-before-memshift", force)
+                    : aliases.cutover(alias, index, force);
             AliasSwitch.Readiness readiness = outcome.readiness();
             if (outcome instanceof AliasSwitch.Refused) {
                 if (readiness.lagging()) {
@@ -49,9 +63,14 @@ final class CutoverCommand implements Callable<Integer> {
                 }
                 return Memshift.EXIT_FAILED;
             }
-            AliasSwitch.Moved moved = (AliasSwitch.Moved) outcome;
-            out.printf("Alias %s: %s -> %s%s%n", alias, moved.previous().isEmpty() ? "(none)" : String.join(", ", moved.previous()),
-                    index, moved.forced() ? " (forced)" : "");
+            if (outcome instanceof AliasSwitch.TookOver tookOver) {
+                out.printf("Alias %s: index %s (kept as %s) -> %s%s%n", alias, alias, tookOver.keptAs(), index,
+                        tookOver.forced() ? " (forced)" : "");
+            } else {
+                AliasSwitch.Moved moved = (AliasSwitch.Moved) outcome;
+                out.printf("Alias %s: %s -> %s%s%n", alias, moved.previous().isEmpty() ? "(none)"
+                        : String.join(", ", moved.previous()), index, moved.forced() ? " (forced)" : "");
+            }
             if (readiness.neverVerified()) {
                 out.printf("Note: %s was never verified (./memshift verify --source ... --index %s).%n", index, index);
             }

@@ -145,7 +145,7 @@ final class EmbedBenchmark implements Callable<Integer> {
         int generation = 100_000 + (int) (System.currentTimeMillis() / 1000 % 800_000);
         publish(clusters, topic, corpus);
         Path stateDir = Files.createTempDirectory("memshift-bench-streams");
-        ReembedderConfig config = new ReembedderConfig(clusters.kafka(), clusters.schemaRegistryUrl(),
+        ReembedderConfig config = new ReembedderConfig(clusters.kafka(), clusters.schemaRegistry(),
                 profile.id(), batchSize, Duration.ofMillis(ReembedderConfig.DEFAULT_MAX_WAIT_MS), stateDir, generation, topic);
         long firstAt = 0;
         long firstCount = 0;
@@ -184,7 +184,7 @@ final class EmbedBenchmark implements Callable<Integer> {
         props.put(ProducerConfig.LINGER_MS_CONFIG, 20);
         Instant created = Instant.parse("2025-01-01T00:00:00Z");
         try (KafkaProducer<String, MemoryEvent> producer = new KafkaProducer<>(props, Topics.keySerde().serializer(),
-                Topics.memoryEventSerde(new SchemaRegistryClient(clusters.schemaRegistryUrl())).serializer())) {
+                Topics.memoryEventSerde(new SchemaRegistryClient(clusters.schemaRegistry())).serializer())) {
             for (int i = 0; i < corpus.size(); i++) {
                 String id = "bench-" + i;
                 String text = corpus.get(i);

@@ -16,7 +16,6 @@ import io.memshift.control.MigrationSummary;
 import io.memshift.exporter.ExportOptions;
 import io.memshift.exporter.MemoryEventConverter;
 import io.memshift.exporter.MemorySource;
-import io.memshift.importer.DocumentConverter;
 import io.memshift.importer.IndexLifecycle;
 import io.memshift.importer.IndexMapping;
 import io.memshift.reembedder.EmbeddingModels;
@@ -163,7 +162,7 @@ final class EndToEndBenchmark implements Callable<Integer> {
         List<String> inputs = events.stream().map(e -> profile.inputOf(e.getText())).toList();
         out.printf("bench e2e: %s, %d memories from %s, %d rounds, batches of %d, %d cores, Elasticsearch at %s%n",
                 profile.id(), events.size(), file, rounds, batching.batchSize(profile),
-                Runtime.getRuntime().availableProcessors(), clusters.elasticsearchUrl());
+                Runtime.getRuntime().availableProcessors(), clusters.elasticsearch().url());
         if (remote) {
             out.printf("  stand-in: %d ms per request, %d requests/min, %d tokens/min, %d dims%n", latencyMs, rpm, tpm,
                     dims);
@@ -172,7 +171,7 @@ final class EndToEndBenchmark implements Callable<Integer> {
 
         List<String> indices = new ArrayList<>();
         List<String> topics = new ArrayList<>();
-        try (ElasticsearchClient es = ElasticsearchClients.connect(clusters.elasticsearchUrl())) {
+        try (ElasticsearchClient es = ElasticsearchClients.connect(clusters.elasticsearch())) {
             return remote ? remote(out, clusters, es, run, work, file, events, inputs, indices, topics)
                     : local(out, clusters, es, run, work, file, profile, events, inputs, indices, topics);
         } finally {
@@ -434,7 +433,7 @@ final class EndToEndBenchmark implements Callable<Integer> {
     /** The re-embedder alone, reading a topic that already holds every memory, from its first output to its last. */
     private double stageAlone(Clusters clusters, Path work, String topic, ModelProfile profile, EmbeddingModel tuned,
                               int count) throws Exception {
-        ReembedderConfig config = new ReembedderConfig(clusters.kafka(), clusters.schemaRegistryUrl(),
+        ReembedderConfig config = new ReembedderConfig(clusters.kafka(), clusters.schemaRegistry(),
                 profile.id(), batching.batchSize(profile), batching.maxWait(), work.resolve("stage-" + topic), 2, topic);
         long firstAt = 0;
         long firstCount = 0;
@@ -480,7 +479,7 @@ final class EndToEndBenchmark implements Callable<Integer> {
         for (int i = 0; i < events.size(); i++) {
             MemoryEvent memory = events.get(i);
             body.append("{\"index\":{\"_id\":").append(JSON.writeValueAsString(memory.getId())).append("}}\n");
-            body.append(JSON.writeValueAsString(DocumentConverter.toDocument(embedded(memory, vectors[i], fingerprint))))
+            body.append(JSON.writeValueAsString(shape.layout().document(embedded(memory, vectors[i], fingerprint))))
                     .append('\n');
             if (++inBody == BULK_DOCS) {
                 bodies.add(body.toString());
@@ -498,7 +497,7 @@ final class EndToEndBenchmark implements Callable<Integer> {
         for (int concurrency : BULK_CONCURRENCY) {
             String index = "bench-e2e-raw-" + name + "-" + concurrency;
             indices.add(index);
-            lifecycle.ensureIndex(index, mapping, "bench");
+            lifecycle.ensureIndex(index, shape.layout(), mapping, "bench");
             ExecutorService senders = Executors.newFixedThreadPool(concurrency);
             AtomicInteger next = new AtomicInteger();
             long start = System.nanoTime();
@@ -531,7 +530,7 @@ final class EndToEndBenchmark implements Callable<Integer> {
     /** The seed's procedure: per memory, one embedding call to the stand-in, then one insert. */
     private double seedLoop(ElasticsearchClient es, OpenAiStandIn standIn, String index, List<MemoryEvent> events,
                             ModelProfile profile) throws Exception {
-        new IndexLifecycle(es).ensureIndex(index, shape.mapping(profile.dims()), "bench");
+        new IndexLifecycle(es).ensureIndex(index, shape.layout(), shape.mapping(profile.dims()), "bench");
         RestClient rest = ((RestClientTransport) es._transport()).restClient();
         HttpClient http = HttpClient.newHttpClient();
         ModelFingerprint fingerprint = profile.fingerprint();
@@ -553,7 +552,7 @@ final class EndToEndBenchmark implements Callable<Integer> {
                 vector[i] = (float) embedding.get(i).asDouble();
             }
             Request insert = new Request("PUT", "/" + index + "/_doc/" + memory.getId());
-            insert.setJsonEntity(JSON.writeValueAsString(DocumentConverter.toDocument(embedded(memory, vector, fingerprint))));
+            insert.setJsonEntity(JSON.writeValueAsString(shape.layout().document(embedded(memory, vector, fingerprint))));
             rest.performRequest(insert);
         }
         return events.size() / ((System.nanoTime() - start) / 1e9);
@@ -590,7 +589,7 @@ final class EndToEndBenchmark implements Callable<Integer> {
             String text = textOf.get(hit.path("_id").asText());
             float[] expected = reference == null ? StubEmbeddingModel.vectorOf(text, profile.dims())
                     : reference.embed(text).content().vector();
-            lowest = Math.min(lowest, cosine(expected, hit.path("_source").path("embedding")));
+            lowest = Math.min(lowest, cosine(expected, hit.path("_source").path(shape.layout().vectorField())));
         }
         return hits.size() == ids.size() ? lowest : 0;
     }
@@ -713,7 +712,7 @@ final class EndToEndBenchmark implements Callable<Integer> {
     }
 
     private static void cleanUp(PrintWriter out, Clusters clusters, List<String> indices, List<String> topics) {
-        try (ElasticsearchClient es = ElasticsearchClients.connect(clusters.elasticsearchUrl())) {
+        try (ElasticsearchClient es = ElasticsearchClients.connect(clusters.elasticsearch())) {
             for (String index : indices) {
                 es.indices().delete(d -> d.index(index).ignoreUnavailable(true));
             }

@@ -45,14 +45,15 @@ final class ExportCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        MemorySource memories = SourceUri.parse(source).open(choice.user, choice.agent, choice.run);
+        SourceUri sourceUri = SourceUri.parse(source);
+        MemorySource memories = sourceUri.open(choice.user, choice.agent, choice.run,
+                endpoints.sourceElasticsearch(sourceUri));
         Path dataDir = endpoints.dataDir();
         Clusters clusters = endpoints.resolve(out);
-        MemoryEventConverter converter = new MemoryEventConverter(memories.kind(), memories.shortName(),
-                maxTextChars);
+        MemoryEventConverter converter = MemoryEventConverter.forSource(memories, maxTextChars);
         try (ProgressReporter progress = ProgressReporter.forThisProcess()) {
             ExportSummary summary = new Exporter(clusters.kafka(),
-                    new SchemaRegistryClient(clusters.schemaRegistryUrl()), Topics.DEFAULT_PARTITIONS, topic)
+                    new SchemaRegistryClient(clusters.schemaRegistry()), clusters.kafka().topics().partitions(), topic)
                     .export(memories, converter, progress::update, choice.toOptions(dataDir, memories.shortName()));
             progress.close();
             MigrationPrinter.describeExport(out, summary, topic);

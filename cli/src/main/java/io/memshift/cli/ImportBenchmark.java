@@ -5,7 +5,8 @@ import io.memshift.clients.ElasticsearchClients;
 import io.memshift.clients.KafkaClients;
 import io.memshift.control.Clusters;
 import io.memshift.importer.ConsumerGroupLag;
-import io.memshift.importer.DocumentConverter;
+import io.memshift.importer.DeleteLedger;
+import io.memshift.importer.DocumentLayout;
 import io.memshift.importer.Importer;
 import io.memshift.importer.ImporterConfig;
 import io.memshift.importer.IndexLifecycle;
@@ -57,6 +58,9 @@ final class ImportBenchmark implements Callable<Integer> {
     @Option(names = "--rounds", defaultValue = "2", description = "Rounds per contender (default: ${DEFAULT-VALUE}).")
     int rounds;
 
+    @Option(names = "--layout", defaultValue = "mem0", description = "Document layout, both contenders: mem0 (default) or memshift.")
+    String layout;
+
     @CommandLine.Mixin
     ClusterEndpoints endpoints = new ClusterEndpoints();
 
@@ -72,16 +76,16 @@ final class ImportBenchmark implements Callable<Integer> {
         List<EmbeddedMemoryEvent> events = events(new Random(42));
         publish(clusters, topic, events);
         out.printf("bench import: %d documents of %d dims, bulks of %d, %d rounds each, Elasticsearch at %s%n",
-                docs, dims, bulkDocs, rounds, clusters.elasticsearchUrl());
+                docs, dims, bulkDocs, rounds, clusters.elasticsearch().url());
         out.flush();
 
         double bestRaw = 0;
         double bestImporter = 0;
-        try (ElasticsearchClient es = ElasticsearchClients.connect(clusters.elasticsearchUrl())) {
+        try (ElasticsearchClient es = ElasticsearchClients.connect(clusters.elasticsearch())) {
             IndexLifecycle lifecycle = new IndexLifecycle(es);
             for (int round = 1; round <= rounds; round++) {
                 String rawIndex = "bench-raw-" + run + "-" + round;
-                lifecycle.ensureIndex(rawIndex, IndexMapping.forDims(dims), topic);
+                lifecycle.ensureIndex(rawIndex, layout(), IndexMapping.forDims(dims), topic);
                 double raw = rawBulk(es, rawIndex, events);
                 out.printf("  round %d  raw _bulk          %8.0f docs/s%n", round, raw);
                 out.flush();
@@ -91,7 +95,8 @@ final class ImportBenchmark implements Callable<Integer> {
                 out.flush();
                 bestRaw = Math.max(bestRaw, raw);
                 bestImporter = Math.max(bestImporter, importer);
-                es.indices().delete(d -> d.index(rawIndex, importIndex));
+                es.indices().delete(d -> d.index(rawIndex, importIndex, DeleteLedger.indexFor(rawIndex),
+                        DeleteLedger.indexFor(importIndex)).ignoreUnavailable(true));
             }
         }
         out.printf("best: raw _bulk %.0f docs/s, memshift importer %.0f docs/s, ratio importer/raw = %.2f%n",
@@ -108,7 +113,7 @@ final class ImportBenchmark implements Callable<Integer> {
         int inBody = 0;
         for (EmbeddedMemoryEvent event : events) {
             body.append("{\"index\":{\"_id\":").append(Json.MAPPER.writeValueAsString(event.getMemory().getId())).append("}}\n");
-            body.append(Json.MAPPER.writeValueAsString(DocumentConverter.toDocument(event))).append('\n');
+            body.append(Json.MAPPER.writeValueAsString(layout().document(event))).append('\n');
             if (++inBody == bulkDocs) {
                 bodies.add(body.toString());
                 body.setLength(0);
@@ -128,8 +133,8 @@ final class ImportBenchmark implements Callable<Integer> {
     }
 
     private double importer(Clusters clusters, String topic, String index) throws InterruptedException {
-        ImporterConfig config = new ImporterConfig(clusters.kafka(), clusters.schemaRegistryUrl(),
-                clusters.elasticsearchUrl(), topic, index, IndexMapping.forDims(dims), ImporterConfig.DEFAULT_MAX_POLL,
+        ImporterConfig config = new ImporterConfig(clusters.kafka(), clusters.schemaRegistry(),
+                clusters.elasticsearch(), topic, index, layout(), IndexMapping.forDims(dims), ImporterConfig.DEFAULT_MAX_POLL,
                 bulkDocs, ImporterConfig.DEFAULT_MAX_BULK_BYTES, ImporterConfig.DEFAULT_MAX_IN_FLIGHT);
         long start = System.nanoTime();
         try (Importer importer = new Importer(config)) {
@@ -140,6 +145,14 @@ final class ImportBenchmark implements Callable<Integer> {
             }
             double seconds = (System.nanoTime() - start) / 1e9;
             return docs / seconds;
+        }
+    }
+
+    private DocumentLayout layout() {
+        try {
+            return DocumentLayout.named(layout);
+        } catch (IllegalArgumentException e) {
+            throw new BadInputException("--layout: " + e.getMessage());
         }
     }
 
@@ -174,7 +187,7 @@ final class ImportBenchmark implements Callable<Integer> {
         Properties props = kafka.producerConfig();
         props.put(ProducerConfig.LINGER_MS_CONFIG, 20);
         try (KafkaProducer<String, EmbeddedMemoryEvent> producer = new KafkaProducer<>(props, Topics.keySerde().serializer(),
-                Topics.embeddedMemoryEventSerde(new SchemaRegistryClient(clusters.schemaRegistryUrl())).serializer())) {
+                Topics.embeddedMemoryEventSerde(new SchemaRegistryClient(clusters.schemaRegistry())).serializer())) {
             for (EmbeddedMemoryEvent event : events) {
                 producer.send(new ProducerRecord<>(topic, event.getMemory().getId(), event));
             }

@@ -59,9 +59,8 @@ final class ImportCommand implements Callable<Integer> {
         Clusters clusters = endpoints.resolveRunning();
         String target = index != null ? index : IndexNames.defaultIndex(profile.id());
         String source = topic != null ? topic : Topics.embeddedTopicName(profile.id());
-        ImporterConfig config = ImporterConfig.of(clusters.kafka(), clusters.schemaRegistryUrl(),
-                clusters.elasticsearchUrl(), source, target,
-                shape.mapping(profile.dims()));
+        ImporterConfig config = ImporterConfig.of(clusters.kafka(), clusters.schemaRegistry(),
+                clusters.elasticsearch(), source, target, shape.layout(), shape.mapping(profile.dims()));
         try (ForegroundService service = new ForegroundService("memshift-import");
              MetricsServer metricsServer = metrics.start(out);
              Importer importer = new Importer(config,
@@ -82,7 +81,13 @@ final class ImportCommand implements Callable<Integer> {
             }
             BulkOutcome outcome = importer.outcome();
             out.printf("Imported into %s: indexed %d, deleted %d, stale (409) %d, retried %d, dead-lettered %d%n",
-                    target, outcome.indexed(), outcome.tombstoned(), outcome.stale(), outcome.retried(), outcome.dead());
+                    target, outcome.indexed(), outcome.deleted(), outcome.stale(), outcome.retried(), outcome.dead());
+            BulkOutcome entities = importer.entityOutcome();
+            if (entities.settled() > 0) {
+                out.printf("Entities into %s: indexed %d, deleted %d, stale (409) %d, retried %d, dead-lettered %d%n",
+                        config.entityIndex(), entities.indexed(), entities.deleted(), entities.stale(), entities.retried(),
+                        entities.dead());
+            }
             return Memshift.EXIT_OK;
         }
     }

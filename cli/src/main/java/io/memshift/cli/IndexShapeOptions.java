@@ -1,11 +1,17 @@
 package io.memshift.cli;
 
 import io.memshift.control.IndexShape;
+import io.memshift.importer.DocumentLayout;
 import io.memshift.importer.IndexMapping;
 import picocli.CommandLine.Option;
 
 /** How a new target index is built, beyond the vector dimensions the model fixes. */
 final class IndexShapeOptions {
+
+    @Option(names = "--layout", defaultValue = "mem0", paramLabel = "mem0|memshift",
+            description = {"Documents as Mem0's own Elasticsearch store reads and writes them (mem0, the default: a Mem0"
+                    + " app reads the index through the alias), or memshift's own strict fields (memshift)."})
+    String layout;
 
     @Option(names = "--index-options", defaultValue = "int8_hnsw",
             description = "Vector index type: int8_hnsw (4x smaller than hnsw), hnsw, int4_hnsw, bbq_hnsw, flat, int8_flat ... (default: ${DEFAULT-VALUE}).")
@@ -22,7 +28,15 @@ final class IndexShapeOptions {
     int replicas;
 
     IndexShape shape() {
-        return new IndexShape(similarity, indexOptions, shards, replicas);
+        return new IndexShape(layout(), similarity, indexOptions, shards, replicas);
+    }
+
+    DocumentLayout layout() {
+        try {
+            return DocumentLayout.named(layout);
+        } catch (IllegalArgumentException e) {
+            throw new BadInputException("--layout: " + e.getMessage());
+        }
     }
 
     IndexMapping mapping(int dims) {

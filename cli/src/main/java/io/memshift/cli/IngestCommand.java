@@ -65,7 +65,7 @@ final class IngestCommand implements Callable<Integer> {
         try (ForegroundService service = new ForegroundService("memshift-ingest");
              MetricsServer metricsServer = metrics.start(out);
              MemoryEventPublisher publisher = new MemoryEventPublisher(clusters.kafka(),
-                     new SchemaRegistryClient(clusters.schemaRegistryUrl()), topic, "ingest");
+                     new SchemaRegistryClient(clusters.schemaRegistry()), topic, "ingest");
              IngestServer server = open(publisher, mem0,
                      metricsServer != null ? metricsServer.registry() : new SimpleMeterRegistry())) {
             server.start();

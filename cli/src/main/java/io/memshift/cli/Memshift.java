@@ -19,7 +19,7 @@ import picocli.CommandLine.Command;
 @Command(name = "memshift", mixinStandardHelpOptions = true, version = "memshift 0.1.0",
         description = "Moves Mem0 memories to a new embedding model through Kafka, exactly once, without downtime.",
         subcommands = {StackCommand.class, PlanCommand.class, MigrateCommand.class, ExportCommand.class, ReembedCommand.class, ImportCommand.class, IngestCommand.class, VerifyCommand.class, CutoverCommand.class,
-                RollbackCommand.class, SearchCommand.class, StatusCommand.class, BenchCommand.class, ServeCommand.class, CommandLine.HelpCommand.class})
+                RollbackCommand.class, SearchCommand.class, StatusCommand.class, CheckCommand.class, BenchCommand.class, ServeCommand.class, CommandLine.HelpCommand.class})
 public final class Memshift implements Runnable {
 
     public static final int EXIT_OK = 0;
@@ -56,6 +56,10 @@ public final class Memshift implements Runnable {
                     || e instanceof InvalidSourceException ? EXIT_BAD_INPUT : EXIT_FAILED;
         });
         sameVersion(commandLine, commandLine.getCommandSpec().version());
+        // A config file's defaults stand for options not given (--config on every command).
+        ConfigDefaults defaults = new ConfigDefaults(commandLine.getParameterExceptionHandler());
+        commandLine.setExecutionStrategy(defaults);
+        commandLine.setParameterExceptionHandler(defaults);
         return commandLine;
     }
 

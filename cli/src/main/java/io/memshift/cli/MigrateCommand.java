@@ -75,7 +75,8 @@ final class MigrateCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         SourceUri sourceUri = SourceUri.parse(source);
-        MemorySource memories = sourceUri.open(choice.user, choice.agent, choice.run);
+        MemorySource memories = sourceUri.open(choice.user, choice.agent, choice.run,
+                endpoints.sourceElasticsearch(sourceUri));
         Path dataDir = endpoints.dataDir();
         Clusters clusters = endpoints.resolve(out);
         Migration.Options options = new Migration.Options(memories, model, index, noCutover ? null : alias,

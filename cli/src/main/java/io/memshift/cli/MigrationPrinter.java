@@ -78,6 +78,12 @@ final class MigrationPrinter implements Migration.Listener {
         } else {
             out.printf("Exported %d memories to topic %s%n", export.published(), topic);
         }
+        ExportSummary.Entities entities = export.entities();
+        if (entities.read() > 0) {
+            out.printf("Exported %d entities of Mem0's entity store (%d distinct) to topic %s%s%n", entities.published(),
+                    entities.selected(), topic, entities.skipped() == 0 ? ""
+                            : " (" + entities.skipped() + " were there already at their version)");
+        }
         out.flush();
     }
 

@@ -62,7 +62,7 @@ final class ReembedCommand implements Callable<Integer> {
         ModelProfile profile = EmbeddingModels.profile(model);
         Clusters clusters = endpoints.resolveRunning();
         int gen = Generations.choose(clusters, inputTopic, profile.id(), replay, generation);
-        ReembedderConfig config = new ReembedderConfig(clusters.kafka(), clusters.schemaRegistryUrl(),
+        ReembedderConfig config = new ReembedderConfig(clusters.kafka(), clusters.schemaRegistry(),
                 profile.id(), batching.batchSize(profile), batching.maxWait(),
                 endpoints.dataDir().resolve("streams"), gen, inputTopic);
         out.printf("Loading model %s (%d dims) ...%n", profile.id(), profile.dims());

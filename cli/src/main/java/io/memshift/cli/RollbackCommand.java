@@ -29,7 +29,7 @@ final class RollbackCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
         Clusters clusters = endpoints.resolveRunning();
-        try (ElasticsearchClient es = ElasticsearchClients.connect(clusters.elasticsearchUrl())) {
+        try (ElasticsearchClient es = ElasticsearchClients.connect(clusters.elasticsearch())) {
             List<String> moved = new AliasSwitch(es, clusters.kafka()).rollback(alias);
             out.printf("Alias %s: %s -> %s (rolled back)%n", alias, moved.get(0), moved.get(1));
             return Memshift.EXIT_OK;

@@ -85,7 +85,7 @@ final class ScaleBenchmark implements Callable<Integer> {
         List<String> indices = new ArrayList<>();
         out.printf("bench scale: %s, %d and %d memories, each process with %d MB of heap, %d cores, Elasticsearch at %s%n",
                 model, memories / 10, memories, heapMb, Runtime.getRuntime().availableProcessors(),
-                clusters.elasticsearchUrl());
+                clusters.elasticsearch().url());
         out.flush();
         boolean ok = true;
         try {
@@ -150,8 +150,16 @@ final class ScaleBenchmark implements Callable<Integer> {
                 "-Dmemshift.logdir=" + System.getProperty("memshift.logdir", work.resolve("logs").toString()),
                 "-cp", System.getProperty("java.class.path"), Memshift.class.getName()));
         args.addAll(List.of(command));
+        // The clusters as this command was told them: a config file and Kafka properties carry the credentials
+        // (by reference), the addresses are the resolved ones.
+        if (endpoints.config.file != null) {
+            args.addAll(List.of(ConfigOption.NAME, endpoints.config.file.toString()));
+        }
+        if (endpoints.kafkaConfig != null) {
+            args.addAll(List.of("--kafka-config", endpoints.kafkaConfig.toString()));
+        }
         args.addAll(List.of("--bootstrap-servers", clusters.kafka().bootstrapServers(),
-                "--schema-registry", clusters.schemaRegistryUrl(), "--es", clusters.elasticsearchUrl(),
+                "--schema-registry", clusters.schemaRegistry().url(), "--es", clusters.elasticsearch().url(),
                 "--data-dir", work.resolve("data").toString()));
         long start = System.nanoTime();
         Process process = new ProcessBuilder(args).redirectErrorStream(true).redirectOutput(output.toFile()).start();
@@ -193,7 +201,7 @@ final class ScaleBenchmark implements Callable<Integer> {
     }
 
     private static boolean counted(PrintWriter out, Clusters clusters, String index, int size) throws Exception {
-        try (ElasticsearchClient es = ElasticsearchClients.connect(clusters.elasticsearchUrl())) {
+        try (ElasticsearchClient es = ElasticsearchClients.connect(clusters.elasticsearch())) {
             es.indices().refresh(r -> r.index(index));
             long count = es.count(c -> c.index(index)).count();
             if (count != size) {
@@ -204,7 +212,7 @@ final class ScaleBenchmark implements Callable<Integer> {
     }
 
     private static void cleanUp(PrintWriter out, Clusters clusters, List<String> topics, List<String> indices) {
-        try (ElasticsearchClient es = ElasticsearchClients.connect(clusters.elasticsearchUrl())) {
+        try (ElasticsearchClient es = ElasticsearchClients.connect(clusters.elasticsearch())) {
             for (String index : indices) {
                 es.indices().delete(d -> d.index(index).ignoreUnavailable(true));
             }

@@ -47,6 +47,9 @@ import picocli.CommandLine.Option;
         ""})
 final class ServeCommand implements Callable<Integer> {
 
+    @CommandLine.Mixin
+    ConfigOption config = new ConfigOption();
+
     @Option(names = "--model", required = true, description = "The model the index was migrated to: " + OptionHelp.MODELS + ".")
     String model;
 

@@ -4,6 +4,7 @@ import java.nio.file.Files;
 import io.memshift.exporter.JsonLinesReader;
 import io.memshift.exporter.Mem0ApiClient;
 import io.memshift.exporter.Mem0ApiReader;
+import io.memshift.clients.ElasticsearchSettings;
 import io.memshift.exporter.Mem0ElasticsearchReader;
 import io.memshift.exporter.Mem0ExportReader;
 import io.memshift.exporter.Mem0QdrantReader;
@@ -50,6 +51,14 @@ record SourceUri(String kind, String location) {
      * asked for, when one is; the exporter's filters still decide what is published.
      */
     MemorySource open(String user, String agent, String run) {
+        return open(user, agent, run, null);
+    }
+
+    /**
+     * As {@link #open(String, String, String)}; a {@code mem0-es:} source is read with {@code elasticsearch}'s
+     * credentials and trusted certificates (null: none).
+     */
+    MemorySource open(String user, String agent, String run, ElasticsearchSettings elasticsearch) {
         if (kind.equals(MEM0_API)) {
             try {
                 Mem0ApiClient client = Mem0ApiClient.fromEnv(location, System.getenv());
@@ -63,7 +72,7 @@ record SourceUri(String kind, String location) {
         }
         if (kind.equals(MEM0_ES)) {
             try {
-                return new Mem0ElasticsearchReader(location);
+                return new Mem0ElasticsearchReader(location, elasticsearch);
             } catch (IllegalArgumentException e) {
                 throw new BadInputException(e.getMessage());
             }

@@ -29,6 +29,9 @@ final class StackCommand implements Runnable {
     }
 
     static class DataDirOption {
+        @CommandLine.Mixin
+        ConfigOption config = new ConfigOption();
+
         @Option(names = "--data-dir", description = "Where memshift keeps its data (default: <checkout>/.memshift).")
         Path dataDir;
 
@@ -46,6 +49,11 @@ final class StackCommand implements Runnable {
         @Option(names = "--kafka-controller-port", defaultValue = "9093", description = "Kafka KRaft controller port (default: ${DEFAULT-VALUE}).") int controllerPort;
         @Option(names = "--registry-port", defaultValue = "8081", description = "Schema registry port (default: ${DEFAULT-VALUE}).") int registryPort;
         @Option(names = "--es-port", defaultValue = "9200", description = "Elasticsearch HTTP port (default: ${DEFAULT-VALUE}).") int esPort;
+        @Option(names = "--secure", description = {"Kafka on SASL_SSL (SCRAM-SHA-512, ACLs), the registry and"
+                + " Elasticsearch behind TLS with credentials; CA and credentials are generated under the data folder,"
+                + " and a config file for --config is written (its path printed as `config: <path>`).",
+                "A data folder first started secured stays secured."})
+        boolean secure;
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
 
@@ -53,13 +61,17 @@ final class StackCommand implements Runnable {
         public Integer call() {
             PrintWriter out = spec.commandLine().getOut();
             Optional<EmbeddedStack> running = EmbeddedStack.findRunning(data.stackDir());
+            if (running.isPresent() && secure && running.get().security().isEmpty()) {
+                throw new BadInputException("the embedded stack in " + data.stackDir() + " runs without --secure;"
+                        + " stop it with ./memshift stack down, or use another --data-dir for a secured stack");
+            }
             if (running.isPresent() && running.get().isHealthy()) {
                 out.println("The embedded stack is already running:");
                 printEndpoints(out, running.get().endpoints());
                 return Memshift.EXIT_OK;
             }
             EmbeddedStack stack = startDetached(data.stackDir(),
-                    new StackPorts(kafkaPort, controllerPort, registryPort, esPort), out);
+                    new StackPorts(kafkaPort, controllerPort, registryPort, esPort), secure, out);
             out.println("The embedded stack is up (data in " + stack.dataDir() + "):");
             printEndpoints(out, stack.endpoints());
             out.println("Stop it with: ./memshift stack down");
@@ -155,9 +167,14 @@ final class StackCommand implements Runnable {
 
     /** Starts what is down of the stack in {@code stackDir} (all of it if none runs), in the background. */
     static EmbeddedStack startDetached(Path stackDir, StackPorts ports, PrintWriter out) {
-        out.println("Starting the embedded stack (Kafka, schema registry, Elasticsearch) ...");
+        return startDetached(stackDir, ports, false, out);
+    }
+
+    static EmbeddedStack startDetached(Path stackDir, StackPorts ports, boolean secure, PrintWriter out) {
+        out.println("Starting the embedded stack (Kafka, schema registry, Elasticsearch" + (secure ? ", secured" : "")
+                + ") ...");
         out.flush();
-        return EmbeddedStack.up(StackLayout.fromSystemProperty(), stackDir, ports, true, line -> {
+        return EmbeddedStack.up(StackLayout.fromSystemProperty(), stackDir, ports, secure, true, line -> {
             out.println("  " + line);
             out.flush();
         });
@@ -167,6 +184,12 @@ final class StackCommand implements Runnable {
         out.println("  Kafka bootstrap servers : " + endpoints.bootstrapServers());
         out.println("  Schema registry         : " + endpoints.schemaRegistryUrl());
         out.println("  Elasticsearch           : " + endpoints.elasticsearchUrl());
+        if (endpoints.secured()) {
+            // On a line of its own, for scripts: ./memshift migrate --config <path> ...
+            out.println("Secured: Kafka SASL_SSL (SCRAM-SHA-512, ACLs), registry and Elasticsearch over TLS with"
+                    + " credentials; the config file below refers to them");
+            out.println("config: " + endpoints.configFile());
+        }
         out.flush();
     }
 }

@@ -73,7 +73,7 @@ final class VerifyCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         SourceUri sourceUri = SourceUri.parse(source);
-        MemorySource memories = sourceUri.open();
+        MemorySource memories = sourceUri.open(null, null, null, endpoints.sourceElasticsearch(sourceUri));
         Clusters clusters = endpoints.resolveRunning();
         VerifyReport report = new Verification(clusters, new Verification.Options(index, model, sample, minCosine,
                 compareIndex, alias, queries, k, minOverlap, allowExtra, seed)).run(memories);
@@ -96,7 +96,7 @@ final class VerifyCommand implements Callable<Integer> {
 
     static void printTable(PrintWriter out, VerifyReport report) {
         List<VerifyReport.UserRow> users = report.users();
-        out.printf("Verify %s against %s%n%n", report.index(), report.source());
+        out.printf("Verify %s (%s layout) against %s%n%n", report.index(), report.layout(), report.source());
         out.printf("%-24s %8s %8s %8s %8s %8s  %s%n", "user", "source", "target", "missing", "extra", "changed", "checksum");
         for (VerifyReport.UserRow row : users) {
             out.printf("%-24s %8d %8d %8d %8d %8d  %s%n", row.user(), row.source(), row.target(), row.missing(),
@@ -109,6 +109,25 @@ final class VerifyCommand implements Callable<Integer> {
         printIds(out, "missing", report.missing());
         printIds(out, "extra", report.extra());
         printIds(out, "changed", report.changed());
+        if (!report.deletedSince().isEmpty()) {
+            out.printf("deleted    %d memories of the source were deleted since, at a later version (not counted above)%n",
+                    report.deletedSince().size());
+            printIds(out, "deleted", report.deletedSince());
+        }
+        VerifyReport.EntityCheck entities = report.entities();
+        if (entities != null) {
+            out.printf("entities   %s: source %d, target %d, missing %d, extra %d, changed %d, checksum %s%n",
+                    entities.index(), entities.source(), entities.target(), entities.missing().size(),
+                    entities.extra().size(), entities.changed().size(), entities.checksumEqual() ? "equal" : "DIFFERS");
+            printIds(out, "missing", entities.missing());
+            printIds(out, "extra", entities.extra());
+            printIds(out, "changed", entities.changed());
+            printIds(out, "deleted", entities.deletedSince());
+            out.printf("           %d sampled entities re-embedded: %d below cosine %.4f (lowest %.6f)%n",
+                    entities.vectors().sampled(), entities.vectors().failed(), entities.vectors().threshold(),
+                    entities.vectors().minCosine());
+            printIds(out, "bad vector", entities.vectors().failedIds());
+        }
         VerifyReport.VectorCheck vectors = report.vectors();
         out.printf("vectors    %d sampled memories re-embedded with %s: %d below cosine %.4f (lowest %.6f)%n",
                 vectors.sampled(), vectors.model(), vectors.failed(), vectors.threshold(), vectors.minCosine());

@@ -56,7 +56,7 @@ class HelpTest {
                 "memshift stack down", "memshift stack status", "memshift migrate", "memshift export",
                 "memshift reembed", "memshift import", "memshift ingest", "memshift verify", "memshift cutover",
                 "memshift rollback", "memshift bench", "memshift bench import", "memshift bench embed",
-                "memshift plan", "memshift search", "memshift serve", "memshift help");
+                "memshift plan", "memshift search", "memshift serve", "memshift check", "memshift help");
     }
 
     @TestFactory

@@ -39,7 +39,7 @@ class DimsChangeTest {
         assertThat(large.exitCode()).as(large.out() + large.err()).isZero();
         assertThat(large.out()).contains("Alias dims-alias now points to dims-512 (before: dims-384)");
 
-        JsonNode mapping = get(stack, "/dims-512/_mapping").get("dims-512").get("mappings").get("properties").get("embedding");
+        JsonNode mapping = get(stack, "/dims-512/_mapping").get("dims-512").get("mappings").get("properties").get("vector");
         assertThat(mapping.get("dims").asInt()).isEqualTo(512);
         assertThat(get(stack, "/dims-alias/_count").get("count").asInt()).isEqualTo(540);
 
@@ -47,10 +47,10 @@ class DimsChangeTest {
         EmbeddingModel model = EmbeddingModels.profile("onnx:bge-small-zh-v15-q").factory().get();
         for (JsonNode hit : hits) {
             JsonNode doc = hit.get("_source");
-            assertThat(doc.get("embedding")).hasSize(512);
-            assertThat(doc.get("model").get("dims").asInt()).isEqualTo(512);
-            float[] expected = model.embed(doc.get("text").asText()).content().vector();
-            assertThat(Vectors.cosine(expected, JSON.convertValue(doc.get("embedding"), float[].class))).isGreaterThanOrEqualTo(0.99999);
+            assertThat(doc.get("vector")).hasSize(512);
+            assertThat(doc.get("memshift").get("model").get("dims").asInt()).isEqualTo(512);
+            float[] expected = model.embed(doc.get("metadata").get("data").asText()).content().vector();
+            assertThat(Vectors.cosine(expected, JSON.convertValue(doc.get("vector"), float[].class))).isGreaterThanOrEqualTo(0.99999);
         }
     }
 

@@ -10,6 +10,7 @@ import io.memshift.clients.KafkaSettings;
 import io.memshift.embedded.EmbeddedStackExtension;
 import io.memshift.embedded.StackEndpoints;
 import io.memshift.importer.ConsumerGroupLag;
+import io.memshift.importer.DocumentLayout;
 import io.memshift.importer.Importer;
 import io.memshift.importer.ImporterConfig;
 import io.memshift.importer.IndexMapping;
@@ -68,8 +69,9 @@ class ImporterCrashTest {
         Random random = new Random(seed);
         int events = publishEvents(stack, random);
 
+        // The memshift layout: its tombstones let the two indices be compared document for document.
         ImporterConfig clean = ImporterConfig.of(KafkaSettings.of(stack.bootstrapServers()), stack.schemaRegistryUrl(),
-                stack.elasticsearchUrl(), TOPIC, "crash-clean", IndexMapping.forDims(DIMS));
+                stack.elasticsearchUrl(), TOPIC, "crash-clean", DocumentLayout.MEMSHIFT, IndexMapping.forDims(DIMS));
         try (Importer importer = new Importer(clean)) {
             importer.start();
             await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofSeconds(1))
@@ -173,7 +175,7 @@ class ImporterCrashTest {
                 "-Dmemshift.home=" + System.getProperty("memshift.home"),
                 "-Dmemshift.logdir=" + dir.resolve("logs"),
                 "-cp", System.getProperty("java.class.path"), "io.memshift.cli.Memshift",
-                "import", "--model", MODEL_ID, "--topic", TOPIC, "--index", index,
+                "import", "--model", MODEL_ID, "--topic", TOPIC, "--index", index, "--layout", "memshift",
                 "--bootstrap-servers", stack.bootstrapServers(), "--schema-registry", stack.schemaRegistryUrl(),
                 "--es", stack.elasticsearchUrl()));
         if (untilCaughtUp) {

@@ -26,6 +26,8 @@ import io.memshift.exporter.Exporter;
 import io.memshift.exporter.Mem0ExportReader;
 import io.memshift.exporter.MemoryEventConverter;
 import io.memshift.importer.ConsumerGroupLag;
+import io.memshift.importer.DeleteLedger;
+import io.memshift.importer.DocumentLayout;
 import io.memshift.importer.Importer;
 import io.memshift.importer.ImporterConfig;
 import io.memshift.importer.IndexMapping;
@@ -44,9 +46,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Live changes during a migration: Mem0 webhooks (add, update, delete) and memshift's own change events go through
- * {@code ingest} to a memories topic and on through the three stages into an index. Changes that reach the topic before the
- * bulk export's older copies (the hard order) still win: an updated memory keeps its update, a deleted one stays
- * deleted.
+ * {@code ingest} to a memories topic and on through the three stages into an index of the mem0 layout. Changes that
+ * reach the topic before the bulk export's older copies (the hard order) still win: an updated memory keeps its
+ * update, a deleted one stays deleted: gone for a GET by id, and recorded in the index's delete ledger.
  */
 @ExtendWith(EmbeddedStackExtension.class)
 class IngestEndToEndTest {
@@ -123,21 +125,20 @@ class IngestEndToEndTest {
             runPipeline(stack, export);
         }
 
-        Map<String, JsonNode> all = search(stack, "ingest-test");
-        Map<String, JsonNode> visible = new HashMap<>();
-        all.forEach((id, doc) -> {
-            if (!doc.path("deleted").asBoolean()) {
-                visible.put(id, doc);
-            }
-        });
-        assertThat(visible.get("ingest-a").path("text").asText()).isEqualTo("Original text of ingest-a");
-        assertThat(visible.get("ingest-b").path("text").asText()).isEqualTo("Updated text of ingest-b");
-        assertThat(visible.get("ingest-e").path("text").asText()).isEqualTo("Updated text of ingest-e");
-        assertThat(visible.get("ingest-f").path("agent_id").asText()).isEqualTo("planner");
-        assertThat(visible.get("ingest-e").path("embedding")).hasSize(384);
+        Map<String, JsonNode> visible = search(stack, "ingest-test");
+        assertThat(visible.get("ingest-a").path("metadata").path("data").asText()).isEqualTo("Original text of ingest-a");
+        assertThat(visible.get("ingest-b").path("metadata").path("data").asText()).isEqualTo("Updated text of ingest-b");
+        assertThat(visible.get("ingest-e").path("metadata").path("data").asText()).isEqualTo("Updated text of ingest-e");
+        assertThat(visible.get("ingest-f").path("metadata").path("agent_id").asText()).isEqualTo("planner");
+        assertThat(visible.get("ingest-e").path("vector")).hasSize(384);
         assertThat(visible).doesNotContainKeys("ingest-c", "ingest-d", "ingest-g", "ingest-x", "ingest-y");
-        assertThat(all.get("ingest-c").path("deleted").asBoolean()).isTrue();
-        assertThat(all.get("ingest-d").path("deleted").asBoolean()).as("a deleted memory stays deleted").isTrue();
+        // Deleted: nothing to get by id (no ghost for Mem0's get), and recorded so an older copy cannot return.
+        for (String id : new String[] {"ingest-c", "ingest-d", "ingest-g"}) {
+            assertThat(HTTP.send(HttpRequest.newBuilder(URI.create(stack.elasticsearchUrl() + "/ingest-test/_doc/" + id))
+                    .build(), HttpResponse.BodyHandlers.ofString()).statusCode()).as(id).isEqualTo(404);
+        }
+        assertThat(search(stack, DeleteLedger.indexFor("ingest-test")).keySet()).as("a deleted memory stays deleted")
+                .containsExactlyInAnyOrder("ingest-c", "ingest-d", "ingest-g");
     }
 
     /**
@@ -156,7 +157,8 @@ class IngestEndToEndTest {
         ReembedderConfig reembed = new ReembedderConfig(KafkaSettings.of(stack.bootstrapServers()), stack.schemaRegistryUrl(), MODEL, 64,
                 Duration.ofMillis(100), dataDir.resolve("streams"), 41, TOPIC);
         ImporterConfig importer = ImporterConfig.of(KafkaSettings.of(stack.bootstrapServers()), stack.schemaRegistryUrl(),
-                stack.elasticsearchUrl(), reembed.outputTopic(), "ingest-test", IndexMapping.forDims(profile.dims()));
+                stack.elasticsearchUrl(), reembed.outputTopic(), "ingest-test", DocumentLayout.MEM0,
+                IndexMapping.forDims(profile.dims()));
         try (Reembedder reembedder = new Reembedder(reembed, profile, profile.factory().get());
              Importer imports = new Importer(importer)) {
             reembedder.start();
@@ -166,12 +168,14 @@ class IngestEndToEndTest {
             await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(500)).until(() -> {
                 assertThat(reembedder.failure()).isNull();
                 assertThat(imports.failure()).isNull();
-                HTTP.send(HttpRequest.newBuilder(URI.create(stack.elasticsearchUrl() + "/ingest-test/_refresh"))
+                HTTP.send(HttpRequest.newBuilder(URI.create(stack.elasticsearchUrl() + "/ingest-test*/_refresh"))
                         .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
                 Map<String, JsonNode> docs = search(stack, "ingest-test");
-                // Settled: every memory there, and the pipeline at rest (nothing waiting in a batch, the importer
-                // caught up). A wrong final state then stays wrong, and the assertions below say how.
-                return docs.size() == 7 && reembedder.metrics().pending() == 0
+                Map<String, JsonNode> deletes = search(stack, DeleteLedger.indexFor("ingest-test"));
+                // Settled: every memory there or recorded deleted, and the pipeline at rest (nothing waiting in a
+                // batch, the importer caught up). A wrong final state then stays wrong, and the assertions below
+                // say how.
+                return docs.size() + deletes.size() >= 7 && reembedder.metrics().pending() == 0
                         && ConsumerGroupLag.of(KafkaSettings.of(stack.bootstrapServers()), reembedder.applicationId(), TOPIC) == 0
                         && ConsumerGroupLag.of(KafkaSettings.of(stack.bootstrapServers()), importer.groupId(), reembed.outputTopic()) == 0;
             });

@@ -25,7 +25,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The whole pipeline on the real servers: sample export → Kafka → Kafka Streams → Elasticsearch → alias. */
+/**
+ * The whole pipeline on the real servers: sample export → Kafka → Kafka Streams → Elasticsearch → alias, in the
+ * default mem0 layout: each memory where Mem0's own Elasticsearch store reads it.
+ */
 @ExtendWith(EmbeddedStackExtension.class)
 class MigrateEndToEndTest {
 
@@ -62,18 +65,37 @@ class MigrateEndToEndTest {
             JsonNode expected = entry.getValue();
             JsonNode doc = docs.get(entry.getKey()).get("_source");
             String id = entry.getKey();
-            assertThat(doc.get("memory_id").asText()).isEqualTo(id);
-            assertThat(doc.get("text").asText()).as(id).isEqualTo(expected.get("memory").asText());
-            assertThat(doc.get("hash").asText()).as(id).isEqualTo(expected.get("hash").asText());
-            assertThat(doc.path("metadata")).as(id).isEqualTo(expected.path("metadata").isNull()
-                    ? com.fasterxml.jackson.databind.node.MissingNode.getInstance() : expected.get("metadata"));
-            for (String field : new String[] {"user_id", "agent_id", "run_id", "actor_id", "role", "created_at", "updated_at"}) {
-                assertThat(text(doc, field)).as(id + " " + field).isEqualTo(text(expected, field));
+            // Mem0's payload, as its Python library writes it: the text as data, hash, scope ids, role, actor,
+            // timestamps, categories and the custom metadata keys flat, exact decimals and all.
+            JsonNode payload = doc.get("metadata");
+            List<String> keys = new ArrayList<>();
+            assertThat(payload.get("data").asText()).as(id).isEqualTo(expected.get("memory").asText());
+            keys.add("data");
+            for (String field : new String[] {"hash", "user_id", "agent_id", "run_id", "actor_id", "role", "created_at",
+                    "updated_at", "categories", "immutable"}) {
+                assertThat(payload.get(field)).as(id + " " + field).isEqualTo(expected.get(field) == null
+                        || expected.get(field).isNull() ? null : expected.get(field));
+                if (payload.has(field)) {
+                    keys.add(field);
+                }
             }
-            assertThat(doc.get("categories")).as(id).isEqualTo(expected.get("categories"));
+            expected.path("metadata").fields().forEachRemaining(custom -> {
+                assertThat(payload.get(custom.getKey())).as(id + " metadata " + custom.getKey()).isEqualTo(custom.getValue());
+                keys.add(custom.getKey());
+            });
+            assertThat(iterable(payload.fieldNames())).as(id + " payload keys").containsExactlyInAnyOrderElementsOf(keys);
+            assertThat(doc.get("memshift").get("model").get("name").asText()).isEqualTo("bge-small-en-v15");
             float[] vector = model.embed(expected.get("memory").asText()).content().vector();
-            assertThat(Vectors.cosine(vector, JSON.convertValue(doc.get("embedding"), float[].class))).as(id).isGreaterThanOrEqualTo(0.99999);
+            assertThat(Vectors.cosine(vector, JSON.convertValue(doc.get("vector"), float[].class))).as(id).isGreaterThanOrEqualTo(0.99999);
         }
+        // Mem0's get is a GET by id through the alias: the text comes back verbatim.
+        String some = source.keySet().iterator().next();
+        assertThat(get(stack, "/memories/_doc/" + some).get("_source").get("metadata").get("data").asText())
+                .isEqualTo(source.get(some).get("memory").asText());
+        // Mem0's getAll for a user is a term filter on metadata.user_id, a keyword.
+        long carols = source.values().stream().filter(m -> "carol".equals(m.path("user_id").asText())).count();
+        assertThat(post(stack, "/memories/_count", "{\"query\":{\"bool\":{\"must\":[{\"term\":{\"metadata.user_id\":"
+                + "\"carol\"}}]}}}").get("count").asLong()).isEqualTo(carols).isPositive();
 
         // A memory's own text as the query finds that memory first.
         List<String> ids = new ArrayList<>(source.keySet());
@@ -92,11 +114,6 @@ class MigrateEndToEndTest {
         for (String id : ids) {
             assertThat(docsAfter.get(id).get("_source")).isEqualTo(docs.get(id).get("_source"));
         }
-    }
-
-    private static String text(JsonNode node, String field) {
-        JsonNode value = node.get(field);
-        return value == null || value.isNull() ? null : value.asText();
     }
 
     private static Map<String, Long> versions(Map<String, JsonNode> docs) {
@@ -119,7 +136,7 @@ class MigrateEndToEndTest {
         for (float v : query) {
             vector.append(vector.length() == 0 ? "" : ",").append(v);
         }
-        JsonNode hits = post(stack, "/memories/_search", "{\"size\": 1, \"_source\": false, \"knn\": {\"field\": \"embedding\","
+        JsonNode hits = post(stack, "/memories/_search", "{\"size\": 1, \"_source\": false, \"knn\": {\"field\": \"vector\","
                 + " \"query_vector\": [" + vector + "], \"k\": 5, \"num_candidates\": 100}}").get("hits").get("hits");
         return hits.get(0).get("_id").asText();
     }

@@ -119,8 +119,11 @@ class PlanSearchTest {
     @Test
     void searchFindsASampleMemoryByItsOwnTextAtRankOne(StackEndpoints stack) throws Exception {
         Map<String, JsonNode> sample = sample();
+        // The memshift layout here (tombstones, checked below); the second index, in the default mem0 layout, is
+        // searched side by side with it.
         Cli.Result migrated = Cli.migrate(stack, dataDir, "--source", "mem0-json:" + Cli.sample(),
-                "--model", "onnx:all-minilm-l6-v2-q", "--index", "search-a", "--alias", "search-alias");
+                "--model", "onnx:all-minilm-l6-v2-q", "--index", "search-a", "--alias", "search-alias",
+                "--layout", "memshift");
         assertThat(migrated.exitCode()).as(migrated.out() + migrated.err()).isZero();
 
         List<String> ids = new ArrayList<>(sample.keySet());

@@ -60,12 +60,11 @@ class VerifyCutoverTest {
         assertThat(clean.out()).contains("PASSED").contains("overlap@10 with verify-a");
 
         // Plant two defects: one memory's vector replaced by noise (same version), one memory removed.
-        JsonNode hits = post(stack, "/verify-b/_search", "{\"size\": 2, \"sort\": [{\"memory_id\": \"asc\"}], \"version\": true}")
-                .get("hits").get("hits");
+        JsonNode hits = post(stack, "/verify-b/_search", "{\"size\": 2, \"version\": true}").get("hits").get("hits");
         String badVector = hits.get(0).get("_id").asText();
         String removed = hits.get(1).get("_id").asText();
         ObjectNode doc = (ObjectNode) hits.get(0).get("_source");
-        ArrayNode noise = doc.putArray("embedding");
+        ArrayNode noise = doc.putArray("vector");
         Random random = new Random(7);
         for (int i = 0; i < 384; i++) {
             noise.add(random.nextGaussian());

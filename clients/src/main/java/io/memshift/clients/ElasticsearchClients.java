@@ -5,14 +5,18 @@ import co.elastic.clients.json.jackson.JacksonJsonpMapper;
 import co.elastic.clients.transport.rest_client.RestClientTransport;
 import com.fasterxml.jackson.core.StreamWriteFeature;
 import java.net.URI;
+import javax.net.ssl.SSLContext;
+import org.apache.http.Header;
 import org.apache.http.HttpHost;
+import org.apache.http.message.BasicHeader;
 import org.elasticsearch.client.RestClient;
 import org.elasticsearch.client.RestClientBuilder;
 
 /**
  * The one place memshift connects to an Elasticsearch cluster (the importer's target, the verify and cutover
- * commands, Mem0's own store read by the exporter): every connection gets the same timeouts, and will get the
- * same security settings. Closing the client closes its HTTP connections.
+ * commands, Mem0's own store read by the exporter): every connection gets the same timeouts and the cluster's
+ * credentials (an {@code Authorization} header on every request) and TLS trust. Closing the client closes its HTTP
+ * connections.
  */
 public final class ElasticsearchClients {
 
@@ -25,13 +29,21 @@ public final class ElasticsearchClients {
 
     /** @param url {@code http(s)://host:port}, with a path prefix if the cluster sits behind one; {@code host:port} is http */
     public static ElasticsearchClient connect(String url) {
-        URI uri = URI.create(url.contains("://") ? url : "http://" + url);
-        if (uri.getHost() == null) {
-            throw new IllegalArgumentException("an Elasticsearch URL looks like http(s)://host:port, got '" + url + "'");
-        }
+        return connect(ElasticsearchSettings.of(url));
+    }
+
+    /** A client of the cluster {@code settings} describe: its URL, credentials and trusted certificates. */
+    public static ElasticsearchClient connect(ElasticsearchSettings settings) {
+        URI uri = URI.create(settings.url());
         RestClientBuilder builder = RestClient.builder(new HttpHost(uri.getHost(), uri.getPort(), uri.getScheme()))
                 .setRequestConfigCallback(config -> config.setConnectTimeout(CONNECT_TIMEOUT_MS)
                         .setSocketTimeout(SOCKET_TIMEOUT_MS));
+        settings.auth().authorizationHeader().ifPresent(value ->
+                builder.setDefaultHeaders(new Header[] {new BasicHeader("Authorization", value)}));
+        if ("https".equals(uri.getScheme())) {
+            SSLContext tls = settings.tls().sslContext();
+            builder.setHttpClientConfigCallback(http -> http.setSSLContext(tls));
+        }
         String prefix = uri.getRawPath();
         if (prefix != null && !prefix.isEmpty() && !prefix.equals("/")) {
             builder.setPathPrefix(prefix);

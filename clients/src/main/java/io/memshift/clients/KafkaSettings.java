@@ -4,6 +4,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Where a Kafka cluster is and how to reach it: the brokers, and client properties that every client memshift
@@ -20,7 +22,9 @@ import java.util.TreeMap;
  * @param clientProperties Kafka client properties for every client, by their Kafka names; may hold secrets,
  *                         which {@link #toString()} never shows
  */
-public record KafkaSettings(String bootstrapServers, Map<String, String> clientProperties) {
+public record KafkaSettings(String bootstrapServers, Map<String, String> clientProperties, TopicSettings topics) {
+
+    private static final Pattern JAAS_USER = Pattern.compile("\\b(username|clientId)\\s*=\\s*\"([^\"]*)\"");
 
     /** Settings a stage owns; see the class comment. */
     static final Set<String> RESERVED = Set.of("bootstrap.servers", "group.id", "group.instance.id",
@@ -35,12 +39,18 @@ public record KafkaSettings(String bootstrapServers, Map<String, String> clientP
             throw new IllegalArgumentException("Kafka needs bootstrap servers (host:port[,host:port...])");
         }
         clientProperties = Map.copyOf(clientProperties == null ? Map.of() : clientProperties);
+        topics = topics == null ? TopicSettings.DEFAULT : topics;
         for (String key : clientProperties.keySet()) {
             if (RESERVED.contains(unprefixed(key))) {
                 throw new IllegalArgumentException("Kafka client property '" + key + "' is set by memshift itself"
                         + " for each client and cannot be given; memshift owns " + RESERVED.stream().sorted().toList());
             }
         }
+    }
+
+    /** A cluster whose topics memshift creates with {@link TopicSettings#DEFAULT}. */
+    public KafkaSettings(String bootstrapServers, Map<String, String> clientProperties) {
+        this(bootstrapServers, clientProperties, TopicSettings.DEFAULT);
     }
 
     /** A cluster reached with the client defaults (plain text, no authentication). */
@@ -52,7 +62,7 @@ public record KafkaSettings(String bootstrapServers, Map<String, String> clientP
     public KafkaSettings with(String key, String value) {
         Map<String, String> more = new TreeMap<>(clientProperties);
         more.put(key, value);
-        return new KafkaSettings(bootstrapServers, more);
+        return new KafkaSettings(bootstrapServers, more, topics);
     }
 
     private static String unprefixed(String key) {
@@ -68,6 +78,25 @@ public record KafkaSettings(String bootstrapServers, Map<String, String> clientP
     @Override
     public String toString() {
         return "KafkaSettings[bootstrapServers=" + bootstrapServers + ", clientProperties="
-                + new TreeMap<>(clientProperties).keySet() + "]";
+                + new TreeMap<>(clientProperties).keySet() + ", topics=" + topics + "]";
+    }
+
+    /**
+     * The brokers and how memshift logs in, for messages: {@code b:9092 (SASL_SSL, SCRAM-SHA-512 as memshift)}.
+     * The user is the JAAS line's {@code username} or {@code clientId}, never anything else of it.
+     */
+    public String describe() {
+        return bootstrapServers + " (" + login() + ")";
+    }
+
+    /** The security protocol, SASL mechanism and user: {@code SASL_SSL, SCRAM-SHA-512 as memshift}. */
+    public String login() {
+        String protocol = clientProperties.getOrDefault("security.protocol", "PLAINTEXT");
+        if (!protocol.startsWith("SASL_")) {
+            return protocol;
+        }
+        String mechanism = clientProperties.getOrDefault("sasl.mechanism", "GSSAPI");
+        Matcher user = JAAS_USER.matcher(clientProperties.getOrDefault("sasl.jaas.config", ""));
+        return protocol + ", " + mechanism + (user.find() ? " as " + user.group(2) : "");
     }
 }

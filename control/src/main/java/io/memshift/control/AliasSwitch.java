@@ -5,6 +5,7 @@ import io.memshift.clients.KafkaSettings;
 import io.memshift.importer.ConsumerGroupLag;
 import io.memshift.importer.ImporterConfig;
 import io.memshift.importer.IndexLifecycle;
+import io.memshift.schemas.Mem0Entities;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.List;
@@ -14,7 +15,8 @@ import java.util.Set;
 /**
  * Moves the alias readers use: a cutover to a new index once it is ready (its importer caught up, its last
  * verify not failed), and the rollback to the index before. Each move is one atomic {@code _aliases} call,
- * done by {@link IndexLifecycle}; this class decides whether to make it.
+ * done by {@link IndexLifecycle}, that moves Mem0's entity store alias ({@code <alias>_entities}) with the alias;
+ * this class decides whether to make it.
  */
 public final class AliasSwitch {
 
@@ -74,6 +76,14 @@ public final class AliasSwitch {
     public record Moved(Readiness readiness, Set<String> previous, boolean forced) implements CutoverOutcome {
     }
 
+    /**
+     * The alias took over the name of the app's index, which is kept as {@code keptAs} (see {@link #takeOver}).
+     *
+     * @param forced whether it moved although the index was not ready
+     */
+    public record TookOver(Readiness readiness, String keptAs, boolean forced) implements CutoverOutcome {
+    }
+
     public Readiness readiness(String index) {
         if (!lifecycle.exists(index)) {
             throw new InvalidRequestException("index " + index + " does not exist");
@@ -95,6 +105,27 @@ public final class AliasSwitch {
     }
 
     /**
+     * A cutover for an app that keeps its collection name {@code name}, an index today: if {@code index} is ready
+     * (or anyway if {@code force}), {@code name} becomes an alias of {@code index} in one atomic call and the old
+     * index is kept as {@code keepAs} for rollback ({@link IndexLifecycle#takeOver}).
+     */
+    public CutoverOutcome takeOver(String name, String index, String keepAs, boolean force) {
+        Readiness readiness = readiness(index);
+        if (!force && !readiness.ready()) {
+            return new Refused(readiness);
+        }
+        try {
+            es.indices().refresh(r -> r.index(index, Mem0Entities.storeOf(index)).ignoreUnavailable(true));
+            lifecycle.takeOver(name, index, keepAs);
+        } catch (IllegalStateException e) {
+            throw new InvalidRequestException(e.getMessage());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e.getMessage(), e);
+        }
+        return new TookOver(readiness, keepAs, !readiness.ready());
+    }
+
+    /**
      * Points {@code alias} at {@code index} now, after a refresh so that readers see every document at once;
      * notes where it pointed before, for {@link #rollback(String)}.
      *
@@ -102,7 +133,8 @@ public final class AliasSwitch {
      */
     public Set<String> moveAlias(String alias, String index) {
         try {
-            es.indices().refresh(r -> r.index(index));
+            // The entity store beside it (if any) moves with it: its documents must be visible at once as well.
+            es.indices().refresh(r -> r.index(index, Mem0Entities.storeOf(index)).ignoreUnavailable(true));
         } catch (IOException e) {
             throw new UncheckedIOException(e.getMessage(), e);
         }

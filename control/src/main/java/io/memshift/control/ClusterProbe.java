@@ -1,6 +1,8 @@
 package io.memshift.control;
 
+import io.memshift.clients.HttpAuth;
 import io.memshift.clients.KafkaClients;
+import io.memshift.clients.TlsTrust;
 import io.memshift.clients.KafkaSettings;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -76,8 +78,10 @@ public final class ClusterProbe {
     /** Each of the three, in the order Kafka, registry, Elasticsearch. */
     public static List<Reachability> probe(Clusters clusters, Duration timeout) {
         return List.of(kafka(clusters.kafka(), timeout),
-                http(Cluster.SCHEMA_REGISTRY, clusters.schemaRegistryUrl(), "/subjects", timeout),
-                http(Cluster.ELASTICSEARCH, clusters.elasticsearchUrl(), "/_cluster/health", timeout));
+                http(Cluster.SCHEMA_REGISTRY, clusters.schemaRegistry().url(), clusters.schemaRegistry().auth(),
+                        clusters.schemaRegistry().tls(), "/subjects", timeout),
+                http(Cluster.ELASTICSEARCH, clusters.elasticsearch().url(), clusters.elasticsearch().auth(),
+                        clusters.elasticsearch().tls(), "/_cluster/health", timeout));
     }
 
     public static Reachability kafka(KafkaSettings kafka, Duration timeout) {
@@ -108,9 +112,17 @@ public final class ClusterProbe {
     }
 
     static Reachability http(Cluster cluster, String baseUrl, String path, Duration timeout) {
+        return http(cluster, baseUrl, HttpAuth.NONE, TlsTrust.SYSTEM, path, timeout);
+    }
+
+    /** As memshift reaches the cluster: with its credentials, trusting what its settings say. */
+    static Reachability http(Cluster cluster, String baseUrl, HttpAuth auth, TlsTrust tls, String path, Duration timeout) {
         try {
-            HttpResponse<Void> response = HTTP.send(HttpRequest.newBuilder(URI.create(baseUrl + path))
-                    .timeout(timeout).GET().build(), HttpResponse.BodyHandlers.discarding());
+            HttpClient client = baseUrl.startsWith("https:") && !tls.equals(TlsTrust.SYSTEM)
+                    ? HttpClient.newBuilder().connectTimeout(DEFAULT_TIMEOUT).sslContext(tls.sslContext()).build() : HTTP;
+            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(timeout).GET();
+            auth.authorizationHeader().ifPresent(value -> request.header("Authorization", value));
+            HttpResponse<Void> response = client.send(request.build(), HttpResponse.BodyHandlers.discarding());
             int status = response.statusCode();
             if (status == 200) {
                 return new Reachability(cluster, baseUrl, true, null);

@@ -1,9 +1,14 @@
 package io.memshift.control;
 
+import io.memshift.importer.DocumentLayout;
 import io.memshift.importer.IndexMapping;
 
-/** How a new target index is built, beyond the vector dimensions the model fixes. */
-public record IndexShape(String similarity, String indexOptions, int shards, int replicas) {
+/**
+ * How a new target index is built, beyond the vector dimensions the model fixes: the layout of its documents
+ * ({@link DocumentLayout#MEM0}, what a Mem0 app reads, or {@link DocumentLayout#MEMSHIFT}), and its vector index,
+ * shards and replicas.
+ */
+public record IndexShape(DocumentLayout layout, String similarity, String indexOptions, int shards, int replicas) {
 
     public IndexMapping mapping(int dims) {
         return new IndexMapping(dims, similarity, indexOptions, shards, replicas);

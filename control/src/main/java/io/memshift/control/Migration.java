@@ -15,6 +15,7 @@ import io.memshift.exporter.SourceUnavailableException;
 import io.memshift.importer.BulkOutcome;
 import io.memshift.importer.Importer;
 import io.memshift.importer.ImporterConfig;
+import io.memshift.importer.IndexLifecycle;
 import io.memshift.reembedder.EmbeddingModels;
 import io.memshift.reembedder.ModelProfile;
 import io.memshift.reembedder.Reembedder;
@@ -164,16 +165,20 @@ public final class Migration {
         ModelProfile profile = this.profile != null ? this.profile : EmbeddingModels.profile(options.modelId());
         String topic = options.inputTopic();
         String index = options.index() != null ? options.index() : IndexNames.defaultIndex(topic, profile.id());
-        SchemaRegistryClient registry = new SchemaRegistryClient(clusters.schemaRegistryUrl());
+        SchemaRegistryClient registry = new SchemaRegistryClient(clusters.schemaRegistry());
+        refuseAnAliasNamedLikeAnIndex(index);
+        // Every cluster is asked first, so that a refused login or a missing permission stops the run before it
+        // writes anything (topics, schemas, records, indices).
+        AccessCheck.requireUsable(clusters, AccessCheck.Plan.migration(topic, profile.id(), index, options.alias()));
+
         MemorySource reader = options.source();
-        MemoryEventConverter converter = new MemoryEventConverter(reader.kind(),
-                reader.shortName(), options.maxTextChars());
+        MemoryEventConverter converter = MemoryEventConverter.forSource(reader, options.maxTextChars());
         ReembedderConfig reembedConfig = new ReembedderConfig(clusters.kafka(),
-                clusters.schemaRegistryUrl(), profile.id(),
+                clusters.schemaRegistry(), profile.id(),
                 options.batchSize() > 0 ? options.batchSize() : profile.limits().defaultBatchSize(), options.maxWait(),
                 options.streamsStateDir(), 1, topic);
-        ImporterConfig importConfig = ImporterConfig.of(clusters.kafka(), clusters.schemaRegistryUrl(),
-                clusters.elasticsearchUrl(), reembedConfig.outputTopic(), index,
+        ImporterConfig importConfig = ImporterConfig.of(clusters.kafka(), clusters.schemaRegistry(),
+                clusters.elasticsearch(), reembedConfig.outputTopic(), index, options.shape().layout(),
                 options.shape().mapping(profile.dims()));
 
         // The export runs beside the stages: each of its transactions is re-embedded and imported as soon as it
@@ -203,14 +208,14 @@ public final class Migration {
             }
         };
         Future<ExportSummary> exportRun = exporting.submit(() -> new Exporter(clusters.kafka(), registry,
-                Topics.DEFAULT_PARTITIONS, topic).export(reader, converter, progress, options.export()));
+                clusters.kafka().topics().partitions(), topic).export(reader, converter, progress, options.export()));
         try {
             listener.loadingModel(profile);
             EmbeddingModel model = profile.factory().get();
             MeterRegistry stageMeters = meters != null ? meters : new SimpleMeterRegistry();
             try (Reembedder reembedder = new Reembedder(reembedConfig, profile, model, stageMeters);
                  Importer importer = new Importer(importConfig, stageMeters);
-                 ElasticsearchClient es = ElasticsearchClients.connect(clusters.elasticsearchUrl());
+                 ElasticsearchClient es = ElasticsearchClients.connect(clusters.elasticsearch());
                  Admin admin = new KafkaClients(clusters.kafka()).admin();
                  LagGauges lag = meters == null ? null : new LagGauges(clusters, meters, LagGauges.DEFAULT_INTERVAL)) {
                 if (lag != null) {
@@ -224,9 +229,13 @@ public final class Migration {
                 listener.phaseEnded();
                 listener.exported(export, topic);
 
+                // Done when every record of the log, memories and the entities of Mem0's entity store alike, is
+                // through both stages: the importer writes entities to <index>_entities from the same embedded
+                // topic, and commits its positions only once both kinds of a poll are settled.
                 LogArrival arrival = new LogArrival(admin, topic, reembedConfig.outputTopic(), reembedder, importer);
                 arrival.exportCommitted();
-                awaitArrival(arrival, reembedder, importer, export.selected(), profile.id());
+                awaitArrival(arrival, reembedder, importer, export.selected() + export.entities().selected(),
+                        profile.id());
                 awaitDrained(reembedder, importer, importConfig, topic);
 
                 Set<String> previous = Set.of();
@@ -234,15 +243,15 @@ public final class Migration {
                     previous = new AliasSwitch(es, clusters.kafka()).moveAlias(options.alias(), index);
                     listener.aliasMoved(options.alias(), index, previous);
                 } else {
-                    es.indices().refresh(r -> r.index(index));
+                    es.indices().refresh(r -> r.index(index, importConfig.entityIndex()));
                 }
                 BulkOutcome outcome = importer.outcome();
                 return new MigrationSummary(reader.name(), profile.id(), index, options.alias(),
                         export.read(), export.rejected(), reembedder.metrics().embedded(), outcome.indexed(),
-                        outcome.tombstoned(), outcome.stale(), outcome.dead(), Duration.between(begin, Instant.now()));
+                        outcome.deleted(), outcome.stale(), outcome.dead(), Duration.between(begin, Instant.now()));
             } catch (IOException e) {
                 throw FailureDiagnosis.explain(clusters, "migration", new UncheckedIOException(
-                        "Elasticsearch at " + clusters.elasticsearchUrl() + ": " + e.getMessage(), e));
+                        "Elasticsearch at " + clusters.elasticsearch().url() + ": " + e.getMessage(), e));
             }
         } catch (InvalidSourceException | SourceUnavailableException | InvalidRequestException
                  | MigrationFailedException expected) {
@@ -258,6 +267,32 @@ public final class Migration {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+        }
+    }
+
+    /**
+     * An alias cannot take the name of an existing index (an app's collection, say): said now, before the work,
+     * not after it, with the command that does take the name over.
+     */
+    private void refuseAnAliasNamedLikeAnIndex(String index) {
+        if (options.alias() == null) {
+            return;
+        }
+        try (ElasticsearchClient es = ElasticsearchClients.connect(clusters.elasticsearch())) {
+            if (new IndexLifecycle(es).isIndex(options.alias())) {
+                throw new InvalidRequestException("--alias " + options.alias() + " is an existing index at "
+                        + clusters.elasticsearch() + " (an app's collection?), so it cannot become an alias here; run"
+                        + " migrate with --no-cutover, then give the index's name to " + index + " with: memshift cutover"
+                        + " --alias " + options.alias() + " --index " + index + " --take-over-index");
+            }
+        } catch (IOException e) {
+            throw FailureDiagnosis.explain(clusters, "migration", new UncheckedIOException(
+                    "Elasticsearch at " + clusters.elasticsearch() + ": " + e.getMessage(), e));
+        } catch (MigrationFailedException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            // The migration's own checks fail like a stage when a cluster goes away.
+            throw FailureDiagnosis.explain(clusters, "migration", e);
         }
     }
 

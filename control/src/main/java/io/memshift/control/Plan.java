@@ -4,7 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.langchain4j.model.embedding.EmbeddingModel;
 import io.memshift.exporter.MemorySource;
-import io.memshift.importer.DocumentConverter;
+import io.memshift.importer.DocumentLayout;
 import io.memshift.reembedder.EmbeddingModels;
 import io.memshift.reembedder.ModelProfile;
 import io.memshift.reembedder.PipelineEmbedder;
@@ -98,7 +98,7 @@ public final class Plan {
                 usdPerMillion, options.prices().source(), options.prices().asOf());
         PlanReport.Time time = time(profile, price, memories, tokens);
         IndexSizeEstimate index = IndexSizeEstimate.of(options.shape().indexOptions(), memories.size(), profile.dims(),
-                documentBytes(profile, memories), options.shape().replicas());
+                documentBytes(options.shape().layout(), profile, memories), options.shape().replicas());
 
         List<String> problems = snapshot.problems().subList(0, Math.min(20, snapshot.problems().size()));
         return new PlanReport(source.name(), profile.id(), profile.dims(), memories.size(), snapshot.invalid(),
@@ -190,14 +190,14 @@ public final class Plan {
         }
     }
 
-    /** The documents' JSON as the importer writes them, without their vectors (which the estimate adds). */
-    private static long documentBytes(ModelProfile profile, List<MemoryEvent> memories) {
+    /** The documents' JSON as the importer writes them in the layout asked for, without their vectors (added apart). */
+    private static long documentBytes(DocumentLayout layout, ModelProfile profile, List<MemoryEvent> memories) {
         long bytes = 0;
         for (MemoryEvent memory : memories) {
             EmbeddedMemoryEvent event = EmbeddedMemoryEvent.newBuilder().setMemory(memory).setEmbedding(List.of())
                     .setModel(profile.fingerprint()).setEmbeddedAt(Instant.EPOCH).build();
             try {
-                bytes += JSON.writeValueAsString(DocumentConverter.toDocument(event)).getBytes(StandardCharsets.UTF_8).length;
+                bytes += JSON.writeValueAsString(layout.document(event)).getBytes(StandardCharsets.UTF_8).length;
             } catch (JsonProcessingException e) {
                 throw new IllegalStateException("cannot write memory " + memory.getId() + " as a document", e);
             }

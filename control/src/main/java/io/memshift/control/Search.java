@@ -10,6 +10,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.langchain4j.model.embedding.EmbeddingModel;
 import io.memshift.clients.ElasticsearchClients;
+import io.memshift.importer.DocumentLayout;
+import io.memshift.clients.ElasticsearchSettings;
 import io.memshift.importer.IndexLifecycle;
 import io.memshift.reembedder.EmbeddingModels;
 import io.memshift.reembedder.ModelProfile;
@@ -26,20 +28,14 @@ import java.util.Objects;
  * Tries an index the way an app would: the query embedded with the index's own model, read from the index (the
  * fingerprint the importer writes on every document), through the same model input as the memories
  * ({@link PipelineEmbedder}: e5's {@code "passage: "} prefix too, as {@code memshift serve} embeds an app's
- * queries), then the k nearest memories, optionally of one user, never a deleted one. With an earlier index to
- * compare, the same query is embedded with that index's model and searched there too, side by side.
+ * queries), then the k nearest memories, optionally of one user, never a deleted one. Where the documents keep what
+ * a search reads is the index's {@link DocumentLayout}'s business. With an earlier index to compare, the same
+ * query is embedded with that index's model and searched there too, side by side.
  */
 public final class Search {
 
     /** A model call for one query text stops starting requests after this long. */
     private static final Duration QUERY_BUDGET = Duration.ofSeconds(30);
-
-    // Where memshift's documents keep what a search reads (importer.DocumentConverter, importer.IndexMapping).
-    static final String VECTOR_FIELD = "embedding";
-    static final String TEXT_FIELD = "text";
-    static final String USER_FIELD = "user_id";
-    static final String DELETED_FIELD = "deleted";
-    static final String MODEL_FIELD = "model";
 
     /**
      * @param target  the alias or index to search
@@ -73,12 +69,19 @@ public final class Search {
     public record Result(String query, String user, int k, Side hits, Side compared) {
     }
 
+    private final ElasticsearchSettings elasticsearch;
     private final String elasticsearchUrl;
     private final Map<String, String> env;
 
     /** @param env where remote models' settings and keys come from */
     public Search(String elasticsearchUrl, Map<String, String> env) {
-        this.elasticsearchUrl = elasticsearchUrl;
+        this(ElasticsearchSettings.of(elasticsearchUrl), env);
+    }
+
+    /** Searches the cluster {@code elasticsearch} describes, with its credentials and trusted certificates. */
+    public Search(ElasticsearchSettings elasticsearch, Map<String, String> env) {
+        this.elasticsearch = elasticsearch;
+        this.elasticsearchUrl = elasticsearch.url();
         this.env = env;
     }
 
@@ -90,7 +93,7 @@ public final class Search {
         if (query == null || query.isBlank()) {
             throw new InvalidRequestException("the query is empty");
         }
-        try (ElasticsearchClient es = ElasticsearchClients.connect(elasticsearchUrl)) {
+        try (ElasticsearchClient es = ElasticsearchClients.connect(elasticsearch)) {
             Side hits = search(es, query, options.target(), options, "");
             Side compared = options.compare() == null ? null
                     : search(es, query, options.compare(), options, "cannot search " + options.compare() + " side by side: ");
@@ -107,12 +110,13 @@ public final class Search {
             throw new InvalidRequestException(context + "no index or alias " + target + " in " + elasticsearchUrl);
         }
         String index = lifecycle.indexBehind(target);
-        String modelId = recordedModel(es, index);
+        DocumentLayout layout = lifecycle.layoutOf(index);
+        String modelId = recordedModel(es, index, layout);
         if (modelId == null) {
             throw new InvalidRequestException(context + "index " + index + " records no model (it holds no memory"
                     + " memshift wrote), so memshift cannot embed a query for it");
         }
-        VectorField vectors = vectorField(es, index);
+        VectorField vectors = vectorField(es, index, layout);
         ModelProfile profile;
         try {
             profile = EmbeddingModels.profile(modelId, env);
@@ -126,22 +130,21 @@ public final class Search {
                     + " e.g. MEMSHIFT_OPENAI_DIMENSIONS, differs from the migration's)");
         }
         float[] vector = embed(profile, query, context);
-        return new Side(target, index, modelId, knn(es, index, vectors.quantized(), vector, options));
+        return new Side(target, index, modelId, knn(es, index, layout, vectors.quantized(), vector, options));
     }
 
     /**
      * The model ({@code provider:name}) one of the index's documents records it was embedded with (the
      * fingerprint the importer writes on each), or null if none records one.
      */
-    private static String recordedModel(ElasticsearchClient es, String index) throws IOException {
+    private static String recordedModel(ElasticsearchClient es, String index, DocumentLayout layout) throws IOException {
         SearchResponse<ObjectNode> response = es.search(s -> s.index(index).size(1)
-                .source(src -> src.filter(f -> f.includes(MODEL_FIELD)))
-                .query(q -> q.exists(e -> e.field(MODEL_FIELD + ".name"))), ObjectNode.class);
+                .source(src -> src.filter(f -> f.excludes(layout.vectorField())))
+                .query(q -> q.exists(e -> e.field(layout.modelNameField()))), ObjectNode.class);
         if (response.hits().hits().isEmpty()) {
             return null;
         }
-        JsonNode model = response.hits().hits().get(0).source().get(MODEL_FIELD);
-        return model.get("provider").asText() + ":" + model.get("name").asText();
+        return layout.recordedModel(response.hits().hits().get(0).source());
     }
 
     /**
@@ -151,11 +154,12 @@ public final class Search {
     private record VectorField(int dims, boolean quantized) {
     }
 
-    private static VectorField vectorField(ElasticsearchClient es, String index) throws IOException {
+    private static VectorField vectorField(ElasticsearchClient es, String index, DocumentLayout layout)
+            throws IOException {
         IndexMappingRecord record = es.indices().getMapping(m -> m.index(index)).result().get(index);
-        Property vector = record == null ? null : record.mappings().properties().get(VECTOR_FIELD);
+        Property vector = record == null ? null : record.mappings().properties().get(layout.vectorField());
         if (vector == null || !vector.isDenseVector() || vector.denseVector().dims() == null) {
-            throw new InvalidRequestException("index " + index + " has no dense_vector field '" + VECTOR_FIELD
+            throw new InvalidRequestException("index " + index + " has no dense_vector field '" + layout.vectorField()
                     + "': it is not an index memshift filled");
         }
         String type = vector.denseVector().indexOptions() == null ? ""
@@ -180,23 +184,24 @@ public final class Search {
         }
     }
 
-    private static List<Found> knn(ElasticsearchClient es, String index, boolean quantized, float[] vector,
-                                   Options options) throws IOException {
+    private static List<Found> knn(ElasticsearchClient es, String index, DocumentLayout layout, boolean quantized,
+                                   float[] vector, Options options) throws IOException {
         List<Float> queryVector = new ArrayList<>(vector.length);
         for (float v : vector) {
             queryVector.add(v);
         }
         List<Query> filters = new ArrayList<>();
-        // The alias filters tombstones out too; an index asked by name does not, so the search does.
-        filters.add(Query.of(q -> q.bool(b -> b.mustNot(m -> m.term(t -> t.field(DELETED_FIELD).value(true))))));
+        // The alias filters tombstones out too (in a layout that keeps them); an index asked by name does not, so
+        // the search does.
+        layout.aliasFilter().ifPresent(filters::add);
         if (options.user() != null) {
-            filters.add(Query.of(q -> q.term(t -> t.field(USER_FIELD).value(options.user()))));
+            filters.add(Query.of(q -> q.term(t -> t.field(layout.userIdField()).value(options.user()))));
         }
         int k = options.k();
         SearchResponse<ObjectNode> response = es.search(s -> s.index(index).size(k)
-                .source(src -> src.filter(f -> f.includes(TEXT_FIELD, USER_FIELD)))
+                .source(src -> src.filter(f -> f.excludes(layout.vectorField())))
                 .knn(n -> {
-                    n.field(VECTOR_FIELD).queryVector(queryVector).k(k).numCandidates(Math.max(100, 4 * k)).filter(filters);
+                    n.field(layout.vectorField()).queryVector(queryVector).k(k).numCandidates(Math.max(100, 4 * k)).filter(filters);
                     // A quantized index ranks by approximate vectors: the nearest few are rescored with the float
                     // vectors it keeps, so that near-identical memories come out in their true order.
                     return quantized ? n.rescoreVector(r -> r.oversample(3f)) : n;
@@ -205,8 +210,7 @@ public final class Search {
         for (Hit<ObjectNode> hit : response.hits().hits()) {
             JsonNode source = hit.source();
             hits.add(new Found(hits.size() + 1, Objects.requireNonNullElse(hit.score(), 0.0), hit.id(),
-                    source == null || !source.hasNonNull(USER_FIELD) ? null : source.get(USER_FIELD).asText(),
-                    source == null || !source.hasNonNull(TEXT_FIELD) ? null : source.get(TEXT_FIELD).asText()));
+                    source == null ? null : layout.userId(source), source == null ? null : layout.text(source)));
         }
         return hits;
     }

@@ -1,5 +1,6 @@
 package io.memshift.control;
 
+import io.memshift.exporter.EntitySource;
 import io.memshift.exporter.MemoryEventConverter;
 import io.memshift.exporter.MemorySource;
 import io.memshift.schemas.MemoryEvent;
@@ -7,6 +8,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * A source read whole, as the exporter would publish it but without publishing: each record validated by the
@@ -21,12 +23,23 @@ record SourceSnapshot(Map<String, MemoryEvent> newest, List<String> problems, lo
 
     /** Reads {@code source}; a memory with a longer text than {@code maxTextChars} is invalid, as for the exporter. */
     static SourceSnapshot read(MemorySource source, int maxTextChars) {
-        MemoryEventConverter converter = new MemoryEventConverter(source.kind(), source.shortName(), maxTextChars);
+        // Versions as the exporter gives them, memories without timestamps dated by this read of the source.
+        MemoryEventConverter converter = MemoryEventConverter.forSource(source, maxTextChars);
+        return collect(sink -> source.forEach(memory -> sink.accept(converter.convert(memory))));
+    }
+
+    /** The entities of the source's entity store (Mem0 v3's {@code <collection>_entities}), read the same way. */
+    static SourceSnapshot readEntities(MemorySource source, EntitySource store, int maxTextChars) {
+        MemoryEventConverter converter = MemoryEventConverter.forSource(source, maxTextChars);
+        return collect(sink -> store.forEachEntity(entity -> sink.accept(converter.convert(entity))));
+    }
+
+    /** The newest valid version of each id among the converted records, and the problems of the invalid ones. */
+    private static SourceSnapshot collect(Consumer<Consumer<MemoryEventConverter.Result>> records) {
         Map<String, MemoryEvent> newest = new HashMap<>();
         List<String> problems = new ArrayList<>();
         long[] invalid = new long[1];
-        source.forEach(memory -> {
-            MemoryEventConverter.Result result = converter.convert(memory);
+        records.accept(result -> {
             if (!result.valid()) {
                 problems.addAll(result.problems());
                 invalid[0]++;

@@ -227,7 +227,7 @@ public final class StatusReader {
     }
 
     private Map<String, IndexNotes> indices() {
-        try (ElasticsearchClient es = ElasticsearchClients.connect(clusters.elasticsearchUrl())) {
+        try (ElasticsearchClient es = ElasticsearchClients.connect(clusters.elasticsearch())) {
             Map<String, Set<String>> aliases = new HashMap<>();
             es.indices().getAlias().result().forEach((index, found) ->
                     aliases.put(index, new TreeSet<>(found.aliases().keySet())));
@@ -247,7 +247,7 @@ public final class StatusReader {
             return notes;
         } catch (IOException e) {
             throw new MigrationFailedException("cannot read the indices from Elasticsearch at "
-                    + clusters.elasticsearchUrl() + ": " + e.getMessage(), e);
+                    + clusters.elasticsearch().url() + ": " + e.getMessage(), e);
         }
     }
 

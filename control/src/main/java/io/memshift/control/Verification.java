@@ -8,13 +8,17 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.langchain4j.model.embedding.EmbeddingModel;
 import io.memshift.clients.ElasticsearchClients;
+import io.memshift.exporter.EntitySource;
 import io.memshift.exporter.InvalidSourceException;
 import io.memshift.exporter.MemorySource;
+import io.memshift.importer.DeleteLedger;
+import io.memshift.importer.DocumentLayout;
 import io.memshift.importer.IndexLifecycle;
 import io.memshift.importer.IndexScanner;
 import io.memshift.reembedder.EmbeddingModels;
 import io.memshift.reembedder.ModelProfile;
 import io.memshift.reembedder.Vectors;
+import io.memshift.schemas.Mem0Entities;
 import io.memshift.schemas.MemoryEvent;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -31,13 +35,15 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 
 /**
  * Checks an index against its source before readers are switched to it. Per user: counts and content checksums
  * ({@link ContentDigest}). Sampled memories: re-embedded and compared with the stored vector. Retrieval: overlap of
  * the k nearest neighbours with the previous index. The outcome is noted on the index, where
- * {@link AliasSwitch} reads it.
+ * {@link AliasSwitch} reads it. Mem0's entity store beside the index ({@code <index>_entities}) is checked against
+ * the source's entity store the same way (counts, checksums, sampled vectors): a cutover moves both.
  */
 public final class Verification {
 
@@ -55,8 +61,8 @@ public final class Verification {
                           Path queries, int k, Double minOverlap, boolean allowExtra, long seed) {
     }
 
-    /** A memory as the comparison sees it: whose it is and its content digest. */
-    record Memory(String user, long digest) {
+    /** A memory as the comparison sees it: whose it is, its content digest and its version. */
+    record Memory(String user, long digest, long version) {
     }
 
     private final Clusters clusters;
@@ -74,36 +80,39 @@ public final class Verification {
      * @throws InvalidRequestException if the index (or the one to compare with) does not exist, or records no model
      */
     public VerifyReport run(MemorySource source) {
-        Map<String, Memory> expected = readSource(source);
-        try (ElasticsearchClient es = ElasticsearchClients.connect(clusters.elasticsearchUrl())) {
-            return verify(es, source.name(), expected);
+        try (ElasticsearchClient es = ElasticsearchClients.connect(clusters.elasticsearch())) {
+            IndexLifecycle lifecycle = new IndexLifecycle(es);
+            if (!lifecycle.exists(options.index())) {
+                throw new InvalidRequestException("index " + options.index() + " does not exist");
+            }
+            // An alias given as --index is verified as the index behind it, so that the alias never counts as the
+            // previous index of its own target.
+            String index = lifecycle.indexBehind(options.index());
+            // The index's layout says where each part of a memory is, and so what its digest covers.
+            DocumentLayout layout = lifecycle.layoutOf(index);
+            Map<String, Memory> entities = source instanceof EntitySource store ? readEntities(source, store, layout) : null;
+            return verify(es, lifecycle, index, layout, source.name(), readSource(source, layout), entities);
         } catch (IOException e) {
             throw new UncheckedIOException(e.getMessage(), e);
         }
     }
 
-    private VerifyReport verify(ElasticsearchClient es, String sourceName, Map<String, Memory> expected)
+    /**
+     * @param expectedEntities the source's entities, or null for a source without an entity store
+     */
+    private VerifyReport verify(ElasticsearchClient es, IndexLifecycle lifecycle, String index, DocumentLayout layout,
+                                String sourceName, Map<String, Memory> expected, Map<String, Memory> expectedEntities)
             throws IOException {
-        IndexLifecycle lifecycle = new IndexLifecycle(es);
-        if (!lifecycle.exists(options.index())) {
-            throw new InvalidRequestException("index " + options.index() + " does not exist");
-        }
-        // An alias given as --index is verified as the index behind it, so that the alias never counts as the
-        // previous index of its own target.
-        String index = lifecycle.indexBehind(options.index());
         Map<String, Memory> actual = new HashMap<>();
+        Map<String, Long> deletes = new HashMap<>();
         String[] recordedModel = new String[1];
-        new IndexScanner(es).scan(index, List.of("embedding"), hit -> {
-            JsonNode doc = hit.get("_source");
-            if (doc.path("deleted").asBoolean(false)) {
-                return;
-            }
-            String id = hit.get("_id").asText();
-            actual.put(id, new Memory(userOf(doc.get("user_id")), ContentDigest.of(id, doc)));
-            if (recordedModel[0] == null && doc.has("model")) {
-                recordedModel[0] = doc.get("model").get("provider").asText() + ":" + doc.get("model").get("name").asText();
+        scan(es, index, layout, actual, deletes, doc -> {
+            if (recordedModel[0] == null) {
+                recordedModel[0] = layout.recordedModel(doc);
             }
         });
+        List<String> deletedSince = deletedSince(es, index, layout, expected, actual, deletes);
+        deletedSince.forEach(expected::remove);
 
         List<String> failures = new ArrayList<>();
         List<String> missing = new ArrayList<>();
@@ -130,7 +139,7 @@ public final class Verification {
         ModelProfile profile = EmbeddingModels.profile(modelId);
         EmbeddingModel embedder = profile.factory().get();
         List<String> sampleIds = sample(actual.keySet(), options.sample(), options.seed());
-        VerifyReport.VectorCheck vectors = checkVectors(es, index, profile, embedder, sampleIds);
+        VerifyReport.VectorCheck vectors = checkVectors(es, index, layout, profile, embedder, sampleIds);
         if (vectors.failed() > 0) {
             failures.add(vectors.failed() + " sampled vectors differ from a fresh embedding by " + profile.id());
         }
@@ -143,24 +152,124 @@ public final class Verification {
         if (previous.index() == null) {
             skipped.add(new VerifyReport.Skipped("retrieval", previous.none()));
         } else {
-            retrieval = compareRetrieval(es, index, previous.index(), profile, embedder, sampleIds);
+            retrieval = compareRetrieval(es, lifecycle, index, layout, previous.index(), profile, embedder, sampleIds);
             if (options.minOverlap() != null && retrieval.meanOverlap() < options.minOverlap()) {
                 failures.add(String.format("mean overlap@%d with %s is %.3f, below %.3f", options.k(),
                         retrieval.comparedWith(), retrieval.meanOverlap(), options.minOverlap()));
             }
         }
 
+        VerifyReport.EntityCheck entities = checkEntities(es, lifecycle, index, layout, expectedEntities, profile,
+                embedder, failures);
+
         boolean passed = failures.isEmpty();
-        VerifyReport report = new VerifyReport(sourceName, index, passed, users, missing, extra, changed,
-                vectors, retrieval, skipped, failures);
+        VerifyReport report = new VerifyReport(sourceName, index, layout.name(), passed, users, missing, extra,
+                changed, deletedSince, vectors, retrieval, skipped, failures, entities);
         lifecycle.putMeta(index, Map.of(IndexLifecycle.META_VERIFY_PASSED, Boolean.toString(passed),
                 IndexLifecycle.META_VERIFY_AT, Instant.now().toString()));
         return report;
     }
 
+    /**
+     * Mem0's entity store beside the index against the source's, or null if neither has entities. Adds what fails
+     * to {@code failures}.
+     */
+    private VerifyReport.EntityCheck checkEntities(ElasticsearchClient es, IndexLifecycle lifecycle, String index,
+            DocumentLayout layout, Map<String, Memory> expected, ModelProfile profile, EmbeddingModel embedder,
+            List<String> failures) throws IOException {
+        String store = Mem0Entities.storeOf(index);
+        Map<String, Memory> actual = new HashMap<>();
+        Map<String, Long> deletes = new HashMap<>();
+        boolean exists = lifecycle.exists(store);
+        if (exists) {
+            scan(es, store, layout, actual, deletes, doc -> { });
+        }
+        if (expected == null && actual.isEmpty()) {
+            return null;
+        }
+        Map<String, Memory> source = expected == null ? new HashMap<>() : new HashMap<>(expected);
+        List<String> deletedSince = exists ? deletedSince(es, store, layout, source, actual, deletes) : List.of();
+        deletedSince.forEach(source::remove);
+        List<String> missing = new ArrayList<>();
+        List<String> extra = new ArrayList<>();
+        List<String> changed = new ArrayList<>();
+        compare(source, actual, missing, extra, changed);
+        Collections.sort(missing);
+        Collections.sort(extra);
+        Collections.sort(changed);
+        long sourceSum = source.values().stream().mapToLong(Memory::digest).sum();
+        long targetSum = actual.values().stream().mapToLong(Memory::digest).sum();
+        if (!exists && !source.isEmpty()) {
+            failures.add("the source has " + source.size() + " entities but the index has no entity store " + store
+                    + " (an index made before memshift carried entities: migrate again into a new index)");
+        } else if (!missing.isEmpty()) {
+            failures.add(missing.size() + " entities of the source are missing from " + store);
+        }
+        if (!extra.isEmpty() && !options.allowExtra()) {
+            failures.add(extra.size() + " entities in " + store + " are not in the source (--allow-extra accepts them)");
+        }
+        if (!changed.isEmpty()) {
+            failures.add(changed.size() + " entities in " + store + " differ from the source");
+        }
+        List<String> sampleIds = sample(actual.keySet(), options.sample(), options.seed() + 1);
+        VerifyReport.VectorCheck vectors = checkVectors(es, store, layout, profile, embedder, sampleIds);
+        if (vectors.failed() > 0) {
+            failures.add(vectors.failed() + " sampled entity vectors in " + store + " differ from a fresh embedding by "
+                    + profile.id());
+        }
+        return new VerifyReport.EntityCheck(store, source.size(), actual.size(), missing, extra, changed, deletedSince,
+                source.size() == actual.size() && sourceSum == targetSum, vectors);
+    }
+
+    /**
+     * Reads every document of {@code target}: each live one into {@code actual}, each tombstone's version into
+     * {@code deletes}; {@code live} sees each live document's source.
+     */
+    private static void scan(ElasticsearchClient es, String target, DocumentLayout layout, Map<String, Memory> actual,
+                             Map<String, Long> deletes, Consumer<JsonNode> live) {
+        new IndexScanner(es).scan(target, List.of(layout.vectorField()), hit -> {
+            JsonNode doc = hit.get("_source");
+            String id = hit.get("_id").asText();
+            if (layout.isTombstone(doc)) {
+                deletes.put(id, hit.get("_version").asLong());
+                return;
+            }
+            actual.put(id, new Memory(userOf(layout.userId(doc)), ContentDigest.of(layout, id, doc),
+                    hit.get("_version").asLong()));
+            live.accept(doc);
+        });
+    }
+
+    /**
+     * The memories of the source the index holds as deleted since, at their source version or a later one: a
+     * tombstone, or a delete recorded in the index's {@link DeleteLedger}. Those arrived; they are not missing.
+     */
+    private static List<String> deletedSince(ElasticsearchClient es, String index, DocumentLayout layout,
+                                             Map<String, Memory> expected, Map<String, Memory> actual,
+                                             Map<String, Long> deletes) {
+        List<String> absent = expected.keySet().stream().filter(id -> !actual.containsKey(id)).sorted().toList();
+        if (!layout.keepsTombstones()) {
+            DeleteLedger ledger = new DeleteLedger(es, index);
+            for (int from = 0; from < absent.size(); from += 1000) {
+                deletes.putAll(ledger.versions(absent.subList(from, Math.min(absent.size(), from + 1000))));
+            }
+        }
+        return absent.stream().filter(id -> deletes.getOrDefault(id, Long.MIN_VALUE) >= expected.get(id).version())
+                .toList();
+    }
+
     /** The newest version of each memory of the source; a source with invalid records is refused whole. */
-    private static Map<String, Memory> readSource(MemorySource memories) {
-        SourceSnapshot snapshot = SourceSnapshot.read(memories, Integer.MAX_VALUE);
+    private static Map<String, Memory> readSource(MemorySource memories, DocumentLayout layout) {
+        return comparable(memories, SourceSnapshot.read(memories, Integer.MAX_VALUE), layout);
+    }
+
+    /** Each entity of the source's entity store; a store with invalid entities is refused whole. */
+    private static Map<String, Memory> readEntities(MemorySource memories, EntitySource store, DocumentLayout layout) {
+        return comparable(memories, SourceSnapshot.readEntities(memories, store, Integer.MAX_VALUE), layout);
+    }
+
+    /** What the comparison sees of a snapshot of the source. */
+    private static Map<String, Memory> comparable(MemorySource memories, SourceSnapshot snapshot, DocumentLayout layout) {
         Map<String, MemoryEvent> newest = snapshot.newest();
         List<String> problems = snapshot.problems();
         if (!problems.isEmpty()) {
@@ -169,7 +278,7 @@ public final class Verification {
         }
         Map<String, Memory> byId = new HashMap<>();
         newest.forEach((id, event) -> byId.put(id, new Memory(event.getUserId() == null ? NO_USER : event.getUserId(),
-                ContentDigest.of(event))));
+                ContentDigest.of(layout, event), event.getVersion())));
         return byId;
     }
 
@@ -216,15 +325,15 @@ public final class Verification {
         return all.subList(0, Math.min(size, all.size()));
     }
 
-    private VerifyReport.VectorCheck checkVectors(ElasticsearchClient es, String index, ModelProfile profile,
-                                                  EmbeddingModel embedder, List<String> ids) throws IOException {
+    private VerifyReport.VectorCheck checkVectors(ElasticsearchClient es, String index, DocumentLayout layout,
+            ModelProfile profile, EmbeddingModel embedder, List<String> ids) throws IOException {
         Map<String, JsonNode> docs = fetch(es, index, ids);
         List<String> failed = new ArrayList<>();
         double lowest = 1.0;
         for (String id : ids) {
             JsonNode doc = docs.get(id);
-            float[] fresh = embedder.embed(profile.inputOf(doc.get("text").asText())).content().vector();
-            double cosine = cosine(fresh, doc.get("embedding"));
+            float[] fresh = embedder.embed(profile.inputOf(layout.text(doc))).content().vector();
+            double cosine = cosine(fresh, doc.get(layout.vectorField()));
             lowest = Math.min(lowest, cosine);
             if (cosine < options.minCosine()) {
                 failed.add(id);
@@ -274,21 +383,24 @@ public final class Verification {
         return new Previous(null, "no previous index to compare with (first migration)");
     }
 
-    private VerifyReport.RetrievalCheck compareRetrieval(ElasticsearchClient es, String index, String other,
-            ModelProfile profile, EmbeddingModel embedder, List<String> sampleIds) throws IOException {
+    private VerifyReport.RetrievalCheck compareRetrieval(ElasticsearchClient es, IndexLifecycle lifecycle, String index,
+            DocumentLayout layout, String other, ModelProfile profile, EmbeddingModel embedder, List<String> sampleIds)
+            throws IOException {
+        // The earlier index may have either layout, or be the app's own Mem0 index (read as the mem0 layout).
+        DocumentLayout otherLayout = lifecycle.layoutOf(other);
         int k = options.k();
         double total = 0;
         int count = 0;
         if (options.queries() != null) {
-            ModelProfile otherProfile = EmbeddingModels.profile(recordedModel(es, other));
+            ModelProfile otherProfile = EmbeddingModels.profile(recordedModel(es, other, otherLayout));
             EmbeddingModel otherEmbedder = otherProfile.id().equals(profile.id()) ? embedder : otherProfile.factory().get();
             for (String query : Files.readAllLines(options.queries(), StandardCharsets.UTF_8)) {
                 if (query.isBlank()) {
                     continue;
                 }
                 // Queries are not passages: e5's "passage: " prefix is for stored memories only.
-                total += overlap(knn(es, index, embedder.embed(query).content().vector()),
-                        knn(es, other, otherEmbedder.embed(query).content().vector()), k);
+                total += overlap(knn(es, index, layout, embedder.embed(query).content().vector()),
+                        knn(es, other, otherLayout, otherEmbedder.embed(query).content().vector()), k);
                 count++;
             }
         } else {
@@ -299,10 +411,11 @@ public final class Verification {
             for (String id : sampleIds) {
                 JsonNode a = mine.get(id);
                 JsonNode b = theirs.get(id);
-                if (a == null || b == null || !b.has("embedding")) {
+                if (a == null || b == null || !b.has(otherLayout.vectorField())) {
                     continue;
                 }
-                total += overlap(knn(es, index, floats(a.get("embedding"))), knn(es, other, floats(b.get("embedding"))), k);
+                total += overlap(knn(es, index, layout, floats(a.get(layout.vectorField()))),
+                        knn(es, other, otherLayout, floats(b.get(otherLayout.vectorField()))), k);
                 count++;
             }
         }
@@ -311,24 +424,25 @@ public final class Verification {
                 k, count, count == 0 ? 0 : total / count, options.minOverlap());
     }
 
-    private static String recordedModel(ElasticsearchClient es, String index) throws IOException {
+    private static String recordedModel(ElasticsearchClient es, String index, DocumentLayout layout) throws IOException {
         SearchResponse<ObjectNode> hit = es.search(s -> s.index(index).size(1)
-                .query(q -> q.exists(e -> e.field("model.name"))), ObjectNode.class);
+                .query(q -> q.exists(e -> e.field(layout.modelNameField()))), ObjectNode.class);
         if (hit.hits().hits().isEmpty()) {
             throw new InvalidRequestException("index " + index + " records no model, so queries cannot be embedded for it");
         }
-        JsonNode model = hit.hits().hits().get(0).source().get("model");
-        return model.get("provider").asText() + ":" + model.get("name").asText();
+        return layout.recordedModel(hit.hits().hits().get(0).source());
     }
 
-    private Set<String> knn(ElasticsearchClient es, String target, float[] vector) throws IOException {
+    private Set<String> knn(ElasticsearchClient es, String target, DocumentLayout layout, float[] vector)
+            throws IOException {
         int k = options.k();
         List<Float> query = new ArrayList<>(vector.length);
         for (float v : vector) {
             query.add(v);
         }
         SearchResponse<Void> response = es.search(s -> s.index(target).size(k).source(src -> src.fetch(false))
-                .knn(n -> n.field("embedding").queryVector(query).k(k).numCandidates(Math.max(100, 4 * k))), Void.class);
+                .knn(n -> n.field(layout.vectorField()).queryVector(query).k(k).numCandidates(Math.max(100, 4 * k))),
+                Void.class);
         Set<String> ids = new HashSet<>();
         response.hits().hits().forEach(h -> ids.add(h.id()));
         return ids;
@@ -341,13 +455,13 @@ public final class Verification {
         return (double) both.size() / k;
     }
 
+    /** Whole documents (vector included) of {@code ids} that {@code target} holds. */
     private static Map<String, JsonNode> fetch(ElasticsearchClient es, String target, List<String> ids) throws IOException {
         Map<String, JsonNode> docs = new HashMap<>();
         if (ids.isEmpty()) {
             return docs;
         }
-        MgetResponse<ObjectNode> response = es.mget(m -> m.index(target).ids(ids)
-                .sourceIncludes("text", "embedding"), ObjectNode.class);
+        MgetResponse<ObjectNode> response = es.mget(m -> m.index(target).ids(ids), ObjectNode.class);
         for (MultiGetResponseItem<ObjectNode> item : response.docs()) {
             if (item.isResult() && item.result().found()) {
                 docs.put(item.result().id(), item.result().source());
@@ -369,7 +483,7 @@ public final class Verification {
         return b == null || b.size() != a.length ? 0 : Vectors.cosine(a, floats(b));
     }
 
-    private static String userOf(JsonNode user) {
-        return user == null || user.isNull() ? NO_USER : user.asText();
+    private static String userOf(String user) {
+        return user == null ? NO_USER : user;
     }
 }

@@ -3,7 +3,7 @@ package io.memshift.control;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.memshift.importer.DocumentConverter;
+import io.memshift.importer.DocumentLayout;
 import io.memshift.schemas.EmbeddedMemoryEvent;
 import io.memshift.schemas.Json;
 import io.memshift.schemas.MemoryEvent;
@@ -29,45 +29,62 @@ class ContentDigestTest {
                 .setVersion(7).setSource(SourceRef.newBuilder().setSystem("mem0-json").setName("export.json").build());
     }
 
-    /** The document the importer writes for the event, as Elasticsearch gives its {@code _source} back. */
-    private static JsonNode indexed(MemoryEvent event) throws Exception {
+    private static final List<DocumentLayout> LAYOUTS = List.of(DocumentLayout.MEM0, DocumentLayout.MEMSHIFT);
+
+    /**
+     * The document the importer writes for the event, as Elasticsearch gives its {@code _source} back through a
+     * source filter (the vector left out): re-encoded, so 0.10 comes back as 0.1.
+     */
+    private static JsonNode indexed(DocumentLayout layout, MemoryEvent event) throws Exception {
         ModelFingerprint model = ModelFingerprint.newBuilder().setProvider("onnx").setName("bge-small-en-v15")
                 .setRevision(null).setDims(2).setPrefix(null).build();
         EmbeddedMemoryEvent embedded = EmbeddedMemoryEvent.newBuilder().setMemory(event)
                 .setEmbedding(List.of(0.6f, 0.8f)).setModel(model).setEmbeddedAt(Instant.EPOCH).build();
-        String source = Json.MAPPER.writeValueAsString(DocumentConverter.toDocument(embedded));
-        return Json.MAPPER.readTree(source);
+        JsonNode source = Json.MAPPER.readTree(Json.MAPPER.writeValueAsString(layout.document(embedded)));
+        ((com.fasterxml.jackson.databind.node.ObjectNode) source).remove(layout.vectorField());
+        return Json.MAPPER.readTree(source.toString().replace("0.10", "0.1"));
     }
 
     private static long digestWith(Consumer<MemoryEvent.Builder> change) {
         MemoryEvent.Builder builder = memory();
         change.accept(builder);
-        return ContentDigest.of(builder.build());
+        return ContentDigest.of(DocumentLayout.MEMSHIFT, builder.build());
     }
 
     @Test
     void aMemoryAndTheDocumentTheImporterWritesForItHaveOneDigest() throws Exception {
-        MemoryEvent event = memory().build();
-        assertThat(ContentDigest.of("m-1", indexed(event))).isEqualTo(ContentDigest.of(event));
+        for (DocumentLayout layout : LAYOUTS) {
+            MemoryEvent event = memory().build();
+            assertThat(ContentDigest.of(layout, "m-1", indexed(layout, event))).as(layout.name())
+                    .isEqualTo(ContentDigest.of(layout, event));
 
-        MemoryEvent sparse = memory().setHash(null).setUserId(null).setAgentId(null).setRole(null).setMetadata(null)
-                .setCategories(null).setUpdatedAt(null).setUpdatedAtTs(null).build();
-        assertThat(ContentDigest.of("m-1", indexed(sparse))).isEqualTo(ContentDigest.of(sparse));
+            MemoryEvent sparse = memory().setHash(null).setUserId(null).setAgentId(null).setRole(null).setMetadata(null)
+                    .setCategories(null).setUpdatedAt(null).setUpdatedAtTs(null).build();
+            assertThat(ContentDigest.of(layout, "m-1", indexed(layout, sparse))).as(layout.name())
+                    .isEqualTo(ContentDigest.of(layout, sparse));
+        }
+        // A payload carried verbatim from a Mem0 store: the digest covers it whole.
+        MemoryEvent carried = memory().setPayload("{\"data\":\"User prefers dark roast coffee\",\"createdAt\":\"2024\"}").build();
+        assertThat(ContentDigest.of(DocumentLayout.MEM0, "m-1", indexed(DocumentLayout.MEM0, carried)))
+                .isEqualTo(ContentDigest.of(DocumentLayout.MEM0, carried))
+                .isNotEqualTo(ContentDigest.of(DocumentLayout.MEM0, memory().build()));
     }
 
     @Test
     void whatTheIndexAddsBesideTheMemoryDoesNotCount() throws Exception {
-        MemoryEvent event = memory().build();
-        long before = ContentDigest.of(event);
-        MemoryEvent reEmbedded = memory().setVersion(8)
-                .setSource(SourceRef.newBuilder().setSystem("ingest").setName("live").build()).build();
-        assertThat(ContentDigest.of(reEmbedded)).isEqualTo(before);
-        assertThat(ContentDigest.of("m-1", indexed(reEmbedded))).isEqualTo(before);
+        for (DocumentLayout layout : LAYOUTS) {
+            MemoryEvent event = memory().build();
+            long before = ContentDigest.of(layout, event);
+            MemoryEvent reEmbedded = memory().setVersion(8)
+                    .setSource(SourceRef.newBuilder().setSystem("ingest").setName("live").build()).build();
+            assertThat(ContentDigest.of(layout, reEmbedded)).isEqualTo(before);
+            assertThat(ContentDigest.of(layout, "m-1", indexed(layout, reEmbedded))).isEqualTo(before);
+        }
     }
 
     @Test
     void everyFieldThatMustSurviveChangesTheDigest() {
-        long original = ContentDigest.of(memory().build());
+        long original = ContentDigest.of(DocumentLayout.MEMSHIFT, memory().build());
         List<Consumer<MemoryEvent.Builder>> changes = List.of(
                 b -> b.setId("m-2"),
                 b -> b.setText("User prefers light roast coffee"),
@@ -79,7 +96,7 @@ class ContentDigestTest {
                 b -> b.setRole("assistant"),
                 b -> b.setCreatedAt("2024-03-01T09:00:00.123Z"),
                 b -> b.setUpdatedAt("2024-03-02T10:00:01Z"),
-                b -> b.setMetadata("{\"source\": \"chat\", \"score\": 0.1, \"tags\": [\"a\", \"b\"]}"),
+                b -> b.setMetadata("{\"source\": \"chat\", \"score\": 0.11, \"tags\": [\"a\", \"b\"]}"),
                 b -> b.setMetadata("{\"source\": \"chat\", \"score\": 0.10, \"tags\": [\"b\", \"a\"]}"),
                 b -> b.setMetadata(null),
                 b -> b.setCategories(List.of("preferences", "food")),
@@ -92,7 +109,11 @@ class ContentDigestTest {
     @Test
     void metadataIsComparedAsAJsonValueNotAsText() {
         long compact = digestWith(b -> b.setMetadata("{\"source\":\"chat\",\"score\":0.10,\"tags\":[\"a\",\"b\"]}"));
-        assertThat(compact).isEqualTo(ContentDigest.of(memory().build()));
+        assertThat(compact).isEqualTo(ContentDigest.of(DocumentLayout.MEMSHIFT, memory().build()));
+        // Elasticsearch gives a filtered source back re-encoded: 0.10 as 0.1, 1e21 as 1.0E21. Same value, same digest.
+        long reEncoded = digestWith(b -> b.setMetadata("{\"source\":\"chat\",\"score\":0.1,\"tags\":[\"a\",\"b\"]}"));
+        assertThat(reEncoded).isEqualTo(compact);
+        assertThat(digestWith(b -> b.setMetadata("{\"n\":1e21}"))).isEqualTo(digestWith(b -> b.setMetadata("{\"n\":1.0E21}")));
     }
 
     @Test

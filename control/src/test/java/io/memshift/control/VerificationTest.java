@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 class VerificationTest {
 
     private static Verification.Memory m(String user, long digest) {
-        return new Verification.Memory(user, digest);
+        return new Verification.Memory(user, digest, 0);
     }
 
     @Test

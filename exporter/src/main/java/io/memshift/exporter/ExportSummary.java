@@ -14,7 +14,26 @@ import java.time.Duration;
  *                  twice): what this export is about. No per-memory bookkeeping is kept, so that an export of
  *                  millions of memories needs no more memory than one of a hundred; what arrived downstream is
  *                  decided from the topic's offsets instead
+ * @param entities  the same for the entities of Mem0's entity store, for a store that has one
  */
 public record ExportSummary(long read, long published, long skipped, long rejected, long filtered,
-                            long selected, Duration elapsed) {
+                            long selected, Duration elapsed, Entities entities) {
+
+    /** An export of a source without an entity store. */
+    public ExportSummary(long read, long published, long skipped, long rejected, long filtered,
+                         long selected, Duration elapsed) {
+        this(read, published, skipped, rejected, filtered, selected, elapsed, Entities.NONE);
+    }
+
+    /**
+     * The entities an export carried (they travel the same topic, marked {@code kind: ENTITY}).
+     *
+     * @param read      entities read from the store's entity collection
+     * @param published entity events this run published
+     * @param skipped   entities the topic already held at the same version or a newer one
+     * @param selected  valid entities, counted per record: what the target's entity index must end up holding
+     */
+    public record Entities(long read, long published, long skipped, long selected) {
+        public static final Entities NONE = new Entities(0, 0, 0, 0);
+    }
 }

@@ -4,6 +4,7 @@ import io.memshift.clients.KafkaClients;
 import io.memshift.clients.KafkaSettings;
 import io.memshift.schemas.ConfluentAvroSerializer;
 import io.memshift.schemas.Headers;
+import io.memshift.schemas.Kind;
 import io.memshift.schemas.MemoryEvent;
 import io.memshift.schemas.SchemaRegistryClient;
 import io.memshift.schemas.Topics;
@@ -13,11 +14,13 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -39,6 +42,12 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * source resumes after the last committed checkpoint, so a read_committed consumer sees each memory once. A run
  * of a source whose export completed publishes nothing, unless {@code restart}; a source whose size or
  * modification time changed is exported again from the start.
+ *
+ * <p>A store with an entity store beside it ({@link EntitySource}: Mem0 v3's {@code <collection>_entities}) has
+ * its entities exported after its memories, in the same passes and transactions, to the same topic, each marked
+ * {@code kind: ENTITY}: the re-embedder embeds them like memories and the importer writes them to the index's
+ * entity store. Memories and entities share the log's key space (the id), so an entity whose id is also a memory's
+ * is refused as invalid (Mem0 gives both random UUIDs: this does not happen in a store Mem0 wrote).
  */
 public final class Exporter {
 
@@ -80,7 +89,7 @@ public final class Exporter {
         Validation validation = validate(reader, converter, progress, options);
         long total = validation.records();
         try (Admin admin = kafka.admin()) {
-            Topics.ensureExists(admin, Topics.memoriesTopic(topic, partitions),
+            Topics.ensureExists(admin, kafka.settings().topics(), Topics.memoriesTopic(topic, partitions),
                     Topics.exportCheckpointsTopic(), new Topics.TopicSpec(Topics.REJECTED, 1, Map.of()));
         }
         // The checkpoint is per source and target topic: exporting one file to two topics is two exports.
@@ -94,8 +103,10 @@ public final class Exporter {
         long resumeAfter = checkpoint.map(ExportCheckpoint::position).orElse(0L);
         if (checkpoint.isPresent() && checkpoint.get().complete()) {
             progress.update("publish", total, total);
-            return new ExportSummary(total, 0, total, validation.invalid(), validation.filtered(), validation.selected(),
-                    Duration.between(begin, Instant.now()));
+            return new ExportSummary(validation.memories(), 0, validation.memories(), validation.invalid(),
+                    validation.filtered(), validation.selected(), Duration.between(begin, Instant.now()),
+                    new ExportSummary.Entities(validation.entities(), 0, validation.entities(),
+                            validation.selectedEntities()));
         }
 
         // Without a stamp there is no position to resume from: what the topic already holds, at the same version
@@ -106,6 +117,8 @@ public final class Exporter {
         AtomicLong position = new AtomicLong();
         AtomicLong published = new AtomicLong();
         AtomicLong alreadyThere = new AtomicLong();
+        AtomicLong entitiesPublished = new AtomicLong();
+        AtomicLong entitiesThere = new AtomicLong();
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(producerProps(sourceKey),
                 new StringSerializer(), new ByteArraySerializer())) {
             // Fences an earlier run of this source that died mid-transaction, and aborts that transaction.
@@ -115,23 +128,23 @@ public final class Exporter {
             AtomicLong transactionSince = new AtomicLong(System.nanoTime());
             AtomicLong transactionFrom = new AtomicLong(resumeAfter);
             try {
-                reader.forEach(source -> {
+                forEachRecord(reader, converter, validation.collisions(), (source, kind, result) -> {
                     long at = position.incrementAndGet();
                     if (at <= resumeAfter) {
                         return;
                     }
-                    MemoryEventConverter.Result result = converter.convert(source);
                     if (!result.valid()) {
                         // Only reached with --skip-invalid: validation refused the source otherwise.
                         producer.send(rejection(source, result));
                     } else if (options.selects(result.event())) {
                         MemoryEvent event = result.event();
+                        boolean entity = kind == Kind.ENTITY;
                         Long there = onTopic.get(event.getId());
                         if (there != null && there >= event.getVersion()) {
-                            alreadyThere.incrementAndGet();
+                            (entity ? entitiesThere : alreadyThere).incrementAndGet();
                         } else {
                             producer.send(new ProducerRecord<>(topic, event.getId(), serializer.serialize(topic, event)));
-                            published.incrementAndGet();
+                            (entity ? entitiesPublished : published).incrementAndGet();
                         }
                     }
                     if (at - transactionFrom.get() >= TRANSACTION_SIZE
@@ -149,8 +162,39 @@ public final class Exporter {
                 throw e;
             }
         }
-        return new ExportSummary(total, published.get(), resumeAfter + alreadyThere.get(), validation.invalid(),
-                validation.filtered(), validation.selected(), Duration.between(begin, Instant.now()));
+        // Only a stamped source resumes after a position, and only a store without a stamp has entities.
+        return new ExportSummary(validation.memories(), published.get(), resumeAfter + alreadyThere.get(),
+                validation.invalid(), validation.filtered(), validation.selected(), Duration.between(begin, Instant.now()),
+                new ExportSummary.Entities(validation.entities(), entitiesPublished.get(), entitiesThere.get(),
+                        validation.selectedEntities()));
+    }
+
+    /**
+     * Calls {@code sink} with every record of the source, converted, in source order: its memories, then the
+     * entities of its entity store, if it has one. An entity whose id is in {@code collisions} is invalid.
+     */
+    private static void forEachRecord(MemorySource reader, MemoryEventConverter converter, Set<String> collisions,
+                                      RecordSink sink) {
+        reader.forEach(memory -> sink.accept(memory, Kind.MEMORY, converter.convert(memory)));
+        if (reader instanceof EntitySource store) {
+            store.forEachEntity(entity -> {
+                MemoryEventConverter.Result result = converter.convert(entity);
+                if (result.valid() && collisions.contains(entity.id())) {
+                    result = collision(entity.position(), entity.id());
+                }
+                sink.accept(entity.toSourceMemory(), Kind.ENTITY, result);
+            });
+        }
+    }
+
+    /** One record of a source, as read and as converted. */
+    private interface RecordSink {
+        void accept(SourceMemory source, Kind kind, MemoryEventConverter.Result result);
+    }
+
+    private static MemoryEventConverter.Result collision(String position, String id) {
+        return new MemoryEventConverter.Result(null, List.of(position + ": entity id=" + id + ": a memory of the same"
+                + " store has this id; memories and entities share the log, keyed by id, so one would replace the other"));
     }
 
     private static void commit(KafkaProducer<String, byte[]> producer, String sourceKey, ExportCheckpoint checkpoint) {
@@ -167,8 +211,15 @@ public final class Exporter {
         }
     }
 
-    /** What the validation pass found. */
-    private record Validation(long records, long invalid, long filtered, long selected) {
+    /**
+     * What the validation pass found: records of both kinds, invalid and filtered ones, the selected ones of each
+     * kind (counted, not kept), and the ids of entities that are also memory ids.
+     */
+    private record Validation(long memories, long entities, long invalid, long filtered, long selected,
+                              long selectedEntities, Set<String> collisions) {
+        long records() {
+            return memories + entities;
+        }
     }
 
     /**
@@ -179,12 +230,29 @@ public final class Exporter {
                                 ExportOptions options) {
         List<String> problems = new ArrayList<>();
         AtomicLong count = new AtomicLong();
+        AtomicLong entities = new AtomicLong();
         AtomicLong invalid = new AtomicLong();
         AtomicLong filtered = new AtomicLong();
         AtomicLong selected = new AtomicLong();
+        AtomicLong selectedEntities = new AtomicLong();
+        // Every memory id, filtered or not, so that an entity with one is refused whatever the filters. Kept only
+        // for a store that has entities: an export of millions of plain memories keeps no id.
+        boolean hasEntities = reader instanceof EntitySource;
+        Set<String> memoryIds = new HashSet<>();
+        Set<String> collisions = new HashSet<>();
         try (RejectFile rejects = options.skipInvalid() ? RejectFile.open(options.rejectFile()) : null) {
-            reader.forEach(source -> {
-                MemoryEventConverter.Result result = converter.convert(source);
+            forEachRecord(reader, converter, Set.of(), (source, kind, converted) -> {
+                MemoryEventConverter.Result result = converted;
+                boolean entity = kind == Kind.ENTITY;
+                if (entity) {
+                    entities.incrementAndGet();
+                    if (result.valid() && memoryIds.contains(result.event().getId())) {
+                        collisions.add(result.event().getId());
+                        result = collision(source.position(), result.event().getId());
+                    }
+                } else if (hasEntities && source.json().path("id").isTextual()) {
+                    memoryIds.add(source.json().get("id").textValue());
+                }
                 if (!result.valid()) {
                     invalid.incrementAndGet();
                     if (rejects != null) {
@@ -197,7 +265,7 @@ public final class Exporter {
                         }
                     }
                 } else if (options.selects(result.event())) {
-                    selected.incrementAndGet();
+                    (entity ? selectedEntities : selected).incrementAndGet();
                 } else {
                     filtered.incrementAndGet();
                 }
@@ -210,7 +278,8 @@ public final class Exporter {
             throw new InvalidSourceException(reader.name(), problems, invalid.get() - problems.size())
                     .beforeAnythingWasPublished();
         }
-        return new Validation(count.get(), invalid.get(), filtered.get(), selected.get());
+        return new Validation(count.get() - entities.get(), entities.get(), invalid.get(), filtered.get(),
+                selected.get(), selectedEntities.get(), Set.copyOf(collisions));
     }
 
     private static ProducerRecord<String, byte[]> rejection(SourceMemory source, MemoryEventConverter.Result result) {

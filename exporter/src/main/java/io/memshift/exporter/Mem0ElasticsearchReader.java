@@ -1,13 +1,24 @@
 package io.memshift.exporter;
 
 import co.elastic.clients.elasticsearch.ElasticsearchClient;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.memshift.clients.ElasticsearchClients;
+import io.memshift.clients.ElasticsearchSettings;
+import io.memshift.clients.HttpAuth;
 import io.memshift.schemas.Json;
+import io.memshift.schemas.Mem0Entities;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import org.apache.http.util.EntityUtils;
 import org.elasticsearch.client.Request;
@@ -20,24 +31,64 @@ import org.elasticsearch.client.RestClient;
  * 10,000-hit window, and a consistent snapshot even while the app writes). Mem0's layout: {@code _id} is the
  * memory id; {@code _source} is {@code {vector, metadata}}, where {@code metadata} is the payload: {@code data}
  * (the text), {@code hash}, {@code created_at}, {@code updated_at}, the scope ids, and the memory's own metadata
- * keys alongside (read by {@link Mem0Payload}). The old vectors are not read: they belong to the old model.
+ * keys alongside (read by {@link Mem0Payload}; the TypeScript SDK spells {@code createdAt}, {@code updatedAt},
+ * {@code textLemmatized}). The payload also travels as its exact JSON text (see {@link SourceMemory#payload()}):
+ * hits are read with their whole {@code _source}, because Elasticsearch re-encodes a filtered source
+ * ({@code 1.50} becomes {@code 1.5}, an escaped character comes back unescaped), and the old vectors in it are
+ * skipped unread: they belong to the old model.
+ *
+ * <p>Mem0's own bookkeeping indices ({@code mem0migrations}, {@code memory_migrations}) hold no memories: naming
+ * one is refused, and an index pattern ({@code mem0*}, {@code a,b}) leaves them out.
+ *
+ * <p>Mem0 v3 keeps the entities its memories mention beside the collection, in {@code <index>_entities} (the same
+ * document layout, the payload's {@code data} the entity's text); {@link #forEachEntity} reads them the same way,
+ * payloads byte for byte. An index pattern reads the entity store of each memory index it matches, and never
+ * reads an entity store as memories.
  */
-public final class Mem0ElasticsearchReader implements MemorySource {
+public final class Mem0ElasticsearchReader implements MemorySource, EntitySource {
 
-    private static final int PAGE = 1000;
+    /** Indices Mem0 keeps for itself: the Python library's and the TypeScript SDK's telemetry user id. */
+    public static final Set<String> BOOKKEEPING_INDICES = Set.of("mem0migrations", "memory_migrations");
+    /** Hits carry their whole _source, old vectors included (skipped unread): smaller pages than a bare scan. */
+    private static final int PAGE = 500;
 
+    private final ElasticsearchSettings cluster;
     private final String baseUrl;
     private final String index;
 
-    /** @param url {@code http(s)://host:port/<index>} */
+    /** @param url {@code http(s)://host:port/<index>}, read without credentials */
     public Mem0ElasticsearchReader(String url) {
+        this(url, null);
+    }
+
+    /**
+     * @param url      {@code http(s)://[user:password@]host:port/<index>}
+     * @param security the credentials and trusted certificates of that cluster (its URL is ignored), or null for
+     *                 none; a user and password in {@code url} are used instead
+     */
+    public Mem0ElasticsearchReader(String url, ElasticsearchSettings security) {
         int slash = url.lastIndexOf('/');
         if (!url.startsWith("http://") && !url.startsWith("https://") || slash <= url.indexOf("//") + 1
                 || slash == url.length() - 1) {
-            throw new IllegalArgumentException("mem0-es source must look like http(s)://host:port/<index>, got '" + url + "'");
+            throw new IllegalArgumentException("mem0-es source must look like http(s)://host:port/<index>, got '"
+                    + ElasticsearchSettings.of(url.substring(0, Math.max(slash, url.indexOf("//") + 2))).url() + "...'");
         }
-        this.baseUrl = url.substring(0, slash);
+        ElasticsearchSettings fromUrl = ElasticsearchSettings.of(url.substring(0, slash));
+        this.cluster = security == null || !(fromUrl.auth() instanceof HttpAuth.None) ? fromUrl
+                : new ElasticsearchSettings(fromUrl.url(), security.auth(), security.tls());
+        this.baseUrl = cluster.url();
         this.index = url.substring(slash + 1);
+        if (BOOKKEEPING_INDICES.contains(index)) {
+            throw new IllegalArgumentException("index '" + index + "' at " + baseUrl + " is Mem0's own bookkeeping"
+                    + " (it holds the telemetry user id, not memories); name the collection's index instead, e.g."
+                    + " mem0-es:" + baseUrl + "/mem0");
+        }
+        if (Mem0Entities.isStore(index) && !index.contains("*") && !index.contains(",")) {
+            String collection = index.substring(0, index.length() - Mem0Entities.SUFFIX.length());
+            throw new IllegalArgumentException("index '" + index + "' at " + baseUrl + " is Mem0's entity store of '"
+                    + collection + "'; name the collection instead (mem0-es:" + baseUrl + "/" + collection
+                    + "): its entities are read with it");
+        }
     }
 
     @Override
@@ -62,15 +113,43 @@ public final class Mem0ElasticsearchReader implements MemorySource {
 
     @Override
     public void forEach(Consumer<SourceMemory> sink) {
-        try (ElasticsearchClient es = ElasticsearchClients.connect(baseUrl)) {
-            read(ElasticsearchClients.lowLevel(es), sink);
+        try (ElasticsearchClient es = ElasticsearchClients.connect(cluster)) {
+            RestClient rest = ElasticsearchClients.lowLevel(es);
+            scan(rest, memoryIndices(rest), index, (hit, position) -> sink.accept(new SourceMemory(
+                    toMemory(hit.id(), hit.payload()), position, null, hit.payload())));
         } catch (IOException e) {
             // closing the connections failed: everything was read
         }
     }
 
-    private void read(RestClient rest, Consumer<SourceMemory> sink) {
-        String pit = send(rest, "POST", "/" + index + "/_pit?keep_alive=5m", null).get("id").asText();
+    /** Every entity of the entity store of each memory index read (none if no such store exists). */
+    @Override
+    public void forEachEntity(Consumer<SourceEntity> sink) {
+        try (ElasticsearchClient es = ElasticsearchClients.connect(cluster)) {
+            RestClient rest = ElasticsearchClients.lowLevel(es);
+            List<String> stores = new ArrayList<>();
+            for (String memories : memoryIndices(rest).split(",")) {
+                String store = Mem0Entities.storeOf(memories);
+                if (exists(rest, store)) {
+                    stores.add(store);
+                }
+            }
+            if (stores.isEmpty()) {
+                return;
+            }
+            String name = stores.size() == 1 ? stores.get(0) : Mem0Entities.storeOf(index);
+            // An entity without a payload is passed on as {} (the converter then names the missing data).
+            scan(rest, String.join(",", stores), name, (hit, position) -> sink.accept(new SourceEntity(hit.id(),
+                    hit.payload() == null ? "{}" : hit.payload(), position)));
+        } catch (IOException e) {
+            // closing the connections failed: everything was read
+        }
+    }
+
+    /** Reads every hit of {@code indices} in a point in time, page after page; {@code name} starts each position. */
+    private void scan(RestClient rest, String indices, String name, BiConsumer<Hit, String> sink) {
+        refresh(rest, indices);
+        String pit = send(rest, "POST", "/" + indices + "/_pit?keep_alive=5m", null).get("id").asText();
         try {
             JsonNode after = null;
             long n = 0;
@@ -79,26 +158,150 @@ public final class Mem0ElasticsearchReader implements MemorySource {
                 body.put("size", PAGE);
                 body.putObject("pit").put("id", pit).put("keep_alive", "5m");
                 body.putArray("sort").addObject().put("_shard_doc", "asc");
-                body.putObject("_source").putArray("excludes").add("vector");
                 if (after != null) {
                     body.set("search_after", after);
                 }
-                JsonNode response = send(rest, "POST", "/_search", body);
-                pit = response.path("pit_id").asText(pit);
-                JsonNode hits = response.path("hits").path("hits");
-                if (hits.isEmpty()) {
+                Page page = Page.parse(sendForBytes(rest, "POST", "/_search", body));
+                pit = page.pitId() != null ? page.pitId() : pit;
+                if (page.hits().isEmpty()) {
                     return;
                 }
-                for (JsonNode hit : hits) {
+                for (Hit hit : page.hits()) {
                     n++;
-                    String id = hit.get("_id").asText();
-                    ObjectNode memory = Mem0Payload.toMemory(id, hit.path("_source").path("metadata"));
-                    sink.accept(new SourceMemory(memory, index + "#" + n + " (_id " + id + ")", null));
-                    after = hit.get("sort");
+                    sink.accept(hit, name + "#" + n + " (_id " + hit.id() + ")");
+                    after = hit.sort();
                 }
             }
         } finally {
             closePit(rest, pit);
+        }
+    }
+
+    /**
+     * The index expression to read: the index named, or, for a pattern ({@code *}, {@code ,}), the indices it
+     * matches without Mem0's bookkeeping ones and without entity stores ({@code *_entities}).
+     */
+    private String memoryIndices(RestClient rest) {
+        if (!index.contains("*") && !index.contains(",")) {
+            return index;
+        }
+        List<String> names = new ArrayList<>();
+        for (JsonNode row : send(rest, "GET", "/_cat/indices/" + URLEncoder.encode(index, StandardCharsets.UTF_8)
+                + "?h=index&format=json", null)) {
+            String name = row.path("index").asText();
+            if (!BOOKKEEPING_INDICES.contains(name) && !Mem0Entities.isStore(name)) {
+                names.add(name);
+            }
+        }
+        if (names.isEmpty()) {
+            throw new InvalidSourceException(identity(), List.of("no index of memories matches '" + index + "' at "
+                    + baseUrl + " (Mem0's bookkeeping indices " + BOOKKEEPING_INDICES + " are left out)"), 0);
+        }
+        names.sort(null);
+        return String.join(",", names);
+    }
+
+    /**
+     * A point in time sees what was refreshed when it opened, and a shard the app has not searched for a while
+     * (search-idle) is not refreshed on its own: without this, writes Mem0 made just before the export would be
+     * missed. Best effort: a key allowed to read but not to refresh still reads what is refreshed.
+     */
+    private void refresh(RestClient rest, String indices) {
+        try {
+            send(rest, "POST", "/" + indices + "/_refresh", null);
+        } catch (SourceUnavailableException refused) {
+            // not allowed to refresh (or not reachable, which the point in time will say): read what is refreshed
+        }
+    }
+
+    /** One hit: its id, its payload's exact JSON text (null if it has none) and its sort values. */
+    record Hit(String id, String payload, JsonNode sort) {
+    }
+
+    /**
+     * One page of a search response, read as a stream: {@code _source.metadata} is cut out of the response bytes
+     * as they are (Elasticsearch returns an unfiltered source exactly as it was stored), everything else in
+     * {@code _source} (the old vector) is skipped without being decoded.
+     */
+    record Page(String pitId, List<Hit> hits) {
+
+        static Page parse(byte[] response) {
+            try (JsonParser parser = Json.MAPPER.getFactory().createParser(response)) {
+                String pitId = null;
+                List<Hit> hits = new ArrayList<>();
+                expect(parser.nextToken(), JsonToken.START_OBJECT);
+                while (parser.nextToken() == JsonToken.FIELD_NAME) {
+                    String field = parser.currentName();
+                    JsonToken value = parser.nextToken();
+                    if (field.equals("pit_id") && value == JsonToken.VALUE_STRING) {
+                        pitId = parser.getText();
+                    } else if (field.equals("hits") && value == JsonToken.START_OBJECT) {
+                        while (parser.nextToken() == JsonToken.FIELD_NAME) {
+                            String inner = parser.currentName();
+                            JsonToken list = parser.nextToken();
+                            if (inner.equals("hits") && list == JsonToken.START_ARRAY) {
+                                while (parser.nextToken() == JsonToken.START_OBJECT) {
+                                    hits.add(hit(parser, response));
+                                }
+                            } else {
+                                parser.skipChildren();
+                            }
+                        }
+                    } else {
+                        parser.skipChildren();
+                    }
+                }
+                return new Page(pitId, hits);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read a search response of Elasticsearch: " + e.getMessage(), e);
+            }
+        }
+
+        private static Hit hit(JsonParser parser, byte[] response) throws IOException {
+            String id = null;
+            String payload = null;
+            JsonNode sort = null;
+            while (parser.nextToken() == JsonToken.FIELD_NAME) {
+                String field = parser.currentName();
+                JsonToken value = parser.nextToken();
+                if (field.equals("_id")) {
+                    id = parser.getText();
+                } else if (field.equals("sort")) {
+                    sort = Json.MAPPER.readTree(parser);
+                } else if (field.equals("_source") && value == JsonToken.START_OBJECT) {
+                    while (parser.nextToken() == JsonToken.FIELD_NAME) {
+                        String key = parser.currentName();
+                        JsonToken inner = parser.nextToken();
+                        if (key.equals("metadata") && inner == JsonToken.START_OBJECT) {
+                            int start = (int) parser.currentTokenLocation().getByteOffset();
+                            parser.skipChildren();
+                            int end = (int) parser.currentLocation().getByteOffset();
+                            payload = new String(response, start, end - start, StandardCharsets.UTF_8);
+                        } else {
+                            parser.skipChildren();
+                        }
+                    }
+                } else {
+                    parser.skipChildren();
+                }
+            }
+            return new Hit(id, payload, sort);
+        }
+
+        private static void expect(JsonToken token, JsonToken expected) throws IOException {
+            if (token != expected) {
+                throw new IOException("expected " + expected + ", found " + token);
+            }
+        }
+    }
+
+    /** Mem0's stored payload as the memory object of a Mem0 export ({@link Mem0Payload}); null: none stored. */
+    static ObjectNode toMemory(String id, String payloadJson) {
+        try {
+            return Mem0Payload.toMemory(id, payloadJson == null ? Json.MAPPER.createObjectNode()
+                    : Json.MAPPER.readTree(payloadJson));
+        } catch (IOException e) {
+            throw new UncheckedIOException("a payload cut from a parsed response is JSON", e);
         }
     }
 
@@ -111,18 +314,44 @@ public final class Mem0ElasticsearchReader implements MemorySource {
         }
     }
 
-    /**
-     * One call. A missing index is a wrong source (as a missing file is); any other failure to get a JSON answer
-     * means the store cannot be read, and says nothing of its records.
-     */
+    /** True if an index or alias of this name exists. */
+    private boolean exists(RestClient rest, String name) {
+        try {
+            // The low-level client answers a HEAD's 404 as a response, not as a ResponseException.
+            return rest.performRequest(new Request("HEAD", "/" + URLEncoder.encode(name, StandardCharsets.UTF_8)))
+                    .getStatusLine().getStatusCode() != 404;
+        } catch (ResponseException e) {
+            if (e.getResponse().getStatusLine().getStatusCode() == 404) {
+                return false;
+            }
+            throw new SourceUnavailableException(identity(), "Elasticsearch answered HEAD /" + name + " with "
+                    + e.getResponse().getStatusLine().getStatusCode(), e);
+        } catch (IOException e) {
+            throw new SourceUnavailableException(identity(), "cannot reach Elasticsearch at " + baseUrl + ": " + e, e);
+        }
+    }
+
     private JsonNode send(RestClient rest, String method, String path, JsonNode body) {
+        try {
+            return Json.MAPPER.readTree(sendForBytes(rest, method, path, body));
+        } catch (IOException e) {
+            throw new SourceUnavailableException(identity(), "Elasticsearch answered " + method + " " + path
+                    + " with something that is not JSON: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * One call, its answer's bytes. A missing index is a wrong source (as a missing file is); any other failure
+     * to get an answer means the store cannot be read, and says nothing of its records.
+     */
+    private byte[] sendForBytes(RestClient rest, String method, String path, JsonNode body) {
         Request request = new Request(method, path);
         if (body != null) {
             request.setJsonEntity(body.toString());
         }
         try {
             Response response = rest.performRequest(request);
-            return Json.MAPPER.readTree(response.getEntity().getContent());
+            return EntityUtils.toByteArray(response.getEntity());
         } catch (ResponseException e) {
             Response response = e.getResponse();
             if (response.getStatusLine().getStatusCode() == 404 && path.startsWith("/" + index + "/")) {

@@ -17,9 +17,13 @@ import java.util.Set;
  */
 public final class Mem0Payload {
 
-    /** Payload keys with a place of their own in the memory object; every other payload key is its own metadata. */
-    static final Set<String> PROMOTED = Set.of("data", "hash", "created_at", "updated_at", "user_id",
-            "agent_id", "run_id", "actor_id", "role", "categories");
+    /**
+     * Payload keys with a place of their own in the memory object; every other payload key is its own metadata.
+     * The TypeScript SDK's {@code createdAt}/{@code updatedAt} go beside the Python spellings, as spelled, so that
+     * they date the memory (see {@link MemoryEventConverter}).
+     */
+    static final Set<String> PROMOTED = Set.of("data", "hash", "created_at", "updated_at", "createdAt", "updatedAt",
+            "user_id", "agent_id", "run_id", "actor_id", "role", "categories");
 
     private Mem0Payload() {
     }

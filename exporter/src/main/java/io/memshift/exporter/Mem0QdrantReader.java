@@ -2,6 +2,7 @@ package io.memshift.exporter;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.memshift.schemas.Mem0Entities;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -24,7 +25,7 @@ import java.util.function.Consumer;
  */
 public final class Mem0QdrantReader implements MemorySource, EntitySource {
 
-    public static final String ENTITIES_SUFFIX = "_entities";
+    public static final String ENTITIES_SUFFIX = Mem0Entities.SUFFIX;
     /** Mem0's bookkeeping collections (a telemetry id, the TypeScript SDK's user id): never memories. */
     private static final Set<String> BOOKKEEPING = Set.of("mem0migrations", "memory_migrations");
     static final int PAGE = 1000;
@@ -41,6 +42,10 @@ public final class Mem0QdrantReader implements MemorySource, EntitySource {
         if (BOOKKEEPING.contains(collection)) {
             throw new IllegalArgumentException("'" + collection + "' is Mem0's bookkeeping collection, not its"
                     + " memories; name the collection Mem0 stores memories in (Mem0's default: mem0)");
+        }
+        if (Mem0Entities.isStore(collection)) {
+            throw new IllegalArgumentException("'" + collection + "' is Mem0's entity store of '" + collection.substring(0,
+                    collection.length() - ENTITIES_SUFFIX.length()) + "'; name that collection: its entities are read with it");
         }
         this.client = client;
         this.collection = collection;
@@ -83,7 +88,7 @@ public final class Mem0QdrantReader implements MemorySource, EntitySource {
 
     /** The collection Mem0 keeps this store's entities in. */
     public String entitiesCollection() {
-        return collection + ENTITIES_SUFFIX;
+        return Mem0Entities.storeOf(collection);
     }
 
     /** @throws InvalidSourceException if the collection does not exist */
@@ -95,8 +100,11 @@ public final class Mem0QdrantReader implements MemorySource, EntitySource {
         }
         scroll(collection, (point, position) -> {
             String id = pointId(point);
-            ObjectNode memory = Mem0Payload.toMemory(id, point.path("payload"));
-            sink.accept(new SourceMemory(memory, position, null));
+            JsonNode payload = point.path("payload");
+            ObjectNode memory = Mem0Payload.toMemory(id, payload);
+            // The payload as Qdrant serves it (keys in order, decimals exact), for the mem0 layout to write verbatim.
+            String json = payload.isObject() ? MemoryEventConverter.toJson(payload) : null;
+            sink.accept(new SourceMemory(memory, position, null, json));
         });
     }
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.memshift.schemas.Json;
+import io.memshift.schemas.Kind;
 import io.memshift.schemas.MemoryEvent;
 import io.memshift.schemas.MemoryVersion;
 import io.memshift.schemas.Op;
@@ -21,6 +22,15 @@ import java.util.Set;
 /**
  * Turns one Mem0 memory object into a {@link MemoryEvent}, or says precisely what is wrong with it. Nothing is
  * rewritten: the text, hash, ids and timestamps are carried as given; the metadata keeps its keys, order and values.
+ *
+ * <p>Timestamps come in both of Mem0's spellings: {@code created_at}/{@code updated_at} (Python, the REST API)
+ * and {@code createdAt}/{@code updatedAt} (the TypeScript SDK). The camelCase ones stay in {@code extras} as
+ * given, so the spelling survives, and date the memory when the snake_case ones are absent. A memory with neither
+ * is dated by when the source was observed (see {@link MemoryVersion}).
+ *
+ * <p>An entity of Mem0's entity store is converted the same way ({@link #convert(SourceEntity)}): its {@code data}
+ * is the text (what Mem0 embeds, so what the re-embedder embeds), it has no timestamps (dated by the observation,
+ * so a later export of a changed store wins), and the event is marked {@link Kind#ENTITY}.
  */
 public final class MemoryEventConverter {
 
@@ -32,11 +42,29 @@ public final class MemoryEventConverter {
     private final String sourceSystem;
     private final String sourceName;
     private final int maxTextChars;
+    private final Instant observedAt;
 
+    /** A converter whose memories without timestamps get the tie-break alone as version (live changes need none). */
     public MemoryEventConverter(String sourceSystem, String sourceName, int maxTextChars) {
+        this(sourceSystem, sourceName, maxTextChars, null);
+    }
+
+    /** @param observedAt when the source was observed: the date of its memories that carry no timestamp */
+    public MemoryEventConverter(String sourceSystem, String sourceName, int maxTextChars, Instant observedAt) {
         this.sourceSystem = sourceSystem;
         this.sourceName = sourceName;
         this.maxTextChars = maxTextChars;
+        this.observedAt = observedAt;
+    }
+
+    /**
+     * The converter for one read of {@code source}: a file is observed at its modification time (so an unchanged
+     * file read again keeps its versions), a store read live at this moment (so a later read of a changed store
+     * wins). Fixed here, once, so the validation pass and the publishing pass give the same versions.
+     */
+    public static MemoryEventConverter forSource(MemorySource source, int maxTextChars) {
+        Instant observed = source.stamp().map(stamp -> Instant.ofEpochMilli(stamp.modified())).orElseGet(Instant::now);
+        return new MemoryEventConverter(source.kind(), source.shortName(), maxTextChars, observed);
     }
 
     /** The outcome for one memory: an event, or the problems that keep it from being one. */
@@ -47,26 +75,40 @@ public final class MemoryEventConverter {
     }
 
     public Result convert(SourceMemory source) {
+        return convert(source, Kind.MEMORY);
+    }
+
+    /** An entity of Mem0's entity store: its {@code data} is the text; the event is {@link Kind#ENTITY}. */
+    public Result convert(SourceEntity entity) {
+        return convert(entity.toSourceMemory(), Kind.ENTITY);
+    }
+
+    private Result convert(SourceMemory source, Kind kind) {
         ObjectNode json = source.json();
         List<String> problems = new ArrayList<>();
-        String id = requiredString(json, "id", problems);
-        String label = source.position() + ": memory " + (id == null ? "(no id)" : "id=" + id) + ": ";
-        String text = requiredString(json, "memory", problems);
+        String id = requiredString(json, "id", "id", problems);
+        boolean entity = kind == Kind.ENTITY;
+        String label = source.position() + (entity ? ": entity " : ": memory ") + (id == null ? "(no id)" : "id=" + id) + ": ";
+        // An entity's text is its payload's data (Mem0Payload moved it to 'memory'): named as the store spells it.
+        String textField = entity ? "data" : "memory";
+        String text = requiredString(json, "memory", textField, problems);
         if (text != null && text.isBlank()) {
-            problems.add("field 'memory' is empty");
+            problems.add("field '" + textField + "' is empty");
         }
         if (text != null && text.length() > maxTextChars) {
-            problems.add("field 'memory' has " + text.length() + " characters, over the limit of " + maxTextChars);
+            problems.add("field '" + textField + "' has " + text.length() + " characters, over the limit of " + maxTextChars);
         }
         if (text != null && hasLoneSurrogate(text)) {
-            problems.add("field 'memory' is not valid Unicode (lone surrogate)");
+            problems.add("field '" + textField + "' is not valid Unicode (lone surrogate)");
         }
         String hash = optionalString(json, "hash", problems);
         String userId = optionalString(json, "user_id", problems);
         String createdAt = optionalString(json, "created_at", problems);
         String updatedAt = optionalString(json, "updated_at", problems);
-        Instant createdTs = timestamp("created_at", createdAt, problems);
-        Instant updatedTs = timestamp("updated_at", updatedAt, problems);
+        Instant createdTs = createdAt != null ? timestamp("created_at", createdAt, problems)
+                : timestamp("createdAt", optionalString(json, "createdAt", problems), problems);
+        Instant updatedTs = updatedAt != null ? timestamp("updated_at", updatedAt, problems)
+                : timestamp("updatedAt", optionalString(json, "updatedAt", problems), problems);
         String metadata = metadata(json, problems);
         List<String> categories = categories(json, problems);
         MemoryEvent.Builder event = MemoryEvent.newBuilder()
@@ -81,21 +123,24 @@ public final class MemoryEventConverter {
         }
         event.setId(id).setText(text).setHash(hash).setMetadata(metadata).setCategories(categories)
                 .setCreatedAt(createdAt).setCreatedAtTs(createdTs).setUpdatedAt(updatedAt).setUpdatedAtTs(updatedTs)
-                .setVersion(MemoryVersion.ofUpsert(updatedTs, createdTs, text))
+                .setVersion(MemoryVersion.ofUpsert(updatedTs, createdTs, observedAt, text))
                 .setSource(SourceRef.newBuilder().setSystem(sourceSystem).setName(sourceName)
                         .setPosition(source.position()).build())
-                .setExtras(extras(json));
+                .setExtras(extras(json))
+                .setPayload(source.payload())
+                .setKind(kind);
         return new Result(event.build(), List.of());
     }
 
-    private static String requiredString(ObjectNode json, String field, List<String> problems) {
+    /** @param shownAs the field's name in messages: as the source spells it */
+    private static String requiredString(ObjectNode json, String field, String shownAs, List<String> problems) {
         JsonNode node = json.get(field);
         if (node == null || node.isNull()) {
-            problems.add("field '" + field + "' is missing");
+            problems.add("field '" + shownAs + "' is missing");
             return null;
         }
         if (!node.isTextual()) {
-            problems.add("field '" + field + "' must be a string, found " + describe(node));
+            problems.add("field '" + shownAs + "' must be a string, found " + describe(node));
             return null;
         }
         if (field.equals("id") && node.textValue().isBlank()) {

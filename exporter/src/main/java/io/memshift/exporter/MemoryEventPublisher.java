@@ -45,7 +45,7 @@ public final class MemoryEventPublisher implements AutoCloseable {
     public MemoryEventPublisher(KafkaSettings settings, SchemaRegistryClient registry, String topic, String sourceName) {
         KafkaClients kafka = new KafkaClients(settings);
         try (Admin client = kafka.admin()) {
-            Topics.ensureExists(client, Topics.memoriesTopic(topic, Topics.DEFAULT_PARTITIONS));
+            Topics.ensureExists(client, settings.topics(), Topics.memoriesTopic(topic, settings.topics().partitions()));
         }
         Properties props = kafka.idempotentProducerConfig();
         props.put(ProducerConfig.CLIENT_ID_CONFIG, "memshift-publisher-" + sourceName);
@@ -91,7 +91,8 @@ public final class MemoryEventPublisher implements AutoCloseable {
         MemoryEvent event = result.event();
         if (event.getUpdatedAtTs() == null && event.getCreatedAtTs() == null) {
             throw new InvalidSourceException(position, List.of(position + ": memory id=" + event.getId()
-                    + ": a live change needs 'updated_at' or 'created_at' to order it against the export"), 0);
+                    + ": a live change needs 'updated_at' or 'created_at' (or the TypeScript SDK's 'updatedAt' or"
+                    + " 'createdAt') to order it against the export"), 0);
         }
         return event;
     }

@@ -62,7 +62,7 @@ final class DeadLetterPublisher implements AutoCloseable {
     private KafkaProducer<String, EmbeddedMemoryEvent> producer() {
         if (producer == null) {
             try (Admin client = kafka.admin()) {
-                Topics.ensureExists(client, Topics.importDlqTopic(index, 1));
+                Topics.ensureExists(client, kafka.settings().topics(), Topics.importDlqTopic(index, 1));
             }
             producer = new KafkaProducer<>(kafka.idempotentProducerConfig(), Topics.keySerde().serializer(),
                     Topics.embeddedMemoryEventSerde(registry).serializer());

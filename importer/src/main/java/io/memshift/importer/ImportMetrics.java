@@ -17,7 +17,7 @@ import java.util.concurrent.TimeUnit;
  * <ul>
  *   <li>{@code memshift.import.records}: records read from the embedded topic: its rate is the stage's
  *       records/s;</li>
- *   <li>{@code memshift.import.documents}: bulk items settled, tagged {@code outcome=indexed|tombstoned|stale}
+ *   <li>{@code memshift.import.documents}: bulk items settled, tagged {@code outcome=indexed|deleted|stale}
  *       (stale: a 409, the index already holds a newer version);</li>
  *   <li>{@code memshift.import.dlq}: memories Elasticsearch refused for good, sent to the dead-letter topic;</li>
  *   <li>{@code memshift.import.retries}: items or whole bulks sent again, tagged with the {@code status} that
@@ -34,7 +34,7 @@ public final class ImportMetrics {
     private final Tags tags;
     private final Counter records;
     private final Counter indexed;
-    private final Counter tombstoned;
+    private final Counter deleted;
     private final Counter stale;
     private final Counter dlq;
     private final Timer bulkSuccess;
@@ -52,7 +52,7 @@ public final class ImportMetrics {
         this.tags = Tags.of("index", index);
         records = registry.counter("memshift.import.records", tags);
         indexed = registry.counter("memshift.import.documents", tags.and("outcome", "indexed"));
-        tombstoned = registry.counter("memshift.import.documents", tags.and("outcome", "tombstoned"));
+        deleted = registry.counter("memshift.import.documents", tags.and("outcome", "deleted"));
         stale = registry.counter("memshift.import.documents", tags.and("outcome", "stale"));
         dlq = registry.counter("memshift.import.dlq", tags);
         bulkSuccess = Timer.builder("memshift.import.bulk.latency").tags(tags).tag("outcome", "success").register(registry);
@@ -68,7 +68,7 @@ public final class ImportMetrics {
 
     void settled(BulkOutcome outcome) {
         indexed.increment(outcome.indexed());
-        tombstoned.increment(outcome.tombstoned());
+        deleted.increment(outcome.deleted());
         stale.increment(outcome.stale());
         dlq.increment(outcome.dead());
     }

@@ -4,6 +4,7 @@ import co.elastic.clients.elasticsearch.ElasticsearchClient;
 import io.memshift.clients.ElasticsearchClients;
 import io.memshift.clients.KafkaClients;
 import io.memshift.schemas.EmbeddedMemoryEvent;
+import io.memshift.schemas.Kind;
 import io.memshift.schemas.SchemaRegistryClient;
 import io.memshift.schemas.Stage;
 import io.memshift.schemas.Topics;
@@ -33,6 +34,10 @@ import org.slf4j.LoggerFactory;
  * Elasticsearch with one bulk and commits their offsets only after every item is settled. A crash anywhere
  * means some records are written again on restart, which the external versions make a no-op: the final index is
  * the same as after a clean run.
+ *
+ * <p>The topic also carries the entities of Mem0's entity store ({@code kind: ENTITY}); they go to the entity
+ * store beside the index ({@link ImporterConfig#entityIndex()}), made with the index, in the same layout and shape,
+ * by a writer of their own, within the same poll and commit.
  */
 public final class Importer implements Stage {
 
@@ -41,6 +46,7 @@ public final class Importer implements Stage {
     private final ImporterConfig config;
     private final AtomicBoolean running = new AtomicBoolean();
     private final AtomicReference<BulkOutcome> outcome = new AtomicReference<>(BulkOutcome.EMPTY);
+    private final AtomicReference<BulkOutcome> entityOutcome = new AtomicReference<>(BulkOutcome.EMPTY);
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
     private ElasticsearchClient es;
     private KafkaConsumer<String, EmbeddedMemoryEvent> consumer;
@@ -70,37 +76,44 @@ public final class Importer implements Stage {
         return "importer";
     }
 
-    /** Creates the index if needed, then consumes in a thread of its own until {@link #close()}. */
+    /** Creates the index and its entity store if needed, then consumes in a thread of its own until {@link #close()}. */
     @Override
     public synchronized void start() {
-        es = ElasticsearchClients.connect(config.elasticsearchUrl());
-        boolean created = new IndexLifecycle(es).ensureIndex(config.index(), config.mapping(), config.topic());
-        SchemaRegistryClient registry = new SchemaRegistryClient(config.schemaRegistryUrl());
+        es = ElasticsearchClients.connect(config.elasticsearch());
+        IndexLifecycle lifecycle = new IndexLifecycle(es);
+        boolean created = lifecycle.ensureIndex(config.index(), config.layout(), config.mapping(), config.topic());
+        // Made with the index, empty if the source has no entities, so that a cutover always has both to move.
+        created |= lifecycle.ensureIndex(config.entityIndex(), config.layout(), config.mapping(), config.topic());
+        SchemaRegistryClient registry = new SchemaRegistryClient(config.schemaRegistry());
         KafkaClients kafka = new KafkaClients(config.kafka());
         consumer = new KafkaConsumer<>(consumerProps(kafka), Topics.keySerde().deserializer(),
                 Topics.embeddedMemoryEventSerde(registry).deserializer());
         // A new index must receive every memory, even if this group read the topic before (for an index since
         // deleted): rewind on the first assignment.
         consumer.subscribe(List.of(config.topic()), new RewindOnce(created));
-        ElasticsearchWriter writer = new ElasticsearchWriter(es, config.index(), config.maxBulkDocs(),
+        ElasticsearchWriter writer = new ElasticsearchWriter(es, config.index(), config.layout(), config.maxBulkDocs(),
                 config.maxBulkBytes(), config.maxInFlight(), RetryPolicy.BACKOFF, metrics);
+        ElasticsearchWriter entityWriter = new ElasticsearchWriter(es, config.entityIndex(), config.layout(),
+                config.maxBulkDocs(), config.maxBulkBytes(), config.maxInFlight(), RetryPolicy.BACKOFF, metrics);
         deadLetters = new DeadLetterPublisher(kafka, registry, config.index());
         running.set(true);
-        thread = new Thread(() -> run(writer), "memshift-importer-" + config.index());
+        thread = new Thread(() -> run(writer, entityWriter), "memshift-importer-" + config.index());
         thread.start();
     }
 
-    private void run(ElasticsearchWriter writer) {
+    private void run(ElasticsearchWriter writer, ElasticsearchWriter entityWriter) {
         try {
             while (running.get()) {
                 ConsumerRecords<String, EmbeddedMemoryEvent> records = consumer.poll(Duration.ofMillis(500));
                 if (!records.isEmpty()) {
                     metrics.polled(records.count());
-                    ElasticsearchWriter.Result result = writer.write(newestPerMemory(records));
-                    // Refused memories must be durable in the dead-letter topic before their offsets commit.
-                    deadLetters.publish(result.rejected());
-                    outcome.accumulateAndGet(result.outcome(), BulkOutcome::plus);
-                    metrics.settled(result.outcome());
+                    List<EmbeddedMemoryEvent> memories = new ArrayList<>();
+                    List<EmbeddedMemoryEvent> entities = new ArrayList<>();
+                    for (EmbeddedMemoryEvent event : newestPerMemory(records)) {
+                        (event.getMemory().getKind() == Kind.ENTITY ? entities : memories).add(event);
+                    }
+                    write(writer, memories, outcome);
+                    write(entityWriter, entities, entityOutcome);
                 }
                 commitPositions();
             }
@@ -112,8 +125,20 @@ public final class Importer implements Stage {
         } finally {
             consumer.close(Duration.ofSeconds(10));
             writer.close();
+            entityWriter.close();
             deadLetters.close();
         }
+    }
+
+    private void write(ElasticsearchWriter writer, List<EmbeddedMemoryEvent> events, AtomicReference<BulkOutcome> total) {
+        if (events.isEmpty()) {
+            return;
+        }
+        ElasticsearchWriter.Result result = writer.write(events);
+        // Refused memories must be durable in the dead-letter topic before their offsets commit.
+        deadLetters.publish(result.rejected());
+        total.accumulateAndGet(result.outcome(), BulkOutcome::plus);
+        metrics.settled(result.outcome());
     }
 
     /** Within one poll, only the newest version of each memory needs writing. */
@@ -160,8 +185,14 @@ public final class Importer implements Stage {
         return Map.copyOf(committed);
     }
 
+    /** What became of the memories written so far. */
     public BulkOutcome outcome() {
         return outcome.get();
+    }
+
+    /** What became of the entities written so far (to {@link ImporterConfig#entityIndex()}). */
+    public BulkOutcome entityOutcome() {
+        return entityOutcome.get();
     }
 
     /** The error that stopped the importer, if one did. */

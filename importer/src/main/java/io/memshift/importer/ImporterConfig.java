@@ -1,24 +1,28 @@
 package io.memshift.importer;
 
+import io.memshift.clients.ElasticsearchSettings;
 import io.memshift.clients.KafkaSettings;
+import io.memshift.clients.RegistrySettings;
+import io.memshift.schemas.Mem0Entities;
 
 /**
  * Everything the importer needs, in one place.
  *
  * @param kafka             the Kafka cluster
- * @param schemaRegistryUrl Confluent-API registry base URL
- * @param elasticsearchUrl  e.g. {@code http://127.0.0.1:9200}
+ * @param schemaRegistry    the Confluent-API registry: URL, credentials, TLS trust
+ * @param elasticsearch     the target cluster: URL, credentials, TLS trust
  * @param topic             the embedded topic to read ({@code memories.embedded.<model>})
- * @param index             the target index
- * @param mapping           the index's mapping, derived from the model
+ * @param index             the target index (its entities go to {@link #entityIndex()})
+ * @param layout            where each part of a memory goes in a document, and the mapping
+ * @param mapping           the index's shape: vector dims (from the model), similarity, shards...
  * @param maxPoll           records taken per poll ({@code max.poll.records}); one poll is one unit of commit
  * @param maxBulkDocs       documents per {@code _bulk} request at most
  * @param maxBulkBytes      bytes per {@code _bulk} request at most (estimated)
  * @param maxInFlight       {@code _bulk} requests sent at once
  */
-public record ImporterConfig(KafkaSettings kafka, String schemaRegistryUrl, String elasticsearchUrl, String topic,
-                             String index, IndexMapping mapping, int maxPoll, int maxBulkDocs, long maxBulkBytes,
-                             int maxInFlight) {
+public record ImporterConfig(KafkaSettings kafka, RegistrySettings schemaRegistry, ElasticsearchSettings elasticsearch,
+                             String topic, String index, DocumentLayout layout, IndexMapping mapping, int maxPoll,
+                             int maxBulkDocs, long maxBulkBytes, int maxInFlight) {
 
     public static final int DEFAULT_MAX_POLL = 2000;
     public static final int DEFAULT_MAX_BULK_DOCS = 500;
@@ -31,11 +35,35 @@ public record ImporterConfig(KafkaSettings kafka, String schemaRegistryUrl, Stri
         }
     }
 
+    /** With an open registry and a cluster without security: the embedded stack's, a test's. */
+    public ImporterConfig(KafkaSettings kafka, String schemaRegistryUrl, String elasticsearchUrl, String topic,
+                          String index, DocumentLayout layout, IndexMapping mapping, int maxPoll, int maxBulkDocs,
+                          long maxBulkBytes, int maxInFlight) {
+        this(kafka, RegistrySettings.of(schemaRegistryUrl), ElasticsearchSettings.of(elasticsearchUrl), topic, index,
+                layout, mapping, maxPoll, maxBulkDocs, maxBulkBytes, maxInFlight);
+    }
+
     /** With the default batch sizes. */
-    public static ImporterConfig of(KafkaSettings kafka, String schemaRegistryUrl, String elasticsearchUrl,
-                                    String topic, String index, IndexMapping mapping) {
-        return new ImporterConfig(kafka, schemaRegistryUrl, elasticsearchUrl, topic, index, mapping,
+    public static ImporterConfig of(KafkaSettings kafka, RegistrySettings schemaRegistry,
+                                    ElasticsearchSettings elasticsearch, String topic, String index,
+                                    DocumentLayout layout, IndexMapping mapping) {
+        return new ImporterConfig(kafka, schemaRegistry, elasticsearch, topic, index, layout, mapping,
                 DEFAULT_MAX_POLL, DEFAULT_MAX_BULK_DOCS, DEFAULT_MAX_BULK_BYTES, DEFAULT_MAX_IN_FLIGHT);
+    }
+
+    /** With the default batch sizes, an open registry and a cluster without security. */
+    public static ImporterConfig of(KafkaSettings kafka, String schemaRegistryUrl, String elasticsearchUrl,
+                                    String topic, String index, DocumentLayout layout, IndexMapping mapping) {
+        return of(kafka, RegistrySettings.of(schemaRegistryUrl), ElasticsearchSettings.of(elasticsearchUrl), topic,
+                index, layout, mapping);
+    }
+
+    /**
+     * Where the topic's entities ({@code kind: ENTITY}) go: Mem0's entity store beside the index,
+     * {@code <index>_entities}, of the same layout and vector shape.
+     */
+    public String entityIndex() {
+        return Mem0Entities.storeOf(index);
     }
 
     /** One consumer group per target index: each index is filled from the start of the topic, once. */

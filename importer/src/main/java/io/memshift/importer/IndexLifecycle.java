@@ -3,23 +3,40 @@ package io.memshift.importer;
 import co.elastic.clients.elasticsearch.ElasticsearchClient;
 import co.elastic.clients.elasticsearch._types.ElasticsearchException;
 import co.elastic.clients.elasticsearch._types.mapping.Property;
+import co.elastic.clients.elasticsearch._types.query_dsl.Query;
 import co.elastic.clients.elasticsearch.indices.GetAliasResponse;
+import co.elastic.clients.elasticsearch.indices.add_block.IndicesBlockOptions;
 import co.elastic.clients.elasticsearch.indices.get_mapping.IndexMappingRecord;
 import co.elastic.clients.elasticsearch.indices.update_aliases.Action;
+import co.elastic.clients.json.JsonData;
+import io.memshift.schemas.Mem0Entities;
 import java.io.IOException;
 import java.io.StringReader;
 import java.io.UncheckedIOException;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.HashMap;
-import java.time.Instant;
-import co.elastic.clients.json.JsonData;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** Creates target indices from a model's mapping and moves the read alias between them atomically. */
+/**
+ * Creates target indices from a layout and a model's vector shape, and moves the read alias between them
+ * atomically (a plain cutover, or a take-over of an app's index name).
+ *
+ * <p>Mem0's entity store follows its collection: whenever alias {@code A} moves to index {@code I}, alias
+ * {@code A_entities} moves to {@code I_entities} in the same {@code _aliases} call (or, if {@code I} has no entity
+ * store, an index memshift made before it carried entities, is removed, so that a Mem0 app never pairs memories
+ * of one model with entities of another). Rollback is a move like any other, so it moves both back.
+ */
 public final class IndexLifecycle {
+
+    private static final Logger LOG = LoggerFactory.getLogger(IndexLifecycle.class);
 
     /** The embedded topic an index is filled from (its importer's input), kept in the mapping's _meta. */
     public static final String META_TOPIC = "memshift_topic";
@@ -28,6 +45,10 @@ public final class IndexLifecycle {
     public static final String META_VERIFY_AT = "memshift_verify_at";
     /** The index the alias pointed to before a cutover to this one: where a rollback goes back to. */
     public static final String META_CUTOVER_FROM = "memshift_cutover_from";
+    /** The {@link DocumentLayout} of the index's documents: "mem0" or "memshift". */
+    public static final String META_LAYOUT = "memshift_layout";
+    /** The index whose name a take-over cutover gave to this index's alias (see {@link #takeOver}). */
+    public static final String META_TOOK_OVER = "memshift_took_over";
 
     private final ElasticsearchClient es;
 
@@ -36,38 +57,74 @@ public final class IndexLifecycle {
     }
 
     /**
-     * Creates {@code index} if it does not exist. An existing index is kept only if its vector field has the
-     * model's dimensions: anything else would fail on the first document, after work was already done.
+     * Creates {@code index} with the layout's mapping if it does not exist, and, for a layout without tombstones,
+     * its {@link DeleteLedger}. An existing index is kept only if it has the same layout and its vector field has
+     * the model's dimensions: anything else would fail on the first document, after work was already done.
      *
      * @return true if the index was created now
      */
-    public boolean ensureIndex(String index, IndexMapping mapping, String sourceTopic) {
+    public boolean ensureIndex(String index, DocumentLayout layout, IndexMapping shape, String sourceTopic) {
         try {
+            boolean created = false;
             if (es.indices().exists(e -> e.index(index)).value()) {
-                int existingDims = vectorDims(index);
-                if (existingDims != mapping.dims()) {
+                DocumentLayout existing = layoutOf(index);
+                if (existing != layout) {
+                    throw new IllegalStateException("index " + index + " exists with the " + existing.name()
+                            + " layout, not " + layout.name() + "; choose another --index or --layout "
+                            + existing.name());
+                }
+                int existingDims = vectorDims(index, layout);
+                if (existingDims != shape.dims()) {
                     throw new IllegalStateException("index " + index + " exists with " + existingDims
-                            + "-d vectors but the model makes " + mapping.dims()
+                            + "-d vectors but the model makes " + shape.dims()
                             + "-d ones; choose another --index");
                 }
-                return false;
+            } else {
+                Map<String, String> meta = Map.of(META_TOPIC, sourceTopic, META_LAYOUT, layout.name(),
+                        "memshift_created_at", Instant.now().toString());
+                es.indices().create(c -> c.index(index).withJson(new StringReader(layout.indexBody(shape, meta))));
+                created = true;
             }
-            Map<String, String> meta = Map.of(META_TOPIC, sourceTopic, "memshift_created_at", Instant.now().toString());
-            es.indices().create(c -> c.index(index).withJson(new StringReader(mapping.toJson(meta))));
-            return true;
+            if (!layout.keepsTombstones()) {
+                new DeleteLedger(es, index).ensureExists(shape.replicas());
+            }
+            return created;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create index " + index, e);
         }
     }
 
-    private int vectorDims(String index) throws IOException {
-        IndexMappingRecord record = es.indices().getMapping(m -> m.index(index)).result().get(index);
-        Property vector = record == null ? null : record.mappings().properties().get("embedding");
+    /**
+     * The layout of an existing index: as its _meta records it, else told by its vector field (an index memshift
+     * made before layouts has {@code embedding}; one Mem0 made itself has {@code vector}).
+     */
+    public DocumentLayout layoutOf(String index) {
+        String recorded = meta(index).get(META_LAYOUT);
+        if (recorded != null) {
+            return DocumentLayout.named(recorded);
+        }
+        Map<String, Property> properties = properties(index);
+        return properties.containsKey(DocumentLayout.MEMSHIFT.vectorField()) || !properties.containsKey(
+                DocumentLayout.MEM0.vectorField()) ? DocumentLayout.MEMSHIFT : DocumentLayout.MEM0;
+    }
+
+    private int vectorDims(String index, DocumentLayout layout) {
+        Property vector = properties(index).get(layout.vectorField());
         if (vector == null || !vector.isDenseVector() || vector.denseVector().dims() == null) {
-            throw new IllegalStateException("index " + index + " exists but is not a memshift index (no"
-                    + " dense_vector field 'embedding'); choose another --index");
+            throw new IllegalStateException("index " + index + " exists but has no dense_vector field '"
+                    + layout.vectorField() + "'; choose another --index");
         }
         return vector.denseVector().dims();
+    }
+
+    private Map<String, Property> properties(String index) {
+        try {
+            IndexMappingRecord record = es.indices().getMapping(m -> m.index(index)).result().values().stream()
+                    .findFirst().orElse(null);
+            return record == null ? Map.of() : record.mappings().properties();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the mapping of " + index, e);
+        }
     }
 
     public boolean exists(String index) {
@@ -81,7 +138,8 @@ public final class IndexLifecycle {
     /** memshift's notes on an index (the mapping's _meta), as strings. */
     public Map<String, String> meta(String index) {
         try {
-            IndexMappingRecord record = es.indices().getMapping(m -> m.index(index)).result().get(index);
+            IndexMappingRecord record = es.indices().getMapping(m -> m.index(index)).result().values().stream()
+                    .findFirst().orElse(null);
             Map<String, String> meta = new HashMap<>();
             if (record != null && record.mappings().meta() != null) {
                 record.mappings().meta().forEach((key, value) -> meta.put(key, value.to(Object.class).toString()));
@@ -135,29 +193,56 @@ public final class IndexLifecycle {
 
     /**
      * Points {@code alias} at {@code index} alone, in one {@code _aliases} call: readers see the old index or
-     * the new one, never none and never both. The alias filters out tombstones of deleted memories.
+     * the new one, never none and never both. The alias filters out what the index's layout hides from readers
+     * (tombstones of deleted memories), if anything.
      *
      * @return the indices the alias pointed to before
      */
     public Set<String> pointAlias(String alias, String index) {
-        if (isConcreteIndex(alias)) {
-            throw new IllegalStateException("cannot use '" + alias + "' as an alias: an index has that name");
+        if (isIndex(alias)) {
+            throw new IllegalStateException("cannot use '" + alias + "' as an alias: an index has that name (an app's"
+                    + " collection?); to give its name to " + index + ", keeping a copy of it for rollback, run: memshift"
+                    + " cutover --alias " + alias + " --index " + index + " --take-over-index");
+        }
+        String entityAlias = Mem0Entities.storeOf(alias);
+        if (isIndex(entityAlias)) {
+            throw new IllegalStateException("cannot use '" + entityAlias + "' as the alias of the entity store "
+                    + Mem0Entities.storeOf(index) + ": an index has that name (a Mem0 app's entity store of collection '"
+                    + alias + "'?); move its entities elsewhere or delete it, or give both names to " + index
+                    + " with: memshift cutover --alias " + alias + " --index " + index + " --take-over-index");
         }
         Set<String> previous = aliasTargets(alias);
-        List<Action> actions = new ArrayList<>();
-        for (String old : previous) {
-            if (!old.equals(index)) {
-                actions.add(Action.of(a -> a.remove(r -> r.index(old).alias(alias))));
-            }
-        }
-        actions.add(Action.of(a -> a.add(add -> add.index(index).alias(alias)
-                .filter(f -> f.bool(b -> b.mustNot(m -> m.term(t -> t.field("deleted").value(true))))))));
+        List<Action> actions = new ArrayList<>(moveActions(alias, index, previous));
+        actions.addAll(moveActions(entityAlias, entityStoreOf(index), aliasTargets(entityAlias)));
         try {
             es.indices().updateAliases(u -> u.actions(actions));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot move alias " + alias + " to " + index, e);
         }
         return previous;
+    }
+
+    /** The entity store beside {@code index}, or null if it has none (made before memshift carried entities). */
+    private String entityStoreOf(String index) {
+        String store = Mem0Entities.storeOf(index);
+        return exists(store) ? store : null;
+    }
+
+    /**
+     * The actions that take {@code alias} from the indices it points to now ({@code current}) to {@code index}
+     * alone, or, for a null {@code index}, to none.
+     */
+    private List<Action> moveActions(String alias, String index, Set<String> current) {
+        List<Action> actions = new ArrayList<>();
+        for (String old : current) {
+            if (!old.equals(index)) {
+                actions.add(Action.of(a -> a.remove(r -> r.index(old).alias(alias))));
+            }
+        }
+        if (index != null) {
+            actions.add(addAlias(alias, index));
+        }
+        return actions;
     }
 
     /**
@@ -198,11 +283,123 @@ public final class IndexLifecycle {
         return List.of(from, to);
     }
 
-    private boolean isConcreteIndex(String alias) {
+    private Action addAlias(String alias, String index) {
+        Optional<Query> filter = layoutOf(index).aliasFilter();
+        return Action.of(a -> a.add(add -> {
+            add.index(index).alias(alias);
+            filter.ifPresent(add::filter);
+            return add;
+        }));
+    }
+
+    /**
+     * A cutover for an app that keeps its collection name: gives the name of the existing index {@code name} to
+     * an alias of {@code index}. The old index is kept for rollback as {@code keepAs}: it is blocked for writes,
+     * cloned ({@code _clone}: hard links, no copy of the documents, and it needs no reindex module, which the
+     * embedded Elasticsearch lacks), the clone's write block lifted; then one {@code _aliases} call removes the old
+     * index and points the alias {@code name} at {@code index}, so readers never see the name missing. If anything
+     * fails before that call, the write blocks are lifted again and the clones removed: the app goes on as before.
+     *
+     * <p>The app's entity store, {@code name_entities}, is taken over with it: kept as {@code keepAs_entities} the
+     * same way, and, in the same {@code _aliases} call, replaced by an alias of {@code index}'s entity store.
+     *
+     * <p>Writes to {@code name} between the block and the swap (a second or so) are refused: the app should pause
+     * writing, or its failed writes be sent again after.
+     *
+     * @return the copy the old index was kept as
+     */
+    public String takeOver(String name, String index, String keepAs) {
+        if (!isIndex(name)) {
+            throw new IllegalStateException("'" + name + "' is not an index (an alias, or nothing): nothing to take"
+                    + " over; run cutover without --take-over-index");
+        }
+        if (name.equals(index) || !exists(index)) {
+            throw new IllegalStateException("index " + index + " does not exist or is the one to take over");
+        }
+        String entityName = Mem0Entities.storeOf(name);
+        String entityKeepAs = Mem0Entities.storeOf(keepAs);
+        // The app's own entity store, an index of that name, is kept and replaced like its collection.
+        boolean entityStore = isIndex(entityName);
+        for (String copy : entityStore ? List.of(keepAs, entityKeepAs) : List.of(keepAs)) {
+            if (exists(copy)) {
+                throw new IllegalStateException("index " + copy + " exists already; choose another name to keep "
+                        + name + " as");
+            }
+        }
+        Map<String, String> copies = new LinkedHashMap<>();
+        copies.put(name, keepAs);
+        if (entityStore) {
+            copies.put(entityName, entityKeepAs);
+        }
+        List<String> blocked = new ArrayList<>();
+        List<String> cloned = new ArrayList<>();
+        boolean swapped = false;
         try {
-            return es.indices().exists(e -> e.index(alias)).value() && aliasTargets(alias).isEmpty();
+            for (Map.Entry<String, String> copy : copies.entrySet()) {
+                keepCopy(copy.getKey(), copy.getValue(), blocked, cloned);
+            }
+            List<Action> actions = new ArrayList<>();
+            actions.add(Action.of(a -> a.removeIndex(r -> r.index(name))));
+            actions.add(addAlias(name, index));
+            if (entityStore) {
+                actions.add(Action.of(a -> a.removeIndex(r -> r.index(entityName))));
+                actions.addAll(moveActions(entityName, entityStoreOf(index), Set.of()));
+            } else {
+                actions.addAll(moveActions(entityName, entityStoreOf(index), aliasTargets(entityName)));
+            }
+            es.indices().updateAliases(u -> u.actions(actions));
+            swapped = true;
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot check index " + alias, e);
+            throw new UncheckedIOException("cannot take over index " + name + ": " + e.getMessage(), e);
+        } finally {
+            if (!swapped) {
+                undoTakeOver(blocked, cloned);
+            }
+        }
+        putMeta(index, Map.of(META_CUTOVER_FROM, keepAs, META_TOOK_OVER, name));
+        return keepAs;
+    }
+
+    /** Blocks {@code name} for writes and clones it as {@code keepAs}, checking the copy holds every document. */
+    private void keepCopy(String name, String keepAs, List<String> blocked, List<String> cloned) throws IOException {
+        es.indices().addBlock(b -> b.index(name).block(IndicesBlockOptions.Write));
+        blocked.add(name);
+        es.indices().clone(c -> c.index(name).target(keepAs).waitForActiveShards(w -> w.count(1))
+                .settings("index.blocks.write", JsonData.of(false)));
+        cloned.add(keepAs);
+        es.indices().refresh(r -> r.index(name + "," + keepAs));
+        long original = es.count(c -> c.index(name)).count();
+        long copy = es.count(c -> c.index(keepAs)).count();
+        if (original != copy) {
+            throw new IllegalStateException("the copy " + keepAs + " holds " + copy + " documents, " + name
+                    + " holds " + original);
+        }
+    }
+
+    private void undoTakeOver(List<String> blocked, List<String> cloned) {
+        for (String name : blocked) {
+            try {
+                es.indices().putSettings(p -> p.index(name).settings(s -> s.blocks(b -> b.write(false))));
+            } catch (IOException | RuntimeException e) {
+                LOG.warn("could not undo the take-over of {} (lift its write block by hand: PUT {}/_settings"
+                        + " {{\"index.blocks.write\": false}}): {}", name, name, e.getMessage());
+            }
+        }
+        for (String copy : cloned) {
+            try {
+                es.indices().delete(d -> d.index(copy));
+            } catch (IOException | RuntimeException e) {
+                LOG.warn("could not remove the copy {} of a take-over that did not happen: {}", copy, e.getMessage());
+            }
+        }
+    }
+
+    /** True if {@code name} is an index of its own, not an alias. */
+    public boolean isIndex(String name) {
+        try {
+            return es.indices().exists(e -> e.index(name)).value() && aliasTargets(name).isEmpty();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot check index " + name, e);
         }
     }
 }

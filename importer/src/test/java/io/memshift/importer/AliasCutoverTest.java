@@ -64,10 +64,10 @@ class AliasCutoverTest {
     }
 
     private static void fill(ElasticsearchClient es, String index, int count) throws Exception {
-        new IndexLifecycle(es).ensureIndex(index, IndexMapping.forDims(4), "none");
+        new IndexLifecycle(es).ensureIndex(index, DocumentLayout.MEMSHIFT, IndexMapping.forDims(4), "none");
         for (int i = 0; i < count; i++) {
             String id = index + "-" + i;
-            var doc = DocumentConverter.toDocument(TestEvents.upsert(id, "text " + i, 1, 1, 0, 0, i));
+            var doc = DocumentLayout.MEMSHIFT.document(TestEvents.upsert(id, "text " + i, 1, 1, 0, 0, i));
             es.index(x -> x.index(index).id(id).document(doc));
         }
         es.indices().refresh(r -> r.index(index));

@@ -48,11 +48,12 @@ class ImporterTest {
         String index = "importer-test-1";
         // Tiny polls and bulks, several in flight, so the test crosses many bulk and commit boundaries.
         ImporterConfig config = new ImporterConfig(KafkaSettings.of(stack.bootstrapServers()), stack.schemaRegistryUrl(),
-                stack.elasticsearchUrl(), topic, index, IndexMapping.forDims(DIMS), 3, 1, 1_000_000, 2);
+                stack.elasticsearchUrl(), topic, index, DocumentLayout.MEMSHIFT, IndexMapping.forDims(DIMS), 3, 1,
+                1_000_000, 2);
         try (Importer importer = new Importer(config)) {
             importer.start();
             await().atMost(Duration.ofSeconds(60)).until(() -> importer.outcome().indexed()
-                    + importer.outcome().tombstoned() + importer.outcome().stale() >= 4);
+                    + importer.outcome().deleted() + importer.outcome().stale() >= 4);
             // Late, older versions arrive after the newer ones were written: both must lose.
             TestEvents.publish(stack, topic, List.of(TestEvents.upsert("i-1", "Prefers window seats", 100, 1, 0, 0, 0),
                     TestEvents.upsert("i-3", "Works at night", 150, 0, 0, 1, 0)));
@@ -85,7 +86,7 @@ class ImporterTest {
                     .knn(k -> k.field("embedding").queryVector(0f, 0f, 1f, 0f).k(3).numCandidates(10)), ObjectNode.class);
             assertThat(knn.hits().hits()).extracting(h -> h.id()).containsExactlyInAnyOrder("i-1", "i-2");
 
-            assertThatThrownBy(() -> lifecycle.ensureIndex(index, IndexMapping.forDims(8), topic))
+            assertThatThrownBy(() -> lifecycle.ensureIndex(index, DocumentLayout.MEMSHIFT, IndexMapping.forDims(8), topic))
                     .hasMessageContaining("exists with 4-d vectors").hasMessageContaining("8-d");
         }
     }

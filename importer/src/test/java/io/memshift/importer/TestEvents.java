@@ -4,6 +4,7 @@ import io.memshift.clients.KafkaClients;
 import io.memshift.clients.KafkaSettings;
 import io.memshift.embedded.StackEndpoints;
 import io.memshift.schemas.EmbeddedMemoryEvent;
+import io.memshift.schemas.Kind;
 import io.memshift.schemas.MemoryEvent;
 import io.memshift.schemas.ModelFingerprint;
 import io.memshift.schemas.Op;
@@ -42,6 +43,20 @@ final class TestEvents {
                 .setEmbeddedAt(Instant.now()).build();
     }
 
+    /** The same upsert, carrying the source store's own payload (a Mem0 store's {@code _source.metadata}). */
+    static EmbeddedMemoryEvent withPayload(EmbeddedMemoryEvent event, String payload) {
+        MemoryEvent memory = MemoryEvent.newBuilder(event.getMemory()).setPayload(payload).build();
+        return EmbeddedMemoryEvent.newBuilder(event).setMemory(memory).build();
+    }
+
+    /** An entity of Mem0's entity store, with its stored payload, as the exporter makes one. */
+    static EmbeddedMemoryEvent entity(String id, String data, String payload, long version, float... vector) {
+        EmbeddedMemoryEvent upsert = withPayload(upsert(id, data, version, vector), payload);
+        MemoryEvent memory = MemoryEvent.newBuilder(upsert.getMemory()).setKind(Kind.ENTITY).setHash(null)
+                .setMetadata(null).setCreatedAt(null).setCreatedAtTs(null).build();
+        return EmbeddedMemoryEvent.newBuilder(upsert).setMemory(memory).build();
+    }
+
     static EmbeddedMemoryEvent delete(String id, long version) {
         MemoryEvent memory = MemoryEvent.newBuilder().setOp(Op.DELETE).setId(id).setVersion(version)
                 .setSource(SourceRef.newBuilder().setSystem("test").setName("t").build()).build();
@@ -67,8 +82,13 @@ final class TestEvents {
         }
     }
 
+    /** An importer of memshift-layout documents (tests of memshift's own fields and tombstones). */
     static ImporterConfig config(StackEndpoints stack, String topic, String index) {
-        return new ImporterConfig(KafkaSettings.of(stack.bootstrapServers()), stack.schemaRegistryUrl(), stack.elasticsearchUrl(),
-                topic, index, IndexMapping.forDims(4), 50, 10, 1_000_000, 2);
+        return config(stack, topic, index, DocumentLayout.MEMSHIFT);
+    }
+
+    static ImporterConfig config(StackEndpoints stack, String topic, String index, DocumentLayout layout) {
+        return new ImporterConfig(KafkaSettings.of(stack.bootstrapServers()), stack.schemaRegistryUrl(),
+                stack.elasticsearchUrl(), topic, index, layout, IndexMapping.forDims(4), 50, 10, 1_000_000, 2);
     }
 }

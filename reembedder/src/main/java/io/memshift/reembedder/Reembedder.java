@@ -2,6 +2,7 @@ package io.memshift.reembedder;
 
 import dev.langchain4j.model.embedding.EmbeddingModel;
 import io.memshift.clients.KafkaClients;
+import io.memshift.clients.TopicSettings;
 import io.memshift.schemas.EmbeddedMemoryEvent;
 import io.memshift.schemas.MemoryEvent;
 import io.memshift.schemas.SchemaRegistry;
@@ -141,12 +142,13 @@ public final class Reembedder implements Stage {
 
     @Override
     public synchronized void start() {
-        SchemaRegistryClient registry = new SchemaRegistryClient(config.schemaRegistryUrl());
+        SchemaRegistryClient registry = new SchemaRegistryClient(config.schemaRegistry());
         KafkaClients kafka = new KafkaClients(config.kafka());
         try (Admin admin = kafka.admin()) {
-            Topics.ensureExists(admin, Topics.memoriesTopic(config.inputTopic(), Topics.DEFAULT_PARTITIONS),
-                    Topics.embeddedTopic(config.outputTopic(), Topics.DEFAULT_PARTITIONS),
-                    Topics.embedDeadLetterTopic(profile.id(), Topics.DEFAULT_PARTITIONS));
+            TopicSettings topics = config.kafka().topics();
+            Topics.ensureExists(admin, topics, Topics.memoriesTopic(config.inputTopic(), topics.partitions()),
+                    Topics.embeddedTopic(config.outputTopic(), topics.partitions()),
+                    Topics.embedDeadLetterTopic(profile.id(), topics.partitions()));
         }
         streams = new KafkaStreams(topology(Topics.memories(config.inputTopic(), registry),
                 Topics.embedded(config.outputTopic(), registry), Topics.embedDeadLetters(profile.id(), registry), profile,

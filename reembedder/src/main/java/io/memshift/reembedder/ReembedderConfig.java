@@ -1,6 +1,7 @@
 package io.memshift.reembedder;
 
 import io.memshift.clients.KafkaSettings;
+import io.memshift.clients.RegistrySettings;
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -8,7 +9,7 @@ import java.time.Duration;
  * Everything the re-embedder needs, in one place.
  *
  * @param kafka             the Kafka cluster
- * @param schemaRegistryUrl Confluent-API registry base URL
+ * @param schemaRegistry    the Confluent-API registry: URL, credentials, TLS trust
  * @param modelId           {@code <provider>:<name>}, see {@link EmbeddingModels}
  * @param batchSize         memories per model call; a batch is sent when it is this full ...
  * @param maxWait           ... or when its oldest memory has waited this long
@@ -17,14 +18,26 @@ import java.time.Duration;
  *                          re-reads the input from the start and writes a new output topic, leaving the old untouched
  * @param inputTopic        normally {@code memories}
  */
-public record ReembedderConfig(KafkaSettings kafka, String schemaRegistryUrl, String modelId, int batchSize,
+public record ReembedderConfig(KafkaSettings kafka, RegistrySettings schemaRegistry, String modelId, int batchSize,
                                Duration maxWait, Path stateDir, int generation, String inputTopic) {
 
+    /** With an open registry (no credentials): the embedded stack's, a test's. */
+    public ReembedderConfig(KafkaSettings kafka, String schemaRegistryUrl, String modelId, int batchSize,
+                            Duration maxWait, Path stateDir, int generation, String inputTopic) {
+        this(kafka, RegistrySettings.of(schemaRegistryUrl), modelId, batchSize, maxWait, stateDir, generation, inputTopic);
+    }
+
     /** Generation 1, reading {@code memories}. */
+    public static ReembedderConfig of(KafkaSettings kafka, RegistrySettings schemaRegistry, String modelId,
+                                      int batchSize, Duration maxWait, Path stateDir) {
+        return new ReembedderConfig(kafka, schemaRegistry, modelId, batchSize, maxWait, stateDir, 1,
+                io.memshift.schemas.Topics.MEMORIES);
+    }
+
+    /** Generation 1, reading {@code memories}, with an open registry (no credentials). */
     public static ReembedderConfig of(KafkaSettings kafka, String schemaRegistryUrl, String modelId, int batchSize,
                                       Duration maxWait, Path stateDir) {
-        return new ReembedderConfig(kafka, schemaRegistryUrl, modelId, batchSize, maxWait, stateDir, 1,
-                io.memshift.schemas.Topics.MEMORIES);
+        return of(kafka, RegistrySettings.of(schemaRegistryUrl), modelId, batchSize, maxWait, stateDir);
     }
 
     public String outputTopic() {

@@ -16,6 +16,12 @@ import java.time.temporal.ChronoUnit;
  * ordered the same way on every run, whatever order they arrive in; re-reading an unchanged memory gives the
  * same version (a no-op downstream); and a delete wins over an upsert of the same instant. Times before 1970
  * count as 0. The largest version, for the year 2262, still fits Elasticsearch's limit (a signed long).
+ *
+ * <p>A memory with neither timestamp (in either of Mem0's spellings) is dated by when its source was observed:
+ * a file's modification time, or the start of the export for a store read live. Without that, its version would
+ * be the tie-break alone, and a changed text exported later could lose to the text it replaces. With it, a later
+ * export of a changed store always wins, as does any timestamped change made after the observation; an unchanged
+ * file observed again keeps its versions.
  */
 public final class MemoryVersion {
 
@@ -25,8 +31,17 @@ public final class MemoryVersion {
     private MemoryVersion() {
     }
 
+    /** For a memory that carries its own timestamps (a live change, say); see the four-argument form otherwise. */
     public static long ofUpsert(Instant updatedAt, Instant createdAt, String text) {
-        Instant at = updatedAt != null ? updatedAt : createdAt;
+        return ofUpsert(updatedAt, createdAt, null, text);
+    }
+
+    /**
+     * @param observedAt when the source was observed: the time of a memory with neither {@code updatedAt} nor
+     *                   {@code createdAt} (null: such a memory gets the tie-break alone)
+     */
+    public static long ofUpsert(Instant updatedAt, Instant createdAt, Instant observedAt, String text) {
+        Instant at = updatedAt != null ? updatedAt : createdAt != null ? createdAt : observedAt;
         return micros(at) * TIE_BREAK_RANGE + textTieBreak(text);
     }
 

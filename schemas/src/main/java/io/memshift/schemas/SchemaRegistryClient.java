@@ -11,6 +11,8 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import io.memshift.clients.RegistrySettings;
+import io.memshift.clients.TlsProblems;
 import org.apache.avro.Schema;
 
 /**
@@ -26,14 +28,22 @@ public final class SchemaRegistryClient implements SchemaRegistry {
     public static final String DEFAULT_COMPATIBILITY = "BACKWARD";
 
     private final String baseUrl;
+    private final RegistrySettings settings;
     private final HttpClient http;
     private final Map<String, Integer> idsBySubjectAndSchema = new ConcurrentHashMap<>();
     private final Map<Integer, Schema> schemasById = new ConcurrentHashMap<>();
     private final Map<String, Boolean> compatibilitySet = new ConcurrentHashMap<>();
 
+    /** An open registry (no credentials, the JVM's trusted CAs). */
     public SchemaRegistryClient(String baseUrl) {
-        this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
-        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+        this(RegistrySettings.of(baseUrl));
+    }
+
+    /** A registry reached with {@code settings}' credentials (sent with every request) and TLS trust. */
+    public SchemaRegistryClient(RegistrySettings settings) {
+        this.settings = settings;
+        this.baseUrl = settings.url();
+        this.http = settings.httpClient(Duration.ofSeconds(10));
     }
 
     public String baseUrl() {
@@ -97,6 +107,7 @@ public final class SchemaRegistryClient implements SchemaRegistry {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + path))
                 .timeout(Duration.ofSeconds(30))
                 .header("Accept", CONTENT_TYPE);
+        settings.auth().authorizationHeader().ifPresent(value -> request.header("Authorization", value));
         if (body == null) {
             request.method(method, HttpRequest.BodyPublishers.noBody());
         } else {
@@ -107,10 +118,19 @@ public final class SchemaRegistryClient implements SchemaRegistry {
         try {
             response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
-            throw new SchemaRegistryException("cannot reach the schema registry at " + baseUrl + ": " + e.getMessage(), e);
+            throw new SchemaRegistryException("cannot reach the schema registry at " + baseUrl + ": "
+                    + TlsProblems.describe(e, settings.tls()), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new SchemaRegistryException("interrupted while calling the schema registry at " + baseUrl, e);
+        }
+        if (response.statusCode() == 401) {
+            throw new SchemaRegistryException("the schema registry at " + baseUrl + " refused the credentials (401):"
+                    + " " + settings.auth().describe());
+        }
+        if (response.statusCode() == 403) {
+            throw new SchemaRegistryException("the schema registry at " + baseUrl + " refused " + method + " " + path
+                    + " (403: not permitted for " + settings.auth().describe() + ")");
         }
         if (response.statusCode() / 100 != 2) {
             throw new SchemaRegistryException("schema registry " + method + " " + baseUrl + path + " answered "

@@ -1,5 +1,6 @@
 package io.memshift.schemas;
 
+import io.memshift.clients.TopicSettings;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -9,6 +10,8 @@ import java.util.regex.Pattern;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.ClusterAuthorizationException;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
@@ -195,12 +198,28 @@ public final class Topics {
 
     /** Creates each topic that does not exist yet; an existing topic is left as it is. */
     public static void ensureExists(Admin admin, TopicSpec... specs) {
+        ensureExists(admin, TopicSettings.DEFAULT, specs);
+    }
+
+    /**
+     * Creates each topic that does not exist yet, with {@code settings}' replication factor and
+     * {@code min.insync.replicas} on top of its own configuration; an existing topic is left as it is.
+     */
+    public static void ensureExists(Admin admin, TopicSettings settings, TopicSpec... specs) {
         for (TopicSpec spec : specs) {
-            NewTopic topic = new NewTopic(spec.name(), Optional.of(spec.partitions()), Optional.empty())
-                    .configs(spec.config());
+            Map<String, String> config = new java.util.HashMap<>(settings.config());
+            config.putAll(spec.config());
+            NewTopic topic = new NewTopic(spec.name(), Optional.of(spec.partitions()), settings.replication())
+                    .configs(config);
             try {
                 admin.createTopics(java.util.List.of(topic)).all().get();
             } catch (ExecutionException e) {
+                if (e.getCause() instanceof TopicAuthorizationException
+                        || e.getCause() instanceof ClusterAuthorizationException) {
+                    throw new IllegalStateException("Kafka refused to create topic " + spec.name() + ": not authorized"
+                            + " (the user needs CREATE on the topic, e.g. on the prefix " + aclPrefixOf(spec.name())
+                            + ")", e.getCause());
+                }
                 if (!(e.getCause() instanceof TopicExistsException)) {
                     throw new IllegalStateException("cannot create topic " + spec.name() + ": "
                             + e.getCause().getMessage(), e.getCause());
@@ -210,5 +229,11 @@ public final class Topics {
                 throw new IllegalStateException("interrupted while creating topic " + spec.name(), e);
             }
         }
+    }
+
+    /** The prefix of memshift's topic ACLs (see README, "Kafka ACLs") that covers {@code topic}. */
+    public static String aclPrefixOf(String topic) {
+        return topic.startsWith(MEMORIES) ? "'" + MEMORIES + "'" : topic.startsWith("memshift") ? "'memshift'"
+                : "'" + topic + "'";
     }
 }

@@ -35,6 +35,26 @@ class MemoryVersionTest {
     }
 
     @Test
+    void aMemoryWithoutTimestampsIsDatedByWhenItsSourceWasObserved() {
+        Instant observed = Instant.parse("2025-01-01T00:00:00Z");
+        // Without a date of its own, the observation dates it: an update exported later wins whatever its text.
+        for (String before : new String[] {"a", "b", "User prefers Python"}) {
+            for (String after : new String[] {"a", "b", "User prefers Java"}) {
+                assertThat(MemoryVersion.ofUpsert(null, null, observed.plusSeconds(1), after))
+                        .isGreaterThan(MemoryVersion.ofUpsert(null, null, observed, before));
+            }
+        }
+        // Its own timestamps, when it has them, always come first.
+        assertThat(MemoryVersion.ofUpsert(T, null, observed, "x")).isEqualTo(MemoryVersion.ofUpsert(T, null, "x"));
+        assertThat(MemoryVersion.ofUpsert(null, T, observed, "x")).isEqualTo(MemoryVersion.ofUpsert(null, T, "x"));
+        // The same observation twice gives the same version: no-op downstream.
+        assertThat(MemoryVersion.ofUpsert(null, null, observed, "x")).isEqualTo(MemoryVersion.ofUpsert(null, null, observed, "x"));
+        // A delete after the observation wins; one before it loses.
+        assertThat(MemoryVersion.ofDelete(observed.plusSeconds(1))).isGreaterThan(MemoryVersion.ofUpsert(null, null, observed, "x"));
+        assertThat(MemoryVersion.ofDelete(observed.minusSeconds(1))).isLessThan(MemoryVersion.ofUpsert(null, null, observed, "x"));
+    }
+
+    @Test
     void mem0TimestampFormsParseToTheSameInstant() {
         assertThat(Timestamps.parse("2024-07-20T08:03:19.545405Z")).isEqualTo(T);
         assertThat(Timestamps.parse("2024-07-20T08:03:19.545405")).isEqualTo(T);

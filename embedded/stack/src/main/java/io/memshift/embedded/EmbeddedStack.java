@@ -28,7 +28,10 @@ public final class EmbeddedStack implements AutoCloseable {
 
     private final Path dataDir;
     private final StackPorts ports;
-    /** One per {@link StackServer}, in its order: the broker, the registry, Elasticsearch. */
+    /** Where a secured stack's {@link TlsGateway} is in {@link #processes}, after the servers. */
+    private static final int GATEWAY = StackServer.values().length;
+
+    /** One per {@link StackServer}, in its order: the broker, the registry, Elasticsearch; then a secured stack's gateway. */
     private final List<ChildProcess> processes;
 
     private EmbeddedStack(Path dataDir, StackPorts ports, List<ChildProcess> processes) {
@@ -43,6 +46,16 @@ public final class EmbeddedStack implements AutoCloseable {
      */
     public static EmbeddedStack start(StackLayout layout, Path dataDir, StackPorts ports, boolean detach,
                                       Consumer<String> progress) {
+        return start(layout, dataDir, ports, false, detach, progress);
+    }
+
+    /**
+     * As {@link #start(StackLayout, Path, StackPorts, boolean, Consumer)}; with {@code secure}, or for a stack
+     * first started secured, the broker listens on SASL_SSL and the registry and Elasticsearch behind a
+     * {@link TlsGateway} on their ports (see {@link StackSecurity}), and the stack writes its config file.
+     */
+    public static EmbeddedStack start(StackLayout layout, Path dataDir, StackPorts ports, boolean secure,
+                                      boolean detach, Consumer<String> progress) {
         Path dir = dataDir.toAbsolutePath().normalize();
         Optional<EmbeddedStack> running = findRunning(dir);
         if (running.isPresent()) {
@@ -50,16 +63,26 @@ public final class EmbeddedStack implements AutoCloseable {
                     + running.get().pids() + "); `memshift stack down` stops it");
         }
         ports.requireAllFree();
-        StackEndpoints endpoints = StackEndpoints.of(ports);
+        StackSecurity security = secure ? secureOrRefuse(dir) : StackSecurity.find(dir).orElse(null);
+        // Secured, the registry and Elasticsearch move to loopback ports of their own, behind the gateway.
+        StackPorts servers = security == null ? ports : security.chooseInnerPorts(ports);
         List<ChildProcess> started = new ArrayList<>();
         try {
             for (StackServer server : StackServer.values()) {
-                started.add(server.start(layout, dir, ports, detach));
+                started.add(server.start(layout, dir, servers, detach));
+            }
+            if (security != null) {
+                started.add(TlsGateway.start(security, ports, servers, detach));
             }
             EmbeddedStack stack = new EmbeddedStack(dir, ports, started);
             stack.record();
             for (StackServer server : StackServer.values()) {
-                awaitReady(started.get(server.ordinal()), () -> server.isReady(endpoints), progress);
+                awaitReady(started.get(server.ordinal()), () -> stack.isReady(server), progress);
+            }
+            if (security != null) {
+                awaitReady(started.get(GATEWAY), stack::gatewayReady, progress);
+                security.grantPipelineAcls(stack.endpoints().bootstrapServers());
+                security.writeConfigFile(stack.endpoints());
             }
             return stack;
         } catch (RuntimeException e) {
@@ -76,25 +99,38 @@ public final class EmbeddedStack implements AutoCloseable {
      */
     public static EmbeddedStack up(StackLayout layout, Path dataDir, StackPorts ports, boolean detach,
                                    Consumer<String> progress) {
+        return up(layout, dataDir, ports, false, detach, progress);
+    }
+
+    /** As {@link #up(StackLayout, Path, StackPorts, boolean, Consumer)}, a new stack secured if {@code secure}. */
+    public static EmbeddedStack up(StackLayout layout, Path dataDir, StackPorts ports, boolean secure, boolean detach,
+                                   Consumer<String> progress) {
         Path dir = dataDir.toAbsolutePath().normalize();
         Optional<EmbeddedStack> recorded = recorded(dir);
         if (recorded.isEmpty() || recorded.get().processes.stream().noneMatch(ChildProcess::isAlive)) {
             deleteState(dir);
-            return start(layout, dir, ports, detach, progress);
+            return start(layout, dir, ports, secure, detach, progress);
         }
         EmbeddedStack stack = recorded.get();
-        StackEndpoints endpoints = stack.endpoints();
+        if (secure && stack.security().isEmpty()) {
+            throw new StackException("the stack in " + dir + " runs without --secure; stop it (stack down) and use"
+                    + " another --data-dir for a secured stack");
+        }
         for (StackServer server : StackServer.values()) {
             ChildProcess process = stack.process(server);
             if (process.isAlive()) {
-                if (server.isReady(endpoints)) {
+                EmbeddedStack current = stack;
+                if (current.isReady(server)) {
                     progress.accept(String.format("%s already running (pid %d)", server.displayName(), process.pid()));
                 } else {
-                    awaitReady(process, () -> server.isReady(endpoints), progress);
+                    awaitReady(process, () -> current.isReady(server), progress);
                 }
             } else {
                 stack = stack.startOne(server, layout, detach, progress);
             }
+        }
+        if (stack.security().isPresent() && (stack.processes.size() <= GATEWAY || !stack.processes.get(GATEWAY).isAlive())) {
+            stack = stack.startGateway(detach, progress);
         }
         return stack;
     }
@@ -112,20 +148,68 @@ public final class EmbeddedStack implements AutoCloseable {
 
     /** Starts one server that is down, records its new pid, and waits until it answers. */
     private EmbeddedStack startOne(StackServer server, StackLayout layout, boolean detach, Consumer<String> progress) {
-        server.requirePortsFree(ports);
-        ChildProcess process = server.start(layout, dataDir, ports, detach);
+        StackPorts own = serverPorts();
+        server.requirePortsFree(own);
+        ChildProcess process = server.start(layout, dataDir, own, detach);
         List<ChildProcess> now = new ArrayList<>(processes);
         now.set(server.ordinal(), process);
         EmbeddedStack stack = new EmbeddedStack(dataDir, ports, now);
         stack.record();
         try {
-            StackEndpoints endpoints = stack.endpoints();
-            awaitReady(process, () -> server.isReady(endpoints), progress);
+            awaitReady(process, () -> stack.isReady(server), progress);
         } catch (RuntimeException e) {
             process.stop(Duration.ofSeconds(10));
             throw e;
         }
         return stack;
+    }
+
+    /** Starts the secured stack's gateway again (it was down), records it, and waits until it answers. */
+    private EmbeddedStack startGateway(boolean detach, Consumer<String> progress) {
+        StackSecurity security = security().orElseThrow();
+        ChildProcess gateway = TlsGateway.start(security, ports, serverPorts(), detach);
+        List<ChildProcess> now = new ArrayList<>(processes.subList(0, GATEWAY));
+        now.add(gateway);
+        EmbeddedStack stack = new EmbeddedStack(dataDir, ports, now);
+        stack.record();
+        awaitReady(gateway, stack::gatewayReady, progress);
+        return stack;
+    }
+
+    /** A stack whose Kafka data predates its security cannot be secured: its broker has no users to log in as. */
+    private static StackSecurity secureOrRefuse(Path dir) {
+        if (StackSecurity.find(dir).isEmpty() && Files.exists(dir.resolve("kafka/data/meta.properties"))) {
+            throw new StackException("the stack in " + dir + " was first started without --secure, and its Kafka data"
+                    + " has no users to secure it with; use another --data-dir for a secured stack");
+        }
+        return StackSecurity.ensure(dir);
+    }
+
+    /** The stack's security, if it is a secured one. */
+    public Optional<StackSecurity> security() {
+        return StackSecurity.find(dataDir);
+    }
+
+    /** Where the servers themselves listen: the registry and Elasticsearch move behind the gateway when secured. */
+    private StackPorts serverPorts() {
+        return security().map(s -> s.innerPorts(ports)).orElse(ports);
+    }
+
+    /** True once {@code server} answers, asked on its own port (a secured broker as the stack's admin). */
+    private boolean isReady(StackServer server) {
+        Optional<StackSecurity> security = security();
+        if (security.isPresent() && server == StackServer.KAFKA) {
+            return KafkaBroker.isReady(endpoints().bootstrapServers(),
+                    security.get().kafkaClientProperties(StackSecurity.KAFKA_ADMIN));
+        }
+        return server.isReady(StackEndpoints.of(serverPorts()));
+    }
+
+    /** True once the gateway lets the stack's user through to both servers (or if the stack has none). */
+    private boolean gatewayReady() {
+        StackEndpoints endpoints = endpoints();
+        return security().map(s -> s.httpsOk(endpoints.schemaRegistryUrl() + "/subjects")
+                && s.httpsOk(endpoints.elasticsearchUrl() + "/_cluster/health")).orElse(true);
     }
 
     private static void awaitReady(ChildProcess process, java.util.function.BooleanSupplier ready,
@@ -161,11 +245,14 @@ public final class EmbeddedStack implements AutoCloseable {
             processes.add(ChildProcess.attach(server.displayName(), longOf(props, "pid." + server.key()),
                     server.logFile(dir)));
         }
+        if (props.containsKey("pid.gateway")) {
+            processes.add(ChildProcess.attach(TlsGateway.NAME, longOf(props, "pid.gateway"), TlsGateway.logFile(dir)));
+        }
         return Optional.of(new EmbeddedStack(dir, ports, processes));
     }
 
     public StackEndpoints endpoints() {
-        return StackEndpoints.of(ports);
+        return StackEndpoints.of(ports, security().orElse(null));
     }
 
     public StackPorts ports() {
@@ -189,16 +276,19 @@ public final class EmbeddedStack implements AutoCloseable {
         StackEndpoints endpoints = endpoints();
         List<String> lines = new ArrayList<>();
         for (StackServer server : StackServer.values()) {
-            lines.add(statusLine(process(server), server.endpoint(endpoints), server.isReady(endpoints)));
+            lines.add(statusLine(process(server), server.endpoint(endpoints), isReady(server)));
+        }
+        if (processes.size() > GATEWAY) {
+            lines.add(statusLine(processes.get(GATEWAY), endpoints.schemaRegistryUrl() + " " + endpoints.elasticsearchUrl(),
+                    gatewayReady()));
         }
         return lines;
     }
 
     /** True if every server is alive and answers. */
     public boolean isHealthy() {
-        StackEndpoints endpoints = endpoints();
         return processes.stream().allMatch(ChildProcess::isAlive)
-                && Arrays.stream(StackServer.values()).allMatch(server -> server.isReady(endpoints));
+                && Arrays.stream(StackServer.values()).allMatch(this::isReady) && gatewayReady();
     }
 
     private static String statusLine(ChildProcess process, String endpoint, boolean answering) {
@@ -227,6 +317,9 @@ public final class EmbeddedStack implements AutoCloseable {
         props.setProperty("port.elasticsearch", Integer.toString(ports.elasticsearch()));
         for (StackServer server : StackServer.values()) {
             props.setProperty("pid." + server.key(), Long.toString(process(server).pid()));
+        }
+        if (processes.size() > GATEWAY) {
+            props.setProperty("pid.gateway", Long.toString(processes.get(GATEWAY).pid()));
         }
         try {
             Files.createDirectories(dataDir);

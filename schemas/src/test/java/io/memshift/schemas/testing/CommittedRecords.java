@@ -13,6 +13,7 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.Deserializer;
 
 /**
@@ -24,6 +25,8 @@ public final class CommittedRecords {
 
     /** A read that has not reached the end by then fails, naming the topic, instead of hanging the build. */
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(120);
+    /** How long a stable end behind the high watermark is taken for markers on their way, not an open transaction. */
+    private static final Duration MARKER_GRACE = Duration.ofSeconds(15);
 
     private CommittedRecords() {
     }
@@ -53,8 +56,7 @@ public final class CommittedRecords {
             }
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
-            // For a read_committed consumer the end is the last stable offset: no open transaction is waited for.
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            Map<TopicPartition, Long> end = stableEnd(consumer, partitions, bootstrapServers);
             long deadline = System.nanoTime() + DEFAULT_TIMEOUT.toNanos();
             while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
                 if (System.nanoTime() > deadline) {
@@ -67,5 +69,35 @@ public final class CommittedRecords {
             }
         }
         return records;
+    }
+
+    /**
+     * The end to read to: the last stable offset. A producer's {@code commitTransaction()} returns once the
+     * coordinator has logged the commit, but the markers reach the partitions a moment later, and until then the
+     * last stable offset stays before the committed records; a read started at once would see none of them. So
+     * this waits (up to {@link #MARKER_GRACE}) until the stable end equals the high watermark; past that, a
+     * transaction is really open (a killed producer's, say), and the stable end is what a reader sees.
+     */
+    private static Map<TopicPartition, Long> stableEnd(KafkaConsumer<?, ?> committed, List<TopicPartition> partitions,
+                                                       String bootstrapServers) {
+        Properties props = new KafkaClients(KafkaSettings.of(bootstrapServers)).consumerConfig();
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        try (KafkaConsumer<byte[], byte[]> uncommitted = new KafkaConsumer<>(props,
+                new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            Map<TopicPartition, Long> highWatermark = uncommitted.endOffsets(partitions);
+            long deadline = System.nanoTime() + MARKER_GRACE.toNanos();
+            while (true) {
+                Map<TopicPartition, Long> stable = committed.endOffsets(partitions);
+                if (stable.equals(highWatermark) || System.nanoTime() > deadline) {
+                    return stable;
+                }
+                try {
+                    Thread.sleep(100);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return stable;
+                }
+            }
+        }
     }
 }

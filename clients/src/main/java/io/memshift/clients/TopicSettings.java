@@ -1,0 +1,44 @@
+package io.memshift.clients;
+
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * How memshift creates the topics it needs on a cluster: the partitions of each data topic (the memories, the
+ * embedded topics, the dead letters; single-partition topics such as the export checkpoints stay at one), the
+ * replication factor of every topic, and its {@code min.insync.replicas}. A topic that exists is never changed.
+ *
+ * @param partitions         partitions of each data topic
+ * @param replicationFactor  replicas of every topic, or null for the broker's {@code default.replication.factor}
+ * @param minInsyncReplicas  {@code min.insync.replicas} of every topic, or null for the broker's default
+ */
+public record TopicSettings(int partitions, Short replicationFactor, Integer minInsyncReplicas) {
+
+    /** Three partitions, the broker's replication factor and min.insync.replicas: what memshift always did. */
+    public static final TopicSettings DEFAULT = new TopicSettings(3, null, null);
+
+    public TopicSettings {
+        if (partitions < 1) {
+            throw new IllegalArgumentException("topics need at least 1 partition, not " + partitions);
+        }
+        if (replicationFactor != null && replicationFactor < 1) {
+            throw new IllegalArgumentException("the replication factor is at least 1, not " + replicationFactor);
+        }
+        if (minInsyncReplicas != null && minInsyncReplicas < 1) {
+            throw new IllegalArgumentException("min.insync.replicas is at least 1, not " + minInsyncReplicas);
+        }
+        if (replicationFactor != null && minInsyncReplicas != null && minInsyncReplicas > replicationFactor) {
+            throw new IllegalArgumentException("min.insync.replicas (" + minInsyncReplicas + ") above the replication"
+                    + " factor (" + replicationFactor + ") would refuse every write with acks=all");
+        }
+    }
+
+    public Optional<Short> replication() {
+        return Optional.ofNullable(replicationFactor);
+    }
+
+    /** The topic configuration every created topic gets on top of its own. */
+    public Map<String, String> config() {
+        return minInsyncReplicas == null ? Map.of() : Map.of("min.insync.replicas", minInsyncReplicas.toString());
+    }
+}
