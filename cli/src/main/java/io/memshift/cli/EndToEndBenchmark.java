@@ -517,7 +517,7 @@ final class EndToEndBenchmark implements Callable<Integer> {
             }
             double rate = events.size() / ((System.nanoTime() - start) / 1e9);
             senders.shutdown();
-            es.indices().delete(d -> d.index(index));
+            es.indices().delete(d -> d.index(withCompanions(index)).ignoreUnavailable(true));
             indices.remove(index);
             if (rate > best) {
                 best = rate;
@@ -672,6 +672,16 @@ final class EndToEndBenchmark implements Callable<Integer> {
     }
 
     /**
+     * An index and what memshift makes beside it: the entity store ({@code <index>_entities}) and, in the mem0
+     * layout, each one's delete ledger. A bench deletes them all.
+     */
+    static List<String> withCompanions(String index) {
+        String entities = io.memshift.schemas.Mem0Entities.storeOf(index);
+        return List.of(index, entities, io.memshift.importer.DeleteLedger.indexFor(index),
+                io.memshift.importer.DeleteLedger.indexFor(entities));
+    }
+
+    /**
      * A Mem0 export of {@code count} distinct memory-like texts (the texts of {@code bench embed}), written as it is
      * generated: a million memories never sit in memory at once.
      */
@@ -714,7 +724,7 @@ final class EndToEndBenchmark implements Callable<Integer> {
     private static void cleanUp(PrintWriter out, Clusters clusters, List<String> indices, List<String> topics) {
         try (ElasticsearchClient es = ElasticsearchClients.connect(clusters.elasticsearch())) {
             for (String index : indices) {
-                es.indices().delete(d -> d.index(index).ignoreUnavailable(true));
+                es.indices().delete(d -> d.index(withCompanions(index)).ignoreUnavailable(true));
             }
         } catch (Exception e) {
             out.printf("  (could not delete the bench indices %s: %s)%n", indices, e.getMessage());

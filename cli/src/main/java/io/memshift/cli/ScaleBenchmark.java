@@ -214,7 +214,7 @@ final class ScaleBenchmark implements Callable<Integer> {
     private static void cleanUp(PrintWriter out, Clusters clusters, List<String> topics, List<String> indices) {
         try (ElasticsearchClient es = ElasticsearchClients.connect(clusters.elasticsearch())) {
             for (String index : indices) {
-                es.indices().delete(d -> d.index(index).ignoreUnavailable(true));
+                es.indices().delete(d -> d.index(EndToEndBenchmark.withCompanions(index)).ignoreUnavailable(true));
             }
         } catch (Exception e) {
             out.printf("  (could not delete the bench indices %s: %s)%n", indices, e.getMessage());
