@@ -2,20 +2,12 @@ package io.memshift.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.LoggerContext;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.classic.spi.ThrowableProxyUtil;
-import ch.qos.logback.core.AppenderBase;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.memshift.clients.TlsTrust;
 import io.memshift.embedded.StackPorts;
 import io.memshift.embedded.StackSecurity;
-import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
-import java.io.PrintStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -48,7 +40,6 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
-import org.slf4j.LoggerFactory;
 
 /**
  * The secured embedded stack, as a user gets it: {@code stack up --secure} on free ports prints {@code config:
@@ -185,7 +176,7 @@ class SecureStackTest {
                 + Files.readString(security.httpPasswordFile()).strip()).getBytes(StandardCharsets.UTF_8)));
         int memories = JSON.readTree(Files.readString(Cli.sample())).get("results").size();
 
-        Captured captured = Captured.during(() -> Cli.run("migrate", "--config", config.toString(),
+        CapturedOutput captured = CapturedOutput.during(() -> Cli.run("migrate", "--config", config.toString(),
                 "--source", "mem0-json:" + Cli.sample(), "--model", MODEL, "--data-dir", root.resolve("run").toString()));
 
         Cli.Result run = captured.result();
@@ -341,53 +332,5 @@ class SecureStackTest {
     private static int count(String path) throws Exception {
         send("POST", "/_refresh");
         return get(path).get("count").asInt();
-    }
-
-    /** Everything logged (at the levels memshift's own logback.xml writes) and printed while {@code run} ran. */
-    private record Captured(Cli.Result result, String text) {
-        static Captured during(java.util.function.Supplier<Cli.Result> run) {
-            LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
-            Logger rootLogger = context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
-            Logger kafka = context.getLogger("org.apache.kafka");
-            Logger streams = context.getLogger("org.apache.kafka.streams");
-            Level rootLevel = rootLogger.getLevel();
-            Level kafkaLevel = kafka.getLevel();
-            Level streamsLevel = streams.getLevel();
-            StringBuilder logged = new StringBuilder();
-            AppenderBase<ILoggingEvent> appender = new AppenderBase<>() {
-                @Override
-                protected void append(ILoggingEvent event) {
-                    synchronized (logged) {
-                        logged.append(event.getLoggerName()).append(' ').append(event.getFormattedMessage()).append('\n');
-                        if (event.getThrowableProxy() != null) {
-                            logged.append(ThrowableProxyUtil.asString(event.getThrowableProxy())).append('\n');
-                        }
-                    }
-                }
-            };
-            appender.setContext(context);
-            appender.start();
-            rootLogger.addAppender(appender);
-            rootLogger.setLevel(Level.INFO);
-            kafka.setLevel(Level.WARN);
-            streams.setLevel(Level.INFO);
-            PrintStream out = System.out;
-            PrintStream err = System.err;
-            ByteArrayOutputStream printed = new ByteArrayOutputStream();
-            PrintStream tee = new PrintStream(printed, true, StandardCharsets.UTF_8);
-            System.setOut(tee);
-            System.setErr(tee);
-            try {
-                Cli.Result result = run.get();
-                return new Captured(result, logged + printed.toString(StandardCharsets.UTF_8));
-            } finally {
-                System.setOut(out);
-                System.setErr(err);
-                rootLogger.detachAppender(appender);
-                rootLogger.setLevel(rootLevel);
-                kafka.setLevel(kafkaLevel);
-                streams.setLevel(streamsLevel);
-            }
-        }
     }
 }

@@ -166,10 +166,10 @@ public final class Migration {
         String topic = options.inputTopic();
         String index = options.index() != null ? options.index() : IndexNames.defaultIndex(topic, profile.id());
         SchemaRegistryClient registry = new SchemaRegistryClient(clusters.schemaRegistry());
-        refuseAnAliasNamedLikeAnIndex(index);
         // Every cluster is asked first, so that a refused login or a missing permission stops the run before it
-        // writes anything (topics, schemas, records, indices).
+        // writes anything (topics, schemas, records, indices), and names the cluster and what it refused.
         AccessCheck.requireUsable(clusters, AccessCheck.Plan.migration(topic, profile.id(), index, options.alias()));
+        refuseAnAliasNamedLikeAnIndex(index);
 
         MemorySource reader = options.source();
         MemoryEventConverter converter = MemoryEventConverter.forSource(reader, options.maxTextChars());

@@ -107,7 +107,7 @@ public final class StackSecurity {
     }
 
     /** The security of {@code stackDir}, generated now if it has none yet. */
-    static StackSecurity ensure(Path stackDir) {
+    public static StackSecurity ensure(Path stackDir) {
         Optional<StackSecurity> found = find(stackDir);
         if (found.isPresent()) {
             return found.get();
@@ -219,11 +219,12 @@ public final class StackSecurity {
         return dir.resolve("credentials").resolve("bearer-token");
     }
 
-    Path keystore() {
+    /** The servers' PKCS12 keystore (key and certificate for localhost and 127.0.0.1, with the CA). */
+    public Path keystore() {
         return dir.resolve("server.p12");
     }
 
-    String keystorePassword() {
+    public String keystorePassword() {
         return read(dir.resolve("server.p12.password"));
     }
 
