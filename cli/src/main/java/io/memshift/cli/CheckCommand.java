@@ -4,7 +4,7 @@ import io.memshift.control.AccessCheck;
 import io.memshift.control.Clusters;
 import io.memshift.control.IndexNames;
 import io.memshift.reembedder.EmbeddingModels;
-import io.memshift.schemas.Topics;
+import io.memshift.schemas.Pipeline;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.Map;
@@ -31,7 +31,13 @@ final class CheckCommand implements Callable<Integer> {
             + " names (default: names under the same prefixes, which the same ACLs cover): " + OptionHelp.MODELS + ".")
     String model;
 
-    @Option(names = "--index", description = "The index a migration would create (default: memories-<model>-1).")
+    @Option(names = "--pipeline", defaultValue = "memshift-check", description = "The pipeline a migration would"
+            + " use, for its exact topic and group names (default: ${DEFAULT-VALUE}, whose names are under the same"
+            + " prefixes as every pipeline's, which the same ACLs cover).")
+    String pipelineName;
+
+    @Option(names = "--index", description = "The index a migration would create (default: the pipeline's,"
+            + " memories.<pipeline>.<model>-1).")
     String index;
 
     @Option(names = "--alias", defaultValue = "memories", description = "The alias a migration would move (default: ${DEFAULT-VALUE}).")
@@ -48,8 +54,14 @@ final class CheckCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         Clusters clusters = endpoints.resolveRunning();
         String modelId = model == null ? "memshift-check" : EmbeddingModels.profile(model).id();
-        String target = index != null ? index : model == null ? "memories-memshift-check" : IndexNames.defaultIndex(modelId);
-        AccessCheck.Report report = AccessCheck.check(clusters, AccessCheck.Plan.migration(Topics.MEMORIES, modelId, target, alias));
+        Pipeline pipeline;
+        try {
+            pipeline = Pipeline.named(pipelineName);
+        } catch (IllegalArgumentException e) {
+            throw new BadInputException("--pipeline: " + e.getMessage());
+        }
+        String target = index != null ? index : IndexNames.defaultIndex(pipeline, modelId);
+        AccessCheck.Report report = AccessCheck.check(clusters, AccessCheck.Plan.migration(pipeline, modelId, target, alias));
         Map<String, String> descriptions = Map.of(
                 "Kafka at " + clusters.kafka().bootstrapServers(), clusters.kafka().describe(),
                 "the schema registry at " + clusters.schemaRegistry().url(), clusters.schemaRegistry().describe(),

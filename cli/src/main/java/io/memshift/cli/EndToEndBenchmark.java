@@ -4,6 +4,7 @@ import co.elastic.clients.elasticsearch.ElasticsearchClient;
 import co.elastic.clients.transport.rest_client.RestClientTransport;
 import io.memshift.clients.ElasticsearchClients;
 import io.memshift.clients.KafkaClients;
+import io.memshift.clients.StageInstance;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -357,7 +358,8 @@ final class EndToEndBenchmark implements Callable<Integer> {
         MemorySource memories = SourceUri.parse(file).open(null, null, null);
         Migration.Options options = new Migration.Options(memories, profile.id(), index, null, batching.batchSize(profile),
                 batching.maxWait(), MemoryEventConverter.DEFAULT_MAX_TEXT_CHARS, Duration.ofMinutes(5),
-                Duration.ofMinutes(5), work.resolve("streams-" + round), shape.shape(), ExportOptions.DEFAULTS, topic);
+                Duration.ofMinutes(5), StageInstance.of("bench", work.resolve("streams-" + round)), shape.shape(),
+                ExportOptions.DEFAULTS, null, topic, clusters.kafka().topics(), false);
         long start = System.nanoTime();
         MigrationSummary summary = new Migration(clusters, options, timeline, null, profile).run();
         long end = System.nanoTime();

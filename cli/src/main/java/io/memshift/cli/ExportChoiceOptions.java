@@ -1,6 +1,7 @@
 package io.memshift.cli;
 
 import io.memshift.exporter.ExportOptions;
+import io.memshift.exporter.MaxDeletes;
 import io.memshift.schemas.Timestamps;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -31,6 +32,19 @@ final class ExportChoiceOptions {
     @Option(names = "--updated-since", description = "Only memories changed at or after this ISO-8601 time (updated_at, else created_at).")
     String updatedSince;
 
+    @Option(names = "--max-deletes", defaultValue = "10%", description = "The export is a snapshot of the store: memories"
+            + " of the pipeline's log it lacks (within the filters) are deleted, but at most this many, a count or a"
+            + " percentage of the log's memories (default: ${DEFAULT-VALUE}); more refuses the run, deleting nothing.")
+    String maxDeletes;
+
+    @Option(names = "--no-reconcile", description = "The source is not a snapshot of the store (a file of changes,"
+            + " say): publish what it holds, delete nothing.")
+    boolean noReconcile;
+
+    @Option(names = "--dry-run", description = "Read the source and the pipeline's log, list what would be published"
+            + " and deleted, change nothing.")
+    boolean dryRun;
+
     ExportOptions toOptions(Path dataDir, String sourceName) {
         Path rejects = rejectFile != null ? rejectFile
                 : dataDir.resolve("rejects").resolve(sourceName.replaceAll("[^A-Za-z0-9._-]", "_") + ".rejects.jsonl");
@@ -42,6 +56,13 @@ final class ExportChoiceOptions {
                 throw new BadInputException("--updated-since '" + updatedSince + "' is not an ISO-8601 time");
             }
         }
-        return new ExportOptions(restart, skipInvalid, rejects, user, agent, run, since);
+        ExportOptions options = new ExportOptions(restart, skipInvalid, rejects, user, agent, run, since);
+        MaxDeletes max;
+        try {
+            max = MaxDeletes.parse(maxDeletes);
+        } catch (IllegalArgumentException e) {
+            throw new BadInputException(e.getMessage());
+        }
+        return options.reconciling(noReconcile ? null : max, dryRun);
     }
 }

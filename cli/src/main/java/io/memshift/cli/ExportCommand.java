@@ -1,15 +1,25 @@
 package io.memshift.cli;
 
+import io.memshift.clients.StageInstance;
+import io.memshift.control.Backlog;
 import io.memshift.control.Clusters;
+import io.memshift.control.PipelineChoice;
+import io.memshift.control.PipelineRegistry;
+import io.memshift.control.Pipelines;
+import io.memshift.exporter.ExportOptions;
 import io.memshift.exporter.ExportSummary;
 import io.memshift.exporter.Exporter;
 import io.memshift.exporter.MemorySource;
 import io.memshift.exporter.MemoryEventConverter;
+import io.memshift.reembedder.VersionGate;
+import io.memshift.reembedder.VersionGateConfig;
+import io.memshift.schemas.Pipeline;
 import io.memshift.schemas.SchemaRegistryClient;
-import io.memshift.schemas.Topics;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -19,8 +29,10 @@ import picocli.CommandLine.Option;
  * is simply run again, and continues after the last committed checkpoint.
  */
 @Command(name = "export", mixinStandardHelpOptions = true, description = {
-        "Publishes every memory of the source to the memories topic, exactly once, in transactions with a checkpoint.",
-        "A run of a source that was interrupted resumes; one that completed publishes nothing unless --restart."})
+        "Publishes every memory of the source to its pipeline's log, exactly once, in transactions with a checkpoint,",
+        "through the pipeline's version gate. A whole store is a snapshot: what the log holds and it lacks is deleted",
+        "(at most --max-deletes). A run of a source that was interrupted resumes; one that completed publishes nothing",
+        "unless --restart."})
 final class ExportCommand implements Callable<Integer> {
 
     @Option(names = "--source", required = true, description = "Where the memories are: " + OptionHelp.SOURCE_KINDS + ".")
@@ -29,8 +41,18 @@ final class ExportCommand implements Callable<Integer> {
     @CommandLine.Mixin
     ExportChoiceOptions choice = new ExportChoiceOptions();
 
-    @Option(names = "--topic", defaultValue = Topics.MEMORIES, description = "Topic to publish to (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--topic", description = "The log topic to publish to, instead of --pipeline: memories, memories.<pipeline>, or a topic of its own.")
     String topic;
+
+    @CommandLine.Mixin
+    PipelineOptions pipelineOptions = new PipelineOptions();
+
+    @CommandLine.Mixin
+    InstanceOptions instanceOptions = new InstanceOptions();
+
+    @Option(names = "--gate-timeout-s", defaultValue = "600", description = "Wait at most this long for the version"
+            + " gate to put what was published on the log (default: ${DEFAULT-VALUE}).")
+    long gateTimeoutSeconds;
 
     @Option(names = "--max-text-chars", defaultValue = "" + MemoryEventConverter.DEFAULT_MAX_TEXT_CHARS,
             description = "Memories with longer text are refused (default: ${DEFAULT-VALUE}).")
@@ -49,15 +71,39 @@ final class ExportCommand implements Callable<Integer> {
         MemorySource memories = sourceUri.open(choice.user, choice.agent, choice.run,
                 endpoints.sourceElasticsearch(sourceUri));
         Path dataDir = endpoints.dataDir();
+        ExportOptions options = choice.toOptions(dataDir, memories.shortName());
         Clusters clusters = endpoints.resolve(out);
-        MemoryEventConverter converter = MemoryEventConverter.forSource(memories, maxTextChars);
-        try (ProgressReporter progress = ProgressReporter.forThisProcess()) {
-            ExportSummary summary = new Exporter(clusters.kafka(),
-                    new SchemaRegistryClient(clusters.schemaRegistry()), clusters.kafka().topics().partitions(), topic)
-                    .export(memories, converter, progress::update, choice.toOptions(dataDir, memories.shortName()));
-            progress.close();
-            MigrationPrinter.describeExport(out, summary, topic);
-            return Memshift.EXIT_OK;
+        Pipeline target;
+        try {
+            target = PipelineChoice.pipelineFor(memories.storeName(), pipelineOptions.name, topic);
+        } catch (IllegalArgumentException e) {
+            throw new BadInputException(e.getMessage());
         }
+        MemoryEventConverter converter = MemoryEventConverter.forSource(memories, maxTextChars);
+        Exporter exporter = new Exporter(clusters.kafka(), new SchemaRegistryClient(clusters.schemaRegistry()),
+                target, pipelineOptions.topicSettings(clusters.kafka().topics()));
+        Pipelines pipelines = new Pipelines(clusters);
+        AtomicReference<PipelineRegistry.Entry> chosen = new AtomicReference<>();
+        // Whether this store may go to that pipeline is checked once the source is known valid, before anything
+        // is published (and before Kafka is asked at all, so that a bad source is reported as such).
+        Runnable check = () -> chosen.set(pipelines.forSource(memories, pipelineOptions.name, topic,
+                pipelineOptions.topicSettings(clusters.kafka().topics())));
+        ExportSummary summary;
+        try (ProgressReporter progress = ProgressReporter.forThisProcess()) {
+            summary = exporter.export(memories, converter, progress::update, options, check);
+        }
+        if (!options.dryRun()) {
+            pipelines.record(chosen.get());
+            // Published means on the log, where re-embedders read: the gate puts it there.
+            try (StageInstance instance = instanceOptions.claim(dataDir);
+                 VersionGate gate = new VersionGate(new VersionGateConfig(clusters.kafka(),
+                         clusters.schemaRegistry(), target, chosen.get().topics(), instance))) {
+                gate.start();
+                Backlog.awaitGate(clusters.kafka(), gate, Duration.ofSeconds(gateTimeoutSeconds));
+            }
+        }
+        out.printf("Pipeline %s: log %s%n", target.name(), target.log());
+        MigrationPrinter.describeExport(out, summary, target.log());
+        return Memshift.EXIT_OK;
     }
 }

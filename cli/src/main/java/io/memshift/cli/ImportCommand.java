@@ -1,6 +1,10 @@
 package io.memshift.cli;
 
+import io.memshift.clients.StageInstance;
 import io.memshift.control.Backlog;
+import io.memshift.control.Pipelines;
+import io.memshift.schemas.Pipeline;
+import io.memshift.clients.TopicSettings;
 import io.memshift.control.Clusters;
 import io.memshift.control.FailureDiagnosis;
 import io.memshift.control.IndexNames;
@@ -31,11 +35,18 @@ final class ImportCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, description = "The model whose embedded topic to read: " + OptionHelp.MODELS + ".")
     String model;
 
-    @Option(names = "--index", description = "Target index (default: memories-<model>-1).")
+    @Option(names = "--index", description = "Target index (default: memories.<pipeline>.<model>-1; memories-<model>-1 for the pipeline memories).")
     String index;
 
-    @Option(names = "--topic", description = "Read this topic instead of memories.embedded.<model>.")
+    @Option(names = "--topic", description = "Read this embedded topic instead of the pipeline's <log>.embedded.<model> (a replay's .gN, say).")
     String topic;
+
+    @Option(names = "--pipeline", description = "The pipeline whose embedded topic to read (default: the one --topic"
+            + " belongs to, or the only pipeline there is).")
+    String pipelineName;
+
+    @CommandLine.Mixin
+    InstanceOptions instanceOptions = new InstanceOptions();
 
     @Option(names = "--until-caught-up", description = "Exit 0 once every record of the topic is written and committed.")
     boolean untilCaughtUp;
@@ -57,38 +68,47 @@ final class ImportCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         ModelProfile profile = EmbeddingModels.profile(model);
         Clusters clusters = endpoints.resolveRunning();
-        String target = index != null ? index : IndexNames.defaultIndex(profile.id());
-        String source = topic != null ? topic : Topics.embeddedTopicName(profile.id());
-        ImporterConfig config = ImporterConfig.of(clusters.kafka(), clusters.schemaRegistry(),
-                clusters.elasticsearch(), source, target, shape.layout(), shape.mapping(profile.dims()));
-        try (ForegroundService service = new ForegroundService("memshift-import");
-             MetricsServer metricsServer = metrics.start(out);
-             Importer importer = new Importer(config,
-                     metricsServer != null ? metricsServer.registry() : new SimpleMeterRegistry());
-             LagGauges lag = metricsServer == null ? null
-                     : new LagGauges(clusters, metricsServer.registry(), LagGauges.DEFAULT_INTERVAL)) {
-            if (lag != null) {
-                lag.importer(target, config.groupId(), source);
+        Pipeline pipeline = pipelineName == null && topic != null
+                ? Pipeline.ofEmbeddedTopic(topic).orElse(Pipeline.named(Pipeline.LEGACY))
+                : new Pipelines(clusters).forStage(pipelineName, null, clusters.kafka().topics()).pipeline();
+        String target = index != null ? index : IndexNames.defaultIndex(pipeline, profile.id());
+        String source = topic != null ? topic : pipeline.embedded(profile.id(), 1);
+        try (StageInstance instance = instanceOptions.claim(endpoints.dataDir());
+             ForegroundService service = new ForegroundService("memshift-import");
+             MetricsServer metricsServer = metrics.start(out)) {
+            // Its own instance id: several importers of one index share its partitions instead of fencing each other.
+            ImporterConfig config = ImporterConfig.of(clusters.kafka(), clusters.schemaRegistry(),
+                    clusters.elasticsearch(), source, target, shape.layout(), shape.mapping(profile.dims()))
+                    .withInstance(instance.id());
+            try (Importer importer = new Importer(config,
+                         metricsServer != null ? metricsServer.registry() : new SimpleMeterRegistry());
+                 LagGauges lag = metricsServer == null ? null
+                         : new LagGauges(clusters, metricsServer.registry(), LagGauges.DEFAULT_INTERVAL)) {
+                if (lag != null) {
+                    lag.importer(target, config.groupId(), source);
+                }
+                try {
+                    importer.start();
+                    out.printf("Importing %s into %s (instance %s)%s ...%n", source, target, instance.id(),
+                            untilCaughtUp ? " until caught up" : " (Ctrl-C stops)");
+                    out.flush();
+                    service.await(() -> untilCaughtUp && Backlog.importerCaughtUp(config),
+                            () -> FailureDiagnosis.requireAlive(clusters, importer));
+                } catch (RuntimeException e) {
+                    throw FailureDiagnosis.explain(clusters, importer.name(), e);
+                }
+                BulkOutcome outcome = importer.outcome();
+                out.printf("Imported into %s: indexed %d, deleted %d, stale (409) %d, retried %d, dead-lettered %d%n",
+                        target, outcome.indexed(), outcome.deleted(), outcome.stale(), outcome.retried(),
+                        outcome.dead());
+                BulkOutcome entities = importer.entityOutcome();
+                if (entities.settled() > 0) {
+                    out.printf("Entities into %s: indexed %d, deleted %d, stale (409) %d, retried %d, dead-lettered"
+                            + " %d%n", config.entityIndex(), entities.indexed(), entities.deleted(), entities.stale(),
+                            entities.retried(), entities.dead());
+                }
+                return Memshift.EXIT_OK;
             }
-            try {
-                importer.start();
-                out.printf("Importing %s into %s%s ...%n", source, target, untilCaughtUp ? " until caught up" : " (Ctrl-C stops)");
-                out.flush();
-                service.await(() -> untilCaughtUp && Backlog.importerCaughtUp(config),
-                        () -> FailureDiagnosis.requireAlive(clusters, importer));
-            } catch (RuntimeException e) {
-                throw FailureDiagnosis.explain(clusters, importer.name(), e);
-            }
-            BulkOutcome outcome = importer.outcome();
-            out.printf("Imported into %s: indexed %d, deleted %d, stale (409) %d, retried %d, dead-lettered %d%n",
-                    target, outcome.indexed(), outcome.deleted(), outcome.stale(), outcome.retried(), outcome.dead());
-            BulkOutcome entities = importer.entityOutcome();
-            if (entities.settled() > 0) {
-                out.printf("Entities into %s: indexed %d, deleted %d, stale (409) %d, retried %d, dead-lettered %d%n",
-                        config.entityIndex(), entities.indexed(), entities.deleted(), entities.stale(), entities.retried(),
-                        entities.dead());
-            }
-            return Memshift.EXIT_OK;
         }
     }
 }

@@ -1,6 +1,11 @@
 package io.memshift.cli;
 
+import io.memshift.clients.StageInstance;
 import io.memshift.control.Clusters;
+import io.memshift.control.PipelineRegistry;
+import io.memshift.control.Pipelines;
+import io.memshift.reembedder.VersionGate;
+import io.memshift.reembedder.VersionGateConfig;
 import io.memshift.exporter.IngestServer;
 import io.memshift.exporter.Mem0ApiClient;
 import io.memshift.exporter.MemoryEventPublisher;
@@ -18,10 +23,11 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code memshift ingest --port <p>}: live changes (Mem0 webhooks, memshift's own change events) onto the
- * {@code memories} topic while a migration runs; see {@link IngestServer} for the endpoints.
+ * log of a pipeline while a migration runs (through its intake and version gate); see {@link IngestServer} for
+ * the endpoints.
  */
 @Command(name = "ingest", mixinStandardHelpOptions = true, description = {
-        "Accepts live changes over HTTP and publishes them to the memories topic, answering 2xx once the broker has them:",
+        "Accepts live changes over HTTP and publishes them to a pipeline (--pipeline), answering 2xx once the broker has them:",
         "  POST /webhooks/mem0  Mem0 webhook payloads (memory_add/update/delete; needs --mem0-api to fetch full memories)",
         "  POST /events         {\"op\":\"upsert\",\"memory\":{...}} | {\"op\":\"delete\",\"id\":\"...\",\"deleted_at\":\"...\"}, or an array"})
 final class IngestCommand implements Callable<Integer> {
@@ -35,8 +41,14 @@ final class IngestCommand implements Callable<Integer> {
     @Option(names = "--mem0-api", description = "Mem0 API base URL to fetch full memories for webhooks, e.g. https://api.mem0.ai (key in MEM0_API_KEY).")
     String mem0Api;
 
-    @Option(names = "--topic", defaultValue = Topics.MEMORIES, description = "Topic to publish to (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--topic", description = "The log topic to publish to, instead of --pipeline (memories is the pipeline memories).")
     String topic;
+
+    @CommandLine.Mixin
+    PipelineOptions pipelineOptions = new PipelineOptions();
+
+    @CommandLine.Mixin
+    InstanceOptions instanceOptions = new InstanceOptions();
 
     @CommandLine.Mixin
     ClusterEndpoints endpoints = new ClusterEndpoints();
@@ -62,19 +74,29 @@ final class IngestCommand implements Callable<Integer> {
             }
         }
         Clusters clusters = endpoints.resolve(out);
-        try (ForegroundService service = new ForegroundService("memshift-ingest");
+        PipelineRegistry.Entry pipeline = new Pipelines(clusters).forStage(pipelineOptions.name, topic,
+                pipelineOptions.topicSettings(clusters.kafka().topics()));
+        String log = pipeline.pipeline().log();
+        try (StageInstance instance = instanceOptions.claim(endpoints.dataDir());
+             ForegroundService service = new ForegroundService("memshift-ingest");
              MetricsServer metricsServer = metrics.start(out);
+             VersionGate gate = new VersionGate(new VersionGateConfig(clusters.kafka(), clusters.schemaRegistry(),
+                     pipeline.pipeline(), pipeline.topics(), instance));
              MemoryEventPublisher publisher = new MemoryEventPublisher(clusters.kafka(),
-                     new SchemaRegistryClient(clusters.schemaRegistry()), topic, "ingest");
+                    new SchemaRegistryClient(clusters.schemaRegistry()), pipeline.pipeline(), "ingest");
              IngestServer server = open(publisher, mem0,
                      metricsServer != null ? metricsServer.registry() : new SimpleMeterRegistry())) {
+            // The gate puts what arrives on the log, for this pipeline's re-embedders; any other memshift process
+            // of the pipeline runs it too, and they share the work.
+            gate.start();
             server.start();
             out.printf("Ingesting on http://%s:%d -> topic %s (POST /webhooks/mem0%s, POST /events); Ctrl-C stops%n",
-                    host, server.port(), topic, mem0 == null ? " disabled: no --mem0-api" : " via " + mem0.baseUrl());
+                    host, server.port(), log, mem0 == null ? " disabled: no --mem0-api" : " via " + mem0.baseUrl());
             out.flush();
             long[] reported = {0, 0};
             long[] lastReport = {System.nanoTime()};
             service.await(() -> false, () -> {
+                gate.requireAlive();
                 // A plain line every 30 s when something happened: ingest runs for hours, mostly unattended.
                 if (System.nanoTime() - lastReport[0] > 30_000_000_000L
                         && (server.published() != reported[0] || server.refused() != reported[1])) {

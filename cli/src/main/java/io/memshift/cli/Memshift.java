@@ -3,6 +3,7 @@ package io.memshift.cli;
 import io.memshift.control.ClusterProbe;
 import io.memshift.control.Diagnosis;
 import io.memshift.control.StageStoppedException;
+import io.memshift.exporter.DeleteGuardException;
 import io.memshift.exporter.InvalidSourceException;
 import io.memshift.exporter.SourceUnavailableException;
 import java.io.PrintWriter;
@@ -19,7 +20,7 @@ import picocli.CommandLine.Command;
 @Command(name = "memshift", mixinStandardHelpOptions = true, version = "memshift 0.1.0",
         description = "Moves Mem0 memories to a new embedding model through Kafka, exactly once, without downtime.",
         subcommands = {StackCommand.class, PlanCommand.class, MigrateCommand.class, ExportCommand.class, ReembedCommand.class, ImportCommand.class, IngestCommand.class, VerifyCommand.class, CutoverCommand.class,
-                RollbackCommand.class, SearchCommand.class, StatusCommand.class, CheckCommand.class, BenchCommand.class, ServeCommand.class, CommandLine.HelpCommand.class})
+                RollbackCommand.class, PipelinesCommand.class, SearchCommand.class, StatusCommand.class, CheckCommand.class, BenchCommand.class, ServeCommand.class, CommandLine.HelpCommand.class})
 public final class Memshift implements Runnable {
 
     public static final int EXIT_OK = 0;
@@ -53,7 +54,7 @@ public final class Memshift implements Runnable {
                 return EXIT_SOURCE_UNAVAILABLE;
             }
             return e instanceof BadInputException || e instanceof IllegalArgumentException
-                    || e instanceof InvalidSourceException ? EXIT_BAD_INPUT : EXIT_FAILED;
+                    || e instanceof InvalidSourceException || e instanceof DeleteGuardException ? EXIT_BAD_INPUT : EXIT_FAILED;
         });
         sameVersion(commandLine, commandLine.getCommandSpec().version());
         // A config file's defaults stand for options not given (--config on every command).

@@ -3,9 +3,11 @@ package io.memshift.cli;
 import io.memshift.control.Clusters;
 import io.memshift.control.Migration;
 import io.memshift.control.MigrationSummary;
+import io.memshift.control.PipelineChoice;
+import io.memshift.clients.StageInstance;
+import io.memshift.exporter.ExportOptions;
 import io.memshift.exporter.MemoryEventConverter;
 import io.memshift.reembedder.ReembedderConfig;
-import io.memshift.schemas.Topics;
 import java.io.PrintWriter;
 import io.memshift.exporter.MemorySource;
 import java.nio.file.Path;
@@ -27,18 +29,19 @@ final class MigrateCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, description = "The new embedding model: " + OptionHelp.MODELS + ".")
     String model;
 
-    @Option(names = "--index", description = "Target index (default: memories-<model>-1).")
+    @Option(names = "--index", description = "Target index (default: memories.<pipeline>.<model>-1; memories-<model>-1 for the pipeline memories).")
     String index;
 
-    @Option(names = "--alias", defaultValue = "memories", description = "Alias to point at the new index (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--alias", description = "Alias to point at the new index (default: memories, unless it serves"
+            + " another pipeline's index: then every alias is left alone).")
     String alias;
 
     @Option(names = "--no-cutover", description = "Fill the index but leave the alias where it is.")
     boolean noCutover;
 
-    @Option(names = "--topic", defaultValue = Topics.MEMORIES, description = "Topic to export to and re-embed from"
-            + " (default: ${DEFAULT-VALUE}). Another topic is another pipeline: its own embedded topic"
-            + " <topic>.embedded.<model>, re-embedder application id and default index <topic>-<model>-1.")
+    @Option(names = "--topic", description = "The log topic to export to and re-embed from, instead of --pipeline"
+            + " (memories is the pipeline of earlier versions). Another topic is another pipeline: its own embedded"
+            + " topic <topic>.embedded.<model>, re-embedder application id and default index <topic>.<model>-1.")
     String topic;
 
     @CommandLine.Mixin
@@ -46,6 +49,12 @@ final class MigrateCommand implements Callable<Integer> {
 
     @CommandLine.Mixin
     ExportChoiceOptions choice = new ExportChoiceOptions();
+
+    @CommandLine.Mixin
+    PipelineOptions pipelineOptions = new PipelineOptions();
+
+    @CommandLine.Mixin
+    InstanceOptions instanceOptions = new InstanceOptions();
 
     @CommandLine.Mixin
     ClusterEndpoints endpoints = new ClusterEndpoints();
@@ -78,14 +87,22 @@ final class MigrateCommand implements Callable<Integer> {
         MemorySource memories = sourceUri.open(choice.user, choice.agent, choice.run,
                 endpoints.sourceElasticsearch(sourceUri));
         Path dataDir = endpoints.dataDir();
+        ExportOptions exportOptions = choice.toOptions(dataDir, memories.shortName());
         Clusters clusters = endpoints.resolve(out);
-        Migration.Options options = new Migration.Options(memories, model, index, noCutover ? null : alias,
-                batching.batchSizeOrDefault(), batching.maxWait(), maxTextChars, Duration.ofSeconds(stallTimeoutSeconds),
-                Duration.ofSeconds(drainTimeoutSeconds),
-                dataDir.resolve("streams"), shape.shape(), choice.toOptions(dataDir, memories.shortName()), topic);
-        try (MetricsServer metricsServer = metrics.start(out);
+        try (StageInstance instance = instanceOptions.claim(dataDir);
+             MetricsServer metricsServer = metrics.start(out);
              ProgressReporter progress = ProgressReporter.forThisProcess()) {
-            MigrationSummary summary = new Migration(clusters, options, new MigrationPrinter(out, progress),
+            Migration.Options options = new Migration.Options(memories, model, index,
+                    noCutover ? null : alias != null ? alias : PipelineChoice.DEFAULT_ALIAS,
+                    batching.batchSizeOrDefault(), batching.maxWait(), maxTextChars, Duration.ofSeconds(stallTimeoutSeconds),
+                    Duration.ofSeconds(drainTimeoutSeconds), instance, shape.shape(), exportOptions,
+                    pipelineOptions.name, topic, pipelineOptions.topicSettings(clusters.kafka().topics()), alias == null);
+            MigrationPrinter printer = new MigrationPrinter(out, progress);
+            if (exportOptions.dryRun()) {
+                new Migration(clusters, options, printer).dryRun();
+                return Memshift.EXIT_OK;
+            }
+            MigrationSummary summary = new Migration(clusters, options, printer,
                     MetricsOptions.registryOf(metricsServer)).run();
             MigrationPrinter.printSummary(out, summary);
             return summary.failed() == 0 ? Memshift.EXIT_OK : Memshift.EXIT_FAILED;

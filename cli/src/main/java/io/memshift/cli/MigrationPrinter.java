@@ -4,9 +4,10 @@ import io.memshift.control.Migration;
 import io.memshift.control.MigrationSummary;
 import io.memshift.exporter.ExportSummary;
 import io.memshift.reembedder.ModelProfile;
-import io.memshift.schemas.Topics;
+import io.memshift.schemas.Pipeline;
 import java.io.PrintWriter;
 import java.time.Duration;
+import java.util.List;
 import java.util.Set;
 
 /** Prints a migration as it runs (progress on stderr, steps on stdout) and its summary at the end. */
@@ -28,6 +29,11 @@ final class MigrationPrinter implements Migration.Listener {
     @Override
     public void phaseEnded() {
         progress.close();
+    }
+
+    @Override
+    public void pipeline(Pipeline pipeline, String index) {
+        say("Pipeline %s: log %s, index %s", pipeline.name(), pipeline.log(), index);
     }
 
     @Override
@@ -62,9 +68,21 @@ final class MigrationPrinter implements Migration.Listener {
                 previous.isEmpty() ? "" : " (before: " + String.join(", ", previous) + ")");
     }
 
+    @Override
+    public void aliasLeft(String alias, String index, List<String> pipelines) {
+        say("Alias %s serves pipeline %s: left as it is. Readers of this store need an alias of their own:"
+                + " ./memshift cutover --alias <name> --index %s (or migrate with --alias <name>).", alias,
+                String.join(", ", pipelines), index);
+    }
+
     static void describeExport(PrintWriter out, ExportSummary export, String topic) {
+        if (export.dryRun()) {
+            describeDryRun(out, export, topic);
+            return;
+        }
         if (export.rejected() > 0) {
-            out.printf("Set aside %d invalid records (reject file and topic %s)%n", export.rejected(), Topics.REJECTED);
+            out.printf("Set aside %d invalid records (reject file and topic %s)%n", export.rejected(),
+                    Pipeline.ofLog(topic).rejected());
         }
         if (export.filtered() > 0) {
             out.printf("Left out %d memories by the filters%n", export.filtered());
@@ -84,7 +102,36 @@ final class MigrationPrinter implements Migration.Listener {
                     entities.selected(), topic, entities.skipped() == 0 ? ""
                             : " (" + entities.skipped() + " were there already at their version)");
         }
+        List<String> deletes = export.reconciliation().deletes();
+        if (!deletes.isEmpty()) {
+            out.printf("Deleted %d memories the snapshot no longer holds (of %d in the log): %s%s%n", deletes.size(),
+                    export.reconciliation().live(), String.join(", ", deletes.subList(0, Math.min(20, deletes.size()))
+                            .stream().map(id -> named(export, id)).toList()),
+                    deletes.size() > 20 ? " and " + (deletes.size() - 20) + " more" : "");
+        }
         out.flush();
+    }
+
+    private static void describeDryRun(PrintWriter out, ExportSummary export, String topic) {
+        out.printf("Dry run, nothing changed: %d memories read, %d distinct; would publish %d to topic %s (%d already"
+                + " there at their version)%n", export.read(), export.published() + export.skipped(), export.published(), topic,
+                export.skipped());
+        ExportSummary.Entities entities = export.entities();
+        if (entities.read() > 0) {
+            out.printf("and %d entities of Mem0's entity store, %d distinct; would publish %d (%d already there at"
+                    + " their version)%n", entities.read(), entities.published() + entities.skipped(), entities.published(),
+                    entities.skipped());
+        }
+        List<String> deletes = export.reconciliation().deletes();
+        out.printf("The snapshot would delete %d of the %d memories the log holds%s%n", deletes.size(),
+                export.reconciliation().live(), deletes.isEmpty() ? "" : ":");
+        deletes.forEach(id -> out.printf("  %s%n", named(export, id)));
+        out.flush();
+    }
+
+    /** A reconciled id as listed: an entity of Mem0's entity store says so. */
+    private static String named(ExportSummary export, String id) {
+        return export.reconciliation().entityDeletes().contains(id) ? id + " (entity)" : id;
     }
 
     static void printSummary(PrintWriter out, MigrationSummary summary) {

@@ -1,7 +1,12 @@
 package io.memshift.cli;
 
 import dev.langchain4j.model.embedding.EmbeddingModel;
+import io.memshift.clients.StageInstance;
 import io.memshift.control.Backlog;
+import io.memshift.control.PipelineRegistry;
+import io.memshift.control.Pipelines;
+import io.memshift.reembedder.VersionGate;
+import io.memshift.reembedder.VersionGateConfig;
 import io.memshift.control.Clusters;
 import io.memshift.control.FailureDiagnosis;
 import io.memshift.control.Generations;
@@ -20,13 +25,16 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code memshift reembed}: runs the re-embedding stage alone, as a service or until caught up. With
- * {@code --replay} it starts a new generation: a new application id that re-reads {@code memories} from the
- * start and writes a new, complete output topic, leaving the previous generation's topic untouched.
+ * {@code memshift reembed}: runs the re-embedding stage of a pipeline alone, as a service or until caught up, with
+ * the pipeline's version gate beside it (so that what publishers put on the intake reaches the log while it runs).
+ * With {@code --replay} it starts a new generation: a new application id that re-reads the log from the start and
+ * writes a new, complete output topic, leaving the previous generation's topic untouched. Any number of instances
+ * may run for one pipeline and model: they share the log's partitions.
  */
 @Command(name = "reembed", mixinStandardHelpOptions = true, description = {
-        "Runs the re-embedder alone: memories -> memories.embedded.<model>, exactly once (Kafka Streams EOS v2).",
-        "--replay starts a new generation that re-reads memories from the start into a new topic."})
+        "Runs the re-embedder of a pipeline alone: <log> -> <log>.embedded.<model>, exactly once (Kafka Streams EOS v2).",
+        "--replay starts a new generation that re-reads the log from the start into a new topic.",
+        "Several instances (one per --data-dir slot, or --instance-id) share the log's partitions."})
 final class ReembedCommand implements Callable<Integer> {
 
     @Option(names = "--model", required = true, description = "The embedding model: " + OptionHelp.MODELS + ".")
@@ -38,8 +46,14 @@ final class ReembedCommand implements Callable<Integer> {
     @Option(names = "--generation", description = "Run this generation (1 = the model's first run; give a replay's number to resume it).")
     Integer generation;
 
-    @Option(names = "--input-topic", defaultValue = Topics.MEMORIES, description = "Topic to read (default: ${DEFAULT-VALUE}). Another input topic gets its own output topic, <input>.embedded.<model>, and application id.")
+    @Option(names = "--input-topic", description = "The log topic to read, instead of --pipeline (memories is the pipeline memories). Its output topic is <input>.embedded.<model>.")
     String inputTopic;
+
+    @CommandLine.Mixin
+    PipelineOptions pipelineOptions = new PipelineOptions();
+
+    @CommandLine.Mixin
+    InstanceOptions instanceOptions = new InstanceOptions();
 
     @CommandLine.Mixin
     BatchingOptions batching = new BatchingOptions();
@@ -61,30 +75,38 @@ final class ReembedCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         ModelProfile profile = EmbeddingModels.profile(model);
         Clusters clusters = endpoints.resolveRunning();
-        int gen = Generations.choose(clusters, inputTopic, profile.id(), replay, generation);
-        ReembedderConfig config = new ReembedderConfig(clusters.kafka(), clusters.schemaRegistry(),
-                profile.id(), batching.batchSize(profile), batching.maxWait(),
-                endpoints.dataDir().resolve("streams"), gen, inputTopic);
+        PipelineRegistry.Entry pipeline = new Pipelines(clusters).forStage(pipelineOptions.name, inputTopic,
+                pipelineOptions.topicSettings(clusters.kafka().topics()));
+        String log = pipeline.pipeline().log();
+        int gen = Generations.choose(clusters, log, profile.id(), replay, generation);
         out.printf("Loading model %s (%d dims) ...%n", profile.id(), profile.dims());
         out.flush();
         EmbeddingModel embedder = profile.factory().get();
-        try (ForegroundService service = new ForegroundService("memshift-reembed");
+        try (StageInstance instance = instanceOptions.claim(endpoints.dataDir());
+             ForegroundService service = new ForegroundService("memshift-reembed");
              MetricsServer metricsServer = metrics.start(out);
-             Reembedder reembedder = new Reembedder(config, profile, embedder,
+             VersionGate gate = new VersionGate(new VersionGateConfig(clusters.kafka(), clusters.schemaRegistry(),
+                     pipeline.pipeline(), pipeline.topics(), instance));
+             Reembedder reembedder = new Reembedder(new ReembedderConfig(clusters.kafka(),
+                     clusters.schemaRegistry(), profile.id(), batching.batchSize(profile), batching.maxWait(),
+                     instance.stateDir(), gen, log, pipeline.topics(), instance.id()), profile, embedder,
                      metricsServer != null ? metricsServer.registry() : new SimpleMeterRegistry());
              LagGauges lag = metricsServer == null ? null
                      : new LagGauges(clusters, metricsServer.registry(), LagGauges.DEFAULT_INTERVAL)) {
             if (lag != null) {
-                lag.reembedder(profile.id(), reembedder.applicationId(), inputTopic);
+                lag.reembedder(profile.id(), reembedder.applicationId(), log);
             }
+            ReembedderConfig config = reembedder.config();
             try {
+                gate.start();
                 reembedder.start();
-                out.printf("Re-embedding %s into %s (generation %d, application id %s)%s ...%n", inputTopic,
-                        config.outputTopic(), gen, reembedder.applicationId(),
+                out.printf("Re-embedding %s into %s (generation %d, application id %s, instance %s)%s ...%n", log,
+                        config.outputTopic(), gen, reembedder.applicationId(), instance.id(),
                         untilCaughtUp ? " until caught up" : "; Ctrl-C stops");
                 out.flush();
-                service.await(() -> untilCaughtUp && Backlog.reembedderCaughtUp(clusters.kafka(), reembedder,
-                        inputTopic), () -> FailureDiagnosis.requireAlive(clusters, reembedder));
+                service.await(() -> untilCaughtUp && Backlog.gateCaughtUp(clusters.kafka(), gate)
+                                && Backlog.reembedderCaughtUp(clusters.kafka(), reembedder, log),
+                        () -> FailureDiagnosis.requireAlive(clusters, gate, reembedder));
             } catch (RuntimeException e) {
                 throw FailureDiagnosis.explain(clusters, reembedder.name(), e);
             }
@@ -94,7 +116,7 @@ final class ReembedCommand implements Callable<Integer> {
                             + " %d refused by the model (in %s)%n", config.outputTopic(), metrics.events(),
                     metrics.embedded(), metrics.batches(), metrics.meanBatchSize(), metrics.meanModelLatencyMs(),
                     metrics.modelSeconds(), metrics.cacheHits(), metrics.modelRetries(), metrics.deadLettered(),
-                    Topics.embedDeadLetterTopicName(profile.id()));
+                    config.deadLetterTopic());
             return Memshift.EXIT_OK;
         }
     }

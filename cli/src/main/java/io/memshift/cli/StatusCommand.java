@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.memshift.control.Clusters;
 import io.memshift.control.PipelineStatus;
+import io.memshift.control.Pipelines;
 import io.memshift.control.StatusReader;
 import java.io.PrintWriter;
 import java.util.Optional;
@@ -29,7 +30,7 @@ final class StatusCommand implements Callable<Integer> {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    @Option(names = "--pipeline", description = "Only this pipeline (its input topic, e.g. memories).")
+    @Option(names = "--pipeline", description = "Only this pipeline: its name (./memshift pipelines lists them) or its log topic, e.g. memories.")
     String pipeline;
 
     @Option(names = "--watch", arity = "0..1", fallbackValue = "5", paramLabel = "SECONDS",
@@ -63,6 +64,8 @@ final class StatusCommand implements Callable<Integer> {
             return Memshift.EXIT_FAILED;
         }
         StatusReader reader = new StatusReader(clusters.get());
+        // The reader knows pipelines by their log topic; a pipeline's name stands for its log.
+        String pipeline = this.pipeline == null ? null : new Pipelines(clusters.get()).logOf(this.pipeline);
         PipelineStatus status = reader.read(pipeline);
         if (sampleSeconds > 0) {
             Thread.sleep((long) (sampleSeconds * 1000));

@@ -1,6 +1,10 @@
 package io.memshift.cli;
 
 import io.memshift.control.Clusters;
+import io.memshift.control.PipelineChoice;
+import io.memshift.control.Pipelines;
+import io.memshift.reembedder.EmbeddingModels;
+import io.memshift.schemas.Pipeline;
 import io.memshift.control.Verification;
 import io.memshift.control.VerifyReport;
 import io.memshift.exporter.MemorySource;
@@ -27,8 +31,13 @@ final class VerifyCommand implements Callable<Integer> {
     @Option(names = "--source", required = true, description = "The source the index was filled from: " + OptionHelp.SOURCE_KINDS + ".")
     String source;
 
-    @Option(names = "--index", required = true, description = "The index to verify.")
+    @Option(names = "--index", description = "The index to verify (default: the index of the source's pipeline, the"
+            + " model's if --model is given).")
     String index;
+
+    @Option(names = "--pipeline", description = "The pipeline whose index to verify, when --index is not given"
+            + " (default: the source's store's own).")
+    String pipelineName;
 
     @Option(names = "--model", description = "Model to re-embed samples with (default: the one recorded in the index): " + OptionHelp.MODELS + ".")
     String model;
@@ -75,6 +84,19 @@ final class VerifyCommand implements Callable<Integer> {
         SourceUri sourceUri = SourceUri.parse(source);
         MemorySource memories = sourceUri.open(null, null, null, endpoints.sourceElasticsearch(sourceUri));
         Clusters clusters = endpoints.resolveRunning();
+        String index = this.index;
+        if (index == null) {
+            Pipeline pipeline;
+            try {
+                pipeline = PipelineChoice.pipelineFor(memories.storeName(), pipelineName, null);
+            } catch (IllegalArgumentException e) {
+                throw new BadInputException(e.getMessage());
+            }
+            index = new Pipelines(clusters).indexOf(pipeline,
+                    model == null ? null : EmbeddingModels.profile(model).id());
+            // Said on stderr: with --json, stdout holds the report only.
+            spec.commandLine().getErr().printf("Verifying %s, the index of pipeline %s%n", index, pipeline.name());
+        }
         VerifyReport report = new Verification(clusters, new Verification.Options(index, model, sample, minCosine,
                 compareIndex, alias, queries, k, minOverlap, allowExtra, seed)).run(memories);
         if (json) {

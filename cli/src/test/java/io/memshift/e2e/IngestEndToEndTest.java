@@ -35,6 +35,11 @@ import io.memshift.reembedder.EmbeddingModels;
 import io.memshift.reembedder.ModelProfile;
 import io.memshift.reembedder.Reembedder;
 import io.memshift.reembedder.ReembedderConfig;
+import io.memshift.reembedder.VersionGate;
+import io.memshift.reembedder.VersionGateConfig;
+import io.memshift.clients.StageInstance;
+import io.memshift.schemas.Pipeline;
+import io.memshift.clients.TopicSettings;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.nio.file.Path;
@@ -59,7 +64,7 @@ class IngestEndToEndTest {
     private static final String T1 = "2025-06-01T08:00:00.000000-07:00";
     private static final String T2 = "2025-06-02T09:30:00.250000-07:00";
 
-    /** A memories topic of this test's own: the other tests' indices must not see its live memories. */
+    /** The log of a pipeline of this test's own: the other tests' indices must not see its live memories. */
     private static final String TOPIC = "memories.ingest-test";
     private static final String MODEL = "onnx:all-minilm-l6-v2-q";
 
@@ -142,9 +147,9 @@ class IngestEndToEndTest {
     }
 
     /**
-     * The three stages over this test's topic, as {@code migrate} runs them: the export of the older snapshot
-     * (published after the live changes), the re-embedder, and the importer, until the index holds every memory
-     * at its latest version.
+     * The stages over this test's pipeline, as {@code migrate} runs them: the version gate (which puts the live
+     * events and the export on the log), the export of the older snapshot (published after the live changes), the
+     * re-embedder, and the importer, until the index holds every memory at its latest version.
      */
     private void runPipeline(StackEndpoints stack, Path export) throws Exception {
         SchemaRegistryClient registry = new SchemaRegistryClient(stack.schemaRegistryUrl());
@@ -159,13 +164,18 @@ class IngestEndToEndTest {
         ImporterConfig importer = ImporterConfig.of(KafkaSettings.of(stack.bootstrapServers()), stack.schemaRegistryUrl(),
                 stack.elasticsearchUrl(), reembed.outputTopic(), "ingest-test", DocumentLayout.MEM0,
                 IndexMapping.forDims(profile.dims()));
-        try (Reembedder reembedder = new Reembedder(reembed, profile, profile.factory().get());
+        try (VersionGate gate = new VersionGate(new VersionGateConfig(KafkaSettings.of(stack.bootstrapServers()),
+                     stack.schemaRegistryUrl(), Pipeline.ofLog(TOPIC), TopicSettings.DEFAULT,
+                     StageInstance.of("ingest-test", dataDir.resolve("streams"))));
+             Reembedder reembedder = new Reembedder(reembed, profile, profile.factory().get());
              Importer imports = new Importer(importer)) {
+            gate.start();
             reembedder.start();
             imports.start();
             // 9 live events and 3 exported ones; events of one memory in one batch collapse to the newest, so the
             // stages are done when every memory of the test is in the index, not after a count of events.
             await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(500)).until(() -> {
+                gate.requireAlive();
                 assertThat(reembedder.failure()).isNull();
                 assertThat(imports.failure()).isNull();
                 HTTP.send(HttpRequest.newBuilder(URI.create(stack.elasticsearchUrl() + "/ingest-test*/_refresh"))
@@ -176,6 +186,8 @@ class IngestEndToEndTest {
                 // batch, the importer caught up). A wrong final state then stays wrong, and the assertions below
                 // say how.
                 return docs.size() + deletes.size() >= 7 && reembedder.metrics().pending() == 0
+                        && ConsumerGroupLag.of(KafkaSettings.of(stack.bootstrapServers()), gate.applicationId(),
+                                gate.pipeline().intake()) == 0
                         && ConsumerGroupLag.of(KafkaSettings.of(stack.bootstrapServers()), reembedder.applicationId(), TOPIC) == 0
                         && ConsumerGroupLag.of(KafkaSettings.of(stack.bootstrapServers()), importer.groupId(), reembed.outputTopic()) == 0;
             });

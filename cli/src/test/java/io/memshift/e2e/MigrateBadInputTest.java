@@ -6,6 +6,7 @@ import io.memshift.clients.KafkaClients;
 import io.memshift.clients.KafkaSettings;
 import io.memshift.embedded.EmbeddedStackExtension;
 import io.memshift.embedded.StackEndpoints;
+import io.memshift.schemas.Pipeline;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -62,21 +63,24 @@ class MigrateBadInputTest {
     }
 
     private void assertRefused(StackEndpoints stack, Path file, String... expected) {
-        long before = publishedCount(stack);
+        // The file's own pipeline: its intake (what the export publishes) and its log.
+        String name = file.getFileName().toString();
+        Pipeline pipeline = Pipeline.named(Pipeline.slug(name.substring(0, name.lastIndexOf('.'))));
+        long before = publishedCount(stack, pipeline.intake()) + publishedCount(stack, pipeline.log());
         Cli.Result result = Cli.migrate(stack, dir.resolve("data"), "--source", "mem0-json:" + file,
                 "--model", "onnx:all-minilm-l6-v2-q");
         assertThat(result.exitCode()).isEqualTo(2);
         for (String text : expected) {
             assertThat(result.err()).contains(text);
         }
-        assertThat(publishedCount(stack)).isEqualTo(before);
+        assertThat(publishedCount(stack, pipeline.intake()) + publishedCount(stack, pipeline.log())).isEqualTo(before);
     }
 
-    private static long publishedCount(StackEndpoints stack) {
+    private static long publishedCount(StackEndpoints stack, String topic) {
         Properties props = new KafkaClients(KafkaSettings.of(stack.bootstrapServers())).consumerConfig();
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(),
                 new ByteArrayDeserializer())) {
-            List<PartitionInfo> partitions = consumer.listTopics(Duration.ofSeconds(10)).get("memories");
+            List<PartitionInfo> partitions = consumer.listTopics(Duration.ofSeconds(10)).get(topic);
             if (partitions == null) {
                 return 0;
             }

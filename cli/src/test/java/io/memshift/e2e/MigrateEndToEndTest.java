@@ -33,7 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
 class MigrateEndToEndTest {
 
     private static final String MODEL = "onnx:bge-small-en-v15";
-    private static final String INDEX = "memories-onnx-bge-small-en-v15-1";
+    private static final String INDEX = "memories.mem0-export.onnx-bge-small-en-v15-1";
     /** Exact decimals both sides, so 0.750 and 0.75 count as different: metadata must be kept exactly. */
     private static final ObjectMapper JSON = new ObjectMapper()
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)

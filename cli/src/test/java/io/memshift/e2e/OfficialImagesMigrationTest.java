@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.memshift.schemas.Pipeline;
 import io.memshift.schemas.Topics;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -42,7 +43,7 @@ class OfficialImagesMigrationTest {
     private static final String ELASTICSEARCH_IMAGE = "docker.elastic.co/elasticsearch/elasticsearch:8.19.21";
 
     private static final String MODEL = "onnx:bge-small-en-v15";
-    private static final String INDEX = "memories-onnx-bge-small-en-v15-1";
+    private static final String INDEX = "memories.mem0-export.onnx-bge-small-en-v15-1";
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
@@ -99,7 +100,7 @@ class OfficialImagesMigrationTest {
         assertThat(idsBehindTheAlias()).isEqualTo(sample);
         // The schemas went to Confluent's registry, under the subjects of the Confluent serializers' naming.
         assertThat(textValues(get(registryUrl() + "/subjects")))
-                .contains(Topics.MEMORIES + "-value", Topics.embeddedTopicName(MODEL) + "-value");
+                .contains("memories.mem0-export-value", Pipeline.named("mem0-export").embedded(MODEL, 1) + "-value");
     }
 
     private static String registryUrl() {

@@ -53,7 +53,8 @@ import org.junit.jupiter.api.TestMethodOrder;
 class SecureStackTest {
 
     private static final String MODEL = "onnx:all-minilm-l6-v2-q";
-    private static final String INDEX = "memories-onnx-all-minilm-l6-v2-q-1";
+    /** The sample's pipeline (its store, mem0-export) and so its index: the one a default migrate fills. */
+    private static final String INDEX = "memories.mem0-export.onnx-all-minilm-l6-v2-q-1";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private static Path root;
@@ -131,12 +132,16 @@ class SecureStackTest {
 
         refused(file, "Kafka at " + bootstrap + " refused to use topic memories", "an ACL on the topic prefix 'memories'");
 
-        Cli.Result check = Cli.run("check", "--config", file.toString(), "--model", MODEL,
+        // The sample's pipeline by name: the exact topics, groups and index a migration of the sample uses.
+        Cli.Result check = Cli.run("check", "--config", file.toString(), "--model", MODEL, "--pipeline", "mem0-export",
                 "--data-dir", root.resolve("check").toString());
         assertThat(check.exitCode()).as(check.out() + check.err()).isEqualTo(1);
         assertThat(check.out()).contains("MISSING  use transactions: WRITE and DESCRIBE on transactional id memshift-check")
                 .contains("MISSING  use consumer group memshift-import-" + INDEX)
-                .contains("MISSING  use topic memories.embedded.onnx-all-minilm-l6-v2-q")
+                .contains("MISSING  use consumer group memshift-gate-memories.mem0-export")
+                .contains("MISSING  use topic memories.mem0-export.intake")
+                .contains("MISSING  use topic memories.mem0-export.embedded.onnx-all-minilm-l6-v2-q")
+                .contains("MISSING  use topic memshift.pipelines")
                 .contains("ok       log in");
     }
 
@@ -186,7 +191,9 @@ class SecureStackTest {
 
         StringBuilder everything = new StringBuilder(run.out()).append(run.err()).append(captured.text());
         everything.append(get("/" + INDEX + "/_mapping").toString());
-        everything.append(headersOf(Set.of("memories", "memories.embedded.onnx-all-minilm-l6-v2-q")));
+        // Every topic the records went through: the intake, the log the version gate wrote, the embedded topic.
+        everything.append(headersOf(Set.of("memories.mem0-export.intake", "memories.mem0-export",
+                "memories.mem0-export.embedded.onnx-all-minilm-l6-v2-q")));
         assertThat(captured.text()).as("the migration logged something").isNotEmpty();
         for (String secret : secrets) {
             assertThat(everything.indexOf(secret)).as("a secret (" + secret.length() + " characters) showed").isEqualTo(-1);
@@ -214,12 +221,13 @@ class SecureStackTest {
 
         assertThat(run.exitCode()).as(run.out() + run.err()).isZero();
         assertThat(run.out()).contains("read          12");
-        // The index holds the whole memories topic (the earlier test's memories too); these 12 are among them.
+        // The store has a pipeline of its own (mem0_secured), so its index holds exactly its 12 memories.
         send("POST", "/_refresh");
         HttpResponse<String> found = send("POST", "/memories-from-mem0-es/_count",
                 "{\"query\": {\"ids\": {\"values\": [\"es-0\",\"es-1\",\"es-2\",\"es-3\",\"es-4\",\"es-5\","
                         + "\"es-6\",\"es-7\",\"es-8\",\"es-9\",\"es-10\",\"es-11\"]}}}");
         assertThat(JSON.readTree(found.body()).get("count").asInt()).as(found.body()).isEqualTo(12);
+        assertThat(count("/memories-from-mem0-es/_count")).isEqualTo(12);
     }
 
     // ---------------------------------------------------------------- helpers

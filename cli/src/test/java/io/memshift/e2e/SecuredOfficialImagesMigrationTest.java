@@ -51,7 +51,8 @@ class SecuredOfficialImagesMigrationTest {
     private static final String ELASTICSEARCH_IMAGE = "docker.elastic.co/elasticsearch/elasticsearch:8.19.21";
 
     private static final String MODEL = "onnx:bge-small-en-v15";
-    private static final String INDEX = "memories-onnx-bge-small-en-v15-1";
+    /** The sample's pipeline (its store, mem0-export) names the index a default migrate fills. */
+    private static final String INDEX = "memories.mem0-export.onnx-bge-small-en-v15-1";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** Certificates and credentials, made before the containers start: they are built into them. */

@@ -7,6 +7,9 @@ import java.util.Optional;
  * How memshift creates the topics it needs on a cluster: the partitions of each data topic (the memories, the
  * embedded topics, the dead letters; single-partition topics such as the export checkpoints stay at one), the
  * replication factor of every topic, and its {@code min.insync.replicas}. A topic that exists is never changed.
+ * Partitions bound how many instances of a stage share the work (each partition is read by one instance at a
+ * time). The config file gives a cluster's settings; a pipeline keeps the ones it was created with (its
+ * {@code --partitions} and {@code --replication-factor} override the file's).
  *
  * @param partitions         partitions of each data topic
  * @param replicationFactor  replicas of every topic, or null for the broker's {@code default.replication.factor}
@@ -31,6 +34,16 @@ public record TopicSettings(int partitions, Short replicationFactor, Integer min
             throw new IllegalArgumentException("min.insync.replicas (" + minInsyncReplicas + ") above the replication"
                     + " factor (" + replicationFactor + ") would refuse every write with acks=all");
         }
+    }
+
+    /** These settings with another partition count (a pipeline's own, or an existing log's). */
+    public TopicSettings withPartitions(int count) {
+        return new TopicSettings(count, replicationFactor, minInsyncReplicas);
+    }
+
+    /** These settings with another replication factor (a pipeline's own); null keeps this one. */
+    public TopicSettings withReplicationFactor(Short replicas) {
+        return replicas == null ? this : new TopicSettings(partitions, replicas, minInsyncReplicas);
     }
 
     public Optional<Short> replication() {

@@ -13,7 +13,9 @@ import io.memshift.schemas.Json;
 import io.memshift.schemas.MemoryEvent;
 import io.memshift.schemas.SchemaRegistryClient;
 import io.memshift.schemas.SchemaRegistryException;
+import io.memshift.schemas.Pipeline;
 import io.memshift.schemas.Topics;
+import io.memshift.reembedder.VersionGate;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -103,13 +105,20 @@ public final class AccessCheck {
      */
     public record Plan(List<String> topics, List<String> groups, String subject, String index, String alias) {
 
-        /** What {@code migrate} of {@code inputTopic} with {@code modelId} into {@code index} (and {@code alias}) uses. */
-        public static Plan migration(String inputTopic, String modelId, String index, String alias) {
-            String embedded = Topics.embeddedTopicName(inputTopic, modelId, 1);
-            return new Plan(List.of(inputTopic, embedded, Topics.embedDeadLetterTopicName(modelId),
-                    Topics.importDlqTopicName(index), Topics.EXPORT_CHECKPOINTS, Topics.REJECTED),
-                    List.of(Reembedder.applicationId(inputTopic, modelId, 1), ImporterConfig.groupIdFor(index)),
-                    inputTopic + "-value", index, alias);
+        /**
+         * What {@code migrate} of {@code pipeline} with {@code modelId} into {@code index} (and {@code alias}) uses:
+         * the pipeline's intake, log, embedded topic, dead letters and rejects, the import dead letters, the export
+         * checkpoints and the pipeline registry ({@value Topics#PIPELINES}); the version gate's application id (its
+         * consumer group, and the prefix of its transactional ids and changelog topic), the re-embedder's and the
+         * importer's groups; the intake's value subject.
+         */
+        public static Plan migration(Pipeline pipeline, String modelId, String index, String alias) {
+            return new Plan(List.of(pipeline.intake(), pipeline.log(), pipeline.embedded(modelId, 1),
+                    pipeline.embedDeadLetters(modelId), pipeline.rejected(), Topics.importDlqTopicName(index),
+                    Topics.EXPORT_CHECKPOINTS, Topics.PIPELINES, VersionGate.changelogTopic(pipeline)),
+                    List.of(pipeline.gateApplicationId(), Reembedder.applicationId(pipeline.log(), modelId, 1),
+                            ImporterConfig.groupIdFor(index)),
+                    pipeline.intake() + "-value", index, alias);
         }
     }
 

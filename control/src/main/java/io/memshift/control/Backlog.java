@@ -4,6 +4,7 @@ import io.memshift.clients.KafkaSettings;
 import io.memshift.importer.ConsumerGroupLag;
 import io.memshift.importer.ImporterConfig;
 import io.memshift.reembedder.Reembedder;
+import io.memshift.reembedder.VersionGate;
 import io.memshift.schemas.Stage;
 
 /**
@@ -19,6 +20,47 @@ public final class Backlog {
     public static long reembedder(KafkaSettings kafka, Reembedder reembedder, String inputTopic) {
         return Math.max(0, ConsumerGroupLag.of(kafka, reembedder.applicationId(), inputTopic))
                 + reembedder.metrics().pending();
+    }
+
+    /** Events the version gate has yet to read from its pipeline's intake. */
+    public static long gate(KafkaSettings kafka, VersionGate gate) {
+        return Math.max(0, ConsumerGroupLag.of(kafka, gate.applicationId(), gate.pipeline().intake()));
+    }
+
+    /** Running, and its group committed up to the end of the intake: every event published is on the log (or stale). */
+    public static boolean gateCaughtUp(KafkaSettings kafka, VersionGate gate) {
+        return gate.health().state() == Stage.State.RUNNING
+                && ConsumerGroupLag.of(kafka, gate.applicationId(), gate.pipeline().intake()) == 0;
+    }
+
+    /**
+     * Waits until the gate has read everything on its intake (forwarded to the log, or held back as stale), so
+     * that what was published is on the log when a command that published it ends.
+     *
+     * @throws MigrationFailedException if the gate stops, or is not through within {@code timeout}
+     */
+    public static void awaitGate(KafkaSettings kafka, VersionGate gate, java.time.Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!gateCaughtUp(kafka, gate)) {
+            try {
+                gate.requireAlive();
+            } catch (io.memshift.schemas.StageFailedException e) {
+                throw new MigrationFailedException(e.getMessage(), e);
+            }
+            if (System.nanoTime() > deadline) {
+                throw new MigrationFailedException("the version gate of pipeline " + gate.pipeline().name() + " still"
+                        + " has " + gate(kafka, gate) + " events of " + gate.pipeline().intake() + " to read after "
+                        + timeout.toSeconds() + " s; they are durable there and reach the log "
+                        + gate.pipeline().log() + " as soon as any memshift process of the pipeline runs its gate"
+                        + " (ingest, reembed, export, migrate)");
+            }
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new MigrationFailedException("interrupted");
+            }
+        }
     }
 
     /** Records the importer has yet to write into its index. */

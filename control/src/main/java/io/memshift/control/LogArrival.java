@@ -23,8 +23,11 @@ import org.apache.kafka.streams.KafkaStreams;
  * bookkeeping that does not grow with the number of memories: a few offsets per partition.
  *
  * <ol>
- *   <li>When the export has committed, the input topic's end offsets are read: {@code E}. Everything the export
- *       (and any earlier run) published lies below them.</li>
+ *   <li>When the export has committed and the pipeline's version gate has read the whole intake (see
+ *       {@link Backlog#awaitGate}), the log's end offsets are read: {@code E}. Everything the export (and any
+ *       earlier run) published that was newer than the log's, its snapshot deletes included, lies below them. The
+ *       gate drops what is not newer, so how many events were published says nothing about how many reach the
+ *       log: only offsets do.</li>
  *   <li>The re-embedder is through {@code E} when its group has committed offsets at or past {@code E} on every
  *       partition (every record below was read, and its exactly-once transaction committed), its tasks are running
  *       (not moving in a rebalance) and no memory waits in a batch, and every record its producer sent since has been committed ({@link OutputTransactions}), with no

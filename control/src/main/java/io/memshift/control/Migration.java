@@ -4,6 +4,9 @@ import co.elastic.clients.elasticsearch.ElasticsearchClient;
 import dev.langchain4j.model.embedding.EmbeddingModel;
 import io.memshift.clients.ElasticsearchClients;
 import io.memshift.clients.KafkaClients;
+import io.memshift.clients.StageInstance;
+import io.memshift.clients.TopicSettings;
+import io.memshift.exporter.DeleteGuardException;
 import io.memshift.exporter.ExportOptions;
 import io.memshift.exporter.ExportProgress;
 import io.memshift.exporter.ExportSummary;
@@ -20,18 +23,20 @@ import io.memshift.reembedder.EmbeddingModels;
 import io.memshift.reembedder.ModelProfile;
 import io.memshift.reembedder.Reembedder;
 import io.memshift.reembedder.ReembedderConfig;
+import io.memshift.reembedder.VersionGate;
+import io.memshift.reembedder.VersionGateConfig;
 import io.memshift.schemas.Headers;
+import io.memshift.schemas.Pipeline;
 import io.memshift.schemas.SchemaRegistryClient;
 import io.memshift.schemas.Stage;
 import io.memshift.schemas.StageFailedException;
-import io.memshift.schemas.Topics;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
@@ -40,13 +45,15 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.streams.KafkaStreams;
 
 /**
- * One migration: export the source to {@code memories} while the re-embedder and the importer run in this
- * process, wait until every exported memory has arrived in the index (decided from the topics' offsets, see
- * {@link LogArrival}), let what is still in flight finish, then move the alias. The stages talk only through Kafka, exactly as they would as separate services.
+ * One migration: export the source to its pipeline's intake while the pipeline's version gate, the re-embedder
+ * and the importer run in this process, wait until every exported memory has arrived in the index (decided from
+ * the topics' offsets, see {@link LogArrival}), let what is still in flight finish, then move the alias. The
+ * stages talk only through Kafka, exactly as they would as separate services.
  * What happens on the way is told to a {@link Listener}; the CLI prints it.
  */
 public final class Migration {
@@ -54,30 +61,25 @@ public final class Migration {
     /**
      * The migration's settings.
      *
-     * @param index        target index; null for {@link IndexNames#defaultIndex(String)}
+     * @param index        target index; null for {@link IndexNames#defaultIndex(Pipeline, String)}
      * @param alias        alias to point at the index at the end; null to leave every alias alone
-     * @param stallTimeout give up when no memory has arrived for this long
      * @param batchSize    memories per flush of the re-embedder; 0 for the model's own default
      *                     ({@link io.memshift.reembedder.RequestLimits#defaultBatchSize()})
+     * @param stallTimeout give up when no memory has arrived for this long
      * @param drainTimeout once every memory is in, wait at most this long for records still in flight
-     * @param topic        the topic to export to and re-embed from; null for {@code memories}. Another topic is
-     *                     another pipeline: an embedded topic, application id and default index of its own
+     * @param instance     this process among the stages' instances (member ids, Kafka Streams state)
+     * @param pipelineName the pipeline to write to ({@code --pipeline}); null for the store's own (see
+     *                     {@link PipelineChoice#forSource}, checked once the source is valid, before anything is
+     *                     published)
+     * @param topic        the log topic to write to instead ({@code --topic}, as before pipelines); null if not given
+     * @param topics       how a new pipeline's topics are created
+     * @param aliasIsDefault the alias was not given: move it only if it serves no other pipeline's index (see
+     *                     {@link PipelineChoice#mayTakeDefaultAlias}), else leave it and tell the listener
      */
     public record Options(MemorySource source, String modelId, String index, String alias, int batchSize,
                           Duration maxWait, int maxTextChars, Duration stallTimeout, Duration drainTimeout,
-                          Path streamsStateDir, IndexShape shape, ExportOptions export, String topic) {
-
-        /** Through {@code memories}. */
-        public Options(MemorySource source, String modelId, String index, String alias, int batchSize,
-                       Duration maxWait, int maxTextChars, Duration stallTimeout, Duration drainTimeout,
-                       Path streamsStateDir, IndexShape shape, ExportOptions export) {
-            this(source, modelId, index, alias, batchSize, maxWait, maxTextChars, stallTimeout, drainTimeout,
-                    streamsStateDir, shape, export, null);
-        }
-
-        public String inputTopic() {
-            return topic != null ? topic : Topics.MEMORIES;
-        }
+                          StageInstance instance, IndexShape shape, ExportOptions export, String pipelineName,
+                          String topic, TopicSettings topics, boolean aliasIsDefault) {
     }
 
     /**
@@ -94,6 +96,10 @@ public final class Migration {
 
         /** The current phase ended (its last {@link #progress} is final). */
         default void phaseEnded() {
+        }
+
+        /** The run works on {@code pipeline} and fills {@code index}. */
+        default void pipeline(Pipeline pipeline, String index) {
         }
 
         /** The source is in {@code topic}: what was published, skipped, rejected or filtered. */
@@ -116,6 +122,10 @@ public final class Migration {
 
         /** The alias now points at the index; {@code previous} is where it pointed before (empty if new). */
         default void aliasMoved(String alias, String index, Set<String> previous) {
+        }
+
+        /** The default alias serves the indices of {@code pipelines}, other stores': it was left alone. */
+        default void aliasLeft(String alias, String index, List<String> pipelines) {
         }
     }
 
@@ -163,32 +173,23 @@ public final class Migration {
     public MigrationSummary run() {
         Instant begin = Instant.now();
         ModelProfile profile = this.profile != null ? this.profile : EmbeddingModels.profile(options.modelId());
-        String topic = options.inputTopic();
-        String index = options.index() != null ? options.index() : IndexNames.defaultIndex(topic, profile.id());
-        SchemaRegistryClient registry = new SchemaRegistryClient(clusters.schemaRegistry());
+        Pipeline pipeline = pipeline();
+        String index = options.index() != null ? options.index() : IndexNames.defaultIndex(pipeline, profile.id());
         // Every cluster is asked first, so that a refused login or a missing permission stops the run before it
         // writes anything (topics, schemas, records, indices), and names the cluster and what it refused.
-        AccessCheck.requireUsable(clusters, AccessCheck.Plan.migration(topic, profile.id(), index, options.alias()));
+        AccessCheck.requireUsable(clusters, AccessCheck.Plan.migration(pipeline, profile.id(), index, options.alias()));
         refuseAnAliasNamedLikeAnIndex(index);
+        listener.pipeline(pipeline, index);
 
-        MemorySource reader = options.source();
-        MemoryEventConverter converter = MemoryEventConverter.forSource(reader, options.maxTextChars());
-        ReembedderConfig reembedConfig = new ReembedderConfig(clusters.kafka(),
-                clusters.schemaRegistry(), profile.id(),
-                options.batchSize() > 0 ? options.batchSize() : profile.limits().defaultBatchSize(), options.maxWait(),
-                options.streamsStateDir(), 1, topic);
-        ImporterConfig importConfig = ImporterConfig.of(clusters.kafka(), clusters.schemaRegistry(),
-                clusters.elasticsearch(), reembedConfig.outputTopic(), index, options.shape().layout(),
-                options.shape().mapping(profile.dims()));
-
-        // The export runs beside the stages: each of its transactions is re-embedded and imported as soon as it
-        // commits, instead of after the whole source is on the topic.
+        // The export runs beside the stages: each of its transactions goes through the gate, is re-embedded and
+        // imported as soon as it commits, instead of after the whole source is on the intake.
         ExecutorService exporting = Executors.newSingleThreadExecutor(r -> {
             Thread thread = new Thread(r, "memshift-export");
             thread.setDaemon(true);
             return thread;
         });
         CountDownLatch stagesReady = new CountDownLatch(1);
+        AtomicReference<PipelineRegistry.Entry> chosen = new AtomicReference<>();
         ExportProgress progress = new ExportProgress() {
             @Override
             public void update(String phase, long done, long total) {
@@ -197,8 +198,8 @@ public final class Migration {
 
             @Override
             public void beforePublish() {
-                // Validation ran while the stages started; publishing waits for them, so that the first memories
-                // go through at once instead of piling up before a consumer joins.
+                // Validation ran while the model loaded; publishing waits for the stages, so that the first
+                // memories go through at once instead of piling up before a consumer joins.
                 try {
                     stagesReady.await(STAGES_READY_TIMEOUT_S, TimeUnit.SECONDS);
                 } catch (InterruptedException e) {
@@ -207,53 +208,15 @@ public final class Migration {
                 }
             }
         };
-        Future<ExportSummary> exportRun = exporting.submit(() -> new Exporter(clusters.kafka(), registry,
-                clusters.kafka().topics().partitions(), topic).export(reader, converter, progress, options.export()));
+        Future<ExportSummary> exportRun = exporting.submit(() -> export(progress, chosen));
         try {
             listener.loadingModel(profile);
             EmbeddingModel model = profile.factory().get();
-            MeterRegistry stageMeters = meters != null ? meters : new SimpleMeterRegistry();
-            try (Reembedder reembedder = new Reembedder(reembedConfig, profile, model, stageMeters);
-                 Importer importer = new Importer(importConfig, stageMeters);
-                 ElasticsearchClient es = ElasticsearchClients.connect(clusters.elasticsearch());
-                 Admin admin = new KafkaClients(clusters.kafka()).admin();
-                 LagGauges lag = meters == null ? null : new LagGauges(clusters, meters, LagGauges.DEFAULT_INTERVAL)) {
-                if (lag != null) {
-                    lag.reembedder(profile.id(), reembedder.applicationId(), topic)
-                            .importer(index, importConfig.groupId(), importConfig.topic());
-                }
-                reembedder.start();
-                importer.start();
-                listener.stagesStarted(reembedConfig.outputTopic(), index);
-                ExportSummary export = awaitExport(exportRun, stagesReady, reembedder, importer);
-                listener.phaseEnded();
-                listener.exported(export, topic);
-
-                // Done when every record of the log, memories and the entities of Mem0's entity store alike, is
-                // through both stages: the importer writes entities to <index>_entities from the same embedded
-                // topic, and commits its positions only once both kinds of a poll are settled.
-                LogArrival arrival = new LogArrival(admin, topic, reembedConfig.outputTopic(), reembedder, importer);
-                arrival.exportCommitted();
-                awaitArrival(arrival, reembedder, importer, export.selected() + export.entities().selected(),
-                        profile.id());
-                awaitDrained(reembedder, importer, importConfig, topic);
-
-                Set<String> previous = Set.of();
-                if (options.alias() != null) {
-                    previous = new AliasSwitch(es, clusters.kafka()).moveAlias(options.alias(), index);
-                    listener.aliasMoved(options.alias(), index, previous);
-                } else {
-                    es.indices().refresh(r -> r.index(index, importConfig.entityIndex()));
-                }
-                BulkOutcome outcome = importer.outcome();
-                return new MigrationSummary(reader.name(), profile.id(), index, options.alias(),
-                        export.read(), export.rejected(), reembedder.metrics().embedded(), outcome.indexed(),
-                        outcome.deleted(), outcome.stale(), outcome.dead(), Duration.between(begin, Instant.now()));
-            } catch (IOException e) {
-                throw FailureDiagnosis.explain(clusters, "migration", new UncheckedIOException(
-                        "Elasticsearch at " + clusters.elasticsearch().url() + ": " + e.getMessage(), e));
-            }
-        } catch (InvalidSourceException | SourceUnavailableException | InvalidRequestException
+            // The stages start on the pipeline only once the store may go to it (checked when the source is
+            // known valid): a refused --pipeline runs nothing on another store's pipeline.
+            PipelineRegistry.Entry entry = awaitPipelineChecked(exportRun, chosen);
+            return runStages(begin, profile, model, pipeline, entry, index, exportRun, stagesReady);
+        } catch (InvalidSourceException | SourceUnavailableException | InvalidRequestException | DeleteGuardException
                  | MigrationFailedException expected) {
             throw expected;
         } catch (RuntimeException e) {
@@ -267,6 +230,141 @@ public final class Migration {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+        }
+    }
+
+    private Pipeline pipeline() {
+        try {
+            return PipelineChoice.pipelineFor(options.source().storeName(), options.pipelineName(), options.topic());
+        } catch (IllegalArgumentException e) {
+            throw new InvalidRequestException(e.getMessage());
+        }
+    }
+
+    /** Reads the source and the pipeline's log, and tells what the export would publish and delete; changes nothing. */
+    public ExportSummary dryRun() {
+        if (!options.export().dryRun()) {
+            throw new IllegalStateException("dryRun() needs export options with dryRun set");
+        }
+        ExportSummary export;
+        try {
+            export = export(listener::progress, new AtomicReference<>());
+        } catch (InvalidSourceException | SourceUnavailableException | InvalidRequestException
+                 | DeleteGuardException badInput) {
+            throw badInput;
+        } catch (RuntimeException e) {
+            throw FailureDiagnosis.explain(clusters, "exporter", e);
+        }
+        listener.phaseEnded();
+        listener.exported(export, pipeline().log());
+        return export;
+    }
+
+    /**
+     * Exports the source to its pipeline; once the source is known valid, and before anything is published, checks
+     * that the store may go to that pipeline (see {@link PipelineChoice#forSource}), leaving the entry to record in
+     * {@code chosen}.
+     */
+    private ExportSummary export(ExportProgress progress, AtomicReference<PipelineRegistry.Entry> chosen) {
+        MemorySource reader = options.source();
+        MemoryEventConverter converter = MemoryEventConverter.forSource(reader, options.maxTextChars());
+        return new Exporter(clusters.kafka(), new SchemaRegistryClient(clusters.schemaRegistry()), pipeline(),
+                options.topics()).export(reader, converter, progress, options.export(), () -> chosen.set(
+                        new Pipelines(clusters).forSource(reader, options.pipelineName(), options.topic(),
+                                options.topics())));
+    }
+
+    /**
+     * Waits until the export has checked the pipeline (the source is valid and may go to it), while it validates.
+     * An export that failed meanwhile ends the migration as the export's own failure.
+     */
+    private PipelineRegistry.Entry awaitPipelineChecked(Future<ExportSummary> exportRun,
+                                                        AtomicReference<PipelineRegistry.Entry> chosen) {
+        while (chosen.get() == null) {
+            if (exportRun.isDone()) {
+                ExportSummary ignored = exportResult(exportRun);
+                if (chosen.get() == null) {
+                    throw new IllegalStateException("the export ended without choosing its pipeline");
+                }
+                break;
+            }
+            sleep(50);
+        }
+        return chosen.get();
+    }
+
+    private MigrationSummary runStages(Instant begin, ModelProfile profile, EmbeddingModel model, Pipeline pipeline,
+                                       PipelineRegistry.Entry entry, String index, Future<ExportSummary> exportRun,
+                                       CountDownLatch stagesReady) {
+        MemorySource reader = options.source();
+        StageInstance instance = options.instance();
+        String topic = pipeline.log();
+        TopicSettings topics = entry.topics();
+        ReembedderConfig reembedConfig = new ReembedderConfig(clusters.kafka(), clusters.schemaRegistry(),
+                profile.id(), options.batchSize() > 0 ? options.batchSize() : profile.limits().defaultBatchSize(),
+                options.maxWait(), instance.stateDir(), 1, topic, topics, instance.id());
+        ImporterConfig importConfig = ImporterConfig.of(clusters.kafka(), clusters.schemaRegistry(),
+                clusters.elasticsearch(), reembedConfig.outputTopic(), index, options.shape().layout(),
+                options.shape().mapping(profile.dims())).withInstance(instance.id());
+        MeterRegistry stageMeters = meters != null ? meters : new SimpleMeterRegistry();
+
+        // The gate forwards what the export puts on the intake (and whatever else waits there) to the log.
+        try (VersionGate gate = new VersionGate(new VersionGateConfig(clusters.kafka(), clusters.schemaRegistry(),
+                pipeline, topics, instance));
+             Reembedder reembedder = new Reembedder(reembedConfig, profile, model, stageMeters);
+             Importer importer = new Importer(importConfig, stageMeters);
+             ElasticsearchClient es = ElasticsearchClients.connect(clusters.elasticsearch());
+             Admin admin = new KafkaClients(clusters.kafka()).admin();
+             LagGauges lag = meters == null ? null : new LagGauges(clusters, meters, LagGauges.DEFAULT_INTERVAL)) {
+            if (lag != null) {
+                lag.reembedder(profile.id(), reembedder.applicationId(), topic)
+                        .importer(index, importConfig.groupId(), importConfig.topic());
+            }
+            gate.start();
+            reembedder.start();
+            importer.start();
+            listener.stagesStarted(reembedConfig.outputTopic(), index);
+            ExportSummary export = awaitExport(exportRun, stagesReady, gate, reembedder, importer);
+            listener.phaseEnded();
+            listener.exported(export, topic);
+            new Pipelines(clusters).record(entry);
+
+            // The export published to the intake; the gate forwards to the log only what is newer, so what reaches
+            // the log is not what was published, counted: it is what lies below the log's end once the gate has
+            // read the whole intake (the export's deletes too). That end is where the re-embedder must get.
+            Backlog.awaitGate(clusters.kafka(), gate, options.stallTimeout());
+            // Done when every record of the log, memories and the entities of Mem0's entity store alike, is
+            // through both stages: the importer writes entities to <index>_entities from the same embedded
+            // topic, and commits its positions only once both kinds of a poll are settled.
+            LogArrival arrival = new LogArrival(admin, topic, reembedConfig.outputTopic(), reembedder, importer);
+            arrival.exportCommitted();
+            long exported = export.selected() + export.entities().selected()
+                    + export.reconciliation().deletes().size();
+            awaitArrival(arrival, gate, reembedder, importer, exported, reembedConfig.deadLetterTopic());
+            awaitDrained(gate, reembedder, importer, importConfig, topic);
+
+            Set<String> previous = Set.of();
+            // Given no alias, the default one is taken only from this pipeline's indices (or earlier versions' one
+            // log): a second store migrated with default flags never takes the first store's readers.
+            List<String> others = options.alias() != null && options.aliasIsDefault()
+                    ? new Pipelines(clusters).otherPipelinesServedBy(options.alias(), pipeline) : List.of();
+            String alias = others.isEmpty() ? options.alias() : null;
+            if (!others.isEmpty()) {
+                listener.aliasLeft(options.alias(), index, others);
+            }
+            if (alias != null) {
+                previous = new AliasSwitch(es, clusters.kafka()).moveAlias(alias, index);
+                listener.aliasMoved(alias, index, previous);
+            } else {
+                es.indices().refresh(r -> r.index(index, importConfig.entityIndex()));
+            }
+            BulkOutcome outcome = importer.outcome();
+            return new MigrationSummary(reader.name(), profile.id(), index, alias,
+                    export.read(), export.rejected(), reembedder.metrics().embedded(), outcome.indexed(),
+                    outcome.deleted(), outcome.stale(), outcome.dead(), Duration.between(begin, Instant.now()));
+        } catch (IOException e) {
+            throw FailureDiagnosis.explain(clusters, "migration", new UncheckedIOException(
+                    "Elasticsearch at " + clusters.elasticsearch().url() + ": " + e.getMessage(), e));
         }
     }
 
@@ -297,29 +395,23 @@ public final class Migration {
     }
 
     /**
-     * Waits for the export while the stages work, and lets it publish once both stages hold their partitions. A
+     * Waits for the export while the stages work, and lets it publish once the stages hold their partitions. A
      * stage that stops meanwhile ends the migration at once.
      */
-    private ExportSummary awaitExport(Future<ExportSummary> exportRun, CountDownLatch stagesReady, Reembedder reembedder,
-                                      Importer importer) {
+    private ExportSummary awaitExport(Future<ExportSummary> exportRun, CountDownLatch stagesReady, VersionGate gate,
+                                      Reembedder reembedder, Importer importer) {
         while (true) {
             try {
                 return exportRun.get(CHECK_INTERVAL_MS, TimeUnit.MILLISECONDS);
             } catch (TimeoutException e) {
-                requireAlive(-1, reembedder, importer);
-                if (reembedder.state() == KafkaStreams.State.RUNNING && !importer.committedPositions().isEmpty()) {
+                requireAlive(-1, gate, reembedder, importer);
+                if (gate.health().state() == Stage.State.RUNNING
+                        && reembedder.state() == KafkaStreams.State.RUNNING
+                        && !importer.committedPositions().isEmpty()) {
                     stagesReady.countDown();
                 }
             } catch (ExecutionException e) {
-                // The exporter's own exceptions as if it ran here: bad input (exit 2) and an unreachable source
-                // (exit 3) as they are, anything else explained as the exporter's failure.
-                RuntimeException failure = e.getCause() instanceof RuntimeException r ? r
-                        : new IllegalStateException(e.getCause());
-                if (failure instanceof InvalidSourceException || failure instanceof SourceUnavailableException
-                        || failure instanceof InvalidRequestException) {
-                    throw failure;
-                }
-                throw FailureDiagnosis.explain(clusters, "exporter", failure);
+                return exportResult(exportRun);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new MigrationFailedException("interrupted");
@@ -328,15 +420,36 @@ public final class Migration {
     }
 
     /**
+     * The finished export's summary, or its failure as if it ran here: bad input (exit 2) and an unreachable source
+     * (exit 3) as they are, anything else explained as the exporter's failure.
+     */
+    private ExportSummary exportResult(Future<ExportSummary> exportRun) {
+        try {
+            return exportRun.get();
+        } catch (ExecutionException e) {
+            RuntimeException failure = e.getCause() instanceof RuntimeException r ? r
+                    : new IllegalStateException(e.getCause());
+            if (failure instanceof InvalidSourceException || failure instanceof SourceUnavailableException
+                    || failure instanceof InvalidRequestException || failure instanceof DeleteGuardException) {
+                throw failure;
+            }
+            throw FailureDiagnosis.explain(clusters, "exporter", failure);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new MigrationFailedException("interrupted");
+        }
+    }
+
+    /**
      * Waits until {@link LogArrival} says every exported memory arrived. Its bookkeeping is a few offsets per
      * partition, whatever the number of memories; progress is what the importer settled in this run.
      */
-    private void awaitArrival(LogArrival arrival, Reembedder reembedder, Importer importer, long expected,
-                              String modelId) {
+    private void awaitArrival(LogArrival arrival, VersionGate gate, Reembedder reembedder, Importer importer,
+                              long expected, String deadLetterTopic) {
         long lastProgressMs = System.currentTimeMillis();
         long lastMark = -1;
         while (true) {
-            requireAlive(arrival.importBacklog(), reembedder, importer);
+            requireAlive(arrival.importBacklog(), gate, reembedder, importer);
             boolean arrived = arrival.arrived();
             long settled = importer.outcome().settled();
             if (arrived) {
@@ -369,7 +482,7 @@ public final class Migration {
             // What the model refused cannot arrive however long we wait.
             throw new MigrationFailedException(refused + " memories did not arrive: the model refused their texts,"
                     + " set aside with the reasons (header " + Headers.DLQ_REASON + ") in topic "
-                    + Topics.embedDeadLetterTopicName(modelId) + ". The alias was not moved.");
+                    + deadLetterTopic + ". The alias was not moved.");
         }
     }
 
@@ -386,12 +499,14 @@ public final class Migration {
      * of their topics, and `cutover` not refused for lag. Live traffic can keep a pipeline from ever resting, so
      * this waits at most the drain timeout; what is left is applied by the next run or by `memshift import`.
      */
-    private void awaitDrained(Reembedder reembedder, Importer importer, ImporterConfig importConfig, String topic) {
+    private void awaitDrained(VersionGate gate, Reembedder reembedder, Importer importer, ImporterConfig importConfig,
+                              String topic) {
         long deadline = System.currentTimeMillis() + options.drainTimeout().toMillis();
         long first = -1;
         while (true) {
-            requireAlive(-1, reembedder, importer);
-            long inFlight = Backlog.reembedder(clusters.kafka(), reembedder, topic)
+            requireAlive(-1, gate, reembedder, importer);
+            long inFlight = Backlog.gate(clusters.kafka(), gate)
+                    + Backlog.reembedder(clusters.kafka(), reembedder, topic)
                     + Backlog.importer(importConfig);
             if (first < 0) {
                 first = inFlight;

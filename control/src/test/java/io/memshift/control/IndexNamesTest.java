@@ -2,6 +2,7 @@ package io.memshift.control;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.memshift.schemas.Pipeline;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -16,9 +17,17 @@ class IndexNamesTest {
     }
 
     @Test
-    void anotherPipelinesDefaultIndexIsNamedByItsTopic() {
-        assertThat(IndexNames.defaultIndex("memories", "onnx:bge-small-en-v15")).isEqualTo("memories-onnx-bge-small-en-v15-1");
-        assertThat(IndexNames.defaultIndex("Support.Memories", "onnx:bge-small-en-v15"))
-                .isEqualTo("support.memories-onnx-bge-small-en-v15-1");
+    void eachPipelineHasIndicesOfItsOwn() {
+        String model = "onnx:bge-small-en-v15";
+        assertThat(IndexNames.defaultIndex(Pipeline.named("memories"), model)).isEqualTo("memories-onnx-bge-small-en-v15-1");
+        assertThat(IndexNames.defaultIndex(Pipeline.named("shop-eu"), model))
+                .isEqualTo("memories.shop-eu.onnx-bge-small-en-v15-1");
+        // A pipeline called "onnx" cannot take the index of the model onnx:bge-... of the pipeline memories.
+        assertThat(IndexNames.defaultIndex(Pipeline.named("onnx"), "bge-small-en-v15"))
+                .isNotEqualTo(IndexNames.defaultIndex(Pipeline.named("memories"), model));
+        assertThat(IndexNames.defaultIndex(Pipeline.ofLog("Tenant-A.memories"), model))
+                .isEqualTo("tenant-a.memories.onnx-bge-small-en-v15-1");
+        assertThat(IndexNames.defaultIndex("memories", model)).isEqualTo("memories-onnx-bge-small-en-v15-1");
+        assertThat(IndexNames.defaultIndex("Support.Memories", model)).isEqualTo("support.memories.onnx-bge-small-en-v15-1");
     }
 }

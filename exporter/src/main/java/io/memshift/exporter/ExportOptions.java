@@ -16,9 +16,13 @@ import java.util.Objects;
  * @param agent        ... of this agent ...
  * @param run          ... of this run ...
  * @param updatedSince ... changed at or after this instant (updated_at, else created_at)
+ * @param maxDeletes   reconcile: the export is a snapshot of the store (within the filters), and memories of the
+ *                     pipeline's log it lacks are deleted, at most this many (see {@link Reconciliation}); null to
+ *                     publish what the source holds and delete nothing
+ * @param dryRun       read the source and the log, say what would be published and deleted, publish nothing
  */
 public record ExportOptions(boolean restart, boolean skipInvalid, Path rejectFile, String user, String agent,
-                            String run, Instant updatedSince) {
+                            String run, Instant updatedSince, MaxDeletes maxDeletes, boolean dryRun) {
 
     public static final ExportOptions DEFAULTS = new ExportOptions(false, false, null, null, null, null, null);
 
@@ -28,19 +32,39 @@ public record ExportOptions(boolean restart, boolean skipInvalid, Path rejectFil
         }
     }
 
+    /** Without reconciliation: what the source holds is published, nothing is deleted. */
+    public ExportOptions(boolean restart, boolean skipInvalid, Path rejectFile, String user, String agent,
+                         String run, Instant updatedSince) {
+        this(restart, skipInvalid, rejectFile, user, agent, run, updatedSince, null, false);
+    }
+
+    /** These options, reconciling the snapshot with the log, deleting at most {@code max}; or only listing. */
+    public ExportOptions reconciling(MaxDeletes max, boolean onlyList) {
+        return new ExportOptions(restart, skipInvalid, rejectFile, user, agent, run, updatedSince, max, onlyList);
+    }
+
+    public boolean reconciles() {
+        return maxDeletes != null;
+    }
+
     /** True if the memory passes every filter given. */
     public boolean selects(MemoryEvent event) {
-        if (user != null && !user.equals(event.getUserId())) {
+        return selects(event.getUserId(), event.getAgentId(), event.getRunId(),
+                event.getUpdatedAtTs() != null ? event.getUpdatedAtTs() : event.getCreatedAtTs());
+    }
+
+    /** True if a memory of these scopes, last changed at {@code changed} (null if unknown), passes every filter. */
+    public boolean selects(String userId, String agentId, String runId, Instant changed) {
+        if (user != null && !user.equals(userId)) {
             return false;
         }
-        if (agent != null && !agent.equals(event.getAgentId())) {
+        if (agent != null && !agent.equals(agentId)) {
             return false;
         }
-        if (run != null && !run.equals(event.getRunId())) {
+        if (run != null && !run.equals(runId)) {
             return false;
         }
         if (updatedSince != null) {
-            Instant changed = event.getUpdatedAtTs() != null ? event.getUpdatedAtTs() : event.getCreatedAtTs();
             return changed != null && !changed.isBefore(updatedSince);
         }
         return true;

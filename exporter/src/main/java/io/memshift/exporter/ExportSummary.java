@@ -15,14 +15,21 @@ import java.time.Duration;
  *                  millions of memories needs no more memory than one of a hundred; what arrived downstream is
  *                  decided from the topic's offsets instead
  * @param entities  the same for the entities of Mem0's entity store, for a store that has one
+ * @param reconciliation the memories and entities of the log the snapshot lacks, deleted (none if the export does
+ *                  not reconcile)
+ * @param dryRun    nothing was published: {@code published} and {@code reconciliation} say what would have been;
+ *                  {@code published} and {@code skipped} then count distinct memories (a dry run keeps the highest
+ *                  version of each id to compare with the log)
  */
 public record ExportSummary(long read, long published, long skipped, long rejected, long filtered,
-                            long selected, Duration elapsed, Entities entities) {
+                            long selected, Duration elapsed, Entities entities,
+                            Reconciliation reconciliation, boolean dryRun) {
 
-    /** An export of a source without an entity store. */
+    /** An export of a source without an entity store, that reconciled nothing. */
     public ExportSummary(long read, long published, long skipped, long rejected, long filtered,
                          long selected, Duration elapsed) {
-        this(read, published, skipped, rejected, filtered, selected, elapsed, Entities.NONE);
+        this(read, published, skipped, rejected, filtered, selected, elapsed, Entities.NONE, Reconciliation.NONE,
+                false);
     }
 
     /**

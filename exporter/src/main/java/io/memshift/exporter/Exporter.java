@@ -2,10 +2,14 @@ package io.memshift.exporter;
 
 import io.memshift.clients.KafkaClients;
 import io.memshift.clients.KafkaSettings;
+import io.memshift.clients.TopicSettings;
 import io.memshift.schemas.ConfluentAvroSerializer;
 import io.memshift.schemas.Headers;
 import io.memshift.schemas.Kind;
 import io.memshift.schemas.MemoryEvent;
+import io.memshift.schemas.Op;
+import io.memshift.schemas.Pipeline;
+import io.memshift.schemas.SourceRef;
 import io.memshift.schemas.SchemaRegistryClient;
 import io.memshift.schemas.Topics;
 import java.nio.charset.StandardCharsets;
@@ -14,6 +18,7 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
@@ -30,8 +35,8 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
- * Publishes every memory of a Mem0 export file to the {@code memories} topic as an UPSERT keyed by memory id,
- * exactly once, resumably.
+ * Publishes every memory of a source to its pipeline as an UPSERT keyed by memory id, exactly once, resumably:
+ * to the pipeline's intake, from which the version gate forwards what is new to its log (see {@link Pipeline}).
  *
  * <p>The file is read twice: once to validate every record (so a bad file publishes nothing at all), once to
  * publish. Both passes stream. Publishing happens in Kafka transactions of {@value #TRANSACTION_SIZE} memories
@@ -43,11 +48,16 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * of a source whose export completed publishes nothing, unless {@code restart}; a source whose size or
  * modification time changed is exported again from the start.
  *
+ * <p>When the options reconcile, the export is a snapshot of the store: the memories of the log it lacks (within its
+ * filter) get a versioned delete in the last transaction, the one that marks the export complete; a snapshot that
+ * would delete more than the options allow publishes nothing (see {@link Reconciliation}).
+ *
  * <p>A store with an entity store beside it ({@link EntitySource}: Mem0 v3's {@code <collection>_entities}) has
- * its entities exported after its memories, in the same passes and transactions, to the same topic, each marked
- * {@code kind: ENTITY}: the re-embedder embeds them like memories and the importer writes them to the index's
- * entity store. Memories and entities share the log's key space (the id), so an entity whose id is also a memory's
- * is refused as invalid (Mem0 gives both random UUIDs: this does not happen in a store Mem0 wrote).
+ * its entities exported after its memories, in the same passes and transactions, to the same intake, each marked
+ * {@code kind: ENTITY}: the version gate orders them like memories, the re-embedder embeds them like memories and
+ * the importer writes them to the index's entity store. Memories and entities share the log's key space (the id),
+ * so an entity whose id is also a memory's is refused as invalid (Mem0 gives both random UUIDs: this does not
+ * happen in a store Mem0 wrote).
  */
 public final class Exporter {
 
@@ -57,20 +67,25 @@ public final class Exporter {
 
     private final KafkaClients kafka;
     private final SchemaRegistryClient registry;
-    private final int partitions;
-    private final String topic;
+    private final Pipeline pipeline;
+    private final TopicSettings topics;
 
-    /** An exporter to the {@code memories} topic. */
+    /** An exporter to the pipeline {@code memories}. */
     public Exporter(KafkaSettings kafka, SchemaRegistryClient registry, int partitions) {
         this(kafka, registry, partitions, Topics.MEMORIES);
     }
 
-    /** An exporter to another topic of the same contract (a staging topic, say), created compacted if absent. */
+    /** An exporter to the pipeline whose log is {@code topic} (see {@link Pipeline#ofLog}), created if absent. */
     public Exporter(KafkaSettings kafka, SchemaRegistryClient registry, int partitions, String topic) {
+        this(kafka, registry, Pipeline.ofLog(topic), kafka.topics().withPartitions(partitions));
+    }
+
+    /** An exporter to {@code pipeline}, whose topics are created with {@code topics} if absent. */
+    public Exporter(KafkaSettings kafka, SchemaRegistryClient registry, Pipeline pipeline, TopicSettings topics) {
         this.kafka = new KafkaClients(kafka);
         this.registry = registry;
-        this.partitions = partitions;
-        this.topic = topic;
+        this.pipeline = pipeline;
+        this.topics = topics;
     }
 
     public ExportSummary export(MemorySource reader, MemoryEventConverter converter, ExportProgress progress) {
@@ -84,16 +99,35 @@ public final class Exporter {
 
     public ExportSummary export(MemorySource reader, MemoryEventConverter converter, ExportProgress progress,
                                 ExportOptions options) {
+        return export(reader, converter, progress, options, () -> { });
+    }
+
+    /**
+     * @param validated runs once the whole source is valid, before anything reaches Kafka: the caller's last word
+     *                  (whether this store may go to this pipeline, say); an exception from it publishes nothing
+     */
+    public ExportSummary export(MemorySource reader, MemoryEventConverter converter, ExportProgress progress,
+                                ExportOptions options, Runnable validated) {
         boolean restart = options.restart();
         Instant begin = Instant.now();
-        Validation validation = validate(reader, converter, progress, options);
+        // Reconciling needs every id the source holds, and a dry run the highest version of each selected one (to
+        // compare with the log); an ordinary export keeps no id at all.
+        Set<String> inSource = options.reconciles() ? new HashSet<>() : null;
+        Versions versions = options.dryRun() ? new Versions(new HashMap<>(), new HashMap<>()) : null;
+        Validation validation = validate(reader, converter, progress, versions, inSource, options);
+        validated.run();
         long total = validation.records();
-        try (Admin admin = kafka.admin()) {
-            Topics.ensureExists(admin, kafka.settings().topics(), Topics.memoriesTopic(topic, partitions),
-                    Topics.exportCheckpointsTopic(), new Topics.TopicSpec(Topics.REJECTED, 1, Map.of()));
+        String intake = pipeline.intake();
+        if (!options.dryRun()) {
+            try (Admin admin = kafka.admin()) {
+                TopicSettings created = Topics.ensurePipeline(admin, pipeline, topics);
+                Topics.ensureExists(admin, created, Topics.exportCheckpointsTopic(),
+                        new Topics.TopicSpec(pipeline.rejected(), 1, Map.of()));
+            }
         }
-        // The checkpoint is per source and target topic: exporting one file to two topics is two exports.
-        String sourceKey = ExportPosition.key(reader.kind() + ":" + reader.identity(), topic, options.filterKey());
+        // The checkpoint is per source and pipeline (its log): exporting one file to two pipelines is two exports.
+        String sourceKey = ExportPosition.key(reader.kind() + ":" + reader.identity(), pipeline.log(),
+                options.filterKey());
         Optional<MemorySource.Stamp> stamp = reader.stamp();
         long size = stamp.map(MemorySource.Stamp::size).orElse(-1L);
         long modified = stamp.map(MemorySource.Stamp::modified).orElse(-1L);
@@ -102,17 +136,37 @@ public final class Exporter {
                 : CheckpointReader.latest(kafka, sourceKey).filter(c -> c.sameSource(size, modified));
         long resumeAfter = checkpoint.map(ExportCheckpoint::position).orElse(0L);
         if (checkpoint.isPresent() && checkpoint.get().complete()) {
+            // Published and reconciled by the run that completed it.
             progress.update("publish", total, total);
             return new ExportSummary(validation.memories(), 0, validation.memories(), validation.invalid(),
                     validation.filtered(), validation.selected(), Duration.between(begin, Instant.now()),
                     new ExportSummary.Entities(validation.entities(), 0, validation.entities(),
-                            validation.selectedEntities()));
+                            validation.selectedEntities()),
+                    Reconciliation.NONE, false);
         }
 
-        // Without a stamp there is no position to resume from: what the topic already holds, at the same version
-        // or a newer one, is not published again (see TopicVersions). --restart publishes everything deliberately.
-        Map<String, Long> onTopic = stamp.isEmpty() && !restart
-                ? TopicVersions.read(kafka, registry, topic) : Map.of();
+        // Without a stamp there is no position to resume from: what the pipeline already holds (its log, and its
+        // intake not yet through the gate), at the same version or a newer one, is not published again (see
+        // LogState). --restart publishes everything deliberately.
+        boolean skipKnown = stamp.isEmpty() && !restart;
+        Map<String, LogMemory> onLog = skipKnown || options.reconciles() || options.dryRun()
+                ? LogState.read(kafka, registry, pipeline) : Map.of();
+        Reconciliation reconciliation = options.reconciles()
+                ? Reconciliation.plan(onLog, inSource, options, begin, reader instanceof EntitySource)
+                : Reconciliation.NONE;
+        if (options.dryRun()) {
+            long wouldPublish = newerThan(onLog, versions.memories());
+            long entitiesWouldPublish = newerThan(onLog, versions.entities());
+            return new ExportSummary(validation.memories(), wouldPublish, versions.memories().size() - wouldPublish,
+                    validation.invalid(), validation.filtered(), validation.selected(),
+                    Duration.between(begin, Instant.now()),
+                    new ExportSummary.Entities(validation.entities(), entitiesWouldPublish,
+                            versions.entities().size() - entitiesWouldPublish, validation.selectedEntities()),
+                    reconciliation, true);
+        }
+        if (options.reconciles()) {
+            reconciliation.requireWithin(options.maxDeletes(), reader.kind() + ":" + reader.identity());
+        }
         ConfluentAvroSerializer<MemoryEvent> serializer = new ConfluentAvroSerializer<>(registry, MemoryEvent.class);
         AtomicLong position = new AtomicLong();
         AtomicLong published = new AtomicLong();
@@ -139,11 +193,11 @@ public final class Exporter {
                     } else if (options.selects(result.event())) {
                         MemoryEvent event = result.event();
                         boolean entity = kind == Kind.ENTITY;
-                        Long there = onTopic.get(event.getId());
-                        if (there != null && there >= event.getVersion()) {
+                        LogMemory there = skipKnown ? onLog.get(event.getId()) : null;
+                        if (there != null && there.version() >= event.getVersion()) {
                             (entity ? entitiesThere : alreadyThere).incrementAndGet();
                         } else {
-                            producer.send(new ProducerRecord<>(topic, event.getId(), serializer.serialize(topic, event)));
+                            producer.send(new ProducerRecord<>(intake, event.getId(), serializer.serialize(intake, event)));
                             (entity ? entitiesPublished : published).incrementAndGet();
                         }
                     }
@@ -156,6 +210,16 @@ public final class Exporter {
                     }
                     progress.update("publish", at, total);
                 });
+                // The deletes go with the checkpoint that says the export is complete: all or nothing.
+                for (String id : reconciliation.deletes()) {
+                    MemoryEvent delete = MemoryEvent.newBuilder().setOp(Op.DELETE).setId(id).setText(null)
+                            .setMetadata(null).setVersion(reconciliation.deleteVersion())
+                            .setKind(reconciliation.entityDeletes().contains(id) ? Kind.ENTITY : Kind.MEMORY)
+                            .setUpdatedAt(begin.toString()).setUpdatedAtTs(begin)
+                            .setSource(SourceRef.newBuilder().setSystem(reader.kind()).setName(reader.shortName())
+                                    .setPosition("snapshot of " + begin + ": absent").build()).build();
+                    producer.send(new ProducerRecord<>(intake, id, serializer.serialize(intake, delete)));
+                }
                 commit(producer, sourceKey, new ExportCheckpoint(position.get(), total, true, size, modified));
             } catch (RuntimeException e) {
                 abortQuietly(producer);
@@ -166,7 +230,20 @@ public final class Exporter {
         return new ExportSummary(validation.memories(), published.get(), resumeAfter + alreadyThere.get(),
                 validation.invalid(), validation.filtered(), validation.selected(), Duration.between(begin, Instant.now()),
                 new ExportSummary.Entities(validation.entities(), entitiesPublished.get(), entitiesThere.get(),
-                        validation.selectedEntities()));
+                        validation.selectedEntities()), reconciliation, false);
+    }
+
+    /** The pipeline this exporter publishes to. */
+    public Pipeline pipeline() {
+        return pipeline;
+    }
+
+    /** How many of {@code expected} the log holds at an older version or not at all: what a run would publish. */
+    private static long newerThan(Map<String, LogMemory> onLog, Map<String, Long> expected) {
+        return expected.entrySet().stream().filter(e -> {
+            LogMemory there = onLog.get(e.getKey());
+            return there == null || there.version() < e.getValue();
+        }).count();
     }
 
     /**
@@ -211,6 +288,10 @@ public final class Exporter {
         }
     }
 
+    /** The highest version of each selected memory and entity: kept by a dry run only. */
+    private record Versions(Map<String, Long> memories, Map<String, Long> entities) {
+    }
+
     /**
      * What the validation pass found: records of both kinds, invalid and filtered ones, the selected ones of each
      * kind (counted, not kept), and the ids of entities that are also memory ids.
@@ -227,6 +308,7 @@ public final class Exporter {
      * which case they are written to the reject file, rewritten whole on every run.
      */
     private Validation validate(MemorySource reader, MemoryEventConverter converter, ExportProgress progress,
+                                Versions versions, Set<String> inSource,
                                 ExportOptions options) {
         List<String> problems = new ArrayList<>();
         AtomicLong count = new AtomicLong();
@@ -242,6 +324,10 @@ public final class Exporter {
         Set<String> collisions = new HashSet<>();
         try (RejectFile rejects = options.skipInvalid() ? RejectFile.open(options.rejectFile()) : null) {
             forEachRecord(reader, converter, Set.of(), (source, kind, converted) -> {
+                if (inSource != null && source.json().path("id").isTextual()) {
+                    // Every id the store holds, valid or not, selected or not, memory or entity: none of them is gone.
+                    inSource.add(source.json().get("id").textValue());
+                }
                 MemoryEventConverter.Result result = converted;
                 boolean entity = kind == Kind.ENTITY;
                 if (entity) {
@@ -266,6 +352,10 @@ public final class Exporter {
                     }
                 } else if (options.selects(result.event())) {
                     (entity ? selectedEntities : selected).incrementAndGet();
+                    if (versions != null) {
+                        (entity ? versions.entities() : versions.memories()).merge(result.event().getId(),
+                                result.event().getVersion(), Math::max);
+                    }
                 } else {
                     filtered.incrementAndGet();
                 }
@@ -282,10 +372,10 @@ public final class Exporter {
                 selected.get(), selectedEntities.get(), Set.copyOf(collisions));
     }
 
-    private static ProducerRecord<String, byte[]> rejection(SourceMemory source, MemoryEventConverter.Result result) {
+    private ProducerRecord<String, byte[]> rejection(SourceMemory source, MemoryEventConverter.Result result) {
         String json = RejectFile.line(source, result.problems());
         String key = source.json().path("id").isTextual() ? source.json().get("id").textValue() : source.position();
-        ProducerRecord<String, byte[]> record = new ProducerRecord<>(Topics.REJECTED, key, json.getBytes(StandardCharsets.UTF_8));
+        ProducerRecord<String, byte[]> record = new ProducerRecord<>(pipeline.rejected(), key, json.getBytes(StandardCharsets.UTF_8));
         Headers.add(record.headers(), Headers.ERROR_REASON, String.join("; ", result.problems()));
         Headers.add(record.headers(), Headers.SOURCE_POSITION, source.position());
         return record;

@@ -22,6 +22,14 @@ abstract class FileMemorySource implements MemorySource {
         return file.getFileName().toString();
     }
 
+    /** The file's name without its extension: {@code mem0-export.json} is the store {@code mem0-export}. */
+    @Override
+    public String storeName() {
+        String name = shortName();
+        int dot = name.lastIndexOf('.');
+        return dot > 0 ? name.substring(0, dot) : name;
+    }
+
     @Override
     public Optional<Stamp> stamp() {
         return Stamp.ofFile(file);

@@ -63,6 +63,13 @@ public final class Mem0ApiReader implements MemorySource {
         return "mem0-api";
     }
 
+    /** The API's host ({@code api.mem0.ai}): one Mem0 platform account per host. */
+    @Override
+    public String storeName() {
+        String host = java.net.URI.create(client.baseUrl()).getHost();
+        return host != null ? host : shortName();
+    }
+
     @Override
     public Optional<Stamp> stamp() {
         return Optional.empty();

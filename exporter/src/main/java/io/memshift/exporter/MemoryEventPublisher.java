@@ -6,6 +6,7 @@ import io.memshift.clients.KafkaSettings;
 import io.memshift.schemas.MemoryEvent;
 import io.memshift.schemas.MemoryVersion;
 import io.memshift.schemas.Op;
+import io.memshift.schemas.Pipeline;
 import io.memshift.schemas.SchemaRegistryClient;
 import io.memshift.schemas.SourceRef;
 import io.memshift.schemas.Topics;
@@ -19,8 +20,10 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
- * Publishes live changes to the {@code memories} topic, for apps that dual-write (their memory store and memshift)
- * while a migration runs, and for {@code memshift ingest}. Thread-safe; one instance per process is enough.
+ * Publishes live changes to a pipeline, for apps that dual-write (their memory store and memshift) while a
+ * migration runs, and for {@code memshift ingest}. Thread-safe; one instance per process is enough. Events go to
+ * the pipeline's intake; its version gate, which every memshift process of the pipeline runs ({@code ingest},
+ * {@code reembed}, {@code migrate}, {@code export}), forwards them to its log.
  *
  * <p>Each future completes only once the broker has acknowledged the event ({@code acks=all}, idempotent
  * producer), so a caller that waits on it knows the change is durable. Ordering against the bulk export needs
@@ -40,12 +43,24 @@ public final class MemoryEventPublisher implements AutoCloseable {
     private final MemoryEventConverter converter;
 
     /**
+     * A publisher to the pipeline whose log is {@code topic} (see {@link Pipeline#ofLog}): {@code memories} is the
+     * pipeline {@code memories}.
+     *
      * @param sourceName names the writer in each event's source (e.g. the app, or {@code ingest})
      */
     public MemoryEventPublisher(KafkaSettings settings, SchemaRegistryClient registry, String topic, String sourceName) {
+        this(settings, registry, Pipeline.ofLog(topic), sourceName);
+    }
+
+    /**
+     * @param pipeline   the store's pipeline (e.g. {@code Pipeline.named("shop")}); its topics are created if absent
+     * @param sourceName names the writer in each event's source (e.g. the app, or {@code ingest})
+     */
+    public MemoryEventPublisher(KafkaSettings settings, SchemaRegistryClient registry, Pipeline pipeline,
+                                String sourceName) {
         KafkaClients kafka = new KafkaClients(settings);
         try (Admin client = kafka.admin()) {
-            Topics.ensureExists(client, settings.topics(), Topics.memoriesTopic(topic, settings.topics().partitions()));
+            Topics.ensurePipeline(client, pipeline, settings.topics());
         }
         Properties props = kafka.idempotentProducerConfig();
         props.put(ProducerConfig.CLIENT_ID_CONFIG, "memshift-publisher-" + sourceName);
@@ -53,7 +68,7 @@ public final class MemoryEventPublisher implements AutoCloseable {
         props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
         this.producer = new KafkaProducer<>(props, Topics.keySerde().serializer(),
                 Topics.memoryEventSerde(registry).serializer());
-        this.topic = topic;
+        this.topic = pipeline.intake();
         this.sourceName = sourceName;
         this.converter = new MemoryEventConverter(LIVE_SYSTEM, sourceName, MemoryEventConverter.DEFAULT_MAX_TEXT_CHARS);
     }

@@ -20,6 +20,14 @@ public interface MemorySource {
     String shortName();
 
     /**
+     * The store's own name, which names its pipeline unless the user names one: a file's name without its
+     * extension, an Elasticsearch index, a Qdrant collection, an API's host.
+     */
+    default String storeName() {
+        return shortName();
+    }
+
+    /**
      * Something that changes whenever the content does (a file's size and modification time), so that an
      * interrupted export can resume only over unchanged content. Empty for a source that cannot say, which is
      * then exported whole on every run (idempotent downstream: versions are derived from the content).

@@ -11,6 +11,7 @@ import io.memshift.schemas.Headers;
 import io.memshift.schemas.MemoryEvent;
 import io.memshift.schemas.Op;
 import io.memshift.schemas.SchemaRegistryClient;
+import io.memshift.schemas.Pipeline;
 import io.memshift.schemas.Topics;
 import io.memshift.schemas.testing.CommittedRecords;
 import java.nio.charset.StandardCharsets;
@@ -147,7 +148,8 @@ class ExporterTest {
         ExportSummary summary = new Exporter(KafkaSettings.of(stack.bootstrapServers()), registry, 3, topic)
                 .export(reader("dup.json", content), converter("dup.json"), ExportProgress.NONE);
         assertThat(summary.published()).isEqualTo(2);
-        List<MemoryEvent> events = readRecords(stack, registry, topic);
+        // What the exporter publishes is the pipeline's intake (its version gate, not run here, feeds the log).
+        List<MemoryEvent> events = readRecords(stack, registry, Pipeline.ofLog(topic).intake());
         assertThat(events).extracting(MemoryEvent::getText).containsExactly("Newer text", "Older text");
         assertThat(events.get(0).getVersion()).isGreaterThan(events.get(1).getVersion());
         assertThat(summary.selected()).as("each record counts, duplicates too").isEqualTo(2);
@@ -261,15 +263,18 @@ class ExporterTest {
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProps(stack),
                 new org.apache.kafka.common.serialization.ByteArrayDeserializer(),
                 new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
-            List<TopicPartition> partitions = consumer.partitionsFor(Topics.MEMORIES, Duration.ofSeconds(5)).stream()
+            List<TopicPartition> partitions = consumer.partitionsFor(MEMORIES_INTAKE, Duration.ofSeconds(5)).stream()
                     .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
             return consumer.endOffsets(partitions).values().stream().mapToLong(Long::longValue).sum();
         }
     }
 
+    /** Where an exporter of the pipeline {@code memories} publishes: the intake its version gate reads. */
+    private static final String MEMORIES_INTAKE = Pipeline.named(Pipeline.LEGACY).intake();
+
     static Map<String, MemoryEvent> readAll(StackEndpoints stack, SchemaRegistryClient registry) {
         Map<String, MemoryEvent> latest = new HashMap<>();
-        readRecords(stack, registry, Topics.MEMORIES).forEach(event -> latest.put(event.getId(), event));
+        readRecords(stack, registry, MEMORIES_INTAKE).forEach(event -> latest.put(event.getId(), event));
         return latest;
     }
 

@@ -7,6 +7,7 @@ import io.memshift.clients.KafkaSettings;
 import io.memshift.embedded.EmbeddedStackExtension;
 import io.memshift.embedded.StackEndpoints;
 import io.memshift.schemas.MemoryEvent;
+import io.memshift.schemas.Pipeline;
 import io.memshift.schemas.SchemaRegistryClient;
 import java.util.List;
 import java.util.Map;
@@ -47,7 +48,7 @@ class Mem0ApiReaderTest {
             assertThat(api.throttled()).as("the mock throttled some requests").isGreaterThan(0);
             // alice: 3 pages; bob: 1; coach: 1 — read twice (validation, then publishing).
             assertThat(api.memoryListings()).isEqualTo(2 * (3 + 1 + 1));
-            List<MemoryEvent> records = ExporterTest.readRecords(stack, registry, topic);
+            List<MemoryEvent> records = ExporterTest.readRecords(stack, registry, Pipeline.ofLog(topic).intake());
             assertThat(records).hasSize(297);
             Map<String, MemoryEvent> byId = records.stream().collect(Collectors.toMap(MemoryEvent::getId, Function.identity()));
             assertThat(byId).hasSize(297);
@@ -68,7 +69,7 @@ class Mem0ApiReaderTest {
                             ExportProgress.NONE);
             assertThat(again.published()).isZero();
             assertThat(again.skipped()).isEqualTo(297);
-            assertThat(ExporterTest.readRecords(stack, registry, topic)).hasSize(297);
+            assertThat(ExporterTest.readRecords(stack, registry, Pipeline.ofLog(topic).intake())).hasSize(297);
 
             // A scope asked for is the only one listed.
             Mem0ApiReader onlyBob = new Mem0ApiReader(new Mem0ApiClient(api.url(), KEY), List.of(new Mem0ApiReader.Scope("user", "bob")));

@@ -10,6 +10,7 @@ import io.memshift.embedded.EmbeddedStackExtension;
 import io.memshift.embedded.StackEndpoints;
 import io.memshift.schemas.Kind;
 import io.memshift.schemas.MemoryEvent;
+import io.memshift.schemas.Pipeline;
 import io.memshift.schemas.SchemaRegistryClient;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -123,9 +124,10 @@ class Mem0EntityExportTest {
                 MemoryEventConverter.forSource(reader, MemoryEventConverter.DEFAULT_MAX_TEXT_CHARS), ExportProgress.NONE);
     }
 
+    /** The latest event of each id the exporter published: on the pipeline's intake (no version gate runs here). */
     private static Map<String, MemoryEvent> latest(StackEndpoints stack, SchemaRegistryClient registry, String topic) {
         Map<String, MemoryEvent> latest = new HashMap<>();
-        List<MemoryEvent> records = ExporterTest.readRecords(stack, registry, topic);
+        List<MemoryEvent> records = ExporterTest.readRecords(stack, registry, Pipeline.ofLog(topic).intake());
         records.forEach(event -> latest.put(event.getId(), event));
         return latest;
     }

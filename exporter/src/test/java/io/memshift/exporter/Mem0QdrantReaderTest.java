@@ -8,6 +8,7 @@ import io.memshift.clients.KafkaSettings;
 import io.memshift.embedded.EmbeddedStackExtension;
 import io.memshift.embedded.StackEndpoints;
 import io.memshift.schemas.MemoryEvent;
+import io.memshift.schemas.Pipeline;
 import io.memshift.schemas.SchemaRegistryClient;
 import java.util.List;
 import java.util.Map;
@@ -56,7 +57,7 @@ class Mem0QdrantReaderTest {
             assertThat(qdrant.pages()).isEqualTo(2 * 11);
             assertThat(qdrant.unavailable()).as("the stand-in answered some requests 503").isGreaterThan(0);
             assertThat(qdrant.vectorsAsked()).as("the old vectors are never asked for").isZero();
-            List<MemoryEvent> records = ExporterTest.readRecords(stack, registry, topic);
+            List<MemoryEvent> records = ExporterTest.readRecords(stack, registry, Pipeline.ofLog(topic).intake());
             assertThat(records).hasSize(MEMORIES);
             Map<String, MemoryEvent> byId = records.stream().collect(Collectors.toMap(MemoryEvent::getId, Function.identity()));
             assertThat(byId).hasSize(MEMORIES);
@@ -93,7 +94,7 @@ class Mem0QdrantReaderTest {
                     ExportProgress.NONE);
             assertThat(again.published()).isEqualTo(1);
             assertThat(again.skipped()).isEqualTo(MEMORIES - 1);
-            List<MemoryEvent> after = ExporterTest.readRecords(stack, registry, topic);
+            List<MemoryEvent> after = ExporterTest.readRecords(stack, registry, Pipeline.ofLog(topic).intake());
             assertThat(after).hasSize(MEMORIES + 1);
             assertThat(after.stream().filter(e -> e.getId().equals(uuid(7))).map(MemoryEvent::getText))
                     .containsExactly("Memory number 7", "Memory number 7, changed");

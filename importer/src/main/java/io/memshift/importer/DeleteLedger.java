@@ -64,7 +64,14 @@ public final class DeleteLedger {
                 String body = "{\"settings\":{\"index\":{\"number_of_shards\":1,\"number_of_replicas\":" + replicas
                         + "}},\"mappings\":{\"dynamic\":\"strict\",\"properties\":{\"memory_id\":{\"type\":\"keyword\"},"
                         + "\"deleted_at\":{\"type\":\"keyword\",\"index\":false},\"version\":{\"type\":\"long\"}}}}";
-                es.indices().create(c -> c.index(ledger).withJson(new StringReader(body)));
+                try {
+                    es.indices().create(c -> c.index(ledger).withJson(new StringReader(body)));
+                } catch (co.elastic.clients.elasticsearch._types.ElasticsearchException e) {
+                    // Another importer of the index created it a moment before: it is the same ledger.
+                    if (!IndexLifecycle.alreadyExists(e)) {
+                        throw e;
+                    }
+                }
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the delete ledger " + ledger, e);

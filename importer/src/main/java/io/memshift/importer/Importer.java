@@ -239,7 +239,7 @@ public final class Importer implements Stage {
     private Properties consumerProps(KafkaClients kafka) {
         // Static membership: a restarted importer (after a crash, say) takes its partitions back at once instead
         // of waiting for the dead member's session to time out.
-        Properties props = kafka.groupConsumerConfig(config.groupId(), "memshift-importer-" + config.index());
+        Properties props = kafka.groupConsumerConfig(config.groupId(), config.staticMemberId());
         props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, config.maxPoll());
         return props;
     }

@@ -19,10 +19,35 @@ import io.memshift.schemas.Mem0Entities;
  * @param maxBulkDocs       documents per {@code _bulk} request at most
  * @param maxBulkBytes      bytes per {@code _bulk} request at most (estimated)
  * @param maxInFlight       {@code _bulk} requests sent at once
+ * @param instanceId        this instance among the index's importers (each running one needs its own), or null for
+ *                          the one instance of earlier versions; see {@link #staticMemberId()}
  */
 public record ImporterConfig(KafkaSettings kafka, RegistrySettings schemaRegistry, ElasticsearchSettings elasticsearch,
                              String topic, String index, DocumentLayout layout, IndexMapping mapping, int maxPoll,
-                             int maxBulkDocs, long maxBulkBytes, int maxInFlight) {
+                             int maxBulkDocs, long maxBulkBytes, int maxInFlight, String instanceId) {
+
+    /** The one instance of an index's importer. */
+    public ImporterConfig(KafkaSettings kafka, RegistrySettings schemaRegistry, ElasticsearchSettings elasticsearch,
+                          String topic, String index, DocumentLayout layout, IndexMapping mapping, int maxPoll,
+                          int maxBulkDocs, long maxBulkBytes, int maxInFlight) {
+        this(kafka, schemaRegistry, elasticsearch, topic, index, layout, mapping, maxPoll, maxBulkDocs, maxBulkBytes,
+                maxInFlight, null);
+    }
+
+    /** These settings for the instance {@code id} (see {@link #staticMemberId()}). */
+    public ImporterConfig withInstance(String id) {
+        return new ImporterConfig(kafka, schemaRegistry, elasticsearch, topic, index, layout, mapping, maxPoll,
+                maxBulkDocs, maxBulkBytes, maxInFlight, id);
+    }
+
+    /**
+     * This importer's {@code group.instance.id}: {@code memshift-importer-<index>-<instance id>}, so that several
+     * importers of one index share its partitions, each restarting into its own ({@code memshift-importer-<index>}
+     * without an instance id).
+     */
+    public String staticMemberId() {
+        return "memshift-importer-" + index + (instanceId == null ? "" : "-" + instanceId);
+    }
 
     public static final int DEFAULT_MAX_POLL = 2000;
     public static final int DEFAULT_MAX_BULK_DOCS = 500;

@@ -82,8 +82,16 @@ public final class IndexLifecycle {
             } else {
                 Map<String, String> meta = Map.of(META_TOPIC, sourceTopic, META_LAYOUT, layout.name(),
                         "memshift_created_at", Instant.now().toString());
-                es.indices().create(c -> c.index(index).withJson(new StringReader(layout.indexBody(shape, meta))));
-                created = true;
+                try {
+                    es.indices().create(c -> c.index(index).withJson(new StringReader(layout.indexBody(shape, meta))));
+                    created = true;
+                } catch (co.elastic.clients.elasticsearch._types.ElasticsearchException e) {
+                    if (!alreadyExists(e)) {
+                        throw e;
+                    }
+                    // Another importer of the index (instances start together) created it first: check it as ours.
+                    return ensureIndex(index, layout, shape, sourceTopic);
+                }
             }
             if (!layout.keepsTombstones()) {
                 new DeleteLedger(es, index).ensureExists(shape.replicas());
@@ -92,6 +100,11 @@ public final class IndexLifecycle {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create index " + index, e);
         }
+    }
+
+    /** Elasticsearch's answer to creating an index that exists: someone else created it a moment before. */
+    static boolean alreadyExists(co.elastic.clients.elasticsearch._types.ElasticsearchException e) {
+        return e.error() != null && "resource_already_exists_exception".equals(e.error().type());
     }
 
     /**
@@ -147,6 +160,37 @@ public final class IndexLifecycle {
             return meta;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the mapping of " + index, e);
+        }
+    }
+
+    /** Every index that records the topic it is filled from ({@link #META_TOPIC}), with that topic. */
+    public Map<String, String> filledFrom() {
+        try {
+            Map<String, String> topics = new java.util.TreeMap<>();
+            es.indices().getMapping().result().forEach((index, record) -> {
+                if (record.mappings() != null && record.mappings().meta() != null
+                        && record.mappings().meta().containsKey(META_TOPIC)) {
+                    topics.put(index, record.mappings().meta().get(META_TOPIC).to(Object.class).toString());
+                }
+            });
+            return topics;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the mappings of the indices", e);
+        }
+    }
+
+    /** The aliases on each index that has any. */
+    public Map<String, Set<String>> aliasesByIndex() {
+        try {
+            Map<String, Set<String>> aliases = new java.util.TreeMap<>();
+            es.indices().getAlias().result().forEach((index, record) -> {
+                if (!record.aliases().isEmpty()) {
+                    aliases.put(index, new TreeSet<>(record.aliases().keySet()));
+                }
+            });
+            return aliases;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the aliases", e);
         }
     }
 

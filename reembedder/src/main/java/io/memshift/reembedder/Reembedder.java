@@ -145,13 +145,14 @@ public final class Reembedder implements Stage {
         SchemaRegistryClient registry = new SchemaRegistryClient(config.schemaRegistry());
         KafkaClients kafka = new KafkaClients(config.kafka());
         try (Admin admin = kafka.admin()) {
-            TopicSettings topics = config.kafka().topics();
-            Topics.ensureExists(admin, topics, Topics.memoriesTopic(config.inputTopic(), topics.partitions()),
+            // The output has as many partitions as the log, so as many importers can share it as re-embedders.
+            TopicSettings topics = Topics.ensurePipeline(admin, config.pipeline(), config.topics());
+            Topics.ensureExists(admin, topics,
                     Topics.embeddedTopic(config.outputTopic(), topics.partitions()),
-                    Topics.embedDeadLetterTopic(profile.id(), topics.partitions()));
+                    new Topics.TopicSpec(config.deadLetterTopic(), topics.partitions(), java.util.Map.of()));
         }
         streams = new KafkaStreams(topology(Topics.memories(config.inputTopic(), registry),
-                Topics.embedded(config.outputTopic(), registry), Topics.embedDeadLetters(profile.id(), registry), profile,
+                Topics.embedded(config.outputTopic(), registry), Topics.memories(config.deadLetterTopic(), registry), profile,
                 embedder, config.batchSize(), config.maxWait(), metrics), streamsProps(kafka), output.clientSupplier());
         streams.setUncaughtExceptionHandler(e -> {
             failure.compareAndSet(null, e);
@@ -163,6 +164,10 @@ public final class Reembedder implements Stage {
     /** Whether what the stage has sent is committed yet: see {@link OutputTransactions}. */
     public OutputTransactions outputTransactions() {
         return output;
+    }
+
+    public ReembedderConfig config() {
+        return config;
     }
 
     public ReembedMetrics metrics() {
@@ -199,8 +204,10 @@ public final class Reembedder implements Stage {
 
     private Properties streamsProps(KafkaClients kafka) {
         // Static membership: a restarted instance (after a crash, say) takes its tasks back at once instead of
-        // waiting for the dead member's session to time out. One instance per application id by default.
-        Properties props = kafka.streamsConfig(applicationId(), applicationId() + "-1", config.stateDir());
+        // waiting for the dead member's session to time out. Each instance has an id of its own, so several
+        // instances share the application's tasks instead of fencing each other.
+        Properties props = kafka.streamsConfig(applicationId(), applicationId() + "-" + config.instanceId(),
+                config.stateDir());
         // The model already uses every core; more stream threads would only fight over them.
         props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, 1);
         props.put(StreamsConfig.producerPrefix(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG), 60_000);

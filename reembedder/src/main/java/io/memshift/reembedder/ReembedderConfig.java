@@ -2,6 +2,8 @@ package io.memshift.reembedder;
 
 import io.memshift.clients.KafkaSettings;
 import io.memshift.clients.RegistrySettings;
+import io.memshift.clients.TopicSettings;
+import io.memshift.schemas.Pipeline;
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -16,10 +18,30 @@ import java.time.Duration;
  * @param stateDir          Kafka Streams' local state folder
  * @param generation        1 for a model's first run; a replay is generation 2, 3 ...: a new application id that
  *                          re-reads the input from the start and writes a new output topic, leaving the old untouched
- * @param inputTopic        normally {@code memories}
+ * @param inputTopic        the log of the pipeline to re-embed ({@code memories.<pipeline>}, or {@code memories})
+ * @param topics            how the pipeline's topics are created if absent (the output gets the log's partitions)
+ * @param instanceId        this instance among the application's instances: its static member id is
+ *                          {@code <application id>-<instanceId>}; each running instance needs its own
  */
 public record ReembedderConfig(KafkaSettings kafka, RegistrySettings schemaRegistry, String modelId, int batchSize,
-                               Duration maxWait, Path stateDir, int generation, String inputTopic) {
+                               Duration maxWait, Path stateDir, int generation, String inputTopic,
+                               TopicSettings topics, String instanceId) {
+
+    /** One instance (id {@code 1}) whose topics are created with the cluster's settings. */
+    public ReembedderConfig(KafkaSettings kafka, RegistrySettings schemaRegistry, String modelId, int batchSize,
+                            Duration maxWait, Path stateDir, int generation, String inputTopic) {
+        this(kafka, schemaRegistry, modelId, batchSize, maxWait, stateDir, generation, inputTopic, kafka.topics(), "1");
+    }
+
+    /** The pipeline whose log this re-embeds. */
+    public Pipeline pipeline() {
+        return Pipeline.ofLog(inputTopic);
+    }
+
+    /** Where the texts the model refuses go: the pipeline's {@code <log>.dlq.<model>}. */
+    public String deadLetterTopic() {
+        return pipeline().embedDeadLetters(modelId);
+    }
 
     /** With an open registry (no credentials): the embedded stack's, a test's. */
     public ReembedderConfig(KafkaSettings kafka, String schemaRegistryUrl, String modelId, int batchSize,

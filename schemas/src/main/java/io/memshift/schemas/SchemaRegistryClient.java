@@ -53,6 +53,7 @@ public final class SchemaRegistryClient implements SchemaRegistry {
     /**
      * Registers {@code schema} under {@code subject} (idempotent: the registry returns the existing id for a schema
      * it already has) and returns its global id. The first registration of a subject sets BACKWARD compatibility.
+     * Clients registering a new subject at once (instances of a stage starting together) all succeed.
      */
     @Override
     public int register(String subject, Schema schema) {
@@ -62,11 +63,21 @@ public final class SchemaRegistryClient implements SchemaRegistry {
             return cached;
         }
         compatibilitySet.computeIfAbsent(subject, s -> {
-            setCompatibility(s, DEFAULT_COMPATIBILITY);
+            setDefaultCompatibility(s);
             return true;
         });
         ObjectNode body = JSON.createObjectNode().put("schema", schema.toString());
-        JsonNode response = send("POST", "/subjects/" + subject + "/versions", body);
+        JsonNode response;
+        try {
+            response = send("POST", "/subjects/" + subject + "/versions", body);
+        } catch (SchemaRegistryException e) {
+            if (e.status() != 409) {
+                throw e;
+            }
+            // Another client created the subject between our two calls (Apicurio: "artifact already exists"); it
+            // exists now, so registering again is the idempotent call it always is.
+            response = send("POST", "/subjects/" + subject + "/versions", body);
+        }
         int id = response.path("id").asInt(-1);
         if (id < 0) {
             throw new SchemaRegistryException("registry at " + baseUrl + " answered registration of subject "
@@ -93,6 +104,22 @@ public final class SchemaRegistryClient implements SchemaRegistry {
             }
             return new Schema.Parser().parse(text);
         });
+    }
+
+    /**
+     * Sets {@value #DEFAULT_COMPATIBILITY} on a subject. Several processes may do so at once (instances of a stage
+     * starting together, each registering the same changelog's schema): Apicurio then answers all but the first
+     * 409 ("A rule named 'COMPATIBILITY' already exists"), which is done, not a failure, when the level the winner
+     * set is this one.
+     */
+    private void setDefaultCompatibility(String subject) {
+        try {
+            setCompatibility(subject, DEFAULT_COMPATIBILITY);
+        } catch (SchemaRegistryException e) {
+            if (e.status() != 409 || !DEFAULT_COMPATIBILITY.equals(compatibility(subject))) {
+                throw e;
+            }
+        }
     }
 
     public void setCompatibility(String subject, String level) {
@@ -134,7 +161,7 @@ public final class SchemaRegistryClient implements SchemaRegistry {
         }
         if (response.statusCode() / 100 != 2) {
             throw new SchemaRegistryException("schema registry " + method + " " + baseUrl + path + " answered "
-                    + response.statusCode() + ": " + response.body());
+                    + response.statusCode() + ": " + response.body(), response.statusCode());
         }
         try {
             return JSON.readTree(response.body());

@@ -32,6 +32,8 @@ public final class Topics {
     public static final String REJECTED = "memories.rejected";
     /** Where each export notes how far it got, in the same transaction as the events it covers. */
     public static final String EXPORT_CHECKPOINTS = "memshift.export-checkpoints";
+    /** What memshift knows of each {@link Pipeline}: its stores, alias and topic settings, keyed by its name. */
+    public static final String PIPELINES = "memshift.pipelines";
     private static final Pattern NOT_TOPIC_SAFE = Pattern.compile("[^a-z0-9._-]+");
 
     public static final int DEFAULT_PARTITIONS = 3;
@@ -123,6 +125,11 @@ public final class Topics {
         return new TopicSpec(EXPORT_CHECKPOINTS, 1, compacted());
     }
 
+    /** Compacted, one partition: the latest record of each pipeline is all that matters. */
+    public static TopicSpec pipelinesTopic() {
+        return new TopicSpec(PIPELINES, 1, compacted());
+    }
+
     public static String importDlqTopicName(String index) {
         return IMPORT_DLQ_PREFIX + index;
     }
@@ -199,6 +206,44 @@ public final class Topics {
     /** Creates each topic that does not exist yet; an existing topic is left as it is. */
     public static void ensureExists(Admin admin, TopicSpec... specs) {
         ensureExists(admin, TopicSettings.DEFAULT, specs);
+    }
+
+    /**
+     * A pipeline's intake and log (see {@link Pipeline}), created if absent with {@code settings}. The version
+     * gate reads both in the same tasks, so they must have as many partitions: an intake is created with as many
+     * as an existing log has.
+     *
+     * @return the settings the pipeline's other topics should be created with (the log's partition count)
+     */
+    public static TopicSettings ensurePipeline(Admin admin, Pipeline pipeline, TopicSettings settings) {
+        int logPartitions = partitionCount(admin, pipeline.log()).orElse(settings.partitions());
+        TopicSettings actual = settings.withPartitions(logPartitions);
+        ensureExists(admin, actual, memoriesTopic(pipeline.log(), logPartitions),
+                new TopicSpec(pipeline.intake(), logPartitions, Map.of()));
+        int intakePartitions = partitionCount(admin, pipeline.intake()).orElse(logPartitions);
+        if (intakePartitions != logPartitions) {
+            throw new IllegalStateException("topic " + pipeline.intake() + " has " + intakePartitions
+                    + " partitions but the log " + pipeline.log() + " has " + logPartitions
+                    + "; the version gate needs them equal: add partitions to the one with fewer");
+        }
+        return actual;
+    }
+
+    /** How many partitions {@code topic} has; empty if it does not exist. */
+    public static java.util.OptionalInt partitionCount(Admin admin, String topic) {
+        try {
+            return java.util.OptionalInt.of(admin.describeTopics(java.util.List.of(topic)).allTopicNames().get()
+                    .get(topic).partitions().size());
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException) {
+                return java.util.OptionalInt.empty();
+            }
+            throw new IllegalStateException("cannot describe topic " + topic + ": " + e.getCause().getMessage(),
+                    e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while describing topic " + topic, e);
+        }
     }
 
     /**

@@ -441,8 +441,11 @@ public final class StackSecurity {
      * The ACLs of {@value #KAFKA_USER}: what README's "Kafka ACLs" section lists, granted here so that the stack
      * proves the list is enough. Resource patterns are prefixes: {@code memories} covers the memory topics
      * ({@code memories}, {@code memories.embedded.*}, {@code memories.dlq.*}, {@code memories.import-dlq.*},
-     * {@code memories.rejected}), {@code memshift} the checkpoints and the re-embedder's internal topics, and
-     * {@code memshift-} every consumer group and transactional id memshift uses.
+     * {@code memories.rejected}) and every pipeline's ({@code memories.<pipeline>}, its {@code .intake},
+     * {@code .embedded.*}, {@code .dlq.*}, {@code .rejected}); {@code memshift} the checkpoints, the pipeline registry
+     * {@code memshift.pipelines}, and the internal topics of the version gates ({@code memshift-gate-*-changelog})
+     * and re-embedders; {@code memshift-} every consumer group and transactional id memshift uses (the gates'
+     * {@code memshift-gate-<log>}, the re-embedders', the importers', the exports').
      */
     public static List<String> pipelineAclsDescription() {
         return List.of(
