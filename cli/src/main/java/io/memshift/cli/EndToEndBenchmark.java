@@ -739,6 +739,15 @@ final class EndToEndBenchmark implements Callable<Integer> {
         if (topics.isEmpty()) {
             return;
         }
+        try {
+            // Each bench topic is the log of a pipeline of its own (named by it), recorded by the run.
+            io.memshift.control.PipelineRegistry registry = new io.memshift.control.Pipelines(clusters).registry();
+            for (String topic : topics) {
+                registry.forget(io.memshift.schemas.Pipeline.ofLog(topic).name());
+            }
+        } catch (RuntimeException e) {
+            // best effort, like the topics
+        }
         try (Admin admin = new KafkaClients(clusters.kafka()).admin()) {
             List<String> names = new ArrayList<>();
             for (String name : admin.listTopics().names().get()) {
