@@ -102,7 +102,7 @@ final class MigrateCommand implements Callable<Integer> {
              ProgressReporter progress = ProgressReporter.forThisProcess()) {
             Migration.Options options = new Migration.Options(memories, model, index,
                     noCutover ? null : alias != null ? alias : PipelineChoice.DEFAULT_ALIAS,
-                    batching.batchSize, batching.maxWait(), maxTextChars, Duration.ofSeconds(stallTimeoutSeconds),
+                    batching.batchSizeOrDefault(), batching.maxWait(), maxTextChars, Duration.ofSeconds(stallTimeoutSeconds),
                     Duration.ofSeconds(drainTimeoutSeconds), instance, shape.shape(), exportOptions,
                     pipelineOptions.name, topic, pipelineOptions.topicSettings(clusters.kafka().topics()), alias == null);
             MigrationPrinter printer = new MigrationPrinter(out, progress);

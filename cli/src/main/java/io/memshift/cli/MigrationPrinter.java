@@ -52,7 +52,7 @@ final class MigrationPrinter implements Migration.Listener {
     }
 
     @Override
-    public void allArrived(int memories) {
+    public void allArrived(long memories) {
         say("Every exported memory is in the index (%d); letting in-flight records finish ...", memories);
     }
 
@@ -88,19 +88,18 @@ final class MigrationPrinter implements Migration.Listener {
             out.printf("Left out %d memories by the filters%n", export.filtered());
         }
         if (export.published() == 0 && export.skipped() > 0) {
-            out.printf("Source already exported (%d memories, %d distinct) by an earlier run; nothing published"
-                    + " (--restart publishes it again)%n", export.read(), export.expected().size());
+            out.printf("Source already exported (%d memories) by an earlier run; nothing published"
+                    + " (--restart publishes it again)%n", export.read());
         } else if (export.skipped() > 0) {
-            out.printf("Resumed an interrupted export: %d memories were already published (by an earlier run), %d now;"
-                    + " %d distinct in %s%n", export.skipped(), export.published(), export.expected().size(), topic);
+            out.printf("Resumed an interrupted export: %d memories were already published (by an earlier run), %d now,"
+                    + " to %s%n", export.skipped(), export.published(), topic);
         } else {
-            out.printf("Exported %d memories (%d distinct) to topic %s%n", export.published(), export.expected().size(),
-                    topic);
+            out.printf("Exported %d memories to topic %s%n", export.published(), topic);
         }
         ExportSummary.Entities entities = export.entities();
         if (entities.read() > 0) {
             out.printf("Exported %d entities of Mem0's entity store (%d distinct) to topic %s%s%n", entities.published(),
-                    entities.expected().size(), topic, entities.skipped() == 0 ? ""
+                    entities.selected(), topic, entities.skipped() == 0 ? ""
                             : " (" + entities.skipped() + " were there already at their version)");
         }
         List<String> deletes = export.reconciliation().deletes();
@@ -115,12 +114,12 @@ final class MigrationPrinter implements Migration.Listener {
 
     private static void describeDryRun(PrintWriter out, ExportSummary export, String topic) {
         out.printf("Dry run, nothing changed: %d memories read, %d distinct; would publish %d to topic %s (%d already"
-                + " there at their version)%n", export.read(), export.expected().size(), export.published(), topic,
+                + " there at their version)%n", export.read(), export.published() + export.skipped(), export.published(), topic,
                 export.skipped());
         ExportSummary.Entities entities = export.entities();
         if (entities.read() > 0) {
             out.printf("and %d entities of Mem0's entity store, %d distinct; would publish %d (%d already there at"
-                    + " their version)%n", entities.read(), entities.expected().size(), entities.published(),
+                    + " their version)%n", entities.read(), entities.published() + entities.skipped(), entities.published(),
                     entities.skipped());
         }
         List<String> deletes = export.reconciliation().deletes();

@@ -21,7 +21,8 @@ final class OptionHelp {
     static final String MODELS = ONNX_MODELS + " (in-process, no key);"
             + " openai:<model> (e.g. openai:text-embedding-3-small; key in OPENAI_API_KEY),"
             + " ollama:<model> (e.g. ollama:nomic-embed-text; MEMSHIFT_OLLAMA_BASE_URL),"
-            + " gemini:<model> (e.g. gemini:gemini-embedding-001; key in GEMINI_API_KEY)";
+            + " gemini:<model> (e.g. gemini:gemini-embedding-001; key in GEMINI_API_KEY);"
+            + " stub:<dims> (deterministic vectors from a hash of the text, no compute: for measuring the pipeline)";
 
     private OptionHelp() {
     }

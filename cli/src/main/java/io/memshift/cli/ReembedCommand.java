@@ -88,7 +88,7 @@ final class ReembedCommand implements Callable<Integer> {
              VersionGate gate = new VersionGate(new VersionGateConfig(clusters.kafka(), clusters.schemaRegistry(),
                      pipeline.pipeline(), pipeline.topics(), instance));
              Reembedder reembedder = new Reembedder(new ReembedderConfig(clusters.kafka(),
-                     clusters.schemaRegistry(), profile.id(), batching.batchSize, batching.maxWait(),
+                     clusters.schemaRegistry(), profile.id(), batching.batchSize(profile), batching.maxWait(),
                      instance.stateDir(), gen, log, pipeline.topics(), instance.id()), profile, embedder,
                      metricsServer != null ? metricsServer.registry() : new SimpleMeterRegistry());
              LagGauges lag = metricsServer == null ? null

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.memshift.embedded.EmbeddedStackExtension;
 import io.memshift.embedded.StackEndpoints;
 import io.memshift.schemas.MemoryEvent;
+import io.memshift.schemas.Pipeline;
 import io.memshift.schemas.SchemaRegistryClient;
 import io.memshift.schemas.Topics;
 import io.memshift.schemas.testing.CommittedRecords;
@@ -24,13 +25,19 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
-/** kill -9 the exporter part-way through a large file, run it again: read_committed sees each memory once. */
+/**
+ * kill -9 the exporter part-way through a large file, run it again: read_committed sees each memory once on the
+ * pipeline's intake (where the exporter publishes), and, once the export completed, on its log (where the version
+ * gate forwards it).
+ */
 @ExtendWith(EmbeddedStackExtension.class)
 class ExporterCrashTest {
 
     private static final int MEMORIES = 60_000;
     /** Not the shared memories topic: the other tests of this JVM must not re-embed 60,000 memories. */
     private static final String TOPIC = "export-crash-memories";
+    /** The export publishes here; the version gate runs only once an export completes, so kills see it alone. */
+    private static final String INTAKE = Pipeline.ofLog(TOPIC).intake();
 
     @TempDir
     Path dir;
@@ -56,7 +63,8 @@ class ExporterCrashTest {
             Thread.sleep(300 + random.nextInt(2200));
             if (victim.isAlive()) {
                 victim.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
-                publishedAtKill.add((long) countOurs(stack, registry).values().stream().mapToInt(Integer::intValue).sum());
+                publishedAtKill.add((long) countOurs(stack, registry, INTAKE).values().stream()
+                        .mapToInt(Integer::intValue).sum());
             }
         }
         Process last = export(stack, file);
@@ -66,16 +74,19 @@ class ExporterCrashTest {
 
         // At least one kill landed mid-publish, after some transactions committed and before the last.
         assertThat(publishedAtKill).anyMatch(n -> n > 0 && n < MEMORIES);
-        Map<String, Integer> counts = countOurs(stack, registry);
+        Map<String, Integer> counts = countOurs(stack, registry, INTAKE);
         assertThat(counts).hasSize(MEMORIES);
         assertThat(counts.values()).allMatch(n -> n == 1);
         assertThat(log).contains("Resumed an interrupted export");
+        Map<String, Integer> onLog = countOurs(stack, registry, TOPIC);
+        assertThat(onLog).hasSize(MEMORIES);
+        assertThat(onLog.values()).allMatch(n -> n == 1);
 
         // Once complete, a further run publishes nothing.
         Process again = export(stack, file);
         assertThat(again.waitFor(5, TimeUnit.MINUTES)).isTrue();
         assertThat(Files.readString(dir.resolve("export.log"))).contains("nothing published");
-        Map<String, Integer> afterRerun = countOurs(stack, registry);
+        Map<String, Integer> afterRerun = countOurs(stack, registry, INTAKE);
         assertThat(afterRerun).hasSize(MEMORIES);
         assertThat(afterRerun.values()).allMatch(n -> n == 1);
         System.out.println("ExporterCrashTest: published at each kill " + publishedAtKill + "; " + MEMORIES + " memories once each");
@@ -119,11 +130,11 @@ class ExporterCrashTest {
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
     }
 
-    /** How many times read_committed sees each of this test's memories on its topic (none before it exists). */
-    private static Map<String, Integer> countOurs(StackEndpoints stack, SchemaRegistryClient registry) {
+    /** How many times read_committed sees each of this test's memories on {@code topic} (none before it exists). */
+    private static Map<String, Integer> countOurs(StackEndpoints stack, SchemaRegistryClient registry, String topic) {
         Map<String, Integer> counts = new HashMap<>();
         for (ConsumerRecord<String, MemoryEvent> record : CommittedRecords.readToEnd(stack.bootstrapServers(),
-                Topics.memories(TOPIC, registry))) {
+                Topics.memories(topic, registry))) {
             counts.merge(record.key(), 1, Integer::sum);
         }
         return counts;

@@ -3,6 +3,7 @@ package io.memshift.clients;
 import co.elastic.clients.elasticsearch.ElasticsearchClient;
 import co.elastic.clients.json.jackson.JacksonJsonpMapper;
 import co.elastic.clients.transport.rest_client.RestClientTransport;
+import com.fasterxml.jackson.core.StreamWriteFeature;
 import java.net.URI;
 import javax.net.ssl.SSLContext;
 import org.apache.http.Header;
@@ -48,7 +49,12 @@ public final class ElasticsearchClients {
             builder.setPathPrefix(prefix);
         }
         RestClient rest = builder.build();
-        return new ElasticsearchClient(new RestClientTransport(rest, new JacksonJsonpMapper()));
+        JacksonJsonpMapper mapper = new JacksonJsonpMapper();
+        // A document's vector is hundreds of floats: the JDK's Float.toString took half the importer's bulk
+        // threads' time (JFR). The fast writer (Schubfach) prints the shortest decimal that reads back as the
+        // same float, so Elasticsearch stores the same vector.
+        mapper.objectMapper().getFactory().enable(StreamWriteFeature.USE_FAST_DOUBLE_WRITER.mappedFeature());
+        return new ElasticsearchClient(new RestClientTransport(rest, mapper));
     }
 
     /**

@@ -12,6 +12,7 @@ import java.time.Duration;
 public final class RateLimitPause {
 
     private final Clock clock;
+    private final RateLimitBudget budget;
     private long untilMs;
 
     public RateLimitPause() {
@@ -20,6 +21,12 @@ public final class RateLimitPause {
 
     public RateLimitPause(Clock clock) {
         this.clock = clock;
+        this.budget = new RateLimitBudget(clock);
+    }
+
+    /** Where the same key's per-minute limits stand, from the provider's answers: to pace before any 429. */
+    public RateLimitBudget budget() {
+        return budget;
     }
 
     /** No request before {@code wait} from now (or before the end of a longer pause already running). */

@@ -59,4 +59,29 @@ class ElasticsearchClientsTest {
             return ElasticsearchClients.lowLevel(es).getNodes().get(0).getHost();
         }
     }
+
+    @Test
+    void vectorsGoOutAsDecimalsThatReadBackAsTheSameFloats() throws Exception {
+        ElasticsearchClient es = ElasticsearchClients.connect("http://127.0.0.1:9");
+        java.util.Random random = new java.util.Random(7);
+        List<Float> vector = new java.util.ArrayList<>();
+        for (int i = 0; i < 5000; i++) {
+            vector.add(i % 2 == 0 ? (float) random.nextGaussian() : Float.intBitsToFloat(random.nextInt() & 0x7f7fffff));
+        }
+        java.io.StringWriter json = new java.io.StringWriter();
+        try (jakarta.json.stream.JsonGenerator generator = es._jsonpMapper().jsonProvider().createGenerator(json)) {
+            es._jsonpMapper().serialize(java.util.Map.of("embedding", vector), generator);
+        }
+        // Each number's own text, as Elasticsearch reads it into a float (not through a double).
+        List<Float> read = new java.util.ArrayList<>();
+        try (com.fasterxml.jackson.core.JsonParser parser = new com.fasterxml.jackson.core.JsonFactory().createParser(json.toString())) {
+            for (var token = parser.nextToken(); token != null; token = parser.nextToken()) {
+                if (token.isNumeric()) {
+                    read.add(Float.parseFloat(parser.getText()));
+                }
+            }
+        }
+        assertThat(read).isEqualTo(vector);
+        es.close();
+    }
 }

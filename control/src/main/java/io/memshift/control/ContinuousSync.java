@@ -127,8 +127,6 @@ public final class ContinuousSync {
     private final Map<String, Pending> pending = new HashMap<>();
     private volatile Lag lastLag = new Lag(Duration.ZERO, 0, 0, 0, 0);
     private PollWindow window;
-    /** The bulk load, during the first poll: what it exported is not a change made meanwhile. */
-    private ExportSummary bulk;
 
     private record Pending(long version, Instant changedAt, boolean entity) {
     }
@@ -156,17 +154,14 @@ public final class ContinuousSync {
      *
      * @return true if caught up, false if stopped before
      */
-    public boolean catchUp(Pipeline pipeline, TopicSettings topics, Stages stages, Instant bulkBegan,
-                           ExportSummary bulkLoad) {
+    public boolean catchUp(Pipeline pipeline, TopicSettings topics, Stages stages, Instant bulkBegan) {
         Instant begin = Instant.now();
-        bulk = bulkLoad;
         stop = stopSignal.get();
         registerGauges();
         window = new PollWindow(bulkBegan, options.overlap());
         try (MemoryEventPublisher publisher = publisher(pipeline)) {
             ChangePoller poller = new ChangePoller(source, publisher, options.export(), options.maxTextChars());
             int changes = pollOnce(poller);
-            bulk = null;
             while (!stopped()) {
                 stages.requireAlive().run();
                 if (checkArrivals(stages) == 0) {
@@ -241,12 +236,10 @@ public final class ContinuousSync {
                 if (!window.isNew(id, version, e.getValue())) {
                     continue; // seen by an earlier poll: the overlap re-reads it
                 }
-                Long exported = bulk == null ? null
-                        : (entity ? bulk.entities().expected() : bulk.expected()).get(id);
-                if (exported == null || exported < version) {
-                    track(id, version, e.getValue(), entity);
-                    fresh++;
-                }
+                // The first poll also sees what changed while the bulk load read the store (the export keeps no id
+                // per memory): those were exported already and leave the pending set at the first arrival check.
+                track(id, version, e.getValue(), entity);
+                fresh++;
             }
             window.advance(poll.newest());
             if (poll.invalidCount() > 0 || fresh > 0) {

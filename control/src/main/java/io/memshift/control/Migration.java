@@ -3,16 +3,18 @@ package io.memshift.control;
 import co.elastic.clients.elasticsearch.ElasticsearchClient;
 import dev.langchain4j.model.embedding.EmbeddingModel;
 import io.memshift.clients.ElasticsearchClients;
+import io.memshift.clients.KafkaClients;
 import io.memshift.clients.StageInstance;
+import io.memshift.clients.TopicSettings;
 import io.memshift.exporter.DeleteGuardException;
 import io.memshift.exporter.ExportOptions;
+import io.memshift.exporter.ExportProgress;
 import io.memshift.exporter.ExportSummary;
-import io.memshift.exporter.InvalidSourceException;
 import io.memshift.exporter.Exporter;
+import io.memshift.exporter.InvalidSourceException;
 import io.memshift.exporter.MemoryEventConverter;
 import io.memshift.exporter.MemorySource;
 import io.memshift.exporter.SourceUnavailableException;
-import io.memshift.importer.ArrivalCheck;
 import io.memshift.importer.BulkOutcome;
 import io.memshift.importer.Importer;
 import io.memshift.importer.ImporterConfig;
@@ -28,7 +30,6 @@ import io.memshift.schemas.Pipeline;
 import io.memshift.schemas.SchemaRegistryClient;
 import io.memshift.schemas.Stage;
 import io.memshift.schemas.StageFailedException;
-import io.memshift.clients.TopicSettings;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
@@ -36,15 +37,23 @@ import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.streams.KafkaStreams;
 
 /**
- * One migration: export the source to its pipeline (through the pipeline's version gate, which runs here too),
- * run the re-embedder and the importer in this process,
- * wait until the index holds every exported memory at its version (or newer), let what is still in flight
- * finish, then move the alias. The stages talk only through Kafka, exactly as they would as separate services.
+ * One migration: export the source to its pipeline's intake while the pipeline's version gate, the re-embedder
+ * and the importer run in this process, wait until every exported memory has arrived in the index (decided from
+ * the topics' offsets, see {@link LogArrival}), let what is still in flight finish, then move the alias. The
+ * stages talk only through Kafka, exactly as they would as separate services.
  * What happens on the way is told to a {@link Listener}; the CLI prints it.
  */
 public final class Migration {
@@ -54,6 +63,8 @@ public final class Migration {
      *
      * @param index        target index; null for {@link IndexNames#defaultIndex(Pipeline, String)}
      * @param alias        alias to point at the index at the end; null to leave every alias alone
+     * @param batchSize    memories per flush of the re-embedder; 0 for the model's own default
+     *                     ({@link io.memshift.reembedder.RequestLimits#defaultBatchSize()})
      * @param stallTimeout give up when no memory has arrived for this long
      * @param drainTimeout once every memory is in, wait at most this long for records still in flight
      * @param instance     this process among the stages' instances (member ids, Kafka Streams state)
@@ -71,7 +82,12 @@ public final class Migration {
                           String topic, TopicSettings topics, boolean aliasIsDefault) {
     }
 
-    /** What a migration tells while it runs, in this order; each default does nothing. */
+    /**
+     * What a migration tells while it runs; each default does nothing. The export runs beside the stages: its
+     * {@code validate} and {@code publish} progress comes from the export's own thread while the model loads and
+     * the stages start, then {@link #exported}, the {@code import} progress, {@link #allArrived}, the drain and the
+     * alias follow in this order.
+     */
     public interface Listener {
 
         /** How far a phase ({@code validate}, {@code publish}, {@code import}, {@code drain}) is; -1 if unknown. */
@@ -96,8 +112,8 @@ public final class Migration {
         default void stagesStarted(String embeddedTopic, String index) {
         }
 
-        /** Every exported memory is in the index; the run now lets in-flight records finish. */
-        default void allArrived(int memories) {
+        /** Every exported memory arrived (see {@link LogArrival}); the run now lets in-flight records finish. */
+        default void allArrived(long memories) {
         }
 
         /** Records were still in flight when the drain timeout ran out; the next run applies them. */
@@ -113,7 +129,10 @@ public final class Migration {
         }
     }
 
-    private static final long CHECK_INTERVAL_MS = 500;
+    /** How often the migration looks at the stages: a few small admin requests, whatever the memory count. */
+    private static final long CHECK_INTERVAL_MS = 200;
+    /** The export publishes after this long even if the stages are not ready yet (they catch up). */
+    private static final long STAGES_READY_TIMEOUT_S = 60;
 
     private final Clusters clusters;
     private final Options options;
@@ -121,10 +140,11 @@ public final class Migration {
     private final MeterRegistry meters;
     /** Continuous sync after the bulk load ({@code --follow}); null to end with it. */
     private final ContinuousSync follow;
+    private final ModelProfile profile;
 
     /** The stages keep their meters to themselves. */
     public Migration(Clusters clusters, Options options, Listener listener) {
-        this(clusters, options, listener, null);
+        this(clusters, options, listener, null, null, null);
     }
 
     /**
@@ -132,7 +152,7 @@ public final class Migration {
      *               null to keep them to the stages
      */
     public Migration(Clusters clusters, Options options, Listener listener, MeterRegistry meters) {
-        this(clusters, options, listener, meters, null);
+        this(clusters, options, listener, meters, null, null);
     }
 
     /**
@@ -142,10 +162,25 @@ public final class Migration {
      */
     public Migration(Clusters clusters, Options options, Listener listener, MeterRegistry meters,
                      ContinuousSync follow) {
+        this(clusters, options, listener, meters, null, follow);
+    }
+
+    /**
+     * @param profile the model, when the caller built its profile itself (a bench's stand-in provider, say); null
+     *                for the profile of {@code options.modelId()}
+     */
+    public Migration(Clusters clusters, Options options, Listener listener, MeterRegistry meters,
+                     ModelProfile profile) {
+        this(clusters, options, listener, meters, profile, null);
+    }
+
+    private Migration(Clusters clusters, Options options, Listener listener, MeterRegistry meters,
+                      ModelProfile profile, ContinuousSync follow) {
         this.clusters = clusters;
         this.options = options;
         this.listener = listener;
         this.meters = meters;
+        this.profile = profile;
         this.follow = follow;
     }
 
@@ -155,7 +190,7 @@ public final class Migration {
      */
     public MigrationSummary run() {
         Instant begin = Instant.now();
-        ModelProfile profile = EmbeddingModels.profile(options.modelId());
+        ModelProfile profile = this.profile != null ? this.profile : EmbeddingModels.profile(options.modelId());
         Pipeline pipeline = pipeline();
         String index = options.index() != null ? options.index() : IndexNames.defaultIndex(pipeline, profile.id());
         // Every cluster is asked first, so that a refused login or a missing permission stops the run before it
@@ -163,16 +198,56 @@ public final class Migration {
         AccessCheck.requireUsable(clusters, AccessCheck.Plan.migration(pipeline, profile.id(), index, options.alias()));
         refuseAnAliasNamedLikeAnIndex(index);
         listener.pipeline(pipeline, index);
-        AtomicReference<PipelineRegistry.Entry> entry = new AtomicReference<>();
-        ExportSummary export = export(entry);
-        Pipelines pipelines = new Pipelines(clusters);
-        pipelines.record(entry.get());
-        TopicSettings topics = entry.get().topics();
-        // After the export: the gate puts it (and whatever else waits on the intake) on the log while the stages run.
-        try (VersionGate gate = new VersionGate(new VersionGateConfig(clusters.kafka(), clusters.schemaRegistry(),
-                pipeline, topics, options.instance()))) {
-            gate.start();
-            return runStages(begin, profile, pipeline, topics, index, gate, export);
+
+        // The export runs beside the stages: each of its transactions goes through the gate, is re-embedded and
+        // imported as soon as it commits, instead of after the whole source is on the intake.
+        ExecutorService exporting = Executors.newSingleThreadExecutor(r -> {
+            Thread thread = new Thread(r, "memshift-export");
+            thread.setDaemon(true);
+            return thread;
+        });
+        CountDownLatch stagesReady = new CountDownLatch(1);
+        AtomicReference<PipelineRegistry.Entry> chosen = new AtomicReference<>();
+        ExportProgress progress = new ExportProgress() {
+            @Override
+            public void update(String phase, long done, long total) {
+                listener.progress(phase, done, total);
+            }
+
+            @Override
+            public void beforePublish() {
+                // Validation ran while the model loaded; publishing waits for the stages, so that the first
+                // memories go through at once instead of piling up before a consumer joins.
+                try {
+                    stagesReady.await(STAGES_READY_TIMEOUT_S, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new MigrationFailedException("interrupted before publishing");
+                }
+            }
+        };
+        Future<ExportSummary> exportRun = exporting.submit(() -> export(progress, chosen));
+        try {
+            listener.loadingModel(profile);
+            EmbeddingModel model = profile.factory().get();
+            // The stages start on the pipeline only once the store may go to it (checked when the source is
+            // known valid): a refused --pipeline runs nothing on another store's pipeline.
+            PipelineRegistry.Entry entry = awaitPipelineChecked(exportRun, chosen);
+            return runStages(begin, profile, model, pipeline, entry, index, exportRun, stagesReady);
+        } catch (InvalidSourceException | SourceUnavailableException | InvalidRequestException | DeleteGuardException
+                 | MigrationFailedException expected) {
+            throw expected;
+        } catch (RuntimeException e) {
+            // The export, or the migration's own checks (offsets, lag), fail like a stage when a cluster goes away.
+            throw FailureDiagnosis.explain(clusters, "migration", e);
+        } finally {
+            // On a failure elsewhere the export stops too: its open transaction aborts, and a re-run resumes it.
+            exporting.shutdownNow();
+            try {
+                exporting.awaitTermination(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
@@ -189,24 +264,9 @@ public final class Migration {
         if (!options.export().dryRun()) {
             throw new IllegalStateException("dryRun() needs export options with dryRun set");
         }
-        return export(new AtomicReference<>());
-    }
-
-    /**
-     * Exports the source to its pipeline; once the source is known valid, and before anything is published, checks
-     * that the store may go to that pipeline (see {@link PipelineChoice#forSource}), leaving the entry to record in
-     * {@code chosen}.
-     */
-    private ExportSummary export(AtomicReference<PipelineRegistry.Entry> chosen) {
-        MemorySource reader = options.source();
-        MemoryEventConverter converter = MemoryEventConverter.forSource(reader, options.maxTextChars());
-        Pipeline pipeline = pipeline();
         ExportSummary export;
         try {
-            export = new Exporter(clusters.kafka(), new SchemaRegistryClient(clusters.schemaRegistry()), pipeline,
-                    options.topics()).export(reader, converter, listener::progress, options.export(), () -> chosen.set(
-                            new Pipelines(clusters).forSource(reader, options.pipelineName(), options.topic(),
-                                    options.topics())));
+            export = export(listener::progress, new AtomicReference<>());
         } catch (InvalidSourceException | SourceUnavailableException | InvalidRequestException
                  | DeleteGuardException badInput) {
             throw badInput;
@@ -214,49 +274,96 @@ public final class Migration {
             throw FailureDiagnosis.explain(clusters, "exporter", e);
         }
         listener.phaseEnded();
-        listener.exported(export, pipeline.log());
+        listener.exported(export, pipeline().log());
         return export;
     }
 
-    private MigrationSummary runStages(Instant begin, ModelProfile profile, Pipeline pipeline, TopicSettings topics,
-                                       String index, VersionGate gate, ExportSummary export) {
+    /**
+     * Exports the source to its pipeline; once the source is known valid, and before anything is published, checks
+     * that the store may go to that pipeline (see {@link PipelineChoice#forSource}), leaving the entry to record in
+     * {@code chosen}.
+     */
+    private ExportSummary export(ExportProgress progress, AtomicReference<PipelineRegistry.Entry> chosen) {
+        MemorySource reader = options.source();
+        MemoryEventConverter converter = MemoryEventConverter.forSource(reader, options.maxTextChars());
+        return new Exporter(clusters.kafka(), new SchemaRegistryClient(clusters.schemaRegistry()), pipeline(),
+                options.topics()).export(reader, converter, progress, options.export(), () -> chosen.set(
+                        new Pipelines(clusters).forSource(reader, options.pipelineName(), options.topic(),
+                                options.topics())));
+    }
+
+    /**
+     * Waits until the export has checked the pipeline (the source is valid and may go to it), while it validates.
+     * An export that failed meanwhile ends the migration as the export's own failure.
+     */
+    private PipelineRegistry.Entry awaitPipelineChecked(Future<ExportSummary> exportRun,
+                                                        AtomicReference<PipelineRegistry.Entry> chosen) {
+        while (chosen.get() == null) {
+            if (exportRun.isDone()) {
+                ExportSummary ignored = exportResult(exportRun);
+                if (chosen.get() == null) {
+                    throw new IllegalStateException("the export ended without choosing its pipeline");
+                }
+                break;
+            }
+            sleep(50);
+        }
+        return chosen.get();
+    }
+
+    private MigrationSummary runStages(Instant begin, ModelProfile profile, EmbeddingModel model, Pipeline pipeline,
+                                       PipelineRegistry.Entry entry, String index, Future<ExportSummary> exportRun,
+                                       CountDownLatch stagesReady) {
         MemorySource reader = options.source();
         StageInstance instance = options.instance();
         String topic = pipeline.log();
-
-        listener.loadingModel(profile);
-        EmbeddingModel model = profile.factory().get();
+        TopicSettings topics = entry.topics();
         ReembedderConfig reembedConfig = new ReembedderConfig(clusters.kafka(), clusters.schemaRegistry(),
-                profile.id(), options.batchSize(), options.maxWait(), instance.stateDir(), 1, topic, topics,
-                instance.id());
+                profile.id(), options.batchSize() > 0 ? options.batchSize() : profile.limits().defaultBatchSize(),
+                options.maxWait(), instance.stateDir(), 1, topic, topics, instance.id());
         ImporterConfig importConfig = ImporterConfig.of(clusters.kafka(), clusters.schemaRegistry(),
                 clusters.elasticsearch(), reembedConfig.outputTopic(), index, options.shape().layout(),
                 options.shape().mapping(profile.dims())).withInstance(instance.id());
         MeterRegistry stageMeters = meters != null ? meters : new SimpleMeterRegistry();
 
-        try (Reembedder reembedder = new Reembedder(reembedConfig, profile, model, stageMeters);
+        // The gate forwards what the export puts on the intake (and whatever else waits there) to the log.
+        try (VersionGate gate = new VersionGate(new VersionGateConfig(clusters.kafka(), clusters.schemaRegistry(),
+                pipeline, topics, instance));
+             Reembedder reembedder = new Reembedder(reembedConfig, profile, model, stageMeters);
              Importer importer = new Importer(importConfig, stageMeters);
              ElasticsearchClient es = ElasticsearchClients.connect(clusters.elasticsearch());
+             Admin admin = new KafkaClients(clusters.kafka()).admin();
              LagGauges lag = meters == null ? null : new LagGauges(clusters, meters, LagGauges.DEFAULT_INTERVAL)) {
             if (lag != null) {
                 lag.reembedder(profile.id(), reembedder.applicationId(), topic)
                         .importer(index, importConfig.groupId(), importConfig.topic());
             }
+            gate.start();
             reembedder.start();
             importer.start();
             listener.stagesStarted(reembedConfig.outputTopic(), index);
-            // Done when every memory is in the index and every entity in its entity store (<index>_entities); the
-            // snapshot's deletes must arrive too (as deletes at their version, or newer).
-            Map<String, Long> expected = export.expectedWithDeletes();
-            Map<String, Long> expectedEntities = export.entitiesExpectedWithDeletes();
-            ArrivalCheck arrival = new ArrivalCheck(es, index, importConfig.layout(), expected, expectedEntities);
-            awaitArrival(arrival, gate, reembedder, importer, reembedConfig.deadLetterTopic(),
-                    expected.size() + expectedEntities.size());
-            awaitDrained(gate, reembedder, importer, importConfig, arrival);
+            ExportSummary export = awaitExport(exportRun, stagesReady, gate, reembedder, importer);
+            listener.phaseEnded();
+            listener.exported(export, topic);
+            new Pipelines(clusters).record(entry);
+
+            // The export published to the intake; the gate forwards to the log only what is newer, so what reaches
+            // the log is not what was published, counted: it is what lies below the log's end once the gate has
+            // read the whole intake (the export's deletes too). That end is where the re-embedder must get.
+            Backlog.awaitGate(clusters.kafka(), gate, options.stallTimeout());
+            // Done when every record of the log, memories and the entities of Mem0's entity store alike, is
+            // through both stages: the importer writes entities to <index>_entities from the same embedded
+            // topic, and commits its positions only once both kinds of a poll are settled.
+            LogArrival arrival = new LogArrival(admin, topic, reembedConfig.outputTopic(), reembedder, importer);
+            arrival.exportCommitted();
+            long exported = export.selected() + export.entities().selected()
+                    + export.reconciliation().deletes().size();
+            awaitArrival(arrival, gate, reembedder, importer, exported, reembedConfig.deadLetterTopic());
+            awaitDrained(gate, reembedder, importer, importConfig, topic);
             ContinuousSync.Stages running = new ContinuousSync.Stages(gate, reembedder, importConfig, es, index,
-                    importConfig.layout(), () -> requireAlive(arrival, gate, reembedder, importer));
+                    importConfig.layout(), () -> requireAlive(-1, gate, reembedder, importer));
             // With --follow, the alias moves only once the changes made during the bulk load are in too.
-            boolean cutOver = follow == null || follow.catchUp(pipeline, topics, running, begin, export);
+            boolean cutOver = follow == null || follow.catchUp(pipeline, topics, running, begin);
 
             Set<String> previous = Set.of();
             // Given no alias, the default one is taken only from this pipeline's indices (or earlier versions' one
@@ -279,9 +386,10 @@ public final class Migration {
             BulkOutcome outcome = importer.outcome();
             return new MigrationSummary(reader.name(), profile.id(), index, alias,
                     export.read(), export.rejected(), reembedder.metrics().embedded(), outcome.indexed(),
-                    arrival.arrivedDeleted(), outcome.stale(), arrival.missingCount(), Duration.between(begin, Instant.now()));
+                    outcome.deleted(), outcome.stale(), outcome.dead(), Duration.between(begin, Instant.now()));
         } catch (IOException e) {
-            throw new UncheckedIOException("Elasticsearch at " + clusters.elasticsearch().url() + ": " + e.getMessage(), e);
+            throw FailureDiagnosis.explain(clusters, "migration", new UncheckedIOException(
+                    "Elasticsearch at " + clusters.elasticsearch().url() + ": " + e.getMessage(), e));
         }
     }
 
@@ -306,49 +414,108 @@ public final class Migration {
         } catch (MigrationFailedException e) {
             throw e;
         } catch (RuntimeException e) {
-            // The migration's own checks (arrival in the index, lag) fail like a stage when a cluster goes away.
+            // The migration's own checks fail like a stage when a cluster goes away.
             throw FailureDiagnosis.explain(clusters, "migration", e);
         }
     }
 
-    private void awaitArrival(ArrivalCheck arrival, VersionGate gate, Reembedder reembedder, Importer importer,
-                              String deadLetterTopic, int expected) {
-        long lastProgressMs = System.currentTimeMillis();
-        int lastMissing = Integer.MAX_VALUE;
+    /**
+     * Waits for the export while the stages work, and lets it publish once the stages hold their partitions. A
+     * stage that stops meanwhile ends the migration at once.
+     */
+    private ExportSummary awaitExport(Future<ExportSummary> exportRun, CountDownLatch stagesReady, VersionGate gate,
+                                      Reembedder reembedder, Importer importer) {
         while (true) {
-            requireAlive(arrival, gate, reembedder, importer);
-            int missing = arrival.check();
-            listener.progress("import", expected - missing, expected);
-            if (missing == 0) {
+            try {
+                return exportRun.get(CHECK_INTERVAL_MS, TimeUnit.MILLISECONDS);
+            } catch (TimeoutException e) {
+                requireAlive(-1, gate, reembedder, importer);
+                if (gate.health().state() == Stage.State.RUNNING
+                        && reembedder.state() == KafkaStreams.State.RUNNING
+                        && !importer.committedPositions().isEmpty()) {
+                    stagesReady.countDown();
+                }
+            } catch (ExecutionException e) {
+                return exportResult(exportRun);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new MigrationFailedException("interrupted");
+            }
+        }
+    }
+
+    /**
+     * The finished export's summary, or its failure as if it ran here: bad input (exit 2) and an unreachable source
+     * (exit 3) as they are, anything else explained as the exporter's failure.
+     */
+    private ExportSummary exportResult(Future<ExportSummary> exportRun) {
+        try {
+            return exportRun.get();
+        } catch (ExecutionException e) {
+            RuntimeException failure = e.getCause() instanceof RuntimeException r ? r
+                    : new IllegalStateException(e.getCause());
+            if (failure instanceof InvalidSourceException || failure instanceof SourceUnavailableException
+                    || failure instanceof InvalidRequestException || failure instanceof DeleteGuardException) {
+                throw failure;
+            }
+            throw FailureDiagnosis.explain(clusters, "exporter", failure);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new MigrationFailedException("interrupted");
+        }
+    }
+
+    /**
+     * Waits until {@link LogArrival} says every exported memory arrived. Its bookkeeping is a few offsets per
+     * partition, whatever the number of memories; progress is what the importer settled in this run.
+     */
+    private void awaitArrival(LogArrival arrival, VersionGate gate, Reembedder reembedder, Importer importer,
+                              long expected, String deadLetterTopic) {
+        long lastProgressMs = System.currentTimeMillis();
+        long lastMark = -1;
+        while (true) {
+            requireAlive(arrival.importBacklog(), gate, reembedder, importer);
+            boolean arrived = arrival.arrived();
+            long settled = importer.outcome().settled();
+            if (arrived) {
+                listener.progress("import", expected, expected);
                 listener.phaseEnded();
                 listener.allArrived(expected);
-                return;
+                break;
             }
+            listener.progress("import", Math.min(settled, expected), expected);
             long now = System.currentTimeMillis();
-            long refused = reembedder.metrics().deadLettered();
-            if (missing < lastMissing) {
-                lastMissing = missing;
+            long mark = settled + reembedder.metrics().events() + reembedder.metrics().deadLettered()
+                    + reembedder.metrics().staleDropped();
+            if (mark != lastMark) {
+                lastMark = mark;
                 lastProgressMs = now;
-            } else if (refused >= missing && reembedder.metrics().pending() == 0 && now - lastProgressMs > 5_000) {
-                // What is missing is what the model refused: waiting longer cannot bring it.
-                throw new MigrationFailedException(missing + " of " + expected + " memories did not arrive: the model"
-                        + " refused " + refused + " texts, set aside with the reasons (header " + Headers.DLQ_REASON + ") in"
-                        + " topic " + deadLetterTopic
-                        + "; e.g. " + arrival.someMissing(5) + ". The alias was not moved.");
             } else if (now - lastProgressMs > options.stallTimeout().toMillis()) {
-                String stalled = missing + " of " + expected + " memories did not arrive in "
-                        + options.stallTimeout().toSeconds() + " s without progress";
-                String examples = "; e.g. " + arrival.someMissing(5);
-                MigrationFailedException failure = new MigrationFailedException(stalled + examples);
+                String stalled = "the memories stopped arriving: no progress in " + options.stallTimeout().toSeconds()
+                        + " s, with " + describeBacklog(arrival);
+                MigrationFailedException failure = new MigrationFailedException(stalled + ". The alias was not moved.");
                 Diagnosis diagnosis = FailureDiagnosis.diagnose(clusters, "migration", failure);
                 if (diagnosis.cause() != Diagnosis.Cause.OTHER) {
-                    throw new StageStoppedException(diagnosis, stalled + ": " + diagnosis.explanation() + examples,
-                            failure);
+                    throw new StageStoppedException(diagnosis, stalled + ": " + diagnosis.explanation(), failure);
                 }
                 throw failure;
             }
             sleep(CHECK_INTERVAL_MS);
         }
+        long refused = reembedder.metrics().deadLettered();
+        if (refused > 0) {
+            // What the model refused cannot arrive however long we wait.
+            throw new MigrationFailedException(refused + " memories did not arrive: the model refused their texts,"
+                    + " set aside with the reasons (header " + Headers.DLQ_REASON + ") in topic "
+                    + deadLetterTopic + ". The alias was not moved.");
+        }
+    }
+
+    private static String describeBacklog(LogArrival arrival) {
+        long reembed = arrival.reembedBacklog();
+        long imports = arrival.importBacklog();
+        return (reembed < 0 ? "the re-embedder's progress unknown" : reembed + " records of the export not yet re-embedded")
+                + (imports < 0 ? "" : " and " + imports + " embedded records not yet imported");
     }
 
     /**
@@ -358,13 +525,13 @@ public final class Migration {
      * this waits at most the drain timeout; what is left is applied by the next run or by `memshift import`.
      */
     private void awaitDrained(VersionGate gate, Reembedder reembedder, Importer importer, ImporterConfig importConfig,
-                              ArrivalCheck arrival) {
+                              String topic) {
         long deadline = System.currentTimeMillis() + options.drainTimeout().toMillis();
         long first = -1;
         while (true) {
-            requireAlive(arrival, gate, reembedder, importer);
+            requireAlive(-1, gate, reembedder, importer);
             long inFlight = Backlog.gate(clusters.kafka(), gate)
-                    + Backlog.reembedder(clusters.kafka(), reembedder, gate.pipeline().log())
+                    + Backlog.reembedder(clusters.kafka(), reembedder, topic)
                     + Backlog.importer(importConfig);
             if (first < 0) {
                 first = inFlight;
@@ -385,16 +552,16 @@ public final class Migration {
 
     /**
      * The stages' one "still alive" rule ({@link Stage#requireAlive()}); a stage that stopped is explained
-     * ({@link FailureDiagnosis}), with how much is not yet indexed.
+     * ({@link FailureDiagnosis}), with how much is not yet imported.
      */
-    private void requireAlive(ArrivalCheck arrival, Stage... stages) {
+    private void requireAlive(long notYetImported, Stage... stages) {
         for (Stage stage : stages) {
             try {
                 stage.requireAlive();
             } catch (StageFailedException e) {
                 Diagnosis diagnosis = FailureDiagnosis.diagnose(clusters, e.stage(), e.getCause());
-                throw new StageStoppedException(diagnosis, diagnosis.message() + " (" + arrival.missingCount()
-                        + " memories not yet indexed)", e);
+                throw new StageStoppedException(diagnosis, diagnosis.message() + (notYetImported < 0 ? ""
+                        : " (" + notYetImported + " embedded records not yet imported)"), e);
             }
         }
     }

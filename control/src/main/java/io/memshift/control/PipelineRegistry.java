@@ -135,6 +135,26 @@ public final class PipelineRegistry {
         return Optional.ofNullable(read().get(name));
     }
 
+    /**
+     * Forgets the pipeline {@code name} (a tombstone: compaction drops what was recorded of it); for what made a
+     * pipeline only to delete it again, the benches. Its topics are the caller's to delete.
+     */
+    public void forget(String name) {
+        if (read().get(name) == null) {
+            return;
+        }
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(kafka.idempotentProducerConfig(),
+                new StringSerializer(), new ByteArraySerializer())) {
+            producer.send(new ProducerRecord<>(Topics.PIPELINES, name, null)).get(30, TimeUnit.SECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new MigrationFailedException("cannot forget pipeline " + name + " in topic " + Topics.PIPELINES
+                    + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new MigrationFailedException("interrupted while forgetting pipeline " + name);
+        }
+    }
+
     /** Records {@code entry}, replacing what was recorded of its pipeline; returns once the broker has it. */
     public void write(Entry entry) {
         try (Admin admin = kafka.admin()) {

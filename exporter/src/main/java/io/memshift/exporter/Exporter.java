@@ -39,7 +39,9 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * to the pipeline's intake, from which the version gate forwards what is new to its log (see {@link Pipeline}).
  *
  * <p>The file is read twice: once to validate every record (so a bad file publishes nothing at all), once to
- * publish. Both passes stream. Publishing happens in Kafka transactions of {@value #TRANSACTION_SIZE} memories;
+ * publish. Both passes stream. Publishing happens in Kafka transactions of {@value #TRANSACTION_SIZE} memories
+ * (or fewer, when a transaction has been open for {@value #TRANSACTION_MS} ms: stages that run beside the export
+ * see the first memories within a fraction of a second);
  * each transaction also writes the source's checkpoint (how many memories, in file order, are published) to
  * {@code memshift.export-checkpoints}. A crash anywhere aborts only the open transaction; the next run of the same
  * source resumes after the last committed checkpoint, so a read_committed consumer sees each memory once. A run
@@ -60,6 +62,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 public final class Exporter {
 
     static final int TRANSACTION_SIZE = 1000;
+    static final long TRANSACTION_MS = 250;
     private static final int MAX_REPORTED_PROBLEMS = 20;
 
     private final KafkaClients kafka;
@@ -107,10 +110,11 @@ public final class Exporter {
                                 ExportOptions options, Runnable validated) {
         boolean restart = options.restart();
         Instant begin = Instant.now();
-        Map<String, Long> expected = new HashMap<>();
-        Map<String, Long> expectedEntities = new HashMap<>();
+        // Reconciling needs every id the source holds, and a dry run the highest version of each selected one (to
+        // compare with the log); an ordinary export keeps no id at all.
         Set<String> inSource = options.reconciles() ? new HashSet<>() : null;
-        Validation validation = validate(reader, converter, progress, expected, expectedEntities, inSource, options);
+        Versions versions = options.dryRun() ? new Versions(new HashMap<>(), new HashMap<>()) : null;
+        Validation validation = validate(reader, converter, progress, versions, inSource, options);
         validated.run();
         long total = validation.records();
         String intake = pipeline.intake();
@@ -135,8 +139,9 @@ public final class Exporter {
             // Published and reconciled by the run that completed it.
             progress.update("publish", total, total);
             return new ExportSummary(validation.memories(), 0, validation.memories(), validation.invalid(),
-                    validation.filtered(), Map.copyOf(expected), Duration.between(begin, Instant.now()),
-                    new ExportSummary.Entities(validation.entities(), 0, validation.entities(), Map.copyOf(expectedEntities)),
+                    validation.filtered(), validation.selected(), Duration.between(begin, Instant.now()),
+                    new ExportSummary.Entities(validation.entities(), 0, validation.entities(),
+                            validation.selectedEntities()),
                     Reconciliation.NONE, false);
         }
 
@@ -150,13 +155,13 @@ public final class Exporter {
                 ? Reconciliation.plan(onLog, inSource, options, begin, reader instanceof EntitySource)
                 : Reconciliation.NONE;
         if (options.dryRun()) {
-            long wouldPublish = newerThan(onLog, expected);
-            long entitiesWouldPublish = newerThan(onLog, expectedEntities);
-            return new ExportSummary(validation.memories(), wouldPublish, expected.size() - wouldPublish,
-                    validation.invalid(), validation.filtered(), Map.copyOf(expected),
+            long wouldPublish = newerThan(onLog, versions.memories());
+            long entitiesWouldPublish = newerThan(onLog, versions.entities());
+            return new ExportSummary(validation.memories(), wouldPublish, versions.memories().size() - wouldPublish,
+                    validation.invalid(), validation.filtered(), validation.selected(),
                     Duration.between(begin, Instant.now()),
                     new ExportSummary.Entities(validation.entities(), entitiesWouldPublish,
-                            expectedEntities.size() - entitiesWouldPublish, Map.copyOf(expectedEntities)),
+                            versions.entities().size() - entitiesWouldPublish, validation.selectedEntities()),
                     reconciliation, true);
         }
         if (options.reconciles()) {
@@ -172,7 +177,10 @@ public final class Exporter {
                 new StringSerializer(), new ByteArraySerializer())) {
             // Fences an earlier run of this source that died mid-transaction, and aborts that transaction.
             producer.initTransactions();
+            progress.beforePublish();
             producer.beginTransaction();
+            AtomicLong transactionSince = new AtomicLong(System.nanoTime());
+            AtomicLong transactionFrom = new AtomicLong(resumeAfter);
             try {
                 forEachRecord(reader, converter, validation.collisions(), (source, kind, result) -> {
                     long at = position.incrementAndGet();
@@ -193,9 +201,12 @@ public final class Exporter {
                             (entity ? entitiesPublished : published).incrementAndGet();
                         }
                     }
-                    if ((at - resumeAfter) % TRANSACTION_SIZE == 0) {
+                    if (at - transactionFrom.get() >= TRANSACTION_SIZE
+                            || System.nanoTime() - transactionSince.get() >= TRANSACTION_MS * 1_000_000) {
                         commit(producer, sourceKey, new ExportCheckpoint(at, total, at == total, size, modified));
                         producer.beginTransaction();
+                        transactionFrom.set(at);
+                        transactionSince.set(System.nanoTime());
                     }
                     progress.update("publish", at, total);
                 });
@@ -217,9 +228,9 @@ public final class Exporter {
         }
         // Only a stamped source resumes after a position, and only a store without a stamp has entities.
         return new ExportSummary(validation.memories(), published.get(), resumeAfter + alreadyThere.get(),
-                validation.invalid(), validation.filtered(), Map.copyOf(expected), Duration.between(begin, Instant.now()),
+                validation.invalid(), validation.filtered(), validation.selected(), Duration.between(begin, Instant.now()),
                 new ExportSummary.Entities(validation.entities(), entitiesPublished.get(), entitiesThere.get(),
-                        Map.copyOf(expectedEntities)), reconciliation, false);
+                        validation.selectedEntities()), reconciliation, false);
     }
 
     /** The pipeline this exporter publishes to. */
@@ -277,30 +288,38 @@ public final class Exporter {
         }
     }
 
+    /** The highest version of each selected memory and entity: kept by a dry run only. */
+    private record Versions(Map<String, Long> memories, Map<String, Long> entities) {
+    }
+
     /**
-     * What the validation pass found: records of both kinds, invalid and filtered ones, and the ids of entities
-     * that are also memory ids.
+     * What the validation pass found: records of both kinds, invalid and filtered ones, the selected ones of each
+     * kind (counted, not kept), and the ids of entities that are also memory ids.
      */
-    private record Validation(long memories, long entities, long invalid, long filtered, Set<String> collisions) {
+    private record Validation(long memories, long entities, long invalid, long filtered, long selected,
+                              long selectedEntities, Set<String> collisions) {
         long records() {
             return memories + entities;
         }
     }
 
     /**
-     * Reads the whole source once: counts its records and fills {@code expected} with the highest version of
-     * each memory to publish. Invalid records make it throw, naming each (up to 20), unless --skip-invalid, in
+     * Reads the whole source once and counts its records: valid and selected, invalid, filtered out. Invalid records make it throw, naming each (up to 20), unless --skip-invalid, in
      * which case they are written to the reject file, rewritten whole on every run.
      */
     private Validation validate(MemorySource reader, MemoryEventConverter converter, ExportProgress progress,
-                                Map<String, Long> expected, Map<String, Long> expectedEntities, Set<String> inSource,
+                                Versions versions, Set<String> inSource,
                                 ExportOptions options) {
         List<String> problems = new ArrayList<>();
         AtomicLong count = new AtomicLong();
         AtomicLong entities = new AtomicLong();
         AtomicLong invalid = new AtomicLong();
         AtomicLong filtered = new AtomicLong();
-        // Every memory id, filtered or not, so that an entity with one is refused whatever the filters.
+        AtomicLong selected = new AtomicLong();
+        AtomicLong selectedEntities = new AtomicLong();
+        // Every memory id, filtered or not, so that an entity with one is refused whatever the filters. Kept only
+        // for a store that has entities: an export of millions of plain memories keeps no id.
+        boolean hasEntities = reader instanceof EntitySource;
         Set<String> memoryIds = new HashSet<>();
         Set<String> collisions = new HashSet<>();
         try (RejectFile rejects = options.skipInvalid() ? RejectFile.open(options.rejectFile()) : null) {
@@ -317,7 +336,7 @@ public final class Exporter {
                         collisions.add(result.event().getId());
                         result = collision(source.position(), result.event().getId());
                     }
-                } else if (source.json().path("id").isTextual()) {
+                } else if (hasEntities && source.json().path("id").isTextual()) {
                     memoryIds.add(source.json().get("id").textValue());
                 }
                 if (!result.valid()) {
@@ -332,8 +351,11 @@ public final class Exporter {
                         }
                     }
                 } else if (options.selects(result.event())) {
-                    (entity ? expectedEntities : expected).merge(result.event().getId(), result.event().getVersion(),
-                            Math::max);
+                    (entity ? selectedEntities : selected).incrementAndGet();
+                    if (versions != null) {
+                        (entity ? versions.entities() : versions.memories()).merge(result.event().getId(),
+                                result.event().getVersion(), Math::max);
+                    }
                 } else {
                     filtered.incrementAndGet();
                 }
@@ -347,7 +369,7 @@ public final class Exporter {
                     .beforeAnythingWasPublished();
         }
         return new Validation(count.get() - entities.get(), entities.get(), invalid.get(), filtered.get(),
-                Set.copyOf(collisions));
+                selected.get(), selectedEntities.get(), Set.copyOf(collisions));
     }
 
     private ProducerRecord<String, byte[]> rejection(SourceMemory source, MemoryEventConverter.Result result) {

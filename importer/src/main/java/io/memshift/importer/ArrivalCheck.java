@@ -22,6 +22,10 @@ import java.util.stream.Stream;
  *
  * <p>The entities of Mem0's entity store are tracked the same way in the index's entity store
  * ({@code <index>_entities}); the check is done when both are complete.
+ *
+ * <p>It keeps every id it is given, so {@code migrate} decides the bulk load's arrival from the logs' offsets instead
+ * ({@code control.LogArrival}); this is for small sets of known changes ({@code --follow}'s polled changes) and for
+ * tests that look at the index itself.
  */
 public final class ArrivalCheck {
 

@@ -51,8 +51,11 @@ public final class Importer implements Stage {
     private ElasticsearchClient es;
     private KafkaConsumer<String, EmbeddedMemoryEvent> consumer;
     private DeadLetterPublisher deadLetters;
-    /** What this instance last committed per partition, to skip commits that would change nothing. */
-    private final Map<TopicPartition, Long> committed = new HashMap<>();
+    /**
+     * What this instance last committed per partition: to skip commits that would change nothing, and for
+     * {@link #committedPositions()}.
+     */
+    private final Map<TopicPartition, Long> committed = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile Thread thread;
 
     private final ImportMetrics metrics;
@@ -171,6 +174,15 @@ public final class Importer implements Stage {
 
     public ImportMetrics metrics() {
         return metrics;
+    }
+
+    /**
+     * The positions this instance has committed, per partition it holds: everything before them is settled in the
+     * index (written, stale, or dead-lettered). Empty until its first commit after joining its group, so a
+     * position committed by an earlier run (before a rewind, say) never shows here.
+     */
+    public Map<TopicPartition, Long> committedPositions() {
+        return Map.copyOf(committed);
     }
 
     /** What became of the memories written so far. */

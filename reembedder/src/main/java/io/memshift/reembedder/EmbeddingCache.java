@@ -11,7 +11,8 @@ import org.apache.kafka.streams.state.KeyValueStore;
 /**
  * Vectors already computed, keyed by the model's fingerprint and the exact text the model saw. A memory
  * delivered again unchanged (a re-run, a replay, a duplicate), or the same text stored for many users, is
- * embedded once. Lives in a changelogged state store, so it survives restarts and moves with its task.
+ * embedded once. Lives in a persistent state store without a changelog (see {@link Reembedder}): it survives
+ * restarts on the same machine, and a task that moves starts with an empty cache.
  */
 final class EmbeddingCache {
 

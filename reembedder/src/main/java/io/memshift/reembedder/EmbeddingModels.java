@@ -150,10 +150,13 @@ public final class EmbeddingModels {
         if (id.startsWith("gemini:")) {
             return gemini(id.substring("gemini:".length()), env);
         }
+        if (id.startsWith("stub:")) {
+            return stub(id.substring("stub:".length()));
+        }
         ModelProfile profile = PROFILES.get(id);
         if (profile == null) {
             throw new IllegalArgumentException("unknown model '" + id + "'; known models: "
-                    + String.join(", ", PROFILES.keySet()) + ", openai:<model>, ollama:<model>, gemini:<model>");
+                    + String.join(", ", PROFILES.keySet()) + ", openai:<model>, ollama:<model>, gemini:<model>, stub:<dims>");
         }
         return profile;
     }
@@ -186,6 +189,10 @@ public final class EmbeddingModels {
                 new RequestLimits(2048, 300_000, 4),
                 () -> OpenAiEmbeddingModel.builder().httpClientBuilder(new ProviderHttpClient.Builder(rateLimit))
                         .baseUrl(baseUrl).apiKey(key).modelName(name).dimensions(requested).maxSegmentsPerBatch(2048)
+                        // Vectors as base64 float32 (exact, and a third of the bytes of decimal text, which the
+                        // provider must print and we must parse per float); a server that answers with arrays
+                        // anyway is read all the same.
+                        .encodingFormat("base64")
                         .maxRetries(0).timeout(REMOTE_TIMEOUT).logRequests(false).logResponses(false).build(),
                 rateLimit);
     }
@@ -224,6 +231,23 @@ public final class EmbeddingModels {
                         .taskType(GoogleAiEmbeddingModel.TaskType.RETRIEVAL_DOCUMENT).maxRetries(0)
                         .timeout(REMOTE_TIMEOUT).logRequestsAndResponses(false).build(),
                 rateLimit);
+    }
+
+    /** {@code stub:<dims>}: see {@link StubEmbeddingModel}; for measuring the pipeline, never for real memories. */
+    private static ModelProfile stub(String dims) {
+        int count;
+        try {
+            count = Integer.parseInt(dims.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("stub:<dims> needs a whole number of dimensions, e.g. stub:384; was 'stub:"
+                    + dims + "'");
+        }
+        if (count < 1 || count > StubEmbeddingModel.MAX_DIMS) {
+            throw new IllegalArgumentException("stub:<dims> needs 1 to " + StubEmbeddingModel.MAX_DIMS
+                    + " dimensions, was " + count);
+        }
+        return new ModelProfile("stub:" + count, "stub", Integer.toString(count), "fnv1a-xorshift", count, null,
+                RequestLimits.IN_PROCESS, () -> new StubEmbeddingModel(count));
     }
 
     private static void requireName(String provider, String name, String example) {

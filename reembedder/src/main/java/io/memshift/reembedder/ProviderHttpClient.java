@@ -105,6 +105,8 @@ final class ProviderHttpClient implements HttpClient {
             throw new IllegalStateException("interrupted while calling the model", e);
         }
         Map<String, List<String>> headers = response.headers().map();
+        // Where the key's per-minute limits stand (OpenAI's x-ratelimit-*): the re-embedder paces by it.
+        rateLimit.budget().observe(response.headers());
         if (response.statusCode() / 100 != 2) {
             Duration retryAfter = RetryAfter.of(response.headers(), LONGEST_WAIT).orElse(null);
             if (response.statusCode() == 429) {

@@ -23,6 +23,7 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>{@code memshift.reembed.model.retries}: batches put back because the model was throttling or down;</li>
  *   <li>{@code memshift.reembed.model.throttled}: model requests answered 429 (rate limited);</li>
  *   <li>{@code memshift.reembed.dlq}: memories the model refused, sent to the dead-letter topic;</li>
+ *   <li>{@code memshift.reembed.paced}: flushes that stopped to wait for the provider's per-minute limits;</li>
  *   <li>{@code memshift.reembed.cache.hits}, {@code memshift.reembed.stale.dropped};</li>
  *   <li>{@code memshift.reembed.pending}: memories waiting in batches (gauge).</li>
  * </ul>
@@ -42,6 +43,7 @@ public final class ReembedMetrics {
     private final Counter modelRetries;
     private final Counter throttled;
     private final Counter dlq;
+    private final Counter paced;
     private final AtomicLong pending = new AtomicLong();
 
     /** Meters in a registry of their own. */
@@ -67,6 +69,7 @@ public final class ReembedMetrics {
         modelRetries = registry.counter(prefix + ".model.retries", tags);
         throttled = registry.counter(prefix + ".model.throttled", tags);
         dlq = registry.counter(prefix + ".dlq", tags);
+        paced = registry.counter(prefix + ".paced", tags);
         Gauge.builder(prefix + ".pending", pending, AtomicLong::get).tags(tags).register(registry);
     }
 
@@ -87,6 +90,16 @@ public final class ReembedMetrics {
 
     void modelRetry() {
         modelRetries.increment();
+    }
+
+    /** A flush stopped sending because the provider's per-minute limits needed a longer wait. */
+    void paced() {
+        paced.increment();
+    }
+
+    /** Flushes that stopped to wait for the provider's per-minute limits (no 429 needed). */
+    public long pacedFlushes() {
+        return (long) paced.count();
     }
 
     void countThrottled() {

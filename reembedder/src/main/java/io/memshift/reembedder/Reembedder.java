@@ -57,6 +57,7 @@ public final class Reembedder implements Stage {
     private final ReembedMetrics metrics;
     private final ResilientEmbedder embedder;
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
+    private final OutputTransactions output = new OutputTransactions();
     private KafkaStreams streams;
 
     /** Meters in a registry of the stage's own; see {@link #metrics()}. */
@@ -101,8 +102,11 @@ public final class Reembedder implements Stage {
                 Stores.persistentKeyValueStore(PENDING_STORE), input.keySerde(), input.valueSerde());
         Topology topology = new Topology();
         topology.addSource(SOURCE, input.keySerde().deserializer(), input.valueSerde().deserializer(), input.name());
+        // No changelog for the cache: a vector is a function of its key, so whatever RocksDB holds locally is right
+        // (even after a crash), and a task that moves starts empty. The changelog cost a record per embedded
+        // memory as large as the output itself.
         StoreBuilder<KeyValueStore<String, byte[]>> cacheStore = Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(CACHE_STORE), Serdes.String(), Serdes.ByteArray());
+                Stores.persistentKeyValueStore(CACHE_STORE), Serdes.String(), Serdes.ByteArray()).withLoggingDisabled();
         topology.addProcessor(PROCESSOR, () -> new BatchingEmbedProcessor(PENDING_STORE, CACHE_STORE, SINK,
                 DEAD_LETTER_SINK, embedder, profile, batchSize, maxWait, metrics), SOURCE);
         topology.addStateStore(pendingStore, PROCESSOR);
@@ -150,12 +154,17 @@ public final class Reembedder implements Stage {
         }
         streams = new KafkaStreams(topology(Topics.memories(config.inputTopic(), registry),
                 Topics.embedded(config.outputTopic(), registry), Topics.memories(config.deadLetterTopic(), registry), profile,
-                embedder, config.batchSize(), config.maxWait(), metrics), streamsProps(kafka));
+                embedder, config.batchSize(), config.maxWait(), metrics), streamsProps(kafka), output.clientSupplier());
         streams.setUncaughtExceptionHandler(e -> {
             failure.compareAndSet(null, e);
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
         });
         streams.start();
+    }
+
+    /** Whether what the stage has sent is committed yet: see {@link OutputTransactions}. */
+    public OutputTransactions outputTransactions() {
+        return output;
     }
 
     public ReembedderConfig config() {

@@ -66,8 +66,8 @@ public record ReembedderConfig(KafkaSettings kafka, RegistrySettings schemaRegis
         return io.memshift.schemas.Topics.embeddedTopicName(inputTopic, modelId, generation);
     }
 
-    /** Large enough that one flush keeps every core busy with padded runs (measured: 256 gave 1.15× stock in the pipeline, 64 gave 0.95×). */
-    public static final int DEFAULT_BATCH_SIZE = 256;
+    /** An in-process model's batch: see {@link RequestLimits#defaultBatchSize()}. */
+    public static final int DEFAULT_BATCH_SIZE = RequestLimits.IN_PROCESS_BATCH_SIZE;
     public static final long DEFAULT_MAX_WAIT_MS = 200;
 
     public ReembedderConfig {

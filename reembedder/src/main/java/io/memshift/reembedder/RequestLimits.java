@@ -18,6 +18,18 @@ public record RequestLimits(int maxInputs, long maxTokens, int maxInFlight) {
     }
 
     /**
+     * Memories per re-embedder batch when none is asked for: an in-process model's best (a flush keeps every core
+     * busy with padded runs), for a remote provider enough to fill one request to its input limit, spread over the
+     * requests in flight (at most 2,048: a batch's vectors are in memory at once).
+     */
+    public int defaultBatchSize() {
+        return maxInFlight == 1 && maxInputs == Integer.MAX_VALUE ? IN_PROCESS_BATCH_SIZE : Math.min(maxInputs, 2048);
+    }
+
+    /** Measured on 2 cores: 256 gave 1.15x stock in the pipeline, 64 gave 0.95x (BENCHMARKS.md). */
+    public static final int IN_PROCESS_BATCH_SIZE = 256;
+
+    /**
      * At most how many texts one request carries when a batch of {@code texts} is embedded with up to
      * {@code inFlight} requests at once: the provider's input cap, and, for a provider that takes several requests
      * at once, the batch spread over them, at least {@link ResilientEmbedder#MIN_TEXTS_PER_REQUEST} texts each (four

@@ -3,6 +3,9 @@ package io.memshift.reembedder;
 import dev.langchain4j.data.embedding.Embedding;
 import dev.langchain4j.data.segment.TextSegment;
 import dev.langchain4j.model.embedding.EmbeddingModel;
+import dev.langchain4j.model.output.Response;
+import dev.langchain4j.model.output.TokenUsage;
+import io.memshift.clients.RateLimitBudget;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -14,6 +17,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -38,11 +42,16 @@ final class ResilientEmbedder implements AutoCloseable {
     /** When every text of a batch this large is rejected, the model is broken, not the texts. */
     static final int ALL_REJECTED_IS_FATAL_FROM = 8;
     static final int MIN_TEXTS_PER_REQUEST = 16;
+    /** A pacing wait up to this long is slept in place; a longer one pauses the stage (see {@link #pace}). */
+    static final long LONGEST_PACING_SLEEP_MS = 250;
 
     private final EmbeddingModel model;
     private final ModelProfile profile;
     private final ReembedMetrics metrics;
     private final ConcurrencyLimit concurrency;
+    /** Provider tokens per estimated token, learnt from the provider's usage counts. */
+    private volatile double tokensPerEstimate = 1.0;
+    private boolean calibrated;
     private final ExecutorService requests;
     /**
      * Texts that were in a request the provider rejected, not yet cleared. They go alone in the next flush: a
@@ -129,19 +138,20 @@ final class ResilientEmbedder implements AutoCloseable {
             plan.add(new int[] {range[0] + alone, range[1] + alone});
         }
         int next = 0;
-        while (next < plan.size() && transientFailure.get() == null && System.nanoTime() < deadline) {
+        AtomicBoolean paced = new AtomicBoolean();
+        while (next < plan.size() && transientFailure.get() == null && !paced.get() && System.nanoTime() < deadline) {
             int wave = Math.min(concurrency.current(), plan.size() - next);
             List<int[]> chunks = plan.subList(next, next + wave);
             next += wave;
             if (wave == 1 || requests == null) {
                 for (int[] chunk : chunks) {
-                    request(ordered, chunk[0], chunk[1], orderedVectors, orderedRejected, transientFailure, deadline);
+                    request(ordered, chunk[0], chunk[1], orderedVectors, orderedRejected, transientFailure, paced, deadline);
                 }
             } else {
                 List<Future<?>> running = new ArrayList<>();
                 for (int[] chunk : chunks) {
                     running.add(requests.submit(() -> request(ordered, chunk[0], chunk[1], orderedVectors,
-                            orderedRejected, transientFailure, deadline)));
+                            orderedRejected, transientFailure, paced, deadline)));
                 }
                 for (Future<?> request : running) {
                     await(request);
@@ -183,12 +193,14 @@ final class ResilientEmbedder implements AutoCloseable {
     private List<int[]> plan(List<String> inputs) {
         RequestLimits limits = profile.limits();
         int perRequest = limits.textsPerRequest(inputs.size(), concurrency.current());
+        // A request larger than the key's whole per-minute token allowance would never be let through.
+        long maxTokens = Math.min(limits.maxTokens(), profile.rateLimit().budget().largestRequestTokens());
         List<int[]> plan = new ArrayList<>();
         int from = 0;
         long tokens = 0;
         for (int i = 0; i < inputs.size(); i++) {
-            long cost = limits.maxTokens() == Long.MAX_VALUE ? 0 : RequestLimits.estimateTokens(inputs.get(i));
-            if (i > from && (i - from >= perRequest || tokens + cost > limits.maxTokens())) {
+            long cost = maxTokens == Long.MAX_VALUE ? 0 : tokensOf(inputs.get(i));
+            if (i > from && (i - from >= perRequest || tokens + cost > maxTokens)) {
                 plan.add(new int[] {from, i});
                 from = i;
                 tokens = 0;
@@ -207,15 +219,25 @@ final class ResilientEmbedder implements AutoCloseable {
      * (and is cached by the caller) even if a rate limit or an outage interrupts the search for the poison text.
      */
     private void request(List<String> inputs, int from, int to, float[][] vectors, Map<Integer, String> rejected,
-                         AtomicReference<Throwable> transientFailure, long deadline) {
+                         AtomicReference<Throwable> transientFailure, AtomicBoolean paced, long deadline) {
         java.util.ArrayDeque<int[]> ranges = new java.util.ArrayDeque<>();
         ranges.add(new int[] {from, to});
         while (!ranges.isEmpty()) {
-            if (transientFailure.get() != null || System.nanoTime() > deadline) {
-                return; // throttled, down, or out of time: the rest waits for the next flush
+            if (transientFailure.get() != null || paced.get() || System.nanoTime() > deadline) {
+                return; // throttled, down, paced, or out of time: the rest waits for the next flush
             }
             int[] range = ranges.poll();
-            Throwable refused = call(inputs, range[0], range[1], vectors, transientFailure);
+            long cost = cost(inputs, range[0], range[1]);
+            if (!pace(cost, deadline)) {
+                paced.set(true);
+                return;
+            }
+            Throwable refused;
+            try {
+                refused = call(inputs, range[0], range[1], vectors, transientFailure, cost);
+            } finally {
+                profile.rateLimit().budget().settle(cost);
+            }
             if (refused != null) {
                 if (suspects.size() < MAX_SUSPECTS) {
                     suspects.addAll(inputs.subList(range[0], range[1]));
@@ -233,7 +255,7 @@ final class ResilientEmbedder implements AutoCloseable {
 
     /** One call to the model; returns the error if the provider rejected the input, else null. */
     private Throwable call(List<String> inputs, int from, int to, float[][] vectors,
-                           AtomicReference<Throwable> transientFailure) {
+                           AtomicReference<Throwable> transientFailure, long cost) {
         List<TextSegment> segments = new ArrayList<>(to - from);
         for (int i = from; i < to; i++) {
             segments.add(TextSegment.from(inputs.get(i)));
@@ -241,7 +263,9 @@ final class ResilientEmbedder implements AutoCloseable {
         List<Embedding> embedded;
         long start = System.nanoTime();
         try {
-            embedded = model.embedAll(segments).content();
+            Response<List<Embedding>> response = model.embedAll(segments);
+            embedded = response.content();
+            calibrate(inputs, from, to, response.tokenUsage());
         } catch (RuntimeException e) {
             metrics.modelCall(System.nanoTime() - start, false);
             ModelFailures.Kind kind = ModelFailures.classify(e);
@@ -274,6 +298,65 @@ final class ResilientEmbedder implements AutoCloseable {
             vectors[from + i] = vector.vector();
         }
         return null;
+    }
+
+    /**
+     * Waits until the provider's per-minute limits let a request of {@code cost} tokens go (see
+     * {@link RateLimitBudget}): a short wait here, on this thread; a longer one, or one past the flush's deadline,
+     * is left to the stage, through the profile's pause, and returns false.
+     */
+    private boolean pace(long cost, long deadline) {
+        RateLimitBudget budget = profile.rateLimit().budget();
+        while (true) {
+            Duration wait = budget.reserve(cost);
+            if (wait.isZero()) {
+                return true;
+            }
+            if (wait.toMillis() > LONGEST_PACING_SLEEP_MS || System.nanoTime() + wait.toNanos() > deadline) {
+                profile.rateLimit().extend(wait);
+                metrics.paced();
+                return false;
+            }
+            try {
+                Thread.sleep(wait.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while pacing requests to " + profile.id(), e);
+            }
+        }
+    }
+
+    /** What a request of inputs [from, to) costs against the token limit, in the provider's own tokens. */
+    private long cost(List<String> inputs, int from, int to) {
+        long cost = 0;
+        for (int i = from; i < to; i++) {
+            cost += tokensOf(inputs.get(i));
+        }
+        return cost;
+    }
+
+    /** {@link RequestLimits#estimateTokens} corrected by what the provider counted for earlier requests. */
+    private long tokensOf(String input) {
+        return (long) Math.ceil(RequestLimits.estimateTokens(input) * tokensPerEstimate);
+    }
+
+    /**
+     * Our estimate is cautious (a token per 3 bytes); a provider that reports its count ({@code usage}) lets the
+     * estimate follow it, so that pacing by estimate neither overruns the limit nor leaves it unused.
+     */
+    private void calibrate(List<String> inputs, int from, int to, TokenUsage usage) {
+        if (usage == null || usage.inputTokenCount() == null || usage.inputTokenCount() <= 0) {
+            return;
+        }
+        long estimate = 0;
+        for (int i = from; i < to; i++) {
+            estimate += RequestLimits.estimateTokens(inputs.get(i));
+        }
+        double ratio = Math.min(1.5, Math.max(0.1, usage.inputTokenCount() / (double) estimate));
+        synchronized (this) {
+            tokensPerEstimate = calibrated ? 0.7 * tokensPerEstimate + 0.3 * ratio : ratio;
+            calibrated = true;
+        }
     }
 
     private static void await(Future<?> request) {

@@ -2,6 +2,8 @@ package io.memshift.schemas;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.avro.Schema;
 import org.apache.avro.io.BinaryDecoder;
 import org.apache.avro.io.DecoderFactory;
@@ -13,13 +15,15 @@ import org.apache.kafka.common.serialization.Deserializer;
 
 /**
  * Reads the Confluent wire format with the writer's schema (fetched by id from the registry, cached) resolved
- * against this build's schema, so records written by an older or newer compatible producer still read.
+ * against this build's schema, so records written by an older or newer compatible producer still read. The reader
+ * for each writer schema is built once: resolving two schemas is far costlier than decoding a record.
  */
 public final class ConfluentAvroDeserializer<T extends SpecificRecord> implements Deserializer<T> {
 
     private final SchemaRegistry registry;
     private final SpecificData model;
     private final Schema readerSchema;
+    private final Map<Integer, SpecificDatumReader<T>> readersById = new ConcurrentHashMap<>();
 
     public ConfluentAvroDeserializer(SchemaRegistry registry, Class<T> type) {
         this.registry = registry;
@@ -38,8 +42,8 @@ public final class ConfluentAvroDeserializer<T extends SpecificRecord> implement
                     + (data.length > 0 ? " starting with " + data[0] : "") + ")");
         }
         int id = ByteBuffer.wrap(data, 1, 4).getInt();
-        Schema writerSchema = registry.schemaById(id);
-        SpecificDatumReader<T> reader = new SpecificDatumReader<>(writerSchema, readerSchema, model);
+        SpecificDatumReader<T> reader = readersById.computeIfAbsent(id,
+                schemaId -> new SpecificDatumReader<>(registry.schemaById(schemaId), readerSchema, model));
         try {
             BinaryDecoder decoder = DecoderFactory.get().binaryDecoder(data, 5, data.length - 5, null);
             return reader.read(null, decoder);
