@@ -5,7 +5,8 @@ import picocli.CommandLine.Command;
 
 /** {@code memshift bench ...}: benchmarks that measure every contender in one run and print the ratios. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks, each measuring memshift against a baseline in one run.",
-        subcommands = {ImportBenchmark.class, EmbedBenchmark.class, EndToEndBenchmark.class, ScaleBenchmark.class})
+        subcommands = {ImportBenchmark.class, EmbedBenchmark.class, EndToEndBenchmark.class, ScaleBenchmark.class,
+                InstancesBenchmark.class})
 final class BenchCommand implements Runnable {
 
     @CommandLine.Spec
