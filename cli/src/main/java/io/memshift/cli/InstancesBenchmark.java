@@ -47,7 +47,7 @@ final class InstancesBenchmark implements Callable<Integer> {
     @Option(names = "--memories", defaultValue = "3000", description = "Memories per run (default: ${DEFAULT-VALUE}).")
     int memories;
 
-    @Option(names = "--model", defaultValue = "onnx:all-minilm-l6-v2-q", description = "The model of both runs: " + OptionHelp.ONNX_MODELS + ", or any --model of reembed (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--model", defaultValue = "onnx:all-minilm-l6-v2-q", description = "The model of both runs: " + OptionHelp.MODELS + " (default: ${DEFAULT-VALUE}).")
     String model;
 
     @Option(names = "--partitions", defaultValue = "6", description = "Partitions of each run's pipeline, the most instances that can share a stage (default: ${DEFAULT-VALUE}).")
