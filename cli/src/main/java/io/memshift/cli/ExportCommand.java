@@ -92,18 +92,23 @@ final class ExportCommand implements Callable<Integer> {
         try (ProgressReporter progress = ProgressReporter.forThisProcess()) {
             summary = exporter.export(memories, converter, progress::update, options, check);
         }
+        // What the export did is said as soon as it is committed: a run stopped while the gate works has still
+        // told what it published (and whether it resumed an interrupted export).
+        out.printf("Pipeline %s: log %s%n", target.name(), target.log());
+        MigrationPrinter.describeExport(out, summary, target.log());
         if (!options.dryRun()) {
             pipelines.record(chosen.get());
             // Published means on the log, where re-embedders read: the gate puts it there.
+            out.printf("Waiting for the version gate to put it on %s%n", target.log());
+            out.flush();
             try (StageInstance instance = instanceOptions.claim(dataDir);
                  VersionGate gate = new VersionGate(new VersionGateConfig(clusters.kafka(),
                          clusters.schemaRegistry(), target, chosen.get().topics(), instance))) {
                 gate.start();
                 Backlog.awaitGate(clusters.kafka(), gate, Duration.ofSeconds(gateTimeoutSeconds));
             }
+            out.printf("On the log %s%n", target.log());
         }
-        out.printf("Pipeline %s: log %s%n", target.name(), target.log());
-        MigrationPrinter.describeExport(out, summary, target.log());
         return Memshift.EXIT_OK;
     }
 }
