@@ -65,7 +65,7 @@ final class PlanCommand implements Callable<Integer> {
         if (prices != null) {
             table = table.overriddenBy(prices);
         }
-        PlanReport report = new Plan(new Plan.Options(model, table, shape.shape(), batching.batchSize, speedSample,
+        PlanReport report = new Plan(new Plan.Options(model, table, shape.shape(), batching.batchSizeOrDefault(), speedSample,
                 maxTextChars, 42), System.getenv()).run(SourceUri.parse(source).open());
         if (json) {
             try {

@@ -46,7 +46,7 @@ public final class Plan {
      * @param model        the model id, as for {@code migrate}
      * @param shape        the index the migration would create
      * @param batchSize    memories per re-embedder flush, as for {@code migrate} (a remote model's request count
-     *                     follows from it)
+     *                     follows from it); 0 for the model's own default, as the re-embedder takes it
      * @param speedSample  texts to embed to measure a model that runs here; 0 not to measure
      * @param maxTextChars longest text the exporter accepts, as for {@code migrate}
      * @param seed         which texts the speed sample takes
@@ -132,7 +132,7 @@ public final class Plan {
     private PlanReport.Time time(ModelProfile profile, PriceTable.Entry price, List<MemoryEvent> memories,
                                  PlanReport.Tokens tokens) {
         if (price != null && price.tokensPerMinute() != null && price.requestsPerMinute() != null) {
-            int batch = Math.max(1, options.batchSize());
+            int batch = options.batchSize() > 0 ? options.batchSize() : Math.max(1, profile.limits().defaultBatchSize());
             int perRequest = profile.limits().textsPerRequest(batch, profile.limits().maxInFlight());
             long fullBatches = memories.size() / batch;
             int rest = memories.size() % batch;
