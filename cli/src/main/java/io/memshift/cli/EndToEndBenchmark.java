@@ -736,11 +736,21 @@ final class EndToEndBenchmark implements Callable<Integer> {
 
     /** The topics and every topic named after them: embedded topics, the re-embedders' changelogs. */
     private static void deleteTopics(Clusters clusters, List<String> topics) {
+        // Best effort: leftover bench topics are named bench.e2e.*
+        deleteBenchTopics(clusters, topics);
+    }
+
+    /**
+     * Deletes the bench pipelines of {@code topics} (each topic is the log of a pipeline of its own, named by it):
+     * their registry entries and every topic named after them. Best effort.
+     *
+     * @return why the topics could not be deleted, or null if they were
+     */
+    static String deleteBenchTopics(Clusters clusters, List<String> topics) {
         if (topics.isEmpty()) {
-            return;
+            return null;
         }
         try {
-            // Each bench topic is the log of a pipeline of its own (named by it), recorded by the run.
             io.memshift.control.PipelineRegistry registry = new io.memshift.control.Pipelines(clusters).registry();
             for (String topic : topics) {
                 registry.forget(io.memshift.schemas.Pipeline.ofLog(topic).name());
@@ -758,8 +768,9 @@ final class EndToEndBenchmark implements Callable<Integer> {
                 }
             }
             admin.deleteTopics(names).all().get();
+            return null;
         } catch (Exception e) {
-            // best effort: leftover bench topics are named bench.e2e.*
+            return e.getMessage();
         }
     }
 }

@@ -2,7 +2,6 @@ package io.memshift.cli;
 
 import co.elastic.clients.elasticsearch.ElasticsearchClient;
 import io.memshift.clients.ElasticsearchClients;
-import io.memshift.clients.KafkaClients;
 import io.memshift.control.Clusters;
 import io.memshift.schemas.Topics;
 import java.io.PrintWriter;
@@ -15,7 +14,6 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.apache.kafka.clients.admin.Admin;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -219,27 +217,9 @@ final class ScaleBenchmark implements Callable<Integer> {
         } catch (Exception e) {
             out.printf("  (could not delete the bench indices %s: %s)%n", indices, e.getMessage());
         }
-        try {
-            // Each bench topic is the log of a pipeline of its own (named by it), recorded by the run.
-            io.memshift.control.PipelineRegistry registry = new io.memshift.control.Pipelines(clusters).registry();
-            for (String topic : topics) {
-                registry.forget(io.memshift.schemas.Pipeline.ofLog(topic).name());
-            }
-        } catch (RuntimeException e) {
-            // best effort, like the topics
-        }
-        try (Admin admin = new KafkaClients(clusters.kafka()).admin()) {
-            List<String> names = new ArrayList<>();
-            for (String name : admin.listTopics().names().get()) {
-                for (String topic : topics) {
-                    if (name.equals(topic) || name.startsWith(topic + ".") || name.contains("-" + topic + "-")) {
-                        names.add(name);
-                    }
-                }
-            }
-            admin.deleteTopics(names).all().get();
-        } catch (Exception e) {
-            out.printf("  (could not delete the bench topics: %s)%n", e.getMessage());
+        String failed = EndToEndBenchmark.deleteBenchTopics(clusters, topics);
+        if (failed != null) {
+            out.printf("  (could not delete the bench topics: %s)%n", failed);
         }
     }
 }
