@@ -138,13 +138,24 @@ final class ScaleBenchmark implements Callable<Integer> {
         return ok & counted(out, clusters, index, size);
     }
 
+    /**
+     * The bench's own JIT options (./memshift runs C1 only, unless MEMSHIFT_JAVA_OPTS says otherwise), so that each
+     * measured process compiles as a command run by hand would.
+     */
+    private static List<String> jitOptions() {
+        return java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+                .filter(option -> option.startsWith("-XX:TieredStopAtLevel") || option.endsWith("TieredCompilation"))
+                .toList();
+    }
+
     /** Runs one memshift command in a process of its own with the bench's heap, its collections logged. */
     private Run child(Clusters clusters, Path work, String what, int size, String... command) throws Exception {
         Path gcLog = work.resolve(what.replace(' ', '-') + ".gc.log");
         Path output = work.resolve(what.replace(' ', '-') + ".out");
         List<String> args = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx" + heapMb + "m", "-Xlog:gc:file=" + gcLog,
-                "-Dmemshift.home=" + System.getProperty("memshift.home", "."),
+                "-Xmx" + heapMb + "m", "-Xlog:gc:file=" + gcLog));
+        args.addAll(jitOptions());
+        args.addAll(List.of("-Dmemshift.home=" + System.getProperty("memshift.home", "."),
                 "-Dmemshift.logdir=" + System.getProperty("memshift.logdir", work.resolve("logs").toString()),
                 "-cp", System.getProperty("java.class.path"), Memshift.class.getName()));
         args.addAll(List.of(command));
