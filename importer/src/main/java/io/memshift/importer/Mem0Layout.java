@@ -86,7 +86,7 @@ final class Mem0Layout implements DocumentLayout {
     public Map<String, Object> document(EmbeddedMemoryEvent event) {
         MemoryEvent memory = event.getMemory();
         Map<String, Object> doc = new LinkedHashMap<>();
-        doc.put(vectorField(), event.getEmbedding());
+        doc.put(vectorField(), VectorJson.of(event.getEmbedding()));
         // The payload goes into _source byte for byte, not re-encoded.
         doc.put(METADATA, new RawValue(payload(memory)));
         Map<String, Object> own = new LinkedHashMap<>();

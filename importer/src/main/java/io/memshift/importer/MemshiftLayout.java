@@ -105,7 +105,7 @@ final class MemshiftLayout implements DocumentLayout {
         doc.put("model", fingerprint(event.getModel()));
         // No embedded_at here (it stays on the Kafka event): a duplicate or a replay of an unchanged memory must
         // produce the very same document, so that rewriting it at the same version changes nothing.
-        doc.put(vectorField(), event.getEmbedding());
+        doc.put(vectorField(), VectorJson.of(event.getEmbedding()));
         return doc;
     }
 
