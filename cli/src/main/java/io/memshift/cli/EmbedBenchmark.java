@@ -166,10 +166,10 @@ final class EmbedBenchmark implements Callable<Integer> {
                 Thread.sleep(5);
             }
         } finally {
-            try (Admin admin = new KafkaClients(config.kafka()).admin()) {
-                admin.deleteTopics(List.of(topic, config.outputTopic())).all().get();
-            } catch (Exception e) {
-                out.printf("  (could not delete the bench topics %s, %s: %s)%n", topic, config.outputTopic(), e.getMessage());
+            // The input topic is the log of a bench pipeline of its own: the output topic is named after it.
+            String failed = EndToEndBenchmark.deleteBenchTopics(clusters, List.of(topic));
+            if (failed != null) {
+                out.printf("  (could not delete the bench topics %s, %s: %s)%n", topic, config.outputTopic(), failed);
             }
         }
         return (corpus.size() - firstCount) / ((lastAt - firstAt) / 1e9);

@@ -236,14 +236,13 @@ final class InstancesBenchmark implements Callable<Integer> {
         return ConsumerGroupLag.of(clusters.kafka(), "memshift-bench-no-such-group", topic);
     }
 
-    /** Deletes the run's topics (its pipeline's and its applications' internal ones), groups, indices and entry. */
+    /**
+     * Deletes the run's groups, its entry and topics (its pipeline's and its applications' internal ones, as every
+     * bench deletes its pipelines: {@link EndToEndBenchmark#deleteBenchTopics}), and its indices.
+     */
     private static void cleanUp(PrintWriter out, Clusters clusters, Pipeline pipeline, String index, Set<String> groups) {
         KafkaClients kafka = new KafkaClients(clusters.kafka());
         try (Admin admin = kafka.admin()) {
-            String log = pipeline.log();
-            List<String> topics = admin.listTopics().names().get(30, TimeUnit.SECONDS).stream()
-                    .filter(t -> t.equals(log) || t.contains(log + ".") || t.contains(log + "-")).toList();
-            admin.deleteTopics(topics).all().get(60, TimeUnit.SECONDS);
             for (String group : groups) {
                 // Static members do not leave their group when they stop (so that a restart keeps its
                 // partitions): they are removed first, or the group is "not empty" until their session expires.
@@ -258,16 +257,21 @@ final class InstancesBenchmark implements Callable<Integer> {
         } catch (Exception e) {
             out.printf("  (could not delete every topic or group of pipeline %s: %s)%n", pipeline.name(), e.getMessage());
         }
+        try {
+            new PipelineRegistry(kafka).forget(pipeline.name());
+        } catch (RuntimeException e) {
+            out.printf("  (could not forget pipeline %s: %s)%n", pipeline.name(), e.getMessage());
+        }
+        // The shared cleanup forgets the entry too, silently: forgotten here first, a failure is said.
+        String failed = EndToEndBenchmark.deleteBenchTopics(clusters, List.of(pipeline.log()));
+        if (failed != null) {
+            out.printf("  (could not delete every topic or group of pipeline %s: %s)%n", pipeline.name(), failed);
+        }
         try (ElasticsearchClient es = ElasticsearchClients.connect(clusters.elasticsearch())) {
             es.indices().delete(d -> d.index(index, DeleteLedger.indexFor(index), Mem0Entities.storeOf(index))
                     .ignoreUnavailable(true));
         } catch (Exception e) {
             out.printf("  (could not delete index %s: %s)%n", index, e.getMessage());
-        }
-        try {
-            new PipelineRegistry(kafka).forget(pipeline.name());
-        } catch (RuntimeException e) {
-            out.printf("  (could not forget pipeline %s: %s)%n", pipeline.name(), e.getMessage());
         }
     }
 }

@@ -1,5 +1,7 @@
 package io.memshift.e2e;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.memshift.cli.Memshift;
 import io.memshift.embedded.StackEndpoints;
 import java.io.PrintWriter;
@@ -26,6 +28,20 @@ final class Cli {
                 "--data-dir", dataDir.toString()));
         all.addAll(List.of(args));
         return run(all.toArray(String[]::new));
+    }
+
+    /**
+     * Runs {@code command} with {@code args} against the test stack (its Kafka, registry and Elasticsearch, the given
+     * data dir), as a service would, and asserts it exits 0, with what it printed if not.
+     */
+    static Result succeeds(StackEndpoints stack, Path dataDir, String command, String... args) {
+        List<String> all = new ArrayList<>(List.of(command));
+        all.addAll(List.of(args));
+        all.addAll(List.of("--bootstrap-servers", stack.bootstrapServers(), "--schema-registry", stack.schemaRegistryUrl(),
+                "--es", stack.elasticsearchUrl(), "--data-dir", dataDir.toString()));
+        Result result = run(all.toArray(String[]::new));
+        assertThat(result.exitCode()).as(command + ": " + result.out() + result.err()).isZero();
+        return result;
     }
 
     static Result run(String... args) {

@@ -14,19 +14,14 @@ import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.KafkaException;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -59,7 +54,7 @@ class ExporterCrashTest {
         List<Long> publishedAtKill = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
             long validationsBefore = validationsLogged();
-            long committedBefore = committedEnd(stack);
+            long committedBefore = FirstCommit.committedEnd(stack.bootstrapServers(), INTAKE);
             Process victim = export(stack, file);
             long deadline = System.currentTimeMillis() + 120_000;
             while (victim.isAlive() && validationsLogged() == validationsBefore && System.currentTimeMillis() < deadline) {
@@ -69,9 +64,8 @@ class ExporterCrashTest {
                 // Just after this run's first transactions commit: a whole publish of 60,000 takes about a second
                 // on a quiet machine (a transaction per 1,000 memories), so a kill at a random instant after the
                 // validation line can come after the last commit (it did, in all four kills of a CI run).
-                while (victim.isAlive() && committedEnd(stack) <= committedBefore && System.currentTimeMillis() < deadline) {
-                    Thread.sleep(5);
-                }
+                FirstCommit.await(victim, deadline, Duration.ofMillis(5),
+                        () -> FirstCommit.committedEnd(stack.bootstrapServers(), INTAKE) > committedBefore);
                 Thread.sleep(random.nextInt(40));
             } else {
                 // At a random instant within 2.5 s of the validation line, as the publish phase begins.
@@ -144,22 +138,6 @@ class ExporterCrashTest {
         return new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("export.log").toFile()))
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
-    }
-
-    /** The sum of the intake's read_committed end offsets (its last stable offsets): it grows as transactions commit. */
-    private static long committedEnd(StackEndpoints stack) {
-        Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
-        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        props.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "2000");
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(),
-                new ByteArrayDeserializer())) {
-            List<TopicPartition> partitions = consumer.partitionsFor(INTAKE).stream()
-                    .map(info -> new TopicPartition(INTAKE, info.partition())).toList();
-            return consumer.endOffsets(partitions).values().stream().mapToLong(Long::longValue).sum();
-        } catch (KafkaException notYet) {
-            return 0;
-        }
     }
 
     /** How many times read_committed sees each of this test's memories on {@code topic} (none before it exists). */

@@ -93,12 +93,12 @@ class ImporterCrashTest {
             } else {
                 // Every other kill comes just after this importer's first commit: on a loaded machine its first
                 // commit can take longer than 3.5 s, and then no kill would hit it at work.
-                long lagBefore = ConsumerGroupLag.of(KafkaSettings.of(stack.bootstrapServers()),
-                        ImporterConfig.groupIdFor("crash-victim"), TOPIC);
-                while (victim.isAlive() && System.currentTimeMillis() < deadline && lagBefore > 0
-                        && ConsumerGroupLag.of(KafkaSettings.of(stack.bootstrapServers()),
-                                ImporterConfig.groupIdFor("crash-victim"), TOPIC) >= lagBefore) {
-                    Thread.sleep(100);
+                KafkaSettings kafka = KafkaSettings.of(stack.bootstrapServers());
+                String group = ImporterConfig.groupIdFor("crash-victim");
+                long lagBefore = ConsumerGroupLag.of(kafka, group, TOPIC);
+                if (lagBefore > 0) {
+                    FirstCommit.await(victim, deadline, Duration.ofMillis(100),
+                            () -> ConsumerGroupLag.of(kafka, group, TOPIC) < lagBefore);
                 }
                 Thread.sleep(random.nextInt(500));
             }

@@ -2,6 +2,8 @@ package io.memshift.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.memshift.embedded.StackEndpoints;
@@ -38,7 +40,7 @@ final class IndexContents {
     }
 
     private static Map<String, JsonNode> documents(StackEndpoints stack, String index, String source) throws Exception {
-        send(stack, "POST", "/" + index + "/_refresh", "");
+        refresh(stack, index);
         JsonNode hits = send(stack, "POST", "/" + index + "/_search",
                 "{\"size\": 10000, \"_source\": " + source + ", \"query\": {\"match_all\": {}}}")
                 .get("hits").get("hits");
@@ -94,6 +96,54 @@ final class IndexContents {
             send(stack, "POST", "/_aliases", "{\"actions\": [{\"remove\": {\"index\": \"" + index
                     + "\", \"alias\": \"" + alias + "\"}}]}");
         }
+    }
+
+    /**
+     * {@code _source.metadata} of a document exactly as Elasticsearch stored it: the bytes, cut from a GET (a parsed
+     * copy would hide what byte-for-byte tests compare: number forms, escapes, key order).
+     */
+    static String rawMetadata(StackEndpoints stack, String index, String id) throws Exception {
+        String body = HTTP.send(HttpRequest.newBuilder(URI.create(stack.elasticsearchUrl() + "/" + index + "/_doc/" + id))
+                .build(), HttpResponse.BodyHandlers.ofString()).body();
+        try (JsonParser parser = JSON.getFactory().createParser(body)) {
+            int depth = 0;
+            boolean inSource = false;
+            for (JsonToken token = parser.nextToken(); token != null; token = parser.nextToken()) {
+                if (token == JsonToken.FIELD_NAME && depth == 1 && parser.currentName().equals("_source")) {
+                    inSource = true;
+                } else if (token == JsonToken.FIELD_NAME && depth == 2 && inSource && parser.currentName().equals("metadata")) {
+                    parser.nextToken();
+                    int start = (int) parser.currentTokenLocation().getCharOffset();
+                    parser.skipChildren();
+                    return body.substring(start, (int) parser.currentLocation().getCharOffset());
+                } else if (token == JsonToken.START_OBJECT || token == JsonToken.START_ARRAY) {
+                    depth++;
+                } else if (token == JsonToken.END_OBJECT || token == JsonToken.END_ARRAY) {
+                    depth--;
+                }
+            }
+        }
+        throw new AssertionError("no _source.metadata in " + index + "/" + id + ": " + body);
+    }
+
+    /** The HTTP status of a GET of document {@code id} in {@code index}: 200 if it is there, 404 if not. */
+    static int documentStatus(StackEndpoints stack, String index, String id) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(stack.elasticsearchUrl() + "/" + index + "/_doc/" + id)).build(),
+                HttpResponse.BodyHandlers.discarding()).statusCode();
+    }
+
+    /** Writes {@code ndjson} (bulk action and document lines) and refreshes; asserts that no item failed. */
+    static void bulk(StackEndpoints stack, String ndjson) throws Exception {
+        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(stack.elasticsearchUrl()
+                        + "/_bulk?refresh=true")).header("Content-Type", "application/x-ndjson")
+                .POST(HttpRequest.BodyPublishers.ofString(ndjson)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as(response.body()).isBetween(200, 299);
+        assertThat(response.body()).doesNotContain("\"errors\":true");
+    }
+
+    /** Makes what was written to {@code index} visible to searches and counts. */
+    static void refresh(StackEndpoints stack, String index) throws Exception {
+        send(stack, "POST", "/" + index + "/_refresh", "");
     }
 
     static boolean exists(StackEndpoints stack, String index) throws Exception {

@@ -1,9 +1,8 @@
 package io.memshift.e2e;
 
+import static io.memshift.e2e.IndexContents.rawMetadata;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.memshift.clients.KafkaSettings;
@@ -90,7 +89,7 @@ class Mem0DropInTest {
                     + "\",\"entity_type\":\"PLACE\",\"linked_memory_ids\":[\"" + python.get(i).id() + "\"],"
                     + "\"user_id\":\"py-user\",\"confidence\":0.950}"));
         }
-        send(stack, "POST", "/_bulk?refresh=true", bulk.toString());
+        IndexContents.bulk(stack, bulk.toString());
         List<JsonNode> entities = new ArrayList<>(written.entities());
         for (int i = 0; i < 2; i++) {
             ObjectNode entity = Mem0App.JSON.createObjectNode().put("data", i == 0 ? "Lisbon" : "Caf\u00e9 Nicola")
@@ -152,7 +151,7 @@ class Mem0DropInTest {
         assertThat(rawMetadata(stack, index + "_entities", written.entities().get(0).get("id").asText()))
                 .contains("\"linkedMemoryIds\":[").contains("\"entityType\":");
         assertThat(count(stack, index + "_entities")).isEqualTo(count(stack, source + "_entities")).isEqualTo(entities.size());
-        assertThat(status(stack, "/" + index + "/_doc/" + deletedUpstream.id())).isEqualTo(404);
+        assertThat(IndexContents.documentStatus(stack, index, deletedUpstream.id())).isEqualTo(404);
 
         // One atomic call points the alias and its entity store alias.
         Cli.Result cutover = run(stack, "cutover", "--alias", alias, "--index", index);
@@ -181,7 +180,7 @@ class Mem0DropInTest {
         }
         // Mem0's own entity writes (its add links the new memory's entities) went through the entity store's alias.
         String added = report.json().at("/mutations/add/id").asText();
-        send(stack, "POST", "/" + index + "_entities/_refresh", "");
+        IndexContents.refresh(stack, index + "_entities");
         JsonNode linked = Mem0App.JSON.readTree(post(stack, "/" + alias + "_entities/_search",
                 "{\"query\":{\"term\":{\"metadata.linkedMemoryIds.keyword\":\"" + added + "\"}}}"));
         assertThat(linked.at("/hits/total/value").asInt()).as("entities linked to the memory Mem0 added: " + linked)
@@ -189,13 +188,7 @@ class Mem0DropInTest {
     }
 
     private Cli.Result run(StackEndpoints stack, String command, String... args) {
-        List<String> all = new ArrayList<>(List.of(command));
-        all.addAll(List.of(args));
-        all.addAll(List.of("--bootstrap-servers", stack.bootstrapServers(), "--schema-registry", stack.schemaRegistryUrl(),
-                "--es", stack.elasticsearchUrl(), "--data-dir", dataDir.toString()));
-        Cli.Result result = Cli.run(all.toArray(String[]::new));
-        assertThat(result.exitCode()).as(command + ": " + result.out() + result.err()).isZero();
-        return result;
+        return Cli.succeeds(stack, dataDir, command, args);
     }
 
     /** A bulk line pair writing a document as Mem0's Python library does: a vector of the store's dims, the payload. */
@@ -208,32 +201,8 @@ class Mem0DropInTest {
                 + "],\"metadata\":" + payload + "}\n";
     }
 
-    /** {@code _source.metadata} of a document exactly as Elasticsearch stored it: the bytes, cut from a GET. */
-    private static String rawMetadata(StackEndpoints stack, String index, String id) throws Exception {
-        String body = get(stack, "/" + index + "/_doc/" + id);
-        try (JsonParser parser = Mem0App.JSON.getFactory().createParser(body)) {
-            int depth = 0;
-            boolean inSource = false;
-            for (JsonToken token = parser.nextToken(); token != null; token = parser.nextToken()) {
-                if (token == JsonToken.FIELD_NAME && depth == 1 && parser.currentName().equals("_source")) {
-                    inSource = true;
-                } else if (token == JsonToken.FIELD_NAME && depth == 2 && inSource && parser.currentName().equals("metadata")) {
-                    parser.nextToken();
-                    int start = (int) parser.currentTokenLocation().getCharOffset();
-                    parser.skipChildren();
-                    return body.substring(start, (int) parser.currentLocation().getCharOffset());
-                } else if (token == JsonToken.START_OBJECT || token == JsonToken.START_ARRAY) {
-                    depth++;
-                } else if (token == JsonToken.END_OBJECT || token == JsonToken.END_ARRAY) {
-                    depth--;
-                }
-            }
-        }
-        throw new AssertionError("no _source.metadata in " + index + "/" + id + ": " + body);
-    }
-
     private static long count(StackEndpoints stack, String index) throws Exception {
-        send(stack, "POST", "/" + index + "/_refresh", "");
+        IndexContents.refresh(stack, index);
         return Mem0App.JSON.readTree(get(stack, "/" + index + "/_count")).get("count").asLong();
     }
 
@@ -246,18 +215,5 @@ class Mem0DropInTest {
         return HTTP.send(HttpRequest.newBuilder(URI.create(stack.elasticsearchUrl() + path))
                 .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json)).build(),
                 HttpResponse.BodyHandlers.ofString()).body();
-    }
-
-    private static int status(StackEndpoints stack, String path) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create(stack.elasticsearchUrl() + path)).build(),
-                HttpResponse.BodyHandlers.ofString()).statusCode();
-    }
-
-    private static void send(StackEndpoints stack, String method, String path, String body) throws Exception {
-        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(stack.elasticsearchUrl() + path))
-                .header("Content-Type", "application/x-ndjson").method(method, HttpRequest.BodyPublishers.ofString(body))
-                .build(), HttpResponse.BodyHandlers.ofString());
-        assertThat(response.statusCode()).as(response.body()).isBetween(200, 299);
-        assertThat(response.body()).doesNotContain("\"errors\":true");
     }
 }

@@ -1,9 +1,8 @@
 package io.memshift.e2e;
 
+import static io.memshift.e2e.IndexContents.rawMetadata;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.memshift.clients.KafkaSettings;
 import io.memshift.e2e.Mem0App.NewMemory;
@@ -13,10 +12,6 @@ import io.memshift.embedded.StackEndpoints;
 import io.memshift.exporter.MemoryEventPublisher;
 import io.memshift.schemas.SchemaRegistryClient;
 import io.memshift.schemas.Topics;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -41,7 +36,6 @@ class Mem0TakeOverTest {
 
     private static final String MODEL_A = "onnx:all-minilm-l6-v2";
     private static final String MODEL_B = "onnx:bge-small-en-v15";
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     @TempDir
     Path work;
@@ -76,7 +70,7 @@ class Mem0TakeOverTest {
                     .append(" caf\\u00e9\",\"hash\":\"5d41\",\"created_at\":\"2024-07-20T01:03:19.545405-07:00\","
                             + "\"updated_at\":\"2024-07-21T01:03:19.545405-07:00\",\"text_lemmatized\":\"python memory\"}}\n");
         }
-        send(stack, "POST", "/_bulk?refresh=true", bulk.toString());
+        IndexContents.bulk(stack, bulk.toString());
 
         // Deleted upstream while the migration runs: the live delete is on the topic before the export's older copy.
         StoredMemory deleted = written.memories().get(5);
@@ -103,7 +97,7 @@ class Mem0TakeOverTest {
             assertThat(rawMetadata(stack, index, id)).as(id).isEqualTo(rawMetadata(stack, store, id));
         }
         assertThat(rawMetadata(stack, index, pythonIds.get(0))).contains("\"weight\":0.5,").contains("caf\\u00e9");
-        assertThat(status(stack, "/" + index + "/_doc/" + deleted.id())).isEqualTo(404);
+        assertThat(IndexContents.documentStatus(stack, index, deleted.id())).isEqualTo(404);
 
         // The cutover takes over the store's name: the app keeps its collection name.
         Cli.Result cutover = run(stack, "cutover", "--alias", store, "--index", index, "--take-over-index");
@@ -132,50 +126,6 @@ class Mem0TakeOverTest {
     }
 
     private Cli.Result run(StackEndpoints stack, String command, String... args) {
-        List<String> all = new ArrayList<>(List.of(command));
-        all.addAll(List.of(args));
-        all.addAll(List.of("--bootstrap-servers", stack.bootstrapServers(), "--schema-registry", stack.schemaRegistryUrl(),
-                "--es", stack.elasticsearchUrl(), "--data-dir", dataDir.toString()));
-        Cli.Result result = Cli.run(all.toArray(String[]::new));
-        assertThat(result.exitCode()).as(command + ": " + result.out() + result.err()).isZero();
-        return result;
-    }
-
-    /** {@code _source.metadata} of a document exactly as Elasticsearch stored it: the bytes, cut from a GET. */
-    private static String rawMetadata(StackEndpoints stack, String index, String id) throws Exception {
-        String body = HTTP.send(HttpRequest.newBuilder(URI.create(stack.elasticsearchUrl() + "/" + index + "/_doc/" + id))
-                .build(), HttpResponse.BodyHandlers.ofString()).body();
-        try (JsonParser parser = Mem0App.JSON.getFactory().createParser(body)) {
-            int depth = 0;
-            boolean inSource = false;
-            for (JsonToken token = parser.nextToken(); token != null; token = parser.nextToken()) {
-                if (token == JsonToken.FIELD_NAME && depth == 1 && parser.currentName().equals("_source")) {
-                    inSource = true;
-                } else if (token == JsonToken.FIELD_NAME && depth == 2 && inSource && parser.currentName().equals("metadata")) {
-                    parser.nextToken();
-                    int start = (int) parser.currentTokenLocation().getCharOffset();
-                    parser.skipChildren();
-                    return body.substring(start, (int) parser.currentLocation().getCharOffset());
-                } else if (token == JsonToken.START_OBJECT || token == JsonToken.START_ARRAY) {
-                    depth++;
-                } else if (token == JsonToken.END_OBJECT || token == JsonToken.END_ARRAY) {
-                    depth--;
-                }
-            }
-        }
-        throw new AssertionError("no _source.metadata in " + index + "/" + id + ": " + body);
-    }
-
-    private static int status(StackEndpoints stack, String path) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create(stack.elasticsearchUrl() + path)).build(),
-                HttpResponse.BodyHandlers.ofString()).statusCode();
-    }
-
-    private static void send(StackEndpoints stack, String method, String path, String body) throws Exception {
-        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(stack.elasticsearchUrl() + path))
-                .header("Content-Type", "application/x-ndjson").method(method, HttpRequest.BodyPublishers.ofString(body))
-                .build(), HttpResponse.BodyHandlers.ofString());
-        assertThat(response.statusCode()).as(response.body()).isBetween(200, 299);
-        assertThat(response.body()).doesNotContain("\"errors\":true");
+        return Cli.succeeds(stack, dataDir, command, args);
     }
 }

@@ -37,11 +37,6 @@ import org.testcontainers.utility.DockerImageName;
 @Testcontainers(disabledWithoutDocker = true)
 class OfficialImagesMigrationTest {
 
-    // The images of docker/compose.yml: change them together.
-    private static final String KAFKA_IMAGE = "apache/kafka:4.1.1";
-    private static final String REGISTRY_IMAGE = "confluentinc/cp-schema-registry:8.1.1";
-    private static final String ELASTICSEARCH_IMAGE = "docker.elastic.co/elasticsearch/elasticsearch:8.19.21";
-
     private static final String MODEL = "onnx:bge-small-en-v15";
     private static final String INDEX = "memories.mem0-export.onnx-bge-small-en-v15-1";
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -51,14 +46,14 @@ class OfficialImagesMigrationTest {
     private static final Network NETWORK = Network.newNetwork();
 
     @Container
-    static final KafkaContainer KAFKA = new KafkaContainer(DockerImageName.parse(KAFKA_IMAGE))
+    static final KafkaContainer KAFKA = new KafkaContainer(DockerImageName.parse(OfficialImages.KAFKA))
             .withNetwork(NETWORK)
             .withListener("kafka:19092")
             // As in the compose file and the embedded broker: memshift creates its topics itself.
             .withEnv("KAFKA_AUTO_CREATE_TOPICS_ENABLE", "false");
 
     @Container
-    static final GenericContainer<?> REGISTRY = new GenericContainer<>(DockerImageName.parse(REGISTRY_IMAGE))
+    static final GenericContainer<?> REGISTRY = new GenericContainer<>(DockerImageName.parse(OfficialImages.SCHEMA_REGISTRY))
             .withNetwork(NETWORK)
             .withNetworkAliases("schema-registry")
             .withEnv("SCHEMA_REGISTRY_HOST_NAME", "schema-registry")
@@ -70,7 +65,7 @@ class OfficialImagesMigrationTest {
             .waitingFor(Wait.forHttp("/subjects").forStatusCode(200).withStartupTimeout(Duration.ofMinutes(2)));
 
     @Container
-    static final ElasticsearchContainer ELASTICSEARCH = new ElasticsearchContainer(DockerImageName.parse(ELASTICSEARCH_IMAGE))
+    static final ElasticsearchContainer ELASTICSEARCH = new ElasticsearchContainer(DockerImageName.parse(OfficialImages.ELASTICSEARCH))
             .withEnv("xpack.security.enabled", "false")
             // Testcontainers gives the node 2 GB; the compose file's 1 GB is plenty for the sample.
             .withEnv("ES_JAVA_OPTS", "-Xms1g -Xmx1g")

@@ -45,11 +45,6 @@ import org.testcontainers.utility.DockerImageName;
 @Testcontainers(disabledWithoutDocker = true)
 class SecuredOfficialImagesMigrationTest {
 
-    // The images of docker/compose.yml: change them together.
-    private static final String KAFKA_IMAGE = "apache/kafka:4.1.1";
-    private static final String REGISTRY_IMAGE = "confluentinc/cp-schema-registry:8.1.1";
-    private static final String ELASTICSEARCH_IMAGE = "docker.elastic.co/elasticsearch/elasticsearch:8.19.21";
-
     private static final String MODEL = "onnx:bge-small-en-v15";
     /** The sample's pipeline (its store, mem0-export) names the index a default migrate fills. */
     private static final String INDEX = "memories.mem0-export.onnx-bge-small-en-v15-1";
@@ -72,7 +67,7 @@ class SecuredOfficialImagesMigrationTest {
     private static final Network NETWORK = Network.newNetwork();
 
     @Container
-    static final GenericContainer<?> KAFKA = new GenericContainer<>(DockerImageName.parse(KAFKA_IMAGE))
+    static final GenericContainer<?> KAFKA = new GenericContainer<>(DockerImageName.parse(OfficialImages.KAFKA))
             .withNetwork(NETWORK)
             .withNetworkAliases("kafka")
             .withCopyToContainer(Transferable.of(read(TLS.keystore()), 0644), "/opt/kafka/secrets/server.p12")
@@ -86,7 +81,7 @@ class SecuredOfficialImagesMigrationTest {
             .waitingFor(Wait.forLogMessage(".*Kafka Server started.*", 1).withStartupTimeout(Duration.ofMinutes(2)));
 
     @Container
-    static final GenericContainer<?> REGISTRY = new GenericContainer<>(DockerImageName.parse(REGISTRY_IMAGE))
+    static final GenericContainer<?> REGISTRY = new GenericContainer<>(DockerImageName.parse(OfficialImages.SCHEMA_REGISTRY))
             .withNetwork(NETWORK)
             .withNetworkAliases("schema-registry")
             .withEnv("SCHEMA_REGISTRY_HOST_NAME", "schema-registry")
@@ -110,7 +105,7 @@ class SecuredOfficialImagesMigrationTest {
 
     /** Elasticsearch 8's own security: TLS on HTTP with the CA it generates at its first start, users, API keys. */
     @Container
-    static final ElasticsearchContainer ELASTICSEARCH = new ElasticsearchContainer(DockerImageName.parse(ELASTICSEARCH_IMAGE))
+    static final ElasticsearchContainer ELASTICSEARCH = new ElasticsearchContainer(DockerImageName.parse(OfficialImages.ELASTICSEARCH))
             .withPassword(ELASTIC_PASSWORD)
             .withEnv("ES_JAVA_OPTS", "-Xms1g -Xmx1g")
             .withStartupTimeout(Duration.ofMinutes(3));

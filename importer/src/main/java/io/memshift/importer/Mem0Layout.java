@@ -52,14 +52,8 @@ final class Mem0Layout implements DocumentLayout {
 
     @Override
     public String indexBody(IndexMapping shape, Map<String, String> meta) {
-        ObjectNode body = Json.MAPPER.createObjectNode();
-        body.putObject("settings").putObject("index")
-                .put("number_of_shards", shape.shards())
-                .put("number_of_replicas", shape.replicas());
-        ObjectNode mappings = body.putObject("mappings");
-        ObjectNode metaNode = mappings.putObject("_meta");
-        meta.forEach(metaNode::put);
-        ObjectNode properties = mappings.putObject("properties");
+        ObjectNode body = shape.indexBody(meta);
+        ObjectNode properties = body.withObject("/mappings").putObject("properties");
         // As Mem0's create_index makes it (Python maps a top-level text it never writes; kept for equality).
         properties.putObject("text").put("type", "text");
         shape.putVector(properties, vectorField());

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.util.RawValue;
 import io.memshift.schemas.EmbeddedMemoryEvent;
-import io.memshift.schemas.Json;
 import io.memshift.schemas.MemoryEvent;
 import io.memshift.schemas.ModelFingerprint;
 import java.util.ArrayList;
@@ -38,14 +37,9 @@ final class MemshiftLayout implements DocumentLayout {
 
     @Override
     public String indexBody(IndexMapping shape, Map<String, String> meta) {
-        ObjectNode body = Json.MAPPER.createObjectNode();
-        body.putObject("settings").putObject("index")
-                .put("number_of_shards", shape.shards())
-                .put("number_of_replicas", shape.replicas());
-        ObjectNode mappings = body.putObject("mappings");
+        ObjectNode body = shape.indexBody(meta);
+        ObjectNode mappings = body.withObject("/mappings");
         mappings.put("dynamic", "strict");
-        ObjectNode metaNode = mappings.putObject("_meta");
-        meta.forEach(metaNode::put);
         ObjectNode properties = mappings.putObject("properties");
         keyword(properties, "memory_id");
         properties.putObject("text").put("type", "text");
