@@ -32,7 +32,6 @@ public record VectorJson(List<Float> values) {
     /** 10^k for k in [-POW_OFFSET, POW_OFFSET], each the double nearest to it. */
     private static final int POW_OFFSET = 64;
     private static final double[] POWERS_OF_TEN = new double[2 * POW_OFFSET + 1];
-    private static final double LOG10_2 = 0.30102999566398120;
 
     static {
         for (int k = -POW_OFFSET; k <= POW_OFFSET; k++) {
@@ -47,8 +46,8 @@ public record VectorJson(List<Float> values) {
 
     /** The vector as JSON text, as it goes into a document. */
     public String toJson() {
-        char[] out = new char[capacity()];
-        return new String(out, 0, write(out));
+        byte[] out = new byte[capacity()];
+        return new String(out, 0, write(out), java.nio.charset.StandardCharsets.US_ASCII);
     }
 
     /** Room for the text ({@code [}, each number and its comma, {@code ]}) and the last number's scratch digits. */
@@ -57,7 +56,7 @@ public record VectorJson(List<Float> values) {
     }
 
     /** Writes {@code [n,n,...]} into {@code out}; returns the characters written. */
-    private int write(char[] out) {
+    private int write(byte[] out) {
         int at = 0;
         out[at++] = '[';
         for (int i = 0; i < values.size(); i++) {
@@ -71,7 +70,7 @@ public record VectorJson(List<Float> values) {
     }
 
     /** Writes one finite float; returns the position after it. */
-    static int append(char[] out, int at, float value) {
+    static int append(byte[] out, int at, float value) {
         if (!Float.isFinite(value)) {
             // JSON has no NaN or infinity, and Elasticsearch refuses them in a vector: say which, do not write junk.
             throw new IllegalArgumentException("a vector holds " + value + ", which JSON cannot carry");
@@ -90,7 +89,8 @@ public record VectorJson(List<Float> values) {
         }
         double magnitude = Math.abs((double) value);
         // First guess of the decimal exponent from the binary one; the digit count below corrects it.
-        int exponent = (int) Math.floor(Math.getExponent(magnitude) * LOG10_2);
+        // floor(e2 * log10(2)) in integers (78913 / 2^18): Math.floor is a slow call without C2.
+        int exponent = (Math.getExponent(magnitude) * 78913) >> 18;
         long digits = nineDigits(magnitude, exponent);
         if (digits >= 1_000_000_000L) {
             exponent++;
@@ -107,7 +107,7 @@ public record VectorJson(List<Float> values) {
         // The 9 digits go to scratch space past the longest text this number can take (see capacity()).
         int d = at + MAX_CHARS + 1;
         for (int i = 8; i >= 0; i--) {
-            out[d + i] = (char) ('0' + digits % 10);
+            out[d + i] = (byte) ('0' + digits % 10);
             digits /= 10;
         }
         int significant = 9;
@@ -117,7 +117,7 @@ public record VectorJson(List<Float> values) {
         if (exponent >= -3 && exponent <= 6) {
             if (exponent >= 0) {
                 for (int i = 0; i <= exponent; i++) {
-                    out[at++] = i < significant ? out[d + i] : '0';
+                    out[at++] = i < significant ? out[d + i] : (byte) '0';
                 }
                 out[at++] = '.';
                 if (significant <= exponent + 1) {
@@ -154,9 +154,9 @@ public record VectorJson(List<Float> values) {
             exponent = -exponent;
         }
         if (exponent >= 10) {
-            out[at++] = (char) ('0' + exponent / 10);
+            out[at++] = (byte) ('0' + exponent / 10);
         }
-        out[at++] = (char) ('0' + exponent % 10);
+        out[at++] = (byte) ('0' + exponent % 10);
         return at;
     }
 
@@ -194,6 +194,92 @@ public record VectorJson(List<Float> values) {
         return Math.round(magnitude * POWERS_OF_TEN[8 - exponent + POW_OFFSET]);
     }
 
+    /**
+     * ASCII bytes handed to Jackson as they are: its UTF-8 generator copies them into its buffer once, where text
+     * would be encoded again char by char.
+     */
+    private record AsciiText(byte[] bytes, int length) implements com.fasterxml.jackson.core.SerializableString {
+        @Override
+        public String getValue() {
+            return new String(bytes, 0, length, java.nio.charset.StandardCharsets.US_ASCII);
+        }
+
+        @Override
+        public int charLength() {
+            return length;
+        }
+
+        @Override
+        public char[] asQuotedChars() {
+            return getValue().toCharArray(); // digits, signs, points, commas: nothing to quote
+        }
+
+        @Override
+        public byte[] asUnquotedUTF8() {
+            return length == bytes.length ? bytes : java.util.Arrays.copyOf(bytes, length);
+        }
+
+        @Override
+        public byte[] asQuotedUTF8() {
+            return asUnquotedUTF8();
+        }
+
+        @Override
+        public int appendQuotedUTF8(byte[] buffer, int offset) {
+            return appendUnquotedUTF8(buffer, offset);
+        }
+
+        @Override
+        public int appendQuoted(char[] buffer, int offset) {
+            return appendUnquoted(buffer, offset);
+        }
+
+        @Override
+        public int appendUnquotedUTF8(byte[] buffer, int offset) {
+            if (offset + length > buffer.length) {
+                return -1;
+            }
+            System.arraycopy(bytes, 0, buffer, offset, length);
+            return length;
+        }
+
+        @Override
+        public int appendUnquoted(char[] buffer, int offset) {
+            if (offset + length > buffer.length) {
+                return -1;
+            }
+            for (int i = 0; i < length; i++) {
+                buffer[offset + i] = (char) bytes[i];
+            }
+            return length;
+        }
+
+        @Override
+        public int writeQuotedUTF8(java.io.OutputStream out) throws IOException {
+            return writeUnquotedUTF8(out);
+        }
+
+        @Override
+        public int writeUnquotedUTF8(java.io.OutputStream out) throws IOException {
+            out.write(bytes, 0, length);
+            return length;
+        }
+
+        @Override
+        public int putQuotedUTF8(java.nio.ByteBuffer buffer) {
+            return putUnquotedUTF8(buffer);
+        }
+
+        @Override
+        public int putUnquotedUTF8(java.nio.ByteBuffer buffer) {
+            if (buffer.remaining() < length) {
+                return -1;
+            }
+            buffer.put(bytes, 0, length);
+            return length;
+        }
+    }
+
     /** Writes the vector as one raw JSON value: one buffer per vector instead of one String per number. */
     static final class Writer extends StdSerializer<VectorJson> {
         Writer() {
@@ -202,8 +288,8 @@ public record VectorJson(List<Float> values) {
 
         @Override
         public void serialize(VectorJson vector, JsonGenerator json, SerializerProvider provider) throws IOException {
-            char[] out = new char[vector.capacity()];
-            json.writeRawValue(out, 0, vector.write(out));
+            byte[] out = new byte[vector.capacity()];
+            json.writeRawValue(new AsciiText(out, vector.write(out)));
         }
     }
 }

@@ -123,6 +123,19 @@ class VectorJsonTest {
     }
 
     @Test
+    void aLongVectorIsTheSameTextThroughBytesAndThroughCharacters() throws Exception {
+        SplittableRandom random = new SplittableRandom(3);
+        List<Float> values = new ArrayList<>();
+        for (int i = 0; i < 3072; i++) { // more than Jackson's 8,000-byte buffer, as a 1536-d vector is
+            values.add((float) random.nextGaussian());
+        }
+        Map<String, Object> doc = Map.of("vector", VectorJson.of(values));
+        String expected = "{\"vector\":" + VectorJson.of(values).toJson() + "}";
+        assertThat(new String(JSON.writeValueAsBytes(doc), java.nio.charset.StandardCharsets.UTF_8)).isEqualTo(expected);
+        assertThat(JSON.writeValueAsString(doc)).isEqualTo(expected);
+    }
+
+    @Test
     void aVectorJsonCannotCarryIsRefusedWithTheValue() {
         assertThatThrownBy(() -> VectorJson.of(List.of(1f, Float.NaN)).toJson())
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("NaN");
