@@ -38,6 +38,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -193,6 +194,13 @@ public final class Migration {
         ModelProfile profile = this.profile != null ? this.profile : EmbeddingModels.profile(options.modelId());
         Pipeline pipeline = pipeline();
         String index = options.index() != null ? options.index() : IndexNames.defaultIndex(pipeline, profile.id());
+        // The model loads while the clusters are asked and the source is read (an in-process model takes seconds
+        // to load, on a core the checks leave idle). Loading writes nothing, so a refused run loses only the time.
+        CompletableFuture<EmbeddingModel> modelLoad = CompletableFuture.supplyAsync(profile.factory(), runnable -> {
+            Thread thread = new Thread(runnable, "memshift-model-load");
+            thread.setDaemon(true);
+            thread.start();
+        });
         // Every cluster is asked first, so that a refused login or a missing permission stops the run before it
         // writes anything (topics, schemas, records, indices), and names the cluster and what it refused.
         AccessCheck.requireUsable(clusters, AccessCheck.Plan.migration(pipeline, profile.id(), index, options.alias()));
@@ -229,7 +237,7 @@ public final class Migration {
         Future<ExportSummary> exportRun = exporting.submit(() -> export(progress, chosen));
         try {
             listener.loadingModel(profile);
-            EmbeddingModel model = profile.factory().get();
+            EmbeddingModel model = loaded(modelLoad);
             // The stages start on the pipeline only once the store may go to it (checked when the source is
             // known valid): a refused --pipeline runs nothing on another store's pipeline.
             PipelineRegistry.Entry entry = awaitPipelineChecked(exportRun, chosen);
@@ -248,6 +256,21 @@ public final class Migration {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+        }
+    }
+
+    /** The model once loaded; a failure to load it is thrown as the factory threw it. */
+    private static EmbeddingModel loaded(CompletableFuture<EmbeddingModel> modelLoad) {
+        try {
+            return modelLoad.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            if (e.getCause() instanceof RuntimeException failure) {
+                throw failure;
+            }
+            if (e.getCause() instanceof Error error) {
+                throw error;
+            }
+            throw e;
         }
     }
 
