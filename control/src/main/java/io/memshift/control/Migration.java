@@ -407,8 +407,11 @@ public final class Migration {
                 follow.followUntilStopped(pipeline, topics, running);
             }
             BulkOutcome outcome = importer.outcome();
+            long embedded = reembedder.metrics().embedded();
+            // Done: the stages let go of their groups together (the resources below then close nothing twice).
+            Stage.closeTogether(importer, reembedder, gate);
             return new MigrationSummary(reader.name(), profile.id(), index, alias,
-                    export.read(), export.rejected(), reembedder.metrics().embedded(), outcome.indexed(),
+                    export.read(), export.rejected(), embedded, outcome.indexed(),
                     outcome.deleted(), outcome.stale(), outcome.dead(), Duration.between(begin, Instant.now()));
         } catch (IOException e) {
             throw FailureDiagnosis.explain(clusters, "migration", new UncheckedIOException(

@@ -56,6 +56,7 @@ public final class Importer implements Stage {
      * {@link #committedPositions()}.
      */
     private final Map<TopicPartition, Long> committed = new java.util.concurrent.ConcurrentHashMap<>();
+    private boolean closed;
     private volatile Thread thread;
 
     private final ImportMetrics metrics;
@@ -218,6 +219,10 @@ public final class Importer implements Stage {
 
     @Override
     public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         running.set(false);
         if (consumer != null && thread != null) {
             consumer.wakeup();

@@ -1,5 +1,8 @@
 package io.memshift.schemas;
 
+import java.util.ArrayList;
+import java.util.List;
+
 /**
  * What every stage of the pipeline is to the code that runs it (the migration, the single-stage commands, the
  * benches): something that starts, says how it is, and closes. Each stage keeps its own accessors beside these
@@ -52,9 +55,35 @@ public interface Stage extends AutoCloseable {
 
     Health health();
 
-    /** Stops the stage and waits until it has let go of what it holds (commits, group membership). */
+    /**
+     * Stops the stage and waits until it has let go of what it holds (commits, group membership). Closing a closed
+     * stage does nothing.
+     */
     @Override
     void close();
+
+    /**
+     * Closes the stages at once, each in a thread of its own, and returns when all are closed. Each close waits for
+     * its threads, a last commit and leaving its group (a few hundred ms): one after another, a migration's three
+     * stages took over a second at the end of every run.
+     */
+    static void closeTogether(Stage... stages) {
+        List<Thread> closing = new ArrayList<>();
+        for (Stage stage : stages) {
+            Thread thread = new Thread(stage::close, "memshift-close-" + stage.name());
+            thread.setDaemon(true);
+            thread.start();
+            closing.add(thread);
+        }
+        for (Thread thread : closing) {
+            try {
+                thread.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
 
     /**
      * The one rule for "still alive": a stage that {@link State#FAILED failed} throws, with its cause; a starting,
