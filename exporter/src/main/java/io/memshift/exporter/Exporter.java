@@ -50,7 +50,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
  *
  * <p>When the options reconcile, the export is a snapshot of the store: the memories of the log it lacks (within its
  * filter) get a versioned delete in the last transaction, the one that marks the export complete; a snapshot that
- * would delete more than the options allow publishes nothing (see {@link Reconciliation}).
+ * would delete more than the options allow publishes nothing (see {@link Reconciliation}). The first export to a
+ * pipeline whose log and intake hold nothing has nothing to reconcile, and keeps no id.
  *
  * <p>A store with an entity store beside it ({@link EntitySource}: Mem0 v3's {@code <collection>_entities}) has
  * its entities exported after its memories, in the same passes and transactions, to the same intake, each marked
@@ -111,8 +112,11 @@ public final class Exporter {
         boolean restart = options.restart();
         Instant begin = Instant.now();
         // Reconciling needs every id the source holds, and a dry run the highest version of each selected one (to
-        // compare with the log); an ordinary export keeps no id at all.
-        Set<String> inSource = options.reconciles() ? new HashSet<>() : null;
+        // compare with the log); an ordinary export keeps no id at all. Nor does the first export to a pipeline:
+        // with nothing on its log or intake there is nothing to delete, and a million ids are 130 MB of heap. What
+        // live writers put on the log meanwhile carries its own deletes, and is newer than the snapshot anyway.
+        boolean reconciles = options.reconciles() && !LogState.holdsNothing(kafka, pipeline);
+        Set<String> inSource = reconciles ? new HashSet<>() : null;
         Versions versions = options.dryRun() ? new Versions(new HashMap<>(), new HashMap<>()) : null;
         Validation validation = validate(reader, converter, progress, versions, inSource, options);
         validated.run();
@@ -149,9 +153,9 @@ public final class Exporter {
         // intake not yet through the gate), at the same version or a newer one, is not published again (see
         // LogState). --restart publishes everything deliberately.
         boolean skipKnown = stamp.isEmpty() && !restart;
-        Map<String, LogMemory> onLog = skipKnown || options.reconciles() || options.dryRun()
+        Map<String, LogMemory> onLog = skipKnown || reconciles || options.dryRun()
                 ? LogState.read(kafka, registry, pipeline) : Map.of();
-        Reconciliation reconciliation = options.reconciles()
+        Reconciliation reconciliation = reconciles
                 ? Reconciliation.plan(onLog, inSource, options, begin, reader instanceof EntitySource)
                 : Reconciliation.NONE;
         if (options.dryRun()) {

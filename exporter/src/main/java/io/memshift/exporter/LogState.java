@@ -40,6 +40,29 @@ final class LogState {
         return memories;
     }
 
+    /**
+     * True if neither the pipeline's log nor its intake holds a record (or they do not exist yet): a first export,
+     * which has nothing to reconcile and so need not keep the source's ids. Told from offsets alone.
+     */
+    static boolean holdsNothing(KafkaClients kafka, Pipeline pipeline) {
+        Properties props = kafka.committedReaderConfig();
+        props.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props,
+                new org.apache.kafka.common.serialization.ByteArrayDeserializer(),
+                new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
+            for (String topic : List.of(pipeline.log(), pipeline.intake())) {
+                List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
+                        .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+                Map<TopicPartition, Long> beginning = consumer.beginningOffsets(partitions);
+                Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+                if (partitions.stream().anyMatch(p -> end.get(p) > beginning.get(p))) {
+                    return false;
+                }
+            }
+            return true;
+        }
+    }
+
     private static void read(KafkaClients kafka, SchemaRegistryClient registry, String log,
                              Map<String, LogMemory> memories) {
         Properties props = kafka.committedReaderConfig();
