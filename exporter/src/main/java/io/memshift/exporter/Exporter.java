@@ -112,13 +112,14 @@ public final class Exporter {
         boolean restart = options.restart();
         Instant begin = Instant.now();
         // Reconciling needs every id the source holds, and a dry run the highest version of each selected one (to
-        // compare with the log); an ordinary export keeps no id at all. Nor does the first export to a pipeline:
-        // with nothing on its log or intake there is nothing to delete, and a million ids are 130 MB of heap. What
-        // live writers put on the log meanwhile carries its own deletes, and is newer than the snapshot anyway.
-        boolean reconciles = options.reconciles() && !LogState.holdsNothing(kafka, pipeline);
-        Set<String> inSource = reconciles ? new HashSet<>() : null;
+        // compare with the log); an ordinary export keeps no id at all. Nor does the first export to a pipeline
+        // (SourceIds): with nothing on its log or intake there is nothing to delete. What live writers put on the
+        // log meanwhile carries its own deletes, and is newer than the snapshot anyway.
+        SourceIds inSource = options.reconciles()
+                ? SourceIds.collecting(() -> LogState.holdsNothing(kafka, pipeline)) : null;
         Versions versions = options.dryRun() ? new Versions(new HashMap<>(), new HashMap<>()) : null;
         Validation validation = validate(reader, converter, progress, versions, inSource, options);
+        boolean reconciles = inSource != null && !inSource.emptyPipeline();
         validated.run();
         long total = validation.records();
         String intake = pipeline.intake();
@@ -156,7 +157,7 @@ public final class Exporter {
         Map<String, LogMemory> onLog = skipKnown || reconciles || options.dryRun()
                 ? LogState.read(kafka, registry, pipeline) : Map.of();
         Reconciliation reconciliation = reconciles
-                ? Reconciliation.plan(onLog, inSource, options, begin, reader instanceof EntitySource)
+                ? Reconciliation.plan(onLog, inSource.ids(), options, begin, reader instanceof EntitySource)
                 : Reconciliation.NONE;
         if (options.dryRun()) {
             long wouldPublish = newerThan(onLog, versions.memories());
@@ -312,7 +313,7 @@ public final class Exporter {
      * which case they are written to the reject file, rewritten whole on every run.
      */
     private Validation validate(MemorySource reader, MemoryEventConverter converter, ExportProgress progress,
-                                Versions versions, Set<String> inSource,
+                                Versions versions, SourceIds inSource,
                                 ExportOptions options) {
         List<String> problems = new ArrayList<>();
         AtomicLong count = new AtomicLong();
