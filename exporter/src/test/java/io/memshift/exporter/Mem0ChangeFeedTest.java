@@ -4,10 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.memshift.embedded.EmbeddedStackExtension;
 import io.memshift.embedded.StackEndpoints;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,7 +21,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(EmbeddedStackExtension.class)
 class Mem0ChangeFeedTest {
 
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     @Test
     void onlyWhatChangedSinceTheMomentIsRead(StackEndpoints stack) throws Exception {
@@ -51,7 +46,7 @@ class Mem0ChangeFeedTest {
         // As Mem0 writes an entity: no timestamp at all.
         doc(bulk, index + "_entities", "ent-untimed", "{\"data\":\"Maya\",\"user_id\":\"u\",\"entityType\":\"person\","
                 + "\"linkedMemoryIds\":[\"ts-updated\"]}");
-        send(stack, "POST", "/_bulk?refresh=true", bulk.toString());
+        StoreBulk.send(stack, "POST", "/_bulk?refresh=true", bulk.toString());
 
         Mem0ElasticsearchReader reader = new Mem0ElasticsearchReader(stack.elasticsearchUrl() + "/" + index);
         List<String> memories = new ArrayList<>();
@@ -74,13 +69,5 @@ class Mem0ChangeFeedTest {
     private static void doc(StringBuilder bulk, String index, String id, String metadata) {
         bulk.append("{\"index\":{\"_index\":\"").append(index).append("\",\"_id\":\"").append(id).append("\"}}\n")
                 .append("{\"vector\":[0.1,0.2,0.3,0.4],\"metadata\":").append(metadata).append("}\n");
-    }
-
-    private static void send(StackEndpoints stack, String method, String path, String body) throws Exception {
-        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(stack.elasticsearchUrl() + path))
-                .header("Content-Type", "application/x-ndjson")
-                .method(method, HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
-        assertThat(response.statusCode()).as(response.body()).isBetween(200, 299);
-        assertThat(response.body()).doesNotContain("\"errors\":true");
     }
 }

@@ -12,10 +12,6 @@ import io.memshift.schemas.Kind;
 import io.memshift.schemas.MemoryEvent;
 import io.memshift.schemas.Pipeline;
 import io.memshift.schemas.SchemaRegistryClient;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,7 +27,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(EmbeddedStackExtension.class)
 class Mem0EntityExportTest {
 
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static final ObjectMapper JSON = new ObjectMapper();
     /** As Mem0's Python library writes one: snake_case, a number form of its own, an escaped character. */
     private static final String PYTHON_ENTITY = "{\"data\":\"Caf\\u00e9 Nicola\",\"entity_type\":\"PLACE\","
@@ -52,7 +47,7 @@ class Mem0EntityExportTest {
         bulk.append(doc(index, "m-3", "{\"data\":\"Likes tea\",\"user_id\":\"bob\",\"created_at\":\"2024-07-20T01:03:19Z\"}"));
         bulk.append(doc(index + "_entities", "e-1", PYTHON_ENTITY));
         bulk.append(doc(index + "_entities", "e-2", TS_ENTITY));
-        send(stack, "POST", "/_bulk?refresh=true", bulk.toString());
+        StoreBulk.send(stack, "POST", "/_bulk?refresh=true", bulk.toString());
 
         SchemaRegistryClient registry = new SchemaRegistryClient(stack.schemaRegistryUrl());
         Mem0ElasticsearchReader reader = new Mem0ElasticsearchReader(stack.elasticsearchUrl() + "/" + index);
@@ -87,7 +82,7 @@ class Mem0EntityExportTest {
                 .hasMessageContaining("entity store of '" + index + "'").hasMessageContaining("/" + index + ")");
 
         // Memories and entities share the log, keyed by id: an entity with a memory's id is refused, naming both.
-        send(stack, "POST", "/_bulk?refresh=true", doc(index + "_entities", "m-3", "{\"data\":\"bob\",\"user_id\":\"bob\"}"));
+        StoreBulk.send(stack, "POST", "/_bulk?refresh=true", doc(index + "_entities", "m-3", "{\"data\":\"bob\",\"user_id\":\"bob\"}"));
         assertThatThrownBy(() -> export(stack, registry, reader, topic))
                 .isInstanceOf(InvalidSourceException.class)
                 .hasMessageContaining(index + "_entities#").hasMessageContaining("entity id=m-3: a memory of the same store has this id");
@@ -135,13 +130,5 @@ class Mem0EntityExportTest {
     private static String doc(String index, String id, String payload) {
         return "{\"index\":{\"_index\":\"" + index + "\",\"_id\":\"" + id + "\"}}\n{\"vector\":[0.1,0.2,0.3,0.4],\"metadata\":"
                 + payload + "}\n";
-    }
-
-    private static void send(StackEndpoints stack, String method, String path, String body) throws Exception {
-        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(stack.elasticsearchUrl() + path))
-                .header("Content-Type", "application/x-ndjson")
-                .method(method, HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
-        assertThat(response.statusCode()).as(response.body()).isBetween(200, 299);
-        assertThat(response.body()).doesNotContain("\"errors\":true");
     }
 }
