@@ -4,16 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** {@code migrate --follow}: which sources it takes, and its durations. Every cluster is a closed port. */
 @Tag("fast")
@@ -27,17 +23,10 @@ class FollowOptionsTest {
         Path file = dir.resolve("export.json");
         Files.writeString(file, "{\"results\": [{\"id\": \"a\", \"memory\": \"fine\", \"user_id\": \"u\"}]}");
         for (String source : new String[] {"mem0-json:" + file, "jsonl:" + file}) {
-            String nowhere = "127.0.0.1:" + closedPort();
-            StringWriter out = new StringWriter();
-            StringWriter err = new StringWriter();
-            CommandLine cli = Memshift.commandLine();
-            cli.setOut(new PrintWriter(out));
-            cli.setErr(new PrintWriter(err));
-            int code = cli.execute("migrate", "--source", source, "--model", "onnx:all-minilm-l6-v2", "--follow",
-                    "--data-dir", dir.resolve("data").toString(), "--bootstrap-servers", nowhere,
-                    "--schema-registry", "http://" + nowhere, "--es", "http://" + nowhere);
-            assertThat(code).as(source).isEqualTo(Memshift.EXIT_BAD_INPUT);
-            assertThat(err.toString()).as(source).contains("--follow needs a live store (mem0-es:, mem0-qdrant: or"
+            OfflineCli.Run run = OfflineCli.run(dir.resolve("data"), "migrate", "--source", source,
+                    "--model", "onnx:all-minilm-l6-v2", "--follow");
+            assertThat(run.exitCode()).as(source).isEqualTo(Memshift.EXIT_BAD_INPUT);
+            assertThat(run.err()).as(source).contains("--follow needs a live store (mem0-es:, mem0-qdrant: or"
                     + " mem0-api:); " + source + " is a file");
         }
     }
@@ -53,11 +42,5 @@ class FollowOptionsTest {
                 .isInstanceOf(BadInputException.class).hasMessageContaining("--reconcile-interval 'soon' is not a duration");
         assertThatThrownBy(() -> FollowOptions.parse("--poll-interval", "0s"))
                 .isInstanceOf(BadInputException.class).hasMessageContaining("--poll-interval must be more than 0");
-    }
-
-    private static int closedPort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 }
