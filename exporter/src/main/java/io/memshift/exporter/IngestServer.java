@@ -25,6 +25,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -62,6 +63,7 @@ public final class IngestServer implements Stage {
     private final AtomicLong refused = new AtomicLong();
     private final IngestMetrics metrics;
     private volatile Stage.State state = Stage.State.STOPPED;
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     /**
      * @param mem0 the Mem0 API to fetch full memories from for webhooks; null if only {@code /events} is used
@@ -311,6 +313,9 @@ public final class IngestServer implements Stage {
 
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return; // closed already (Stage: closing a closed stage does nothing)
+        }
         state = Stage.State.STOPPED;
         server.stop(1);
         workers.shutdownNow();

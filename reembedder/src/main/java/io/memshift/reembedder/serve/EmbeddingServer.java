@@ -27,6 +27,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -75,6 +76,7 @@ public final class EmbeddingServer implements Stage {
     private final AtomicLong requests = new AtomicLong();
     private final AtomicLong refused = new AtomicLong();
     private volatile Stage.State state = Stage.State.STOPPED;
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     /** One text's outcome: a vector, or the model's reason for refusing it, or why the model could not answer. */
     private record Embedded(float[] vector, String refusal, PipelineEmbedder.Unavailable unavailable) {
@@ -534,6 +536,9 @@ public final class EmbeddingServer implements Stage {
      */
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return; // closed already (Stage: closing a closed stage does nothing)
+        }
         state = Stage.State.STOPPED;
         server.stop(5);
         batcher.close();
