@@ -473,24 +473,11 @@ final class EndToEndBenchmark implements Callable<Integer> {
     /** Raw {@code _bulk} of the pipeline's very documents, encoded beforehand, at 1, 2 and 4 bulks at once. */
     private double[] bestBulk(ElasticsearchClient es, String name, List<MemoryEvent> events, float[][] vectors,
                               ModelProfile profile, List<String> indices) throws Exception {
-        RestClient rest = ((RestClientTransport) es._transport()).restClient();
-        List<String> bodies = new ArrayList<>();
-        StringBuilder body = new StringBuilder();
-        int inBody = 0;
+        RestClient rest = ElasticsearchClients.lowLevel(es);
+        RawBulk bulk = new RawBulk(BULK_DOCS);
         ModelFingerprint fingerprint = profile.fingerprint();
         for (int i = 0; i < events.size(); i++) {
-            MemoryEvent memory = events.get(i);
-            body.append("{\"index\":{\"_id\":").append(JSON.writeValueAsString(memory.getId())).append("}}\n");
-            body.append(JSON.writeValueAsString(shape.layout().document(embedded(memory, vectors[i], fingerprint))))
-                    .append('\n');
-            if (++inBody == BULK_DOCS) {
-                bodies.add(body.toString());
-                body.setLength(0);
-                inBody = 0;
-            }
-        }
-        if (inBody > 0) {
-            bodies.add(body.toString());
+            bulk.add(events.get(i).getId(), shape.layout().document(embedded(events.get(i), vectors[i], fingerprint)));
         }
         IndexMapping mapping = shape.mapping(profile.dims());
         IndexLifecycle lifecycle = new IndexLifecycle(es);
@@ -500,25 +487,7 @@ final class EndToEndBenchmark implements Callable<Integer> {
             String index = "bench-e2e-raw-" + name + "-" + concurrency;
             indices.add(index);
             lifecycle.ensureIndex(index, shape.layout(), mapping, "bench");
-            ExecutorService senders = Executors.newFixedThreadPool(concurrency);
-            AtomicInteger next = new AtomicInteger();
-            long start = System.nanoTime();
-            List<Future<?>> running = new ArrayList<>();
-            for (int t = 0; t < concurrency; t++) {
-                running.add(senders.submit(() -> {
-                    for (int b = next.getAndIncrement(); b < bodies.size(); b = next.getAndIncrement()) {
-                        Request request = new Request("POST", "/" + index + "/_bulk");
-                        request.setJsonEntity(bodies.get(b));
-                        rest.performRequest(request);
-                    }
-                    return null;
-                }));
-            }
-            for (Future<?> sender : running) {
-                sender.get();
-            }
-            double rate = events.size() / ((System.nanoTime() - start) / 1e9);
-            senders.shutdown();
+            double rate = events.size() / bulk.send(rest, index, concurrency);
             es.indices().delete(d -> d.index(withCompanions(index)).ignoreUnavailable(true));
             indices.remove(index);
             if (rate > best) {
@@ -560,7 +529,7 @@ final class EndToEndBenchmark implements Callable<Integer> {
         return events.size() / ((System.nanoTime() - start) / 1e9);
     }
 
-    private static EmbeddedMemoryEvent embedded(MemoryEvent memory, float[] vector, ModelFingerprint fingerprint) {
+    static EmbeddedMemoryEvent embedded(MemoryEvent memory, float[] vector, ModelFingerprint fingerprint) {
         List<Float> list = new ArrayList<>(vector.length);
         for (float v : vector) {
             list.add(v);

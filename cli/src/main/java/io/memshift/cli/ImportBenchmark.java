@@ -105,31 +105,12 @@ final class ImportBenchmark implements Callable<Integer> {
         return Memshift.EXIT_OK;
     }
 
-    private double rawBulk(ElasticsearchClient es, String index, List<EmbeddedMemoryEvent> events) throws Exception {
-        RestClient rest = ElasticsearchClients.lowLevel(es);
-        // Encode all bodies first: the baseline is Elasticsearch's ingest alone, not our encoding.
-        List<String> bodies = new ArrayList<>();
-        StringBuilder body = new StringBuilder();
-        int inBody = 0;
+    private double rawBulk(ElasticsearchClient es, String index, List<EmbeddedMemoryEvent> events) {
+        RawBulk bulk = new RawBulk(bulkDocs);
         for (EmbeddedMemoryEvent event : events) {
-            body.append("{\"index\":{\"_id\":").append(Json.MAPPER.writeValueAsString(event.getMemory().getId())).append("}}\n");
-            body.append(Json.MAPPER.writeValueAsString(layout().document(event))).append('\n');
-            if (++inBody == bulkDocs) {
-                bodies.add(body.toString());
-                body.setLength(0);
-                inBody = 0;
-            }
+            bulk.add(event.getMemory().getId(), layout().document(event));
         }
-        if (inBody > 0) {
-            bodies.add(body.toString());
-        }
-        long start = System.nanoTime();
-        for (String bulk : bodies) {
-            Request request = new Request("POST", "/" + index + "/_bulk");
-            request.setJsonEntity(bulk);
-            rest.performRequest(request);
-        }
-        return events.size() / ((System.nanoTime() - start) / 1e9);
+        return events.size() / bulk.send(ElasticsearchClients.lowLevel(es), index, 1);
     }
 
     private double importer(Clusters clusters, String topic, String index) throws InterruptedException {

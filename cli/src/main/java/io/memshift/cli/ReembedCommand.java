@@ -16,6 +16,7 @@ import io.memshift.reembedder.ModelProfile;
 import io.memshift.reembedder.ReembedMetrics;
 import io.memshift.reembedder.Reembedder;
 import io.memshift.reembedder.ReembedderConfig;
+import io.memshift.schemas.Stage;
 import io.memshift.schemas.Topics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.PrintWriter;
@@ -98,8 +99,7 @@ final class ReembedCommand implements Callable<Integer> {
             }
             ReembedderConfig config = reembedder.config();
             try {
-                gate.start();
-                reembedder.start();
+                Stage.startTogether(gate, reembedder);
                 out.printf("Re-embedding %s into %s (generation %d, application id %s, instance %s)%s ...%n", log,
                         config.outputTopic(), gen, reembedder.applicationId(), instance.id(),
                         untilCaughtUp ? " until caught up" : "; Ctrl-C stops");

@@ -3,6 +3,17 @@ package io.memshift.cli;
 import co.elastic.clients.elasticsearch.ElasticsearchClient;
 import io.memshift.clients.ElasticsearchClients;
 import io.memshift.control.Clusters;
+import io.memshift.exporter.MemoryEventConverter;
+import io.memshift.exporter.MemorySource;
+import io.memshift.importer.DocumentLayout;
+import io.memshift.importer.IndexLifecycle;
+import io.memshift.importer.IndexMapping;
+import io.memshift.reembedder.EmbeddingModels;
+import io.memshift.reembedder.ModelProfile;
+import io.memshift.reembedder.StubEmbeddingModel;
+import io.memshift.schemas.MemoryEvent;
+import io.memshift.schemas.ModelFingerprint;
+import io.memshift.schemas.Op;
 import io.memshift.schemas.Topics;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -14,6 +25,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.elasticsearch.client.RestClient;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -31,12 +43,22 @@ import picocli.CommandLine.Option;
  * when a process failed (out of memory, say), or when an index does not hold every memory. Each time includes the
  * process's start (JVM, topic and index creation, a few seconds), which weighs more on the small run: a growth
  * under 1 says the fixed costs dominate the small run, not that the pipeline got faster per memory.
+ *
+ * <p>After each {@code migrate}, Elasticsearch alone ingests the same documents as raw {@code _bulk} into an index of
+ * the same mapping (skip it with {@code --no-elasticsearch-alone}): an HNSW index costs more per vector as it grows,
+ * and the growth of that baseline says how much of the pipeline's is the index's own. The verdict stays the
+ * pipeline's whole growth.
  */
 @Command(name = "scale", mixinStandardHelpOptions = true,
         description = "Time and heap of the pipeline at N/10 and N memories, with a model that costs nothing.")
 final class ScaleBenchmark implements Callable<Integer> {
 
     static final double LINEARITY_TARGET = 1.10;
+    /** Elasticsearch alone: bulks of this many documents, this many at once (the best of 1, 2, 4 in bench e2e). */
+    private static final int ALONE_BULK_DOCS = 500;
+    private static final int ALONE_CONCURRENCY = 2;
+    private static final int ALONE_CHUNK = 20_000;
+    private static final int WARM_UP_MEMORIES = 20_000;
     private static final Pattern GC_LINE = Pattern.compile("(\\d+)M->(\\d+)M\\((\\d+)M\\)");
 
     @Option(names = "--memories", defaultValue = "100000", description = "The large run's memories; the small one has a tenth (default: ${DEFAULT-VALUE}).")
@@ -51,6 +73,10 @@ final class ScaleBenchmark implements Callable<Integer> {
 
     @Option(names = "--no-stages", description = "Skip the runs of each stage alone.")
     boolean noStages;
+
+    @Option(names = "--no-elasticsearch-alone", description = "Skip Elasticsearch's own ingest of the same documents"
+            + " at both sizes (it takes about as long as the pipeline).")
+    boolean noElasticsearchAlone;
 
     @Option(names = "--keep", description = "Keep the bench's indices and topics.")
     boolean keep;
@@ -88,6 +114,8 @@ final class ScaleBenchmark implements Callable<Integer> {
         boolean ok = true;
         try {
             List<Run> runs = new ArrayList<>();
+            List<Double> alone = new ArrayList<>();
+            warmUp(out, clusters, work, run, indices);
             for (int size : new int[] {memories / 10, memories}) {
                 Path file = EndToEndBenchmark.generate(work.resolve("bench-scale-" + size + ".json"), size);
                 String topic = "bench.scale." + run + "." + size;
@@ -99,6 +127,17 @@ final class ScaleBenchmark implements Callable<Integer> {
                         "--no-cutover");
                 ok &= report(out, migrate) & counted(out, clusters, index, size);
                 runs.add(migrate);
+                if (!noElasticsearchAlone) {
+                    String raw = index + "-es-alone";
+                    indices.add(raw);
+                    double seconds = elasticsearchAlone(clusters, file, raw);
+                    alone.add(seconds);
+                    out.printf("  %-16s %8d documents %7.1f s %8.0f documents/s  (raw _bulk of the same documents,"
+                            + " %d at once, %d per bulk)%n", "Elasticsearch", size, seconds, size / seconds,
+                            ALONE_CONCURRENCY, ALONE_BULK_DOCS);
+                    ok &= counted(out, clusters, raw, size);
+                    out.flush();
+                }
                 if (size == memories && !noStages) {
                     ok &= stagesAlone(out, clusters, work, file, run, size, topics, indices);
                 }
@@ -111,6 +150,15 @@ final class ScaleBenchmark implements Callable<Integer> {
             out.printf("| %s | %s | %d | %.1f s | %d | %.1f s | x%.2f | %d MB | %d MB |%n", LocalDate.now(), model,
                     runs.get(0).memories(), runs.get(0).seconds(), runs.get(1).memories(), runs.get(1).seconds(),
                     growth, runs.get(1).peakLiveMb(), runs.get(1).peakUsedMb());
+            if (alone.size() == 2) {
+                // Elasticsearch's HNSW graphs cost more per vector as they grow (each insert searches a larger
+                // graph, and merges re-insert into ever larger segments): that part of the growth is the index's.
+                double esGrowth = (alone.get(1) / runs.get(1).memories()) / (alone.get(0) / runs.get(0).memories());
+                out.printf("Elasticsearch alone on the same documents: %.0f us at %d, %.0f us at %d: x%.2f; the"
+                                + " pipeline beyond it: x%.2f%n", alone.get(0) * 1e6 / runs.get(0).memories(),
+                        runs.get(0).memories(), alone.get(1) * 1e6 / runs.get(1).memories(), runs.get(1).memories(),
+                        esGrowth, growth / esGrowth);
+            }
             ok &= linear;
         } finally {
             if (!keep) {
@@ -119,6 +167,58 @@ final class ScaleBenchmark implements Callable<Integer> {
         }
         out.flush();
         return ok ? Memshift.EXIT_OK : Memshift.EXIT_FAILED;
+    }
+
+    /**
+     * Untimed raw {@code _bulk} of a few documents before the first measured run: a freshly started node compiles its
+     * indexing code during its first minute, which would count against the small run only (measured: 100,000
+     * memories took 135 s right after {@code stack up}, 100 s on a warm node).
+     */
+    private void warmUp(PrintWriter out, Clusters clusters, Path work, String run, List<String> indices)
+            throws Exception {
+        Path file = EndToEndBenchmark.generate(work.resolve("bench-scale-warm-up.json"), WARM_UP_MEMORIES);
+        String index = "bench-scale-" + run + "-warm-up";
+        indices.add(index);
+        out.printf("  warming Elasticsearch up: %d documents, untimed%n", WARM_UP_MEMORIES);
+        out.flush();
+        elasticsearchAlone(clusters, file, index);
+    }
+
+    /**
+     * Elasticsearch's own ingest of the documents the pipeline wrote: the same memories in the same layout and
+     * mapping, with the vectors of {@code stub:<dims>} for the model's dimensions (the pipeline's very vectors when the
+     * model is that stub), sent as raw {@code _bulk}. Encoded {@link #ALONE_CHUNK} at a time outside the timing, so a
+     * million documents never sit in memory; only the sending counts.
+     */
+    private double elasticsearchAlone(Clusters clusters, Path file, String index) throws Exception {
+        ModelProfile profile = EmbeddingModels.profile(model);
+        ModelFingerprint fingerprint = profile.fingerprint();
+        int dims = profile.dims();
+        try (ElasticsearchClient es = ElasticsearchClients.connect(clusters.elasticsearch())) {
+            new IndexLifecycle(es).ensureIndex(index, DocumentLayout.MEM0, IndexMapping.forDims(dims), "bench");
+            RestClient rest = ElasticsearchClients.lowLevel(es);
+            MemorySource memories = SourceUri.parse(SourceUri.MEM0_JSON + ":" + file).open(null, null, null);
+            MemoryEventConverter converter = new MemoryEventConverter(memories.kind(), memories.shortName(),
+                    MemoryEventConverter.DEFAULT_MAX_TEXT_CHARS);
+            RawBulk bulk = new RawBulk(ALONE_BULK_DOCS);
+            double[] seconds = {0};
+            memories.forEach(memory -> {
+                MemoryEventConverter.Result result = converter.convert(memory);
+                if (!result.valid() || result.event().getOp() != Op.UPSERT) {
+                    return;
+                }
+                MemoryEvent event = result.event();
+                float[] vector = StubEmbeddingModel.vectorOf(profile.inputOf(event.getText()), dims);
+                bulk.add(event.getId(), DocumentLayout.MEM0.document(EndToEndBenchmark.embedded(event, vector,
+                        fingerprint)));
+                if (bulk.documents() >= ALONE_CHUNK) {
+                    seconds[0] += bulk.send(rest, index, ALONE_CONCURRENCY);
+                    bulk.clear();
+                }
+            });
+            seconds[0] += bulk.send(rest, index, ALONE_CONCURRENCY);
+            return seconds[0];
+        }
     }
 
     /** Export, re-embed and import of the same memories, each alone in a process of its own, one after the other. */

@@ -361,9 +361,7 @@ public final class Migration {
                 lag.reembedder(profile.id(), reembedder.applicationId(), topic)
                         .importer(index, importConfig.groupId(), importConfig.topic());
             }
-            gate.start();
-            reembedder.start();
-            importer.start();
+            Stage.startTogether(gate, reembedder, importer);
             listener.stagesStarted(reembedConfig.outputTopic(), index);
             ExportSummary export = awaitExport(exportRun, stagesReady, gate, reembedder, importer);
             listener.phaseEnded();
