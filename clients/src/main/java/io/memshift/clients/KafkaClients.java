@@ -22,6 +22,9 @@ import org.apache.kafka.streams.StreamsConfig;
  */
 public final class KafkaClients {
 
+    /** See {@link #streamsConfig}: how long a restore fetch may wait at the broker when there is nothing to read. */
+    static final int RESTORE_FETCH_MAX_WAIT_MS = 20;
+
     /**
      * With static membership a member that dies keeps its partitions until its session times out, and a restart
      * within that time takes them back at once without a rebalance: 30 s covers a restart, and a dead member
@@ -127,6 +130,11 @@ public final class KafkaClients {
         props.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG), staticMemberId);
         props.put(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG),
                 STATIC_MEMBER_SESSION_TIMEOUT_MS);
+        // The restore consumer's fetch of a changelog with nothing (left) to restore waits fetch.max.wait.ms at the
+        // broker, and tasks handed to the state updater meanwhile wait for it: with the default 500 ms, every start
+        // of a stateful stage spent half a second before RUNNING with nothing to restore. Restoring a changelog that
+        // has data is not slowed: a fetch that finds records returns at once.
+        props.put(StreamsConfig.restoreConsumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG), RESTORE_FETCH_MAX_WAIT_MS);
         return props;
     }
 }

@@ -132,6 +132,7 @@ public final class Migration {
 
     /** How often the migration looks at the stages: a few small admin requests, whatever the memory count. */
     private static final long CHECK_INTERVAL_MS = 200;
+    private static final long READY_CHECK_INTERVAL_MS = 20;
     /** The export publishes after this long even if the stages are not ready yet (they catch up). */
     private static final long STAGES_READY_TIMEOUT_S = 60;
 
@@ -201,12 +202,6 @@ public final class Migration {
             thread.setDaemon(true);
             thread.start();
         });
-        // Every cluster is asked first, so that a refused login or a missing permission stops the run before it
-        // writes anything (topics, schemas, records, indices), and names the cluster and what it refused.
-        AccessCheck.requireUsable(clusters, AccessCheck.Plan.migration(pipeline, profile.id(), index, options.alias()));
-        refuseAnAliasNamedLikeAnIndex(index);
-        listener.pipeline(pipeline, index);
-
         // The export runs beside the stages: each of its transactions goes through the gate, is re-embedded and
         // imported as soon as it commits, instead of after the whole source is on the intake.
         ExecutorService exporting = Executors.newSingleThreadExecutor(r -> {
@@ -234,7 +229,22 @@ public final class Migration {
                 }
             }
         };
-        Future<ExportSummary> exportRun = exporting.submit(() -> export(progress, chosen));
+        // The source is read and validated while the clusters are asked, but the export touches its pipeline (the
+        // registry, then topics) only once they have answered (accessChecked).
+        CountDownLatch accessChecked = new CountDownLatch(1);
+        Future<ExportSummary> exportRun = exporting.submit(() -> export(progress, chosen, accessChecked));
+        try {
+            // Every cluster is asked first, so that a refused login or a missing permission stops the run before it
+            // writes anything (topics, schemas, records, indices), and names the cluster and what it refused.
+            AccessCheck.requireUsable(clusters, AccessCheck.Plan.migration(pipeline, profile.id(), index,
+                    options.alias()));
+            refuseAnAliasNamedLikeAnIndex(index);
+        } catch (RuntimeException refused) {
+            exporting.shutdownNow(); // it has touched no cluster yet, and never will: nothing to wait for
+            throw refused;
+        }
+        accessChecked.countDown();
+        listener.pipeline(pipeline, index);
         try {
             listener.loadingModel(profile);
             EmbeddingModel model = loaded(modelLoad);
@@ -289,7 +299,7 @@ public final class Migration {
         }
         ExportSummary export;
         try {
-            export = export(listener::progress, new AtomicReference<>());
+            export = export(listener::progress, new AtomicReference<>(), new CountDownLatch(0));
         } catch (InvalidSourceException | SourceUnavailableException | InvalidRequestException
                  | DeleteGuardException badInput) {
             throw badInput;
@@ -306,13 +316,26 @@ public final class Migration {
      * that the store may go to that pipeline (see {@link PipelineChoice#forSource}), leaving the entry to record in
      * {@code chosen}.
      */
-    private ExportSummary export(ExportProgress progress, AtomicReference<PipelineRegistry.Entry> chosen) {
+    private ExportSummary export(ExportProgress progress, AtomicReference<PipelineRegistry.Entry> chosen,
+                                 CountDownLatch accessChecked) {
         MemorySource reader = options.source();
         MemoryEventConverter converter = MemoryEventConverter.forSource(reader, options.maxTextChars());
         return new Exporter(clusters.kafka(), new SchemaRegistryClient(clusters.schemaRegistry()), pipeline(),
-                options.topics()).export(reader, converter, progress, options.export(), () -> chosen.set(
-                        new Pipelines(clusters).forSource(reader, options.pipelineName(), options.topic(),
-                                options.topics())));
+                options.topics()).export(reader, converter, progress, options.export(), () -> {
+                    await(accessChecked, "the clusters' answers");
+                    chosen.set(new Pipelines(clusters).forSource(reader, options.pipelineName(), options.topic(),
+                            options.topics()));
+                });
+    }
+
+    /** Waits for the latch; an interrupt (the run stopped meanwhile) ends the export before it touches anything. */
+    private static void await(CountDownLatch latch, String what) {
+        try {
+            latch.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new MigrationFailedException("interrupted while waiting for " + what);
+        }
     }
 
     /**
@@ -451,12 +474,14 @@ public final class Migration {
                                       Reembedder reembedder, Importer importer) {
         while (true) {
             try {
-                return exportRun.get(CHECK_INTERVAL_MS, TimeUnit.MILLISECONDS);
+                // Until the stages are ready, looked at often: publishing, and so the whole run, waits for it.
+                return exportRun.get(stagesReady.getCount() > 0 ? READY_CHECK_INTERVAL_MS : CHECK_INTERVAL_MS,
+                        TimeUnit.MILLISECONDS);
             } catch (TimeoutException e) {
                 requireAlive(-1, gate, reembedder, importer);
                 if (gate.health().state() == Stage.State.RUNNING
                         && reembedder.state() == KafkaStreams.State.RUNNING
-                        && !importer.committedPositions().isEmpty()) {
+                        && importer.holdsPartitions()) {
                     stagesReady.countDown();
                 }
             } catch (ExecutionException e) {

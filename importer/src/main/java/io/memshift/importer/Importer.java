@@ -15,6 +15,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
@@ -56,6 +57,8 @@ public final class Importer implements Stage {
      * {@link #committedPositions()}.
      */
     private final Map<TopicPartition, Long> committed = new java.util.concurrent.ConcurrentHashMap<>();
+    /** The partitions this instance holds in its group, as of its last rebalance. */
+    private final Set<TopicPartition> held = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private boolean closed;
     private volatile Thread thread;
 
@@ -82,9 +85,10 @@ public final class Importer implements Stage {
     public synchronized void start() {
         es = ElasticsearchClients.connect(config.elasticsearch());
         IndexLifecycle lifecycle = new IndexLifecycle(es);
-        boolean created = lifecycle.ensureIndex(config.index(), config.layout(), config.mapping(), config.topic());
-        // Made with the index, empty if the source has no entities, so that a cutover always has both to move.
-        created |= lifecycle.ensureIndex(config.entityIndex(), config.layout(), config.mapping(), config.topic());
+        // The entity store is made with the index, empty if the source has no entities, so that a cutover always
+        // has both to move.
+        boolean created = !lifecycle.ensureIndices(List.of(config.index(), config.entityIndex()), config.layout(),
+                config.mapping(), config.topic()).isEmpty();
         SchemaRegistryClient registry = new SchemaRegistryClient(config.schemaRegistry());
         KafkaClients kafka = new KafkaClients(config.kafka());
         consumer = new KafkaConsumer<>(consumerProps(kafka), Topics.keySerde().deserializer(),
@@ -178,6 +182,15 @@ public final class Importer implements Stage {
     }
 
     /**
+     * Whether this instance holds partitions of its topic: it has joined its group, and records sent now reach it.
+     * Known at once on assignment, where {@link #committedPositions()} waits for a first poll to end (up to its
+     * timeout when nothing has been sent yet).
+     */
+    public boolean holdsPartitions() {
+        return !held.isEmpty();
+    }
+
+    /**
      * The positions this instance has committed, per partition it holds: everything before them is settled in the
      * index (written, stale, or dead-lettered). Empty until its first commit after joining its group, so a
      * position committed by an earlier run (before a rewind, say) never shows here.
@@ -259,6 +272,12 @@ public final class Importer implements Stage {
         @Override
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
             partitions.forEach(committed::remove);
+            held.removeAll(partitions);
+        }
+
+        @Override
+        public void onPartitionsLost(Collection<TopicPartition> partitions) {
+            onPartitionsRevoked(partitions);
         }
 
         @Override
@@ -267,6 +286,7 @@ public final class Importer implements Stage {
                 consumer.seekToBeginning(partitions);
                 rewind = false;
             }
+            held.addAll(partitions);
         }
     }
 }
