@@ -1,6 +1,7 @@
 package io.memshift.cli;
 
 import com.sun.net.httpserver.HttpServer;
+import io.memshift.schemas.DaemonThreads;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
@@ -54,11 +55,7 @@ final class MetricsServer implements AutoCloseable {
             }
         });
         // One thread: a scrape only formats numbers already in memory.
-        server.setExecutor(Executors.newSingleThreadExecutor(r -> {
-            Thread thread = new Thread(r, "memshift-metrics");
-            thread.setDaemon(true);
-            return thread;
-        }));
+        server.setExecutor(Executors.newSingleThreadExecutor(DaemonThreads.named("memshift-metrics")));
         server.start();
     }
 

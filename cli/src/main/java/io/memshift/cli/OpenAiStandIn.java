@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.memshift.reembedder.StubEmbeddingModel;
+import io.memshift.schemas.DaemonThreads;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -73,11 +74,7 @@ final class OpenAiStandIn implements AutoCloseable {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.createContext("/v1/embeddings", this::handle);
         // Requests wait out their latency on threads of their own, as a remote service answers many at once.
-        threads = Executors.newFixedThreadPool(64, r -> {
-            Thread thread = new Thread(r, "openai-stand-in");
-            thread.setDaemon(true);
-            return thread;
-        });
+        threads = Executors.newFixedThreadPool(64, DaemonThreads.named("openai-stand-in"));
         server.setExecutor(threads);
         server.start();
     }

@@ -9,6 +9,7 @@ import io.memshift.clients.TlsProblems;
 import io.memshift.clients.TlsTrust;
 import io.memshift.importer.ImporterConfig;
 import io.memshift.reembedder.Reembedder;
+import io.memshift.schemas.DaemonThreads;
 import io.memshift.schemas.Json;
 import io.memshift.schemas.MemoryEvent;
 import io.memshift.schemas.SchemaRegistryClient;
@@ -143,11 +144,7 @@ public final class AccessCheck {
     public static Report check(Clusters clusters, Plan plan) {
         // The questions go out at once (Kafka's admin requests, its transaction probe, Elasticsearch's), not one
         // after another: each is a round trip of its own, and in turn they took 1.6 to 1.9 s of every run's start.
-        ExecutorService asking = Executors.newCachedThreadPool(runnable -> {
-            Thread thread = new Thread(runnable, "memshift-access-check");
-            thread.setDaemon(true);
-            return thread;
-        });
+        ExecutorService asking = Executors.newCachedThreadPool(DaemonThreads.named("memshift-access-check"));
         try {
             return check(clusters, plan, asking);
         } finally {

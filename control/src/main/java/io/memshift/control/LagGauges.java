@@ -2,6 +2,7 @@ package io.memshift.control;
 
 import io.memshift.clients.KafkaSettings;
 import io.memshift.importer.ConsumerGroupLag;
+import io.memshift.schemas.DaemonThreads;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
@@ -50,11 +51,7 @@ public final class LagGauges implements AutoCloseable {
     public LagGauges(Clusters clusters, MeterRegistry registry, Duration interval) {
         this.kafka = clusters.kafka();
         this.registry = registry;
-        this.sampler = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread thread = new Thread(r, "memshift-lag-gauges");
-            thread.setDaemon(true);
-            return thread;
-        });
+        this.sampler = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("memshift-lag-gauges"));
         sampler.scheduleWithFixedDelay(this::sample, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
     }
 

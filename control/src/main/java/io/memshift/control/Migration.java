@@ -25,6 +25,7 @@ import io.memshift.reembedder.Reembedder;
 import io.memshift.reembedder.ReembedderConfig;
 import io.memshift.reembedder.VersionGate;
 import io.memshift.reembedder.VersionGateConfig;
+import io.memshift.schemas.DaemonThreads;
 import io.memshift.schemas.Headers;
 import io.memshift.schemas.Pipeline;
 import io.memshift.schemas.SchemaRegistryClient;
@@ -197,18 +198,11 @@ public final class Migration {
         String index = options.index() != null ? options.index() : IndexNames.defaultIndex(pipeline, profile.id());
         // The model loads while the clusters are asked and the source is read (an in-process model takes seconds
         // to load, on a core the checks leave idle). Loading writes nothing, so a refused run loses only the time.
-        CompletableFuture<EmbeddingModel> modelLoad = CompletableFuture.supplyAsync(profile.factory(), runnable -> {
-            Thread thread = new Thread(runnable, "memshift-model-load");
-            thread.setDaemon(true);
-            thread.start();
-        });
+        CompletableFuture<EmbeddingModel> modelLoad = CompletableFuture.supplyAsync(profile.factory(),
+                runnable -> DaemonThreads.start("memshift-model-load", runnable));
         // The export runs beside the stages: each of its transactions goes through the gate, is re-embedded and
         // imported as soon as it commits, instead of after the whole source is on the intake.
-        ExecutorService exporting = Executors.newSingleThreadExecutor(r -> {
-            Thread thread = new Thread(r, "memshift-export");
-            thread.setDaemon(true);
-            return thread;
-        });
+        ExecutorService exporting = Executors.newSingleThreadExecutor(DaemonThreads.named("memshift-export"));
         CountDownLatch stagesReady = new CountDownLatch(1);
         AtomicReference<PipelineRegistry.Entry> chosen = new AtomicReference<>();
         ExportProgress progress = new ExportProgress() {

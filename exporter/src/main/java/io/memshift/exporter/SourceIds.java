@@ -1,5 +1,6 @@
 package io.memshift.exporter;
 
+import io.memshift.schemas.DaemonThreads;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -24,15 +25,13 @@ final class SourceIds {
     /** Starts asking whether the pipeline holds anything; {@code empty} is that question. */
     static SourceIds collecting(java.util.function.Supplier<Boolean> empty) {
         CompletableFuture<Boolean> answer = new CompletableFuture<>();
-        Thread asker = new Thread(() -> {
+        DaemonThreads.start("memshift-pipeline-empty", () -> {
             try {
                 answer.complete(empty.get());
             } catch (RuntimeException e) {
                 answer.complete(false); // cannot tell: reconcile as always
             }
-        }, "memshift-pipeline-empty");
-        asker.setDaemon(true);
-        asker.start();
+        });
         return new SourceIds(answer);
     }
 

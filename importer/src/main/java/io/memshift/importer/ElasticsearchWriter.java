@@ -7,6 +7,7 @@ import co.elastic.clients.elasticsearch.core.BulkResponse;
 import co.elastic.clients.elasticsearch.core.bulk.BulkOperation;
 import co.elastic.clients.elasticsearch.core.bulk.BulkResponseItem;
 import io.memshift.clients.Backoff;
+import io.memshift.schemas.DaemonThreads;
 import io.memshift.schemas.EmbeddedMemoryEvent;
 import io.memshift.schemas.Op;
 import java.time.Instant;
@@ -56,11 +57,7 @@ final class ElasticsearchWriter implements AutoCloseable {
         this.maxDocs = maxDocs;
         this.maxBytes = maxBytes;
         this.retry = retry;
-        this.pool = Executors.newFixedThreadPool(maxInFlight, r -> {
-            Thread thread = new Thread(r, "memshift-bulk-" + index);
-            thread.setDaemon(true);
-            return thread;
-        });
+        this.pool = Executors.newFixedThreadPool(maxInFlight, DaemonThreads.named("memshift-bulk-" + index));
     }
 
     /** Writes every event; returns once each one is settled (written, stale, or refused for good). */

@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.io.StringReader;
 import java.io.UncheckedIOException;
 import java.time.Instant;
+import io.memshift.schemas.DaemonThreads;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -144,9 +145,7 @@ public final class IndexLifecycle {
     }
 
     private static void inThreadOfItsOwn(Runnable task) {
-        Thread thread = new Thread(task, "memshift-create-index");
-        thread.setDaemon(true);
-        thread.start();
+        DaemonThreads.start("memshift-create-index", task);
     }
 
     /** A future's value, or its failure thrown as the task threw it. */

@@ -6,6 +6,7 @@ import dev.langchain4j.model.embedding.EmbeddingModel;
 import dev.langchain4j.model.output.Response;
 import dev.langchain4j.model.output.TokenUsage;
 import io.memshift.clients.RateLimitBudget;
+import io.memshift.schemas.DaemonThreads;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -78,11 +79,8 @@ final class ResilientEmbedder implements AutoCloseable {
         this.metrics = metrics;
         this.concurrency = new ConcurrencyLimit(profile.limits().maxInFlight());
         this.requests = profile.limits().maxInFlight() > 1
-                ? Executors.newFixedThreadPool(profile.limits().maxInFlight(), r -> {
-                    Thread thread = new Thread(r, "memshift-model-request");
-                    thread.setDaemon(true);
-                    return thread;
-                })
+                ? Executors.newFixedThreadPool(profile.limits().maxInFlight(),
+                        DaemonThreads.named("memshift-model-request"))
                 : null;
     }
 

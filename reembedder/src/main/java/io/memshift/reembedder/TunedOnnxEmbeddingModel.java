@@ -13,6 +13,7 @@ import dev.langchain4j.model.embedding.onnx.OnnxBertBiEncoder;
 import dev.langchain4j.model.embedding.onnx.PoolingMode;
 import dev.langchain4j.model.output.Response;
 import dev.langchain4j.model.output.TokenUsage;
+import io.memshift.schemas.DaemonThreads;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -27,8 +28,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The same ONNX weights, tokenizer and pooling as LangChain4j's stock in-process model, run with true padded batch
@@ -117,8 +116,9 @@ public final class TunedOnnxEmbeddingModel extends AbstractInProcessEmbeddingMod
                 stock = new OnnxBertBiEncoder(environment, session, in, files.pooling());
             }
             HuggingFaceTokenizer tokenizer = tokenizer(files);
-            return new TunedOnnxEmbeddingModel(Executors.newFixedThreadPool(workers, daemonThreads()), stock,
-                    environment, session, tokenizer, files.pooling(), dims, textsPerRun, piecesPerRun);
+            ExecutorService encoders = Executors.newFixedThreadPool(workers, DaemonThreads.numbered("onnx-encoder"));
+            return new TunedOnnxEmbeddingModel(encoders, stock, environment, session, tokenizer, files.pooling(), dims,
+                    textsPerRun, piecesPerRun);
         } catch (OrtException e) {
             throw new IllegalStateException("cannot load ONNX model " + files.modelResource() + ": " + e.getMessage(), e);
         } catch (IOException e) {
@@ -390,14 +390,5 @@ public final class TunedOnnxEmbeddingModel extends AbstractInProcessEmbeddingMod
             throw new IOException("model file " + name + " is not on the classpath (its LangChain4j jar is missing)");
         }
         return in;
-    }
-
-    private static ThreadFactory daemonThreads() {
-        AtomicInteger count = new AtomicInteger();
-        return runnable -> {
-            Thread thread = new Thread(runnable, "onnx-encoder-" + count.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        };
     }
 }

@@ -74,16 +74,13 @@ public interface Stage extends AutoCloseable {
         java.util.concurrent.atomic.AtomicReference<RuntimeException> failure =
                 new java.util.concurrent.atomic.AtomicReference<>();
         for (Stage stage : stages) {
-            Thread thread = new Thread(() -> {
+            starting.add(DaemonThreads.start("memshift-start-" + stage.name(), () -> {
                 try {
                     stage.start();
                 } catch (RuntimeException e) {
                     failure.compareAndSet(null, e);
                 }
-            }, "memshift-start-" + stage.name());
-            thread.setDaemon(true);
-            thread.start();
-            starting.add(thread);
+            }));
         }
         for (Thread thread : starting) {
             try {
@@ -106,10 +103,7 @@ public interface Stage extends AutoCloseable {
     static void closeTogether(Stage... stages) {
         List<Thread> closing = new ArrayList<>();
         for (Stage stage : stages) {
-            Thread thread = new Thread(stage::close, "memshift-close-" + stage.name());
-            thread.setDaemon(true);
-            thread.start();
-            closing.add(thread);
+            closing.add(DaemonThreads.start("memshift-close-" + stage.name(), stage::close));
         }
         for (Thread thread : closing) {
             try {

@@ -8,6 +8,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.memshift.reembedder.ModelProfile;
 import io.memshift.reembedder.PipelineEmbedder;
+import io.memshift.schemas.DaemonThreads;
 import io.memshift.schemas.Stage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -28,7 +29,6 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -89,13 +89,8 @@ public final class EmbeddingServer implements Stage {
         this.batcher = new MicroBatcher<>("memshift-serve-batcher", this::embedBatch, builder.maxBatch,
                 builder.maxWait, builder.maxPending);
         this.server = HttpServer.create(new InetSocketAddress(builder.host, builder.port), 128);
-        AtomicInteger threads = new AtomicInteger();
         // Handlers only parse, wait for their vectors and write: many may wait at once while one batch runs.
-        this.workers = Executors.newFixedThreadPool(builder.threads, runnable -> {
-            Thread thread = new Thread(runnable, "memshift-serve-" + threads.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        });
+        this.workers = Executors.newFixedThreadPool(builder.threads, DaemonThreads.numbered("memshift-serve"));
         server.createContext("/v1/embeddings", exchange -> handle(exchange, "POST", this::embeddings));
         server.createContext("/embeddings", exchange -> handle(exchange, "POST", this::embeddings));
         server.createContext("/v1/models", exchange -> handle(exchange, "GET", this::models));

@@ -1,5 +1,6 @@
 package io.memshift.reembedder.serve;
 
+import io.memshift.schemas.DaemonThreads;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -59,9 +60,7 @@ public final class MicroBatcher<I, O> implements AutoCloseable {
         this.maxBatch = maxBatch;
         this.maxWaitNanos = maxWait.toNanos();
         this.maxPending = maxPending;
-        this.dispatcher = new Thread(this::dispatch, name);
-        dispatcher.setDaemon(true);
-        dispatcher.start();
+        this.dispatcher = DaemonThreads.start(name, this::dispatch);
     }
 
     /** One request: its items' results fill in as their batches complete. */
