@@ -397,9 +397,12 @@ final class EndToEndBenchmark implements Callable<Integer> {
             }
             if (phase.equals("publish") && firstExportedNs == 0) {
                 firstExportedNs = System.nanoTime();
-            } else if (phase.equals("import") && firstIndexedNs == 0) {
-                firstIndexedNs = System.nanoTime();
             }
+        }
+
+        @Override
+        public void firstIndexed() {
+            firstIndexedNs = System.nanoTime();
         }
 
         @Override

@@ -114,6 +114,13 @@ public final class Migration {
         default void stagesStarted(String embeddedTopic, String index) {
         }
 
+        /**
+         * The importer wrote its first memory to the index, told as it happens (within {@link #FIRST_WRITE_POLL_MS}),
+         * not at the next progress report, which waits for the export to end.
+         */
+        default void firstIndexed() {
+        }
+
         /** Every exported memory arrived (see {@link LogArrival}); the run now lets in-flight records finish. */
         default void allArrived(long memories) {
         }
@@ -134,6 +141,7 @@ public final class Migration {
     /** How often the migration looks at the stages: a few small admin requests, whatever the memory count. */
     private static final long CHECK_INTERVAL_MS = 200;
     private static final long READY_CHECK_INTERVAL_MS = 20;
+    static final long FIRST_WRITE_POLL_MS = 10;
     /** The export publishes after this long even if the stages are not ready yet (they catch up). */
     private static final long STAGES_READY_TIMEOUT_S = 60;
 
@@ -380,6 +388,7 @@ public final class Migration {
             }
             Stage.startTogether(gate, reembedder, importer);
             listener.stagesStarted(reembedConfig.outputTopic(), index);
+            watchFirstWrite(importer);
             ExportSummary export = awaitExport(exportRun, stagesReady, gate, reembedder, importer);
             listener.phaseEnded();
             listener.exported(export, topic);
@@ -432,6 +441,23 @@ public final class Migration {
             throw FailureDiagnosis.explain(clusters, "migration", new UncheckedIOException(
                     "Elasticsearch at " + clusters.elasticsearch().url() + ": " + e.getMessage(), e));
         }
+    }
+
+    /** Tells {@link Listener#firstIndexed()} once the importer has settled its first memory, or gives up when it closes. */
+    private void watchFirstWrite(Importer importer) {
+        DaemonThreads.start("memshift-first-write", () -> {
+            while (importer.outcome().settled() == 0) {
+                if (importer.health().state() == Stage.State.STOPPED || importer.health().failed()) {
+                    return;
+                }
+                try {
+                    Thread.sleep(FIRST_WRITE_POLL_MS);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+            listener.firstIndexed();
+        });
     }
 
     /**

@@ -52,6 +52,12 @@ final class BatchingEmbedProcessor implements Processor<String, MemoryEvent, Str
      * doubling to 60 s, less up to 20 % so that the tasks of one instance do not all come back at once.
      */
     static final Backoff OUTAGE = Backoff.exponential(Duration.ofSeconds(1), Duration.ofSeconds(60)).withJitter(0.2);
+    /**
+     * A task's first batch is at most this large. It decides how soon the first memories reach the index (a full
+     * batch of 256 took the tuned model most of a second, on a session's slow first runs), and, for a provider, it is
+     * the request that learns the key's rate limits from the answer's headers before full batches go out.
+     */
+    static final int FIRST_BATCH_SIZE = 32;
 
     private final String storeName;
     private final String cacheStoreName;
@@ -73,6 +79,8 @@ final class BatchingEmbedProcessor implements Processor<String, MemoryEvent, Str
     private long retryAtMs;
     /** Outages in a row without progress. */
     private final Backoff.Attempts outages = OUTAGE.start();
+    /** Until this task's first batch has gone to the model: see {@link #FIRST_BATCH_SIZE}. */
+    private boolean firstBatch = true;
 
     /**
      * @param outputNode     the sink for embedded events
@@ -141,7 +149,7 @@ final class BatchingEmbedProcessor implements Processor<String, MemoryEvent, Str
         if (oldestPendingAtMs < 0) {
             oldestPendingAtMs = context.currentSystemTimeMs();
         }
-        if (pendingCount >= batchSize && mayCallModel(context.currentSystemTimeMs())) {
+        if (pendingCount >= batchLimit() && mayCallModel(context.currentSystemTimeMs())) {
             flush();
         }
     }
@@ -157,12 +165,14 @@ final class BatchingEmbedProcessor implements Processor<String, MemoryEvent, Str
      */
     private void flush() {
         List<KeyValue<String, MemoryEvent>> batch = new ArrayList<>();
+        int limit = batchLimit();
         try (KeyValueIterator<String, MemoryEvent> all = pending.all()) {
             // At most one batch per call, so a backlog (after an outage) never becomes one huge model call.
-            while (all.hasNext() && batch.size() < batchSize) {
+            while (all.hasNext() && batch.size() < limit) {
                 batch.add(all.next());
             }
         }
+        firstBatch = false;
         // Each upsert's vector: from the cache when this model already embedded that exact text, otherwise from
         // the model, asked once per distinct text still missing.
         Map<String, float[]> vectors = new HashMap<>();     // cache key -> vector
@@ -249,6 +259,10 @@ final class BatchingEmbedProcessor implements Processor<String, MemoryEvent, Str
         }
         // What is left of a backlog is due at once: it has waited long enough already.
         oldestPendingAtMs = pendingCount > 0 ? context.currentSystemTimeMs() - maxWait.toMillis() : -1;
+    }
+
+    private int batchLimit() {
+        return firstBatch ? Math.min(batchSize, FIRST_BATCH_SIZE) : batchSize;
     }
 
     /** Not while this task backs off from an outage, nor while the provider's Retry-After holds. */

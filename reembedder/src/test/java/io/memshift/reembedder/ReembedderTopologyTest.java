@@ -129,6 +129,19 @@ class ReembedderTopologyTest {
     }
 
     @Test
+    void aTasksFirstBatchIsSmallSoTheFirstMemoriesArriveSoonAndTheNextOnesGoInFullBatches() {
+        ScriptedModel model = start(64, Duration.ofHours(1));
+        for (int i = 1; i <= 100; i++) {
+            pipe(upsert("f-" + i, "Fact number " + i + " about the user", 1));
+        }
+
+        assertThat(model.requests).extracting(List::size)
+                .containsExactly(BatchingEmbedProcessor.FIRST_BATCH_SIZE, 64);
+        assertThat(embedded.readRecordsToList()).hasSize(BatchingEmbedProcessor.FIRST_BATCH_SIZE + 64);
+        assertThat(metrics.batches()).isEqualTo(2);
+    }
+
+    @Test
     void aBatchThatNeverFillsGoesOutOnceItsOldestMemoryHasWaitedTheMaximumWait() {
         ScriptedModel model = start(100, Duration.ofMillis(200));
         pipe(upsert("w-1", "Plays the cello", 1));
