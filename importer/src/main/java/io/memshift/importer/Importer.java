@@ -272,12 +272,7 @@ public final class Importer implements Stage {
         @Override
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
             partitions.forEach(committed::remove);
-            held.removeAll(partitions);
-        }
-
-        @Override
-        public void onPartitionsLost(Collection<TopicPartition> partitions) {
-            onPartitionsRevoked(partitions);
+            held.removeAll(partitions); // also on a lost assignment: onPartitionsLost's default calls this
         }
 
         @Override
