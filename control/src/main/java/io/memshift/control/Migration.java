@@ -249,7 +249,7 @@ public final class Migration {
         listener.pipeline(pipeline, index);
         try {
             listener.loadingModel(profile);
-            EmbeddingModel model = loaded(modelLoad);
+            EmbeddingModel model = DaemonThreads.join(modelLoad); // a failed load throws as the factory threw
             // The stages start on the pipeline only once the store may go to it (checked when the source is
             // known valid): a refused --pipeline runs nothing on another store's pipeline.
             PipelineRegistry.Entry entry = awaitPipelineChecked(exportRun, chosen);
@@ -268,21 +268,6 @@ public final class Migration {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-        }
-    }
-
-    /** The model once loaded; a failure to load it is thrown as the factory threw it. */
-    private static EmbeddingModel loaded(CompletableFuture<EmbeddingModel> modelLoad) {
-        try {
-            return modelLoad.join();
-        } catch (java.util.concurrent.CompletionException e) {
-            if (e.getCause() instanceof RuntimeException failure) {
-                throw failure;
-            }
-            if (e.getCause() instanceof Error error) {
-                throw error;
-            }
-            throw e;
         }
     }
 

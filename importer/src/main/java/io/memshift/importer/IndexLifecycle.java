@@ -97,10 +97,10 @@ public final class IndexLifecycle {
                         throw e;
                     }
                     // Another importer of the index (instances start together) created it first: check it as ours.
-                    joined(ledger);
+                    DaemonThreads.join(ledger);
                     return ensureIndex(index, layout, shape, sourceTopic);
                 }
-                joined(ledger);
+                DaemonThreads.join(ledger);
                 return created;
             }
             if (!layout.keepsTombstones()) {
@@ -131,7 +131,7 @@ public final class IndexLifecycle {
         RuntimeException failure = null;
         for (Map.Entry<String, CompletableFuture<Boolean>> creation : running.entrySet()) {
             try {
-                if (joined(creation.getValue())) {
+                if (DaemonThreads.join(creation.getValue())) {
                     created.add(creation.getKey());
                 }
             } catch (RuntimeException e) {
@@ -146,21 +146,6 @@ public final class IndexLifecycle {
 
     private static void inThreadOfItsOwn(Runnable task) {
         DaemonThreads.start("memshift-create-index", task);
-    }
-
-    /** A future's value, or its failure thrown as the task threw it. */
-    private static <T> T joined(CompletableFuture<T> future) {
-        try {
-            return future.join();
-        } catch (java.util.concurrent.CompletionException e) {
-            if (e.getCause() instanceof RuntimeException failure) {
-                throw failure;
-            }
-            if (e.getCause() instanceof Error error) {
-                throw error;
-            }
-            throw e;
-        }
     }
 
     /** Elasticsearch's answer to creating an index that exists: someone else created it a moment before. */

@@ -1,6 +1,8 @@
 package io.memshift.schemas;
 
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -48,6 +50,25 @@ public final class DaemonThreads {
         Thread thread = daemon(name, task);
         thread.start();
         return thread;
+    }
+
+    /**
+     * The value of work a daemon thread computed ({@code CompletableFuture.supplyAsync(work, task -> start(name,
+     * task))}), waiting for it; its failure is thrown as the work threw it, not wrapped in a
+     * {@link CompletionException}, so that callers tell failures apart as if the work had run on their thread.
+     */
+    public static <T> T join(CompletableFuture<T> work) {
+        try {
+            return work.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException failure) {
+                throw failure;
+            }
+            if (e.getCause() instanceof Error error) {
+                throw error;
+            }
+            throw e;
+        }
     }
 
     private static Thread daemon(String name, Runnable task) {

@@ -113,4 +113,18 @@ class DaemonThreadsTest {
         }
         return made.get();
     }
+
+    @Test
+    void joinGivesTheWorksValueOrThrowsItsFailureUnwrapped() {
+        java.util.concurrent.CompletableFuture<String> done = java.util.concurrent.CompletableFuture.supplyAsync(
+                () -> Thread.currentThread().getName(), task -> DaemonThreads.start("memshift-join-test", task));
+        assertThat(DaemonThreads.join(done)).isEqualTo("memshift-join-test");
+
+        IllegalStateException refused = new IllegalStateException("model file missing");
+        java.util.concurrent.CompletableFuture<String> failed = java.util.concurrent.CompletableFuture.supplyAsync(
+                () -> {
+                    throw refused;
+                }, task -> DaemonThreads.start("memshift-join-test", task));
+        assertThatThrownBy(() -> DaemonThreads.join(failed)).isSameAs(refused);
+    }
 }
