@@ -53,12 +53,15 @@ class ReembedderTest {
         events.add(delete("r-3"));
         publish(stack, registry, events);
 
-        // Phase 1: huge batches that never fill and never time out, so every record waits in the store;
-        // then a clean stop. Phase 2 restarts: the store is restored from its changelog and flushed.
+        // Phase 1: huge batches that never fill and never time out, and a model that is down for each task's
+        // small first batch (BatchingEmbedProcessor.FIRST_BATCH_SIZE), so every record waits in the store; then a
+        // clean stop. Phase 2 restarts: the store is restored from its changelog and flushed.
         Path state = Files.createTempDirectory("reembed-state-");
         ReembedderConfig waiting = ReembedderConfig.of(KafkaSettings.of(stack.bootstrapServers()), stack.schemaRegistryUrl(), MODEL,
                 10_000, Duration.ofHours(1), state);
-        try (Reembedder reembedder = new Reembedder(waiting, profile, model)) {
+        ScriptedModel down = new ScriptedModel(model);
+        down.failure = texts -> ProviderErrors.unavailable();
+        try (Reembedder reembedder = new Reembedder(waiting, profile, down)) {
             reembedder.start();
             await().atMost(Duration.ofSeconds(90)).until(() -> committedLag(stack, reembedder.applicationId()) == 0);
             assertThat(reembedder.metrics().events()).isZero();
