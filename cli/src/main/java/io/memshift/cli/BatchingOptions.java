@@ -9,7 +9,7 @@ final class BatchingOptions {
 
     @Option(names = "--batch-size", description = "Memories per flush of the re-embedder (default: "
             + ReembedderConfig.DEFAULT_BATCH_SIZE + " for in-process models; for a remote one, enough to fill a request"
-            + " to the provider's input limit, e.g. 2048 for OpenAI).")
+            + " to the provider's input limit, e.g. 2048 for OpenAI); each task's first flush takes at most 32.")
     Integer batchSize;
 
     @Option(names = "--max-wait-ms", defaultValue = "" + ReembedderConfig.DEFAULT_MAX_WAIT_MS,
