@@ -401,8 +401,8 @@ final class EndToEndBenchmark implements Callable<Integer> {
         }
 
         @Override
-        public void firstIndexed() {
-            firstIndexedNs = System.nanoTime();
+        public void firstIndexed(long nanoTime) {
+            firstIndexedNs = nanoTime;
         }
 
         @Override
@@ -632,17 +632,22 @@ final class EndToEndBenchmark implements Callable<Integer> {
     }
 
     private static List<MemoryEvent> read(String file) {
+        List<MemoryEvent> events = new ArrayList<>();
+        forEachUpsert(file, events::add);
+        return events;
+    }
+
+    /** Each valid upsert of a memory file (a --source spec), as the export would publish it, in the file's order. */
+    static void forEachUpsert(String file, java.util.function.Consumer<MemoryEvent> sink) {
         MemorySource memories = SourceUri.parse(file).open(null, null, null);
         MemoryEventConverter converter = new MemoryEventConverter(memories.kind(), memories.shortName(),
                 MemoryEventConverter.DEFAULT_MAX_TEXT_CHARS);
-        List<MemoryEvent> events = new ArrayList<>();
         memories.forEach(memory -> {
             MemoryEventConverter.Result result = converter.convert(memory);
             if (result.valid() && result.event().getOp() == Op.UPSERT) {
-                events.add(result.event());
+                sink.accept(result.event());
             }
         });
-        return events;
     }
 
     /**

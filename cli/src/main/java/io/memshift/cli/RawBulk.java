@@ -1,5 +1,6 @@
 package io.memshift.cli;
 
+import io.memshift.schemas.DaemonThreads;
 import io.memshift.schemas.Json;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -42,6 +43,13 @@ final class RawBulk {
         }
         documents++;
         if (++inBody == docsPerBulk) {
+            endBody();
+        }
+    }
+
+    /** The documents encoded since the last body make a body of their own. */
+    private void endBody() {
+        if (inBody > 0) {
             bodies.add(body.toString());
             body.setLength(0);
             inBody = 0;
@@ -69,12 +77,8 @@ final class RawBulk {
      * @throws IllegalStateException if Elasticsearch refused a document
      */
     double send(RestClient rest, String index, int concurrency) {
-        if (inBody > 0) {
-            bodies.add(body.toString());
-            body.setLength(0);
-            inBody = 0;
-        }
-        ExecutorService senders = Executors.newFixedThreadPool(concurrency);
+        endBody();
+        ExecutorService senders = Executors.newFixedThreadPool(concurrency, DaemonThreads.named("memshift-raw-bulk"));
         AtomicInteger next = new AtomicInteger();
         long start = System.nanoTime();
         try {

@@ -3,17 +3,13 @@ package io.memshift.cli;
 import co.elastic.clients.elasticsearch.ElasticsearchClient;
 import io.memshift.clients.ElasticsearchClients;
 import io.memshift.control.Clusters;
-import io.memshift.exporter.MemoryEventConverter;
-import io.memshift.exporter.MemorySource;
 import io.memshift.importer.DocumentLayout;
 import io.memshift.importer.IndexLifecycle;
 import io.memshift.importer.IndexMapping;
 import io.memshift.reembedder.EmbeddingModels;
 import io.memshift.reembedder.ModelProfile;
 import io.memshift.reembedder.StubEmbeddingModel;
-import io.memshift.schemas.MemoryEvent;
 import io.memshift.schemas.ModelFingerprint;
-import io.memshift.schemas.Op;
 import io.memshift.schemas.Topics;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -197,17 +193,9 @@ final class ScaleBenchmark implements Callable<Integer> {
         try (ElasticsearchClient es = ElasticsearchClients.connect(clusters.elasticsearch())) {
             new IndexLifecycle(es).ensureIndex(index, DocumentLayout.MEM0, IndexMapping.forDims(dims), "bench");
             RestClient rest = ElasticsearchClients.lowLevel(es);
-            MemorySource memories = SourceUri.parse(SourceUri.MEM0_JSON + ":" + file).open(null, null, null);
-            MemoryEventConverter converter = new MemoryEventConverter(memories.kind(), memories.shortName(),
-                    MemoryEventConverter.DEFAULT_MAX_TEXT_CHARS);
             RawBulk bulk = new RawBulk(ALONE_BULK_DOCS);
             double[] seconds = {0};
-            memories.forEach(memory -> {
-                MemoryEventConverter.Result result = converter.convert(memory);
-                if (!result.valid() || result.event().getOp() != Op.UPSERT) {
-                    return;
-                }
-                MemoryEvent event = result.event();
+            EndToEndBenchmark.forEachUpsert(SourceUri.MEM0_JSON + ":" + file, event -> {
                 float[] vector = StubEmbeddingModel.vectorOf(profile.inputOf(event.getText()), dims);
                 bulk.add(event.getId(), DocumentLayout.MEM0.document(EndToEndBenchmark.embedded(event, vector,
                         fingerprint)));

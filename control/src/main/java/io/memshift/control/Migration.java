@@ -115,10 +115,10 @@ public final class Migration {
         }
 
         /**
-         * The importer wrote its first memory to the index, told as it happens (within {@link #FIRST_WRITE_POLL_MS}),
-         * not at the next progress report, which waits for the export to end.
+         * When ({@link System#nanoTime()}) the importer settled its first memory in the index, as the importer
+         * recorded it; told once every memory has arrived. Progress reports start only after the export has ended.
          */
-        default void firstIndexed() {
+        default void firstIndexed(long nanoTime) {
         }
 
         /** Every exported memory arrived (see {@link LogArrival}); the run now lets in-flight records finish. */
@@ -141,7 +141,6 @@ public final class Migration {
     /** How often the migration looks at the stages: a few small admin requests, whatever the memory count. */
     private static final long CHECK_INTERVAL_MS = 200;
     private static final long READY_CHECK_INTERVAL_MS = 20;
-    static final long FIRST_WRITE_POLL_MS = 10;
     /** The export publishes after this long even if the stages are not ready yet (they catch up). */
     private static final long STAGES_READY_TIMEOUT_S = 60;
 
@@ -373,7 +372,6 @@ public final class Migration {
             }
             Stage.startTogether(gate, reembedder, importer);
             listener.stagesStarted(reembedConfig.outputTopic(), index);
-            watchFirstWrite(importer);
             ExportSummary export = awaitExport(exportRun, stagesReady, gate, reembedder, importer);
             listener.phaseEnded();
             listener.exported(export, topic);
@@ -391,6 +389,7 @@ public final class Migration {
             long exported = export.selected() + export.entities().selected()
                     + export.reconciliation().deletes().size();
             awaitArrival(arrival, gate, reembedder, importer, exported, reembedConfig.deadLetterTopic());
+            importer.firstSettledNanoTime().ifPresent(listener::firstIndexed);
             awaitDrained(gate, reembedder, importer, importConfig, topic);
             ContinuousSync.Stages running = new ContinuousSync.Stages(gate, reembedder, importConfig, es, index,
                     importConfig.layout(), () -> requireAlive(-1, gate, reembedder, importer));
@@ -426,23 +425,6 @@ public final class Migration {
             throw FailureDiagnosis.explain(clusters, "migration", new UncheckedIOException(
                     "Elasticsearch at " + clusters.elasticsearch().url() + ": " + e.getMessage(), e));
         }
-    }
-
-    /** Tells {@link Listener#firstIndexed()} once the importer has settled its first memory, or gives up when it closes. */
-    private void watchFirstWrite(Importer importer) {
-        DaemonThreads.start("memshift-first-write", () -> {
-            while (importer.outcome().settled() == 0) {
-                if (importer.health().state() == Stage.State.STOPPED || importer.health().failed()) {
-                    return;
-                }
-                try {
-                    Thread.sleep(FIRST_WRITE_POLL_MS);
-                } catch (InterruptedException e) {
-                    return;
-                }
-            }
-            listener.firstIndexed();
-        });
     }
 
     /**

@@ -61,6 +61,8 @@ public final class Importer implements Stage {
     private final Set<TopicPartition> held = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private boolean closed;
     private volatile Thread thread;
+    /** {@link System#nanoTime()} when the first memory was settled in the index; 0 before. */
+    private volatile long firstSettledNanos;
 
     private final ImportMetrics metrics;
 
@@ -144,6 +146,9 @@ public final class Importer implements Stage {
         deadLetters.publish(result.rejected());
         total.accumulateAndGet(result.outcome(), BulkOutcome::plus);
         metrics.settled(result.outcome());
+        if (firstSettledNanos == 0 && outcome.get().settled() > 0) {
+            firstSettledNanos = System.nanoTime();
+        }
     }
 
     /** Within one poll, only the newest version of each memory needs writing. */
@@ -179,6 +184,12 @@ public final class Importer implements Stage {
 
     public ImportMetrics metrics() {
         return metrics;
+    }
+
+    /** {@link System#nanoTime()} when this instance settled its first memory in the index; empty before. */
+    public java.util.OptionalLong firstSettledNanoTime() {
+        long at = firstSettledNanos;
+        return at == 0 ? java.util.OptionalLong.empty() : java.util.OptionalLong.of(at);
     }
 
     /**

@@ -20,7 +20,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
@@ -84,24 +83,16 @@ public final class IndexLifecycle {
             } else {
                 Map<String, String> meta = Map.of(META_TOPIC, sourceTopic, META_LAYOUT, layout.name(),
                         "memshift_created_at", Instant.now().toString());
-                // A new index's ledger is made beside it, not after it: nothing about the index needs checking.
-                CompletableFuture<Void> ledger = layout.keepsTombstones() ? CompletableFuture.completedFuture(null)
-                        : CompletableFuture.runAsync(() -> new DeleteLedger(es, index).ensureExists(shape.replicas()),
-                        IndexLifecycle::inThreadOfItsOwn);
                 try {
                     es.indices().create(c -> c.index(index).withJson(new StringReader(layout.indexBody(shape, meta))));
                     created = true;
                 } catch (co.elastic.clients.elasticsearch._types.ElasticsearchException e) {
                     if (!alreadyExists(e)) {
-                        ledger.exceptionally(ledgerFailure -> null).join(); // the index's own failure is the one to tell
                         throw e;
                     }
                     // Another importer of the index (instances start together) created it first: check it as ours.
-                    DaemonThreads.join(ledger);
                     return ensureIndex(index, layout, shape, sourceTopic);
                 }
-                DaemonThreads.join(ledger);
-                return created;
             }
             if (!layout.keepsTombstones()) {
                 new DeleteLedger(es, index).ensureExists(shape.replicas());
@@ -114,38 +105,21 @@ public final class IndexLifecycle {
 
     /**
      * {@link #ensureIndex} of several indices (a collection and its entity store, say) at once, each in a thread of
-     * its own: an index creation waits for its shard to start, and one after another, with their ledgers, the four
-     * of a Mem0 layout took a second at the start of every migration.
+     * its own: an index creation waits for its shard to start, and one after another, each with its ledger, they
+     * took up to a second at the start of every migration.
      *
      * @return the indices created now
      * @throws RuntimeException the first failure, once every creation has ended
      */
-    public Set<String> ensureIndices(List<String> indices, DocumentLayout layout,
-                                               IndexMapping shape, String sourceTopic) {
-        Map<String, CompletableFuture<Boolean>> running = new LinkedHashMap<>();
-        for (String index : indices) {
-            running.put(index, CompletableFuture.supplyAsync(() -> ensureIndex(index, layout, shape, sourceTopic),
-                    IndexLifecycle::inThreadOfItsOwn));
-        }
-        Set<String> created = new java.util.LinkedHashSet<>();
-        RuntimeException failure = null;
-        for (Map.Entry<String, CompletableFuture<Boolean>> creation : running.entrySet()) {
-            try {
-                if (DaemonThreads.join(creation.getValue())) {
-                    created.add(creation.getKey());
-                }
-            } catch (RuntimeException e) {
-                failure = failure == null ? e : failure;
+    public Set<String> ensureIndices(List<String> indices, DocumentLayout layout, IndexMapping shape,
+                                     String sourceTopic) {
+        Set<String> created = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        DaemonThreads.runTogether(indices, index -> "memshift-create-index", index -> {
+            if (ensureIndex(index, layout, shape, sourceTopic)) {
+                created.add(index);
             }
-        }
-        if (failure != null) {
-            throw failure;
-        }
+        });
         return created;
-    }
-
-    private static void inThreadOfItsOwn(Runnable task) {
-        DaemonThreads.start("memshift-create-index", task);
     }
 
     /** Elasticsearch's answer to creating an index that exists: someone else created it a moment before. */

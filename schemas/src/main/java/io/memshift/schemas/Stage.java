@@ -70,29 +70,7 @@ public interface Stage extends AutoCloseable {
      * @throws RuntimeException the first stage's start failure, as it threw it, once every start has ended
      */
     static void startTogether(Stage... stages) {
-        List<Thread> starting = new ArrayList<>();
-        java.util.concurrent.atomic.AtomicReference<RuntimeException> failure =
-                new java.util.concurrent.atomic.AtomicReference<>();
-        for (Stage stage : stages) {
-            starting.add(DaemonThreads.start("memshift-start-" + stage.name(), () -> {
-                try {
-                    stage.start();
-                } catch (RuntimeException e) {
-                    failure.compareAndSet(null, e);
-                }
-            }));
-        }
-        for (Thread thread : starting) {
-            try {
-                thread.join();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while the stages started", e);
-            }
-        }
-        if (failure.get() != null) {
-            throw failure.get();
-        }
+        DaemonThreads.runTogether(List.of(stages), stage -> "memshift-start-" + stage.name(), Stage::start);
     }
 
     /**

@@ -127,4 +127,27 @@ class DaemonThreadsTest {
                 }, task -> DaemonThreads.start("memshift-join-test", task));
         assertThatThrownBy(() -> DaemonThreads.join(failed)).isSameAs(refused);
     }
+
+    @Test
+    void runTogetherRunsEveryItemAtOnceAndThrowsTheFirstFailureOnceAllHaveEnded() {
+        CyclicBarrier allStarted = new CyclicBarrier(3);
+        Set<String> done = ConcurrentHashMap.newKeySet();
+        IllegalStateException second = new IllegalStateException("b refused");
+        assertThatThrownBy(() -> DaemonThreads.runTogether(List.of("a", "b", "c"), item -> "memshift-together-" + item,
+                item -> {
+                    try {
+                        allStarted.await(); // only passes if all three run at the same time
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                    if (item.equals("b")) {
+                        throw second;
+                    }
+                    if (item.equals("c")) {
+                        throw new IllegalStateException("c refused");
+                    }
+                    done.add(Thread.currentThread().getName());
+                })).isSameAs(second);
+        assertThat(done).containsExactly("memshift-together-a");
+    }
 }
