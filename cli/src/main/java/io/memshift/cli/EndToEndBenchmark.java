@@ -314,7 +314,13 @@ final class EndToEndBenchmark implements Callable<Integer> {
                 Double.isInfinite(limitBound) ? "any rate" : String.format("%.1f/s", limitBound), tokens, rpm, tpm,
                 bound, limitsBind ? "the rate limits bind" : "Elasticsearch binds", bestPipeline, counts, seed);
         boolean ok = verdict(out, "pipeline/bound", bestPipeline / bound, target);
-        ok &= verdict(out, "pipeline/seed loop", bestPipeline / seed, SEED_TARGET);
+        if (limitsBind) {
+            // The seed's few hundred calls fit in the first minute's allowance, while the pipeline must wait out the
+            // limit for the rest: the ratio measures the limit, and the target is for limits that do not bind.
+            out.printf("  %-20s %6.2f (no target: the rate limits bind)%n", "pipeline/seed loop", bestPipeline / seed);
+        } else {
+            ok &= verdict(out, "pipeline/seed loop", bestPipeline / seed, SEED_TARGET);
+        }
         ok &= firstArrivalVerdict(out, worstFirstArrival);
         ok &= cosineVerdict(out, lowestCosine, "the stand-in's own");
         out.printf("| %s | openai stand-in %d ms, %d rpm, %d tpm, %d-d | %d | %.1f (%d) | %s | %.1f | **%.2f** (%s) | %.1f | %.1f | %s | %.1f s | %.6f |%n",

@@ -3,7 +3,10 @@ package io.memshift.clients;
 import java.net.http.HttpHeaders;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.NavigableMap;
 import java.util.OptionalLong;
+import java.util.SortedMap;
+import java.util.TreeMap;
 
 /**
  * Where a provider's per-minute limits stand, from what it says in every answer (OpenAI's
@@ -13,8 +16,8 @@ import java.util.OptionalLong;
  * <p>Each limit is a bucket that holds a minute's allowance and refills at a sixtieth of it per second, as OpenAI
  * describes its limits. Before a request leaves, {@link #reserve} takes one request and its tokens from the
  * buckets, or says how long to wait until they are there. Answers then correct the buckets: the provider's
- * remaining count, less what is still in flight (the provider may not have counted it yet). Until a provider has
- * named its limits nothing is paced: a provider without these headers is called as fast as before.
+ * remaining count, less what left after the answered request (the provider had not counted it yet). Until a
+ * provider has named its limits nothing is paced: a provider without these headers is called as fast as before.
  *
  * <p>Shared by every request of one key (see {@link RateLimitPause#budget()}). Thread-safe.
  */
@@ -23,8 +26,11 @@ public final class RateLimitBudget {
     private final Clock clock;
     private final Bucket requests = new Bucket();
     private final Bucket tokens = new Bucket();
-    private long inFlightRequests;
-    private long inFlightTokens;
+    /** The tokens of each granted request still out, by the order in which they were granted. */
+    private final NavigableMap<Long, Long> inFlight = new TreeMap<>();
+    private long granted;
+    /** The newest granted request whose answer has set the buckets: an older answer knows less. */
+    private long newestCounted = -1;
     /** The latest answer's counts on this thread, applied when its request settles (see {@link #settle}). */
     private final ThreadLocal<long[]> answered = new ThreadLocal<>();
 
@@ -32,33 +38,53 @@ public final class RateLimitBudget {
         this.clock = clock;
     }
 
-    /** A request of {@code cost} tokens: zero if it may go now (it is then counted in flight), else how long to wait. */
-    public synchronized Duration reserve(long cost) {
+    /**
+     * A request's claim on the buckets. Granted (no delay), it holds its tokens until {@link #settle}; refused,
+     * it says how long until they would be there.
+     */
+    public record Reservation(long cost, Duration delay, long sequence) {
+        public boolean granted() {
+            return delay.isZero();
+        }
+    }
+
+    /** A request of {@code cost} tokens: granted if it may go now (it is then in flight), else how long to wait. */
+    public synchronized Reservation reserve(long cost) {
         long now = clock.millis();
         long wait = Math.max(requests.waitMs(1, now), tokens.waitMs(cost, now));
         if (wait > 0) {
-            return Duration.ofMillis(wait);
+            return new Reservation(cost, Duration.ofMillis(wait), -1);
         }
         requests.take(1, now);
         tokens.take(cost, now);
-        inFlightRequests++;
-        inFlightTokens += cost;
-        return Duration.ZERO;
+        long sequence = granted++;
+        inFlight.put(sequence, cost);
+        return new Reservation(cost, Duration.ZERO, sequence);
     }
 
     /**
-     * The request reserved with {@code cost} has its answer (or failed): it is no longer in flight, and the counts
-     * of an answer observed on this thread meanwhile become the buckets' level.
+     * The granted request has its answer (or failed): it is no longer in flight, and the counts of an answer
+     * observed on this thread meanwhile become the buckets' level.
+     *
+     * <p>The provider counted when the request arrived: every request granted before it (they left first), none
+     * granted after it. So the level is the provider's remaining count less what was granted after this request and
+     * is still out. Answers come back in any order; one to a request older than the newest already counted is
+     * stale (it predates requests the newer count includes) and changes nothing.
      */
-    public synchronized void settle(long cost) {
-        inFlightRequests = Math.max(0, inFlightRequests - 1);
-        inFlightTokens = Math.max(0, inFlightTokens - cost);
+    public synchronized void settle(Reservation reservation) {
         long[] counts = answered.get();
         answered.remove();
-        if (counts != null) {
+        if (!reservation.granted()) {
+            return;
+        }
+        inFlight.remove(reservation.sequence());
+        if (counts != null && reservation.sequence() > newestCounted) {
+            newestCounted = reservation.sequence();
+            SortedMap<Long, Long> later = inFlight.tailMap(reservation.sequence(), false);
+            long laterTokens = later.values().stream().mapToLong(Long::longValue).sum();
             long now = clock.millis();
-            requests.correct(counts[0], counts[1], inFlightRequests, now);
-            tokens.correct(counts[2], counts[3], inFlightTokens, now);
+            requests.correct(counts[0], counts[1], later.size(), now);
+            tokens.correct(counts[2], counts[3], laterTokens, now);
         }
     }
 
@@ -112,7 +138,7 @@ public final class RateLimitBudget {
             }
         }
 
-        /** The provider counted {@code remaining} when it answered; what is still in flight may not be in it yet. */
+        /** The provider counted {@code remaining} when it answered; {@code inFlight} left after and is not in it. */
         void correct(long newLimit, long remaining, long inFlight, long now) {
             if (newLimit <= 0 || remaining < 0) {
                 return;

@@ -13,7 +13,10 @@ public final class RateLimitPause {
 
     private final Clock clock;
     private final RateLimitBudget budget;
+    /** The provider's Retry-After: nothing goes to it before. */
     private long untilMs;
+    /** Our own pacing (see {@link #holdFor}): no new request starts before. */
+    private long heldUntilMs;
 
     public RateLimitPause() {
         this(Clock.systemUTC());
@@ -34,8 +37,22 @@ public final class RateLimitPause {
         untilMs = Math.max(untilMs, clock.millis() + Math.max(0, wait.toMillis()));
     }
 
-    /** How long requests must still wait; zero once the pause is over. */
+    /**
+     * No new request before {@code wait} from now: the {@link #budget()} said its tokens are not there yet. Unlike
+     * a provider's Retry-After, this holds back only what has not been granted: a request the budget let go a moment
+     * before still goes (its tokens are spent already; holding it back would waste them).
+     */
+    public synchronized void holdFor(Duration wait) {
+        heldUntilMs = Math.max(heldUntilMs, clock.millis() + Math.max(0, wait.toMillis()));
+    }
+
+    /** How long new requests must still wait, for the provider's Retry-After or our pacing; zero once both are over. */
     public synchronized Duration remaining() {
+        return Duration.ofMillis(Math.max(0, Math.max(untilMs, heldUntilMs) - clock.millis()));
+    }
+
+    /** How long the provider's own Retry-After still holds: no request at all may reach it before. */
+    public synchronized Duration retryAfterRemaining() {
         return Duration.ofMillis(Math.max(0, untilMs - clock.millis()));
     }
 

@@ -26,4 +26,19 @@ class RateLimitPauseTest {
         assertThat(pause.active()).isFalse();
         assertThat(pause.remaining()).isZero();
     }
+
+    @Test
+    void pacingHoldsBackNewRequestsButNotWhatTheProviderSays() {
+        ManualClock clock = new ManualClock();
+        RateLimitPause pause = new RateLimitPause(clock);
+        pause.holdFor(Duration.ofSeconds(4));
+        assertThat(pause.active()).as("new requests wait").isTrue();
+        assertThat(pause.remaining()).isEqualTo(Duration.ofSeconds(4));
+        assertThat(pause.retryAfterRemaining()).as("granted ones may still reach the provider").isZero();
+        pause.extend(Duration.ofSeconds(2));
+        assertThat(pause.remaining()).as("the longer of the two").isEqualTo(Duration.ofSeconds(4));
+        assertThat(pause.retryAfterRemaining()).isEqualTo(Duration.ofSeconds(2));
+        clock.advance(Duration.ofSeconds(4));
+        assertThat(pause.active()).isFalse();
+    }
 }

@@ -70,7 +70,8 @@ final class ProviderHttpClient implements HttpClient {
 
     @Override
     public SuccessfulHttpResponse execute(HttpRequest request) {
-        Duration wait = rateLimit.remaining();
+        // The provider's Retry-After only: a request the re-embedder's pacing has granted goes (see RateLimitPause).
+        Duration wait = rateLimit.retryAfterRemaining();
         if (wait.toMillis() > LONGEST_BLOCKING_WAIT_MS) {
             // Still throttled for long: answer as the provider would, without asking it, and without blocking.
             throw new ProviderHttpException(429, "still within the provider's Retry-After", wait);

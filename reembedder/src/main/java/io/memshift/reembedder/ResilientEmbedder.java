@@ -89,15 +89,16 @@ final class ResilientEmbedder implements AutoCloseable {
     }
 
     /**
-     * True while the provider's rate limit holds: its Retry-After holds for the whole instance (all its tasks share
-     * the key and its quota), not just for the batch that was refused. Recorded in the profile's
-     * {@link ModelProfile#rateLimit()} by memshift's HTTP client when the 429 arrives.
+     * True while the provider's rate limit holds, or our pacing holds new requests back until its tokens are there:
+     * for the whole instance (all its tasks share the key and its quota), not just for the batch that was refused
+     * or paced. A 429's Retry-After is recorded in the profile's {@link ModelProfile#rateLimit()} by memshift's HTTP
+     * client when the 429 arrives; pacing, by {@link #pace}.
      */
     boolean rateLimited() {
         return profile.rateLimit().active();
     }
 
-    /** How long the provider's rate limit still holds; zero when it does not. */
+    /** How long the provider's rate limit or our pacing still holds new requests back; zero when neither does. */
     Duration rateLimitRemaining() {
         return profile.rateLimit().remaining();
     }
@@ -169,7 +170,7 @@ final class ResilientEmbedder implements AutoCloseable {
         Throwable failure = transientFailure.get();
         if (failure != null && ModelFailures.classify(failure) == ModelFailures.Kind.RATE_LIMITED) {
             concurrency.onRateLimited();
-            if (!rateLimited()) {
+            if (profile.rateLimit().retryAfterRemaining().isZero()) {
                 // A model built without memshift's HTTP client (a Java app's own): nothing recorded the 429 yet.
                 profile.rateLimit().extend(ModelFailures.retryAfter(failure).orElse(ProviderHttpClient.PAUSE_WITHOUT_RETRY_AFTER));
             }
@@ -225,16 +226,16 @@ final class ResilientEmbedder implements AutoCloseable {
                 return; // throttled, down, paced, or out of time: the rest waits for the next flush
             }
             int[] range = ranges.poll();
-            long cost = cost(inputs, range[0], range[1]);
-            if (!pace(cost, deadline)) {
+            RateLimitBudget.Reservation reservation = pace(cost(inputs, range[0], range[1]), deadline);
+            if (!reservation.granted()) {
                 paced.set(true);
                 return;
             }
             Throwable refused;
             try {
-                refused = call(inputs, range[0], range[1], vectors, transientFailure, cost);
+                refused = call(inputs, range[0], range[1], vectors, transientFailure);
             } finally {
-                profile.rateLimit().budget().settle(cost);
+                profile.rateLimit().budget().settle(reservation);
             }
             if (refused != null) {
                 if (suspects.size() < MAX_SUSPECTS) {
@@ -253,7 +254,7 @@ final class ResilientEmbedder implements AutoCloseable {
 
     /** One call to the model; returns the error if the provider rejected the input, else null. */
     private Throwable call(List<String> inputs, int from, int to, float[][] vectors,
-                           AtomicReference<Throwable> transientFailure, long cost) {
+                           AtomicReference<Throwable> transientFailure) {
         List<TextSegment> segments = new ArrayList<>(to - from);
         for (int i = from; i < to; i++) {
             segments.add(TextSegment.from(inputs.get(i)));
@@ -301,19 +302,21 @@ final class ResilientEmbedder implements AutoCloseable {
     /**
      * Waits until the provider's per-minute limits let a request of {@code cost} tokens go (see
      * {@link RateLimitBudget}): a short wait here, on this thread; a longer one, or one past the flush's deadline,
-     * is left to the stage, through the profile's pause, and returns false.
+     * is left to the stage, through the profile's pause, and comes back not granted. The pause holds back new
+     * requests only: the wave's requests already granted still go.
      */
-    private boolean pace(long cost, long deadline) {
+    private RateLimitBudget.Reservation pace(long cost, long deadline) {
         RateLimitBudget budget = profile.rateLimit().budget();
         while (true) {
-            Duration wait = budget.reserve(cost);
-            if (wait.isZero()) {
-                return true;
+            RateLimitBudget.Reservation reservation = budget.reserve(cost);
+            if (reservation.granted()) {
+                return reservation;
             }
+            Duration wait = reservation.delay();
             if (wait.toMillis() > LONGEST_PACING_SLEEP_MS || System.nanoTime() + wait.toNanos() > deadline) {
-                profile.rateLimit().extend(wait);
+                profile.rateLimit().holdFor(wait);
                 metrics.paced();
-                return false;
+                return reservation;
             }
             try {
                 Thread.sleep(wait.toMillis());

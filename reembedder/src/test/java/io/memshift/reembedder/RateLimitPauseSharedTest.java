@@ -60,9 +60,86 @@ class RateLimitPauseSharedTest {
         }
     }
 
+    @Test
+    void pacingHoldsBackTheNextRequestsButTheOneItGrantedStillReachesTheProvider() throws IOException {
+        try (Metered provider = new Metered()) {
+            ModelProfile profile = EmbeddingModels.profile("openai:text-embedding-3-small", Map.of(
+                    "OPENAI_API_KEY", "sk-test-1", "MEMSHIFT_OPENAI_BASE_URL", provider.url()));
+            try (ResilientEmbedder embedder = new ResilientEmbedder(profile.factory().get(), profile, new ReembedMetrics())) {
+                // The first answer names the limit: 600 tokens a minute (10 a second), 200 of them left.
+                assertThat(embedder.embed(List.of(text(0)), Duration.ofSeconds(10)).vectors()[0]).isNotNull();
+                int concurrency = embedder.concurrency();
+                assertThat(concurrency).isGreaterThan(1);
+
+                // A wave of requests of 16 texts (8 tokens each): the budget grants the first; the next must wait
+                // about 7 s for its tokens, which holds the instance back, but not the request already granted.
+                List<String> texts = java.util.stream.IntStream.range(1, 1 + 16 * concurrency)
+                        .mapToObj(RateLimitPauseSharedTest::text).toList();
+                ResilientEmbedder.Outcome outcome = embedder.embed(texts, Duration.ofSeconds(10));
+                assertThat(outcome.transientFailure()).as("paced, not refused").isNull();
+                assertThat(java.util.Arrays.stream(outcome.vectors()).filter(java.util.Objects::nonNull).count())
+                        .as("the granted request's texts").isEqualTo(16);
+                assertThat(provider.requests.get()).as("the granted request reached the provider").isEqualTo(2);
+                assertThat(embedder.rateLimited()).as("new requests wait for their tokens").isTrue();
+                assertThat(embedder.rateLimitRemaining()).isBetween(Duration.ofSeconds(5), Duration.ofSeconds(9));
+                assertThat(profile.rateLimit().retryAfterRemaining()).as("the provider asked for no pause").isZero();
+                assertThat(embedder.concurrency()).as("pacing is no rate limit").isEqualTo(concurrency);
+            }
+        }
+    }
+
+    /** Texts of the same length, which the provider below counts as 8 tokens each. */
+    private static String text(int i) {
+        return String.format("memory %04d: the user prefers Python", i);
+    }
+
     private static ModelProfile profile(Throttling provider) {
         return EmbeddingModels.profile("openai:text-embedding-3-small", Map.of("OPENAI_API_KEY", "sk-test-1",
                 "MEMSHIFT_OPENAI_BASE_URL", provider.url()));
+    }
+
+    /**
+     * Answers every request 200, each text 8 tokens, with OpenAI's x-ratelimit-* headers: 600 tokens a minute, of
+     * which 200 are left after the first request, and less each request's tokens after that.
+     */
+    private static final class Metered implements AutoCloseable {
+        final AtomicInteger requests = new AtomicInteger();
+        private final java.util.concurrent.atomic.AtomicLong left = new java.util.concurrent.atomic.AtomicLong(208);
+        private final HttpServer server;
+
+        Metered() throws IOException {
+            server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+            server.setExecutor(java.util.concurrent.Executors.newFixedThreadPool(4));
+            server.createContext("/v1/embeddings", exchange -> {
+                requests.incrementAndGet();
+                com.fasterxml.jackson.databind.JsonNode input = new com.fasterxml.jackson.databind.ObjectMapper()
+                        .readTree(exchange.getRequestBody()).path("input");
+                StringBuilder data = new StringBuilder();
+                for (int i = 0; i < input.size(); i++) {
+                    data.append(i == 0 ? "" : ",").append("{\"object\":\"embedding\",\"index\":").append(i)
+                            .append(",\"embedding\":[").append("0.5,".repeat(1535)).append("0.5]}");
+                }
+                long tokens = 8L * input.size();
+                var headers = exchange.getResponseHeaders();
+                headers.set("x-ratelimit-limit-requests", "3000");
+                headers.set("x-ratelimit-remaining-requests", "2999");
+                headers.set("x-ratelimit-limit-tokens", "600");
+                headers.set("x-ratelimit-remaining-tokens", Long.toString(Math.max(0, left.addAndGet(-tokens))));
+                OpenAiMock.reply(exchange, 200, "{\"object\":\"list\",\"data\":[" + data + "],\"model\":"
+                        + "\"text-embedding-3-small\",\"usage\":{\"prompt_tokens\":" + tokens + ",\"total_tokens\":"
+                        + tokens + "}}");
+            });
+            server.start();
+        }
+
+        String url() {
+            return "http://127.0.0.1:" + server.getAddress().getPort() + "/v1";
+        }
+
+        @Override
+        public void close() {
+            server.stop(0);
+        }
     }
 
     /** Answers every embeddings request 429, with that Retry-After (or none). */
