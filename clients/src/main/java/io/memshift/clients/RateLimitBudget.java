@@ -57,6 +57,7 @@ public final class RateLimitBudget {
         }
         requests.take(1, now);
         tokens.take(cost, now);
+        answered.remove(); // counts left on this thread by a call that never settled are not this request's
         long sequence = granted++;
         inFlight.put(sequence, cost);
         return new Reservation(cost, Duration.ZERO, sequence);
@@ -67,7 +68,8 @@ public final class RateLimitBudget {
      * observed on this thread meanwhile become the buckets' level.
      *
      * <p>The provider counted when the request arrived: every request granted before it (they left first), none
-     * granted after it. So the level is the provider's remaining count less what was granted after this request and
+     * granted after it. Requests sent at once may arrive in another order; the error is then at most those requests'
+     * tokens, until the next answer. So the level is the provider's remaining count less what was granted after this request and
      * is still out. Answers come back in any order; one to a request older than the newest already counted is
      * stale (it predates requests the newer count includes) and changes nothing.
      */
@@ -95,6 +97,7 @@ public final class RateLimitBudget {
         OptionalLong remainingRequests = number(headers, "x-ratelimit-remaining-requests");
         OptionalLong remainingTokens = number(headers, "x-ratelimit-remaining-tokens");
         if (limitRequests.isEmpty() && limitTokens.isEmpty()) {
+            answered.remove();
             return;
         }
         answered.set(new long[] {limitRequests.orElse(-1), remainingRequests.orElse(-1), limitTokens.orElse(-1),

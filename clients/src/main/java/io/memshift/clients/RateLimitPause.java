@@ -4,10 +4,12 @@ import java.time.Clock;
 import java.time.Duration;
 
 /**
- * The one record of a rate limit: the moment before which no request may go to a server that answered 429.
- * Shared by everything that calls that server with the same key and quota (every request thread, every task of a
- * stage), since a provider's limit holds for the key, not for the request that hit it. Only ever extended: a
- * shorter wait learnt later does not cut short a longer one. Thread-safe.
+ * The one record of a rate limit: the moment before which no request may go to a server that answered 429, and
+ * apart from it the moment before which no new request starts because the {@link #budget()} says the key's
+ * per-minute limits do not allow it yet (see {@link #holdFor}). Shared by everything that calls that server with the
+ * same key and quota (every request thread, every task of a stage), since a provider's limit holds for the key,
+ * not for the request that hit it. Each is only ever extended: a shorter wait learnt later does not cut short a
+ * longer one. Thread-safe.
  */
 public final class RateLimitPause {
 

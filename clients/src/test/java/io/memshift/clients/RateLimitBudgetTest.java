@@ -88,6 +88,26 @@ class RateLimitBudgetTest {
     }
 
     @Test
+    void countsLeftOnAThreadByACallThatNeverSettledAreNotAppliedToTheNextRequest() {
+        ManualClock clock = new ManualClock();
+        RateLimitBudget budget = new RateLimitPause(clock).budget();
+        answer(budget, budget.reserve(10), headers(600, 599, 60_000, 1_000));
+        // A call outside the budget (no reservation) saw an answer and never settled: its counts stay on the thread.
+        budget.observe(headers(600, 599, 60_000, 60_000));
+        RateLimitBudget.Reservation next = budget.reserve(500);
+        budget.settle(next); // failed without an answer: nothing to correct the budget with
+        assertThat(budget.reserve(1_000).delay()).as("500 left, not 60,000: 500 more in half a second")
+                .isEqualTo(Duration.ofMillis(500));
+
+        // A request whose answer names no limits: what an earlier call left on the thread is cleared then, too.
+        RateLimitBudget.Reservation out = budget.reserve(0);
+        budget.observe(headers(600, 599, 60_000, 60_000));
+        budget.observe(HttpHeaders.of(Map.of("content-type", List.of("application/json")), (n, v) -> true));
+        budget.settle(out);
+        assertThat(budget.reserve(1_000).delay()).isEqualTo(Duration.ofMillis(500));
+    }
+
+    @Test
     void theRequestLimitPacesToo() {
         ManualClock clock = new ManualClock();
         RateLimitBudget budget = new RateLimitPause(clock).budget();

@@ -265,7 +265,10 @@ final class BatchingEmbedProcessor implements Processor<String, MemoryEvent, Str
         return firstBatch ? Math.min(batchSize, FIRST_BATCH_SIZE) : batchSize;
     }
 
-    /** Not while this task backs off from an outage, nor while the provider's Retry-After holds. */
+    /**
+     * Not while this task backs off from an outage, nor while the provider's Retry-After holds, nor while requests
+     * are held back until the provider's per-minute limits allow them (see {@link ResilientEmbedder#rateLimited}).
+     */
     private boolean mayCallModel(long nowMs) {
         return nowMs >= retryAtMs && !embedder.rateLimited();
     }

@@ -81,6 +81,9 @@ public final class PipelineEmbedder implements AutoCloseable {
             unavailable = Optional.of(new Unavailable(
                     ModelFailures.classify(failure) == ModelFailures.Kind.RATE_LIMITED,
                     ModelFailures.retryAfter(failure), ModelFailures.describe(failure)));
+        } else if (unresolved > 0 && outcome.paced()) {
+            unavailable = Optional.of(new Unavailable(true, Optional.of(embedder.rateLimitRemaining()),
+                    "held back until the key's per-minute limits allow it"));
         } else if (unresolved > 0) {
             unavailable = Optional.of(new Unavailable(false, Optional.empty(), unresolved
                     + " texts were not sent within the time budget of " + budget.toMillis() + " ms"));

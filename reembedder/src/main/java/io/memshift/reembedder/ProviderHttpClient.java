@@ -29,7 +29,8 @@ import java.util.Optional;
  *
  * <p>It is also where a 429 is recorded, in the profile's {@link RateLimitPause}: the moment it arrives, for every
  * request of the provider's key. That is the one record of a rate limit; the re-embedder's tasks read it before
- * they flush.
+ * they flush. No request leaves here while that Retry-After holds; the re-embedder's own pacing
+ * ({@link RateLimitPause#holdFor}) holds back new requests before they get here, never one it granted.
  */
 final class ProviderHttpClient implements HttpClient {
 
@@ -43,7 +44,7 @@ final class ProviderHttpClient implements HttpClient {
     private final java.net.http.HttpClient http;
     private final Duration readTimeout;
     /**
-     * No request leaves before it ends. Some LangChain4j clients (Gemini's) retry on their own whatever maxRetries
+     * No request leaves before the provider's Retry-After recorded in it ends. Some LangChain4j clients (Gemini's) retry on their own whatever maxRetries
      * says; this keeps even their retries to the wait the provider asked for.
      */
     private final RateLimitPause rateLimit;

@@ -62,8 +62,11 @@ final class ResilientEmbedder implements AutoCloseable {
     private final Set<String> suspects = Collections.newSetFromMap(new java.util.concurrent.ConcurrentHashMap<>());
     static final int MAX_SUSPECTS = 10_000;
 
-    /** What came back for one batch. */
-    record Outcome(float[][] vectors, Map<Integer, String> rejected, Throwable transientFailure) {
+    /**
+     * What came back for one batch. {@code paced}: the provider's per-minute limits held some texts back; they go
+     * once {@link #rateLimitRemaining()} has passed.
+     */
+    record Outcome(float[][] vectors, Map<Integer, String> rejected, Throwable transientFailure, boolean paced) {
     }
 
     /** The provider refused the setup (key, permissions, model name); the message never holds the key. */
@@ -181,7 +184,10 @@ final class ResilientEmbedder implements AutoCloseable {
             throw new ModelRefusedException("model " + profile.id() + " rejected every one of " + inputs.size()
                     + " texts (e.g. " + rejected.values().iterator().next() + "); it looks broken or misconfigured");
         }
-        return new Outcome(vectors, Map.copyOf(rejected), failure);
+        if (paced.get()) {
+            metrics.paced();
+        }
+        return new Outcome(vectors, Map.copyOf(rejected), failure, paced.get());
     }
 
     /**
@@ -315,7 +321,6 @@ final class ResilientEmbedder implements AutoCloseable {
             Duration wait = reservation.delay();
             if (wait.toMillis() > LONGEST_PACING_SLEEP_MS || System.nanoTime() + wait.toNanos() > deadline) {
                 profile.rateLimit().holdFor(wait);
-                metrics.paced();
                 return reservation;
             }
             try {

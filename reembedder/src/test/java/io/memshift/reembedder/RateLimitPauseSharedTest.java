@@ -65,7 +65,8 @@ class RateLimitPauseSharedTest {
         try (Metered provider = new Metered()) {
             ModelProfile profile = EmbeddingModels.profile("openai:text-embedding-3-small", Map.of(
                     "OPENAI_API_KEY", "sk-test-1", "MEMSHIFT_OPENAI_BASE_URL", provider.url()));
-            try (ResilientEmbedder embedder = new ResilientEmbedder(profile.factory().get(), profile, new ReembedMetrics())) {
+            ReembedMetrics metrics = new ReembedMetrics();
+            try (ResilientEmbedder embedder = new ResilientEmbedder(profile.factory().get(), profile, metrics)) {
                 // The first answer names the limit: 600 tokens a minute (10 a second), 200 of them left.
                 assertThat(embedder.embed(List.of(text(0)), Duration.ofSeconds(10)).vectors()[0]).isNotNull();
                 int concurrency = embedder.concurrency();
@@ -84,6 +85,8 @@ class RateLimitPauseSharedTest {
                 assertThat(embedder.rateLimitRemaining()).isBetween(Duration.ofSeconds(5), Duration.ofSeconds(9));
                 assertThat(profile.rateLimit().retryAfterRemaining()).as("the provider asked for no pause").isZero();
                 assertThat(embedder.concurrency()).as("pacing is no rate limit").isEqualTo(concurrency);
+                assertThat(outcome.paced()).isTrue();
+                assertThat(metrics.pacedFlushes()).as("one paced flush, however many requests waited").isEqualTo(1);
             }
         }
     }
