@@ -281,6 +281,11 @@ final class EndToEndBenchmark implements Callable<Integer> {
                 String roundCounts = String.format("%d requests answered, %d answered 429, largest request %d inputs,"
                                 + " at most %d at once", standIn.answered(), standIn.throttled(), standIn.largestRequest(),
                         standIn.mostInFlight());
+                if (limitBound < Double.POSITIVE_INFINITY) {
+                    // With the limits binding, every token they allow is needed: one left unused is time lost.
+                    roundCounts += String.format("; token allowance left unused after the first request: %d (%.1f s"
+                            + " of the limit)", standIn.unusedTokens(), standIn.unusedTokens() / (tpm / 60.0));
+                }
                 out.printf("  round %d  P  whole pipeline (migrate)      %8.1f memories/s, first memory indexed %.1f s"
                         + " after the first was exported; %s%n             (%s)%n", round, pipeline.rate(),
                         pipeline.firstArrivalS(), roundCounts, pipeline.timeline());

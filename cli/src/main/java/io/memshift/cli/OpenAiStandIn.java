@@ -34,6 +34,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *       {@code 6m0s}, {@code 20ms}).</li>
  *   <li>A request of more than 2,048 inputs or 300,000 tokens is refused with 400, as OpenAI refuses it.</li>
  *   <li>Tokens are counted as one per 4 bytes of UTF-8, rounded up: about what OpenAI's tokenizer gives English.</li>
+ *   <li>It counts the token allowance that went unused from the first request on: what refilled a full bucket and
+ *       was lost. A client that paces well, with work waiting, leaves none ({@link #unusedTokens()}).</li>
  *   <li>The vector of a text is {@code stub:<dims>}'s ({@link StubEmbeddingModel#vectorOf}), so the bench knows
  *       what every stored vector must be.</li>
  * </ul>
@@ -104,6 +106,14 @@ final class OpenAiStandIn implements AutoCloseable {
         return largestRequest.get();
     }
 
+    /**
+     * Tokens the per-minute limit allowed between the first request and the latest one that nobody used: they
+     * refilled a bucket that was already full.
+     */
+    synchronized long unusedTokens() {
+        return (long) tokenBucket.unused;
+    }
+
     int mostInFlight() {
         return mostInFlight.get();
     }
@@ -150,6 +160,7 @@ final class OpenAiStandIn implements AutoCloseable {
             long waitMs;
             synchronized (this) {
                 long now = System.nanoTime();
+                tokenBucket.countUnusedFrom(now);
                 waitMs = Math.max(requestBucket.msUntil(1, now), tokenBucket.msUntil(cost, now));
                 if (waitMs == 0) {
                     requestBucket.take(1, now);
@@ -258,6 +269,9 @@ final class OpenAiStandIn implements AutoCloseable {
         private final double perNano;
         private double level;
         private long at;
+        /** What refilled the bucket past full since {@link #countUnusedFrom} (before, it starts full anyway). */
+        private double unused;
+        private boolean counting;
 
         Bucket(long perMinute) {
             this.capacity = perMinute;
@@ -267,8 +281,19 @@ final class OpenAiStandIn implements AutoCloseable {
         }
 
         private void refill(long now) {
-            level = Math.min(capacity, level + (now - at) * perNano);
+            double filled = level + (now - at) * perNano;
+            if (counting && filled > capacity) {
+                unused += filled - capacity;
+            }
+            level = Math.min(capacity, filled);
             at = now;
+        }
+
+        void countUnusedFrom(long now) {
+            if (!counting) {
+                refill(now);
+                counting = true;
+            }
         }
 
         long msUntil(long amount, long now) {

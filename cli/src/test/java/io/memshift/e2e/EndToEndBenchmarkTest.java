@@ -42,12 +42,15 @@ class EndToEndBenchmarkTest {
 
     @Test
     void withTheOpenAiStandInThePipelineAndTheSeedLoopRunAndThe429sAreCounted(StackEndpoints stack) throws Exception {
+        // 300 memories are about 6,700 tokens: 6,000 a minute binds, and the last 700 take about 7 s.
         Cli.Result result = bench(stack, "--model", "openai:text-embedding-3-small", "--dims", "64", "--memories", "300",
-                "--rounds", "1", "--seed-memories", "20", "--latency-ms", "5");
+                "--rounds", "1", "--seed-memories", "20", "--latency-ms", "5", "--tpm", "6000");
 
         assertThat(result.exitCode()).as(result.out() + result.err()).isIn(0, 1);
         assertThat(result.out()).contains("stand-in: 5 ms per request", "P  whole pipeline", "requests answered",
-                "answered 429", "seed loop (1 call + 1 insert per memory)", "pipeline/bound", "pipeline/seed loop");
+                "answered 429", "seed loop (1 call + 1 insert per memory)", "pipeline/bound", "pipeline/seed loop",
+                "the rate limits bind", "token allowance left unused after the first request:");
+        assertThat(result.out()).containsPattern("pipeline/seed loop +[0-9.]+ \\(no target: the rate limits bind\\)");
         assertThat(result.out()).containsPattern("vectors +1\\.000000 \\(lowest cosine to the stand-in's own vectors.*met");
         assertThat(benchIndices(stack)).isEmpty();
     }
