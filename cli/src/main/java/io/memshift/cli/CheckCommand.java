@@ -3,6 +3,7 @@ package io.memshift.cli;
 import io.memshift.control.AccessCheck;
 import io.memshift.control.Clusters;
 import io.memshift.control.IndexNames;
+import io.memshift.control.InvalidRequestException;
 import io.memshift.reembedder.EmbeddingModels;
 import io.memshift.schemas.Pipeline;
 import java.io.PrintWriter;
@@ -58,7 +59,7 @@ final class CheckCommand implements Callable<Integer> {
         try {
             pipeline = Pipeline.named(pipelineName);
         } catch (IllegalArgumentException e) {
-            throw new BadInputException("--pipeline: " + e.getMessage());
+            throw new InvalidRequestException("--pipeline: " + e.getMessage());
         }
         String target = index != null ? index : IndexNames.defaultIndex(pipeline, modelId);
         AccessCheck.Report report = AccessCheck.check(clusters, AccessCheck.Plan.migration(pipeline, modelId, target, alias));

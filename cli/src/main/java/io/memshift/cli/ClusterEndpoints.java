@@ -6,6 +6,7 @@ import io.memshift.control.ClusterProbe;
 import io.memshift.control.ClusterConfig;
 import io.memshift.control.Clusters;
 import io.memshift.control.ConfigFile;
+import io.memshift.control.InvalidRequestException;
 import io.memshift.embedded.EmbeddedStack;
 import io.memshift.embedded.StackEndpoints;
 import io.memshift.embedded.StackPorts;
@@ -69,7 +70,7 @@ final class ClusterEndpoints {
         return ClusterConfig.resolve(config(), overrides(), () -> {
             StackEndpoints embedded = EmbeddedStack.findRunning(MemshiftPaths.stackDir(dataDir()))
                     .map(EmbeddedStack::endpoints)
-                    .orElseThrow(() -> new BadInputException("the embedded stack is not running and not every one of"
+                    .orElseThrow(() -> new InvalidRequestException("the embedded stack is not running and not every one of"
                             + " Kafka, the schema registry and Elasticsearch was named (--config, --bootstrap-servers,"
                             + " --schema-registry, --es); start it with ./memshift stack up"));
             return clustersOf(embedded);

@@ -1,6 +1,7 @@
 package io.memshift.cli;
 
 import io.memshift.control.ConfigFile;
+import io.memshift.control.InvalidRequestException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -88,14 +89,14 @@ final class ConfigDefaults implements CommandLine.IExecutionStrategy, CommandLin
         for (Map.Entry<String, String> entry : config.defaults().entrySet()) {
             String name = "--" + entry.getKey();
             if (name.equals(ConfigOption.NAME)) {
-                throw new BadInputException(config.path() + ": defaults.config: a config file cannot name another");
+                throw new InvalidRequestException(config.path() + ": defaults.config: a config file cannot name another");
             }
             OptionSpec option = command.findOption(name);
             if (option == null) {
                 if (!anyCommandHas(root, name)) {
                     TreeSet<String> known = new TreeSet<>();
                     collect(root, known);
-                    throw new BadInputException(config.path() + ": defaults." + entry.getKey() + ": no memshift command"
+                    throw new InvalidRequestException(config.path() + ": defaults." + entry.getKey() + ": no memshift command"
                             + " has an option " + name + "; options: " + known);
                 }
                 continue;

@@ -5,6 +5,7 @@ import dev.langchain4j.data.segment.TextSegment;
 import dev.langchain4j.model.embedding.EmbeddingModel;
 import io.memshift.clients.KafkaClients;
 import io.memshift.control.Clusters;
+import io.memshift.control.InvalidRequestException;
 import io.memshift.reembedder.EmbeddingModels;
 import io.memshift.reembedder.ModelProfile;
 import io.memshift.reembedder.Reembedder;
@@ -70,7 +71,7 @@ final class EmbedBenchmark implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         if (texts < 1 || batchSize < 1 || rounds < 1) {
-            throw new BadInputException("--texts, --batch-size and --rounds must be at least 1");
+            throw new InvalidRequestException("--texts, --batch-size and --rounds must be at least 1");
         }
         ModelProfile profile = EmbeddingModels.profile(model);
         EmbeddingModel stock = EmbeddingModels.stock(model);

@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.langchain4j.data.segment.TextSegment;
 import dev.langchain4j.model.embedding.EmbeddingModel;
 import io.memshift.control.Clusters;
+import io.memshift.control.InvalidRequestException;
 import io.memshift.control.Migration;
 import io.memshift.control.MigrationSummary;
 import io.memshift.exporter.ExportOptions;
@@ -143,12 +144,12 @@ final class EndToEndBenchmark implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         if (memories < 1 || rounds < 1 || seedMemories < 1 || latencyMs < 0 || tpm < 1 || rpm < 1) {
-            throw new BadInputException("--memories, --rounds, --seed-memories, --tpm and --rpm must be at least 1,"
+            throw new InvalidRequestException("--memories, --rounds, --seed-memories, --tpm and --rpm must be at least 1,"
                     + " --latency-ms at least 0");
         }
         boolean remote = model.startsWith("openai:");
         if (!remote && !model.startsWith("onnx:") && !model.startsWith("stub:")) {
-            throw new BadInputException("bench e2e takes onnx:<name>, stub:<dims> or openai:<model>, not '" + model + "'");
+            throw new InvalidRequestException("bench e2e takes onnx:<name>, stub:<dims> or openai:<model>, not '" + model + "'");
         }
         Clusters clusters = endpoints.resolve(out);
         String run = Long.toString(System.currentTimeMillis(), 36);
@@ -157,7 +158,7 @@ final class EndToEndBenchmark implements Callable<Integer> {
                 : SourceUri.MEM0_JSON + ":" + generate(work.resolve("bench-e2e-" + run + ".json"), memories);
         List<MemoryEvent> events = read(file);
         if (events.isEmpty()) {
-            throw new BadInputException("no valid memory in " + file);
+            throw new InvalidRequestException("no valid memory in " + file);
         }
         ModelProfile profile = remote ? standInProfile("http://127.0.0.1:1/v1") : EmbeddingModels.profile(model);
         List<String> inputs = events.stream().map(e -> profile.inputOf(e.getText())).toList();

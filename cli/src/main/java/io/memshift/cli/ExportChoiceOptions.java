@@ -1,5 +1,6 @@
 package io.memshift.cli;
 
+import io.memshift.control.InvalidRequestException;
 import io.memshift.exporter.ExportOptions;
 import io.memshift.exporter.MaxDeletes;
 import io.memshift.schemas.Timestamps;
@@ -53,7 +54,7 @@ final class ExportChoiceOptions {
             try {
                 since = Timestamps.parse(updatedSince);
             } catch (DateTimeParseException e) {
-                throw new BadInputException("--updated-since '" + updatedSince + "' is not an ISO-8601 time");
+                throw new InvalidRequestException("--updated-since '" + updatedSince + "' is not an ISO-8601 time");
             }
         }
         ExportOptions options = new ExportOptions(restart, skipInvalid, rejects, user, agent, run, since);
@@ -61,7 +62,7 @@ final class ExportChoiceOptions {
         try {
             max = MaxDeletes.parse(maxDeletes);
         } catch (IllegalArgumentException e) {
-            throw new BadInputException(e.getMessage());
+            throw new InvalidRequestException(e.getMessage());
         }
         return options.reconciling(noReconcile ? null : max, dryRun);
     }

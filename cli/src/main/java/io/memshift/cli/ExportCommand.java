@@ -3,6 +3,7 @@ package io.memshift.cli;
 import io.memshift.clients.StageInstance;
 import io.memshift.control.Backlog;
 import io.memshift.control.Clusters;
+import io.memshift.control.InvalidRequestException;
 import io.memshift.control.PipelineChoice;
 import io.memshift.control.PipelineRegistry;
 import io.memshift.control.Pipelines;
@@ -77,7 +78,7 @@ final class ExportCommand implements Callable<Integer> {
         try {
             target = PipelineChoice.pipelineFor(memories.storeName(), pipelineOptions.name, topic);
         } catch (IllegalArgumentException e) {
-            throw new BadInputException(e.getMessage());
+            throw new InvalidRequestException(e.getMessage());
         }
         MemoryEventConverter converter = MemoryEventConverter.forSource(memories, maxTextChars);
         Exporter exporter = new Exporter(clusters.kafka(), new SchemaRegistryClient(clusters.schemaRegistry()),

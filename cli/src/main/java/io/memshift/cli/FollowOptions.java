@@ -1,5 +1,6 @@
 package io.memshift.cli;
 
+import io.memshift.control.InvalidRequestException;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Set;
@@ -58,7 +59,7 @@ final class FollowOptions {
     /** Refuses --follow for a source that does not change (a file), naming it and the sources that do. */
     void requireFollowable(String sourceKind, String source) {
         if (follow && !FOLLOWABLE.contains(sourceKind)) {
-            throw new BadInputException("--follow needs a live store (mem0-es:, mem0-qdrant: or mem0-api:); " + source
+            throw new InvalidRequestException("--follow needs a live store (mem0-es:, mem0-qdrant: or mem0-api:); " + source
                     + " is a file, which does not change while it is read: run migrate without --follow, and export"
                     + " a newer file when there is one");
         }
@@ -67,7 +68,7 @@ final class FollowOptions {
     static Duration parse(String option, String text) {
         Matcher m = DURATION.matcher(text.trim().toLowerCase(Locale.ROOT));
         if (!m.matches()) {
-            throw new BadInputException(option + " '" + text + "' is not a duration (e.g. 500ms, 5s, 2m, 1h)");
+            throw new InvalidRequestException(option + " '" + text + "' is not a duration (e.g. 500ms, 5s, 2m, 1h)");
         }
         long n = Long.parseLong(m.group(1));
         String unit = m.group(2) == null ? "s" : m.group(2);
@@ -78,7 +79,7 @@ final class FollowOptions {
             default -> Duration.ofSeconds(n);
         };
         if (d.isZero()) {
-            throw new BadInputException(option + " must be more than 0");
+            throw new InvalidRequestException(option + " must be more than 0");
         }
         return d;
     }

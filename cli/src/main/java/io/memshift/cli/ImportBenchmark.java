@@ -4,6 +4,7 @@ import co.elastic.clients.elasticsearch.ElasticsearchClient;
 import io.memshift.clients.ElasticsearchClients;
 import io.memshift.clients.KafkaClients;
 import io.memshift.control.Clusters;
+import io.memshift.control.InvalidRequestException;
 import io.memshift.importer.ConsumerGroupLag;
 import io.memshift.importer.DeleteLedger;
 import io.memshift.importer.DocumentLayout;
@@ -133,7 +134,7 @@ final class ImportBenchmark implements Callable<Integer> {
         try {
             return DocumentLayout.named(layout);
         } catch (IllegalArgumentException e) {
-            throw new BadInputException("--layout: " + e.getMessage());
+            throw new InvalidRequestException("--layout: " + e.getMessage());
         }
     }
 

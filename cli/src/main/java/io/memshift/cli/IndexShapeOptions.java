@@ -1,6 +1,7 @@
 package io.memshift.cli;
 
 import io.memshift.control.IndexShape;
+import io.memshift.control.InvalidRequestException;
 import io.memshift.importer.DocumentLayout;
 import io.memshift.importer.IndexMapping;
 import picocli.CommandLine.Option;
@@ -35,7 +36,7 @@ final class IndexShapeOptions {
         try {
             return DocumentLayout.named(layout);
         } catch (IllegalArgumentException e) {
-            throw new BadInputException("--layout: " + e.getMessage());
+            throw new InvalidRequestException("--layout: " + e.getMessage());
         }
     }
 

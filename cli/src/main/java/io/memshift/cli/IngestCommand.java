@@ -2,6 +2,7 @@ package io.memshift.cli;
 
 import io.memshift.clients.StageInstance;
 import io.memshift.control.Clusters;
+import io.memshift.control.InvalidRequestException;
 import io.memshift.control.PipelineRegistry;
 import io.memshift.control.Pipelines;
 import io.memshift.reembedder.VersionGate;
@@ -63,14 +64,14 @@ final class IngestCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         PrintWriter out = spec.commandLine().getOut();
         if (port < 0 || port > 65535) {
-            throw new BadInputException("--port must be between 0 and 65535, was " + port);
+            throw new InvalidRequestException("--port must be between 0 and 65535, was " + port);
         }
         Mem0ApiClient mem0 = null;
         if (mem0Api != null) {
             try {
                 mem0 = Mem0ApiClient.fromEnv(mem0Api, System.getenv());
             } catch (IllegalArgumentException e) {
-                throw new BadInputException(e.getMessage());
+                throw new InvalidRequestException(e.getMessage());
             }
         }
         Clusters clusters = endpoints.resolve(out);
@@ -116,9 +117,9 @@ final class IngestCommand implements Callable<Integer> {
         try {
             return new IngestServer(host, port, publisher, mem0, meters);
         } catch (BindException e) {
-            throw new BadInputException("cannot listen on " + host + ":" + port + ": the port is taken (" + e.getMessage() + ")");
+            throw new InvalidRequestException("cannot listen on " + host + ":" + port + ": the port is taken (" + e.getMessage() + ")");
         } catch (IOException e) {
-            throw new BadInputException("cannot listen on " + host + ":" + port + ": " + e.getMessage());
+            throw new InvalidRequestException("cannot listen on " + host + ":" + port + ": " + e.getMessage());
         }
     }
 }

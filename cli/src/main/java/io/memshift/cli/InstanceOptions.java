@@ -1,6 +1,7 @@
 package io.memshift.cli;
 
 import io.memshift.clients.StageInstance;
+import io.memshift.control.InvalidRequestException;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
@@ -16,7 +17,7 @@ final class InstanceOptions {
         try {
             return StageInstance.claim(dataDir, instanceId);
         } catch (IllegalArgumentException e) {
-            throw new BadInputException(e.getMessage());
+            throw new InvalidRequestException(e.getMessage());
         }
     }
 }

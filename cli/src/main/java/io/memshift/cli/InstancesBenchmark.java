@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.memshift.clients.ElasticsearchClients;
 import io.memshift.clients.KafkaClients;
 import io.memshift.control.Clusters;
+import io.memshift.control.InvalidRequestException;
 import io.memshift.control.PipelineRegistry;
 import io.memshift.importer.ConsumerGroupLag;
 import io.memshift.importer.DeleteLedger;
@@ -76,7 +77,7 @@ final class InstancesBenchmark implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         if (memories < 1 || partitions < 1 || rounds < 1) {
-            throw new BadInputException("--memories, --partitions and --rounds must be at least 1");
+            throw new InvalidRequestException("--memories, --partitions and --rounds must be at least 1");
         }
         String modelId = EmbeddingModels.profile(model).id();
         Clusters clusters = endpoints.resolve(out);

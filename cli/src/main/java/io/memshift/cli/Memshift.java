@@ -2,6 +2,7 @@ package io.memshift.cli;
 
 import io.memshift.control.ClusterProbe;
 import io.memshift.control.Diagnosis;
+import io.memshift.control.InvalidRequestException;
 import io.memshift.control.StageStoppedException;
 import io.memshift.exporter.DeleteGuardException;
 import io.memshift.exporter.InvalidSourceException;
@@ -53,7 +54,7 @@ public final class Memshift implements Runnable {
             if (e instanceof SourceUnavailableException) {
                 return EXIT_SOURCE_UNAVAILABLE;
             }
-            return e instanceof BadInputException || e instanceof IllegalArgumentException
+            return e instanceof IllegalArgumentException
                     || e instanceof InvalidSourceException || e instanceof DeleteGuardException ? EXIT_BAD_INPUT : EXIT_FAILED;
         });
         sameVersion(commandLine, commandLine.getCommandSpec().version());

@@ -1,5 +1,6 @@
 package io.memshift.cli;
 
+import io.memshift.control.InvalidRequestException;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -27,7 +28,7 @@ final class MetricsOptions {
             return null;
         }
         if (port < 0 || port > 65535) {
-            throw new BadInputException("--metrics-port must be between 0 and 65535, was " + port);
+            throw new InvalidRequestException("--metrics-port must be between 0 and 65535, was " + port);
         }
         try {
             MetricsServer server = new MetricsServer(host, port);
@@ -35,9 +36,9 @@ final class MetricsOptions {
             out.flush();
             return server;
         } catch (BindException e) {
-            throw new BadInputException("cannot serve metrics on " + host + ":" + port + ": the port is taken");
+            throw new InvalidRequestException("cannot serve metrics on " + host + ":" + port + ": the port is taken");
         } catch (IOException e) {
-            throw new BadInputException("cannot serve metrics on " + host + ":" + port + ": " + e.getMessage());
+            throw new InvalidRequestException("cannot serve metrics on " + host + ":" + port + ": " + e.getMessage());
         }
     }
 

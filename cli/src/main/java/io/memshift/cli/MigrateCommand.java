@@ -2,6 +2,7 @@ package io.memshift.cli;
 
 import io.memshift.control.Clusters;
 import io.memshift.control.ContinuousSync;
+import io.memshift.control.InvalidRequestException;
 import io.memshift.control.Migration;
 import io.memshift.control.MigrationSummary;
 import io.memshift.control.PipelineChoice;
@@ -94,7 +95,7 @@ final class MigrateCommand implements Callable<Integer> {
         ExportOptions exportOptions = choice.toOptions(dataDir, memories.shortName());
         followOptions.requireFollowable(memories.kind(), source);
         if (followOptions.follow && exportOptions.dryRun()) {
-            throw new BadInputException("--follow and --dry-run do not go together: --dry-run changes nothing");
+            throw new InvalidRequestException("--follow and --dry-run do not go together: --dry-run changes nothing");
         }
         Clusters clusters = endpoints.resolve(out);
         try (StageInstance instance = instanceOptions.claim(dataDir);

@@ -1,6 +1,7 @@
 package io.memshift.cli;
 
 import io.memshift.clients.TopicSettings;
+import io.memshift.control.InvalidRequestException;
 import io.memshift.schemas.Topics;
 import picocli.CommandLine.Option;
 
@@ -31,7 +32,7 @@ final class PipelineOptions {
             return cluster.withPartitions(partitions != null ? partitions : cluster.partitions())
                     .withReplicationFactor(replicationFactor);
         } catch (IllegalArgumentException e) {
-            throw new BadInputException("--partitions/--replication-factor: " + e.getMessage());
+            throw new InvalidRequestException("--partitions/--replication-factor: " + e.getMessage());
         }
     }
 }

@@ -3,6 +3,7 @@ package io.memshift.cli;
 import co.elastic.clients.elasticsearch.ElasticsearchClient;
 import io.memshift.clients.ElasticsearchClients;
 import io.memshift.control.Clusters;
+import io.memshift.control.InvalidRequestException;
 import io.memshift.importer.DocumentLayout;
 import io.memshift.importer.IndexLifecycle;
 import io.memshift.importer.IndexMapping;
@@ -96,7 +97,7 @@ final class ScaleBenchmark implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         if (memories < 10 || heapMb < 64) {
-            throw new BadInputException("--memories must be at least 10 and --heap-mb at least 64");
+            throw new InvalidRequestException("--memories must be at least 10 and --heap-mb at least 64");
         }
         Clusters clusters = endpoints.resolve(out);
         String run = Long.toString(System.currentTimeMillis(), 36);

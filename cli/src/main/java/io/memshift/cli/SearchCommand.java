@@ -2,6 +2,7 @@ package io.memshift.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.memshift.control.InvalidRequestException;
 import io.memshift.control.Search;
 import java.io.PrintWriter;
 import java.util.HashSet;
@@ -54,7 +55,7 @@ final class SearchCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         if (alias != null && index != null) {
-            throw new BadInputException("give --alias or --index, not both");
+            throw new InvalidRequestException("give --alias or --index, not both");
         }
         String target = index != null ? index : alias != null ? alias : DEFAULT_ALIAS;
         String query = String.join(" ", words);

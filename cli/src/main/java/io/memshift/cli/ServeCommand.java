@@ -1,6 +1,7 @@
 package io.memshift.cli;
 
 import dev.langchain4j.model.embedding.EmbeddingModel;
+import io.memshift.control.InvalidRequestException;
 import io.memshift.exporter.MemoryEventConverter;
 import io.memshift.reembedder.EmbeddingModels;
 import io.memshift.reembedder.ModelProfile;
@@ -79,10 +80,10 @@ final class ServeCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         PrintWriter out = spec.commandLine().getOut();
         if (port < 0 || port > 65535) {
-            throw new BadInputException("--port must be between 0 and 65535, was " + port);
+            throw new InvalidRequestException("--port must be between 0 and 65535, was " + port);
         }
         if (batchSize < 1 || batchWaitMs < 0 || maxTextChars < 1) {
-            throw new BadInputException("--batch-size and --max-text-chars must be positive and --batch-wait-ms not"
+            throw new InvalidRequestException("--batch-size and --max-text-chars must be positive and --batch-wait-ms not"
                     + " negative");
         }
         ModelProfile profile = EmbeddingModels.profile(model);
@@ -162,9 +163,9 @@ final class ServeCommand implements Callable<Integer> {
             return EmbeddingServer.builder(embedder).host(host).port(port).maxBatch(batchSize)
                     .maxWait(Duration.ofMillis(batchWaitMs)).maxTextChars(maxTextChars).build();
         } catch (BindException e) {
-            throw new BadInputException("cannot listen on " + host + ":" + port + ": the port is taken (" + e.getMessage() + ")");
+            throw new InvalidRequestException("cannot listen on " + host + ":" + port + ": the port is taken (" + e.getMessage() + ")");
         } catch (IOException e) {
-            throw new BadInputException("cannot listen on " + host + ":" + port + ": " + e.getMessage());
+            throw new InvalidRequestException("cannot listen on " + host + ":" + port + ": " + e.getMessage());
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.memshift.cli;
 
+import io.memshift.control.InvalidRequestException;
 import java.nio.file.Files;
 import io.memshift.exporter.JsonLinesReader;
 import io.memshift.exporter.Mem0ApiClient;
@@ -25,13 +26,13 @@ record SourceUri(String kind, String location) {
     static SourceUri parse(String text) {
         int colon = text.indexOf(':');
         if (colon <= 0 || colon == text.length() - 1) {
-            throw new BadInputException("--source must look like <kind>:<location>, e.g. mem0-json:export.json;"
+            throw new InvalidRequestException("--source must look like <kind>:<location>, e.g. mem0-json:export.json;"
                     + " got '" + text + "'");
         }
         SourceUri uri = new SourceUri(text.substring(0, colon), text.substring(colon + 1));
         if (!uri.kind.equals(MEM0_JSON) && !uri.kind.equals(JSONL) && !uri.kind.equals(MEM0_ES)
                 && !uri.kind.equals(MEM0_QDRANT) && !uri.kind.equals(MEM0_API)) {
-            throw new BadInputException("source kind '" + uri.kind + "' is not supported yet; supported: "
+            throw new InvalidRequestException("source kind '" + uri.kind + "' is not supported yet; supported: "
                     + MEM0_JSON + ":<file> (a Mem0 export JSON file), " + JSONL + ":<file> (one memory per line), "
                     + MEM0_ES + ":http(s)://host:port/<index> (Mem0's Elasticsearch vector store), "
                     + MEM0_QDRANT + ":http(s)://host:6333/<collection> (Mem0's Qdrant vector store; key, if any, in "
@@ -67,21 +68,21 @@ record SourceUri(String kind, String location) {
                         : run != null ? List.of(new Mem0ApiReader.Scope("run", run)) : List.of();
                 return new Mem0ApiReader(client, scopes);
             } catch (IllegalArgumentException e) {
-                throw new BadInputException(e.getMessage());
+                throw new InvalidRequestException(e.getMessage());
             }
         }
         if (kind.equals(MEM0_ES)) {
             try {
                 return new Mem0ElasticsearchReader(location, elasticsearch);
             } catch (IllegalArgumentException e) {
-                throw new BadInputException(e.getMessage());
+                throw new InvalidRequestException(e.getMessage());
             }
         }
         if (kind.equals(MEM0_QDRANT)) {
             try {
                 return Mem0QdrantReader.open(location, System.getenv());
             } catch (IllegalArgumentException e) {
-                throw new BadInputException(e.getMessage());
+                throw new InvalidRequestException(e.getMessage());
             }
         }
         Path file = file();
@@ -91,10 +92,10 @@ record SourceUri(String kind, String location) {
     Path file() {
         Path file = Path.of(location);
         if (!Files.isRegularFile(file)) {
-            throw new BadInputException("source file " + file + " does not exist or is not a file");
+            throw new InvalidRequestException("source file " + file + " does not exist or is not a file");
         }
         if (!Files.isReadable(file)) {
-            throw new BadInputException("source file " + file + " is not readable");
+            throw new InvalidRequestException("source file " + file + " is not readable");
         }
         return file;
     }

@@ -1,5 +1,6 @@
 package io.memshift.cli;
 
+import io.memshift.control.InvalidRequestException;
 import io.memshift.embedded.EmbeddedStack;
 import io.memshift.embedded.StackEndpoints;
 import io.memshift.embedded.StackLayout;
@@ -62,7 +63,7 @@ final class StackCommand implements Runnable {
             PrintWriter out = spec.commandLine().getOut();
             Optional<EmbeddedStack> running = EmbeddedStack.findRunning(data.stackDir());
             if (running.isPresent() && secure && running.get().security().isEmpty()) {
-                throw new BadInputException("the embedded stack in " + data.stackDir() + " runs without --secure;"
+                throw new InvalidRequestException("the embedded stack in " + data.stackDir() + " runs without --secure;"
                         + " stop it with ./memshift stack down, or use another --data-dir for a secured stack");
             }
             if (running.isPresent() && running.get().isHealthy()) {
@@ -97,7 +98,7 @@ final class StackCommand implements Runnable {
             try {
                 servers = server == null ? List.of(StackServer.values()) : List.of(StackServer.of(server));
             } catch (IllegalArgumentException e) {
-                throw new BadInputException(e.getMessage());
+                throw new InvalidRequestException(e.getMessage());
             }
             Optional<EmbeddedStack> recorded = EmbeddedStack.recorded(data.stackDir());
             if (recorded.isEmpty()) {

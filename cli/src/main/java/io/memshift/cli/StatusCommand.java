@@ -3,6 +3,7 @@ package io.memshift.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.memshift.control.Clusters;
+import io.memshift.control.InvalidRequestException;
 import io.memshift.control.PipelineStatus;
 import io.memshift.control.Pipelines;
 import io.memshift.control.StatusReader;
@@ -54,7 +55,7 @@ final class StatusCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         PrintWriter out = spec.commandLine().getOut();
         if (sampleSeconds < 0 || (watchSeconds != null && watchSeconds < 1)) {
-            throw new BadInputException("--sample-s must not be negative and --watch at least 1 second");
+            throw new InvalidRequestException("--sample-s must not be negative and --watch at least 1 second");
         }
         Optional<Clusters> clusters = endpoints.resolveRecorded();
         if (clusters.isEmpty()) {

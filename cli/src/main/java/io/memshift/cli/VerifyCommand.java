@@ -1,6 +1,7 @@
 package io.memshift.cli;
 
 import io.memshift.control.Clusters;
+import io.memshift.control.InvalidRequestException;
 import io.memshift.control.PipelineChoice;
 import io.memshift.control.Pipelines;
 import io.memshift.reembedder.EmbeddingModels;
@@ -90,7 +91,7 @@ final class VerifyCommand implements Callable<Integer> {
             try {
                 pipeline = PipelineChoice.pipelineFor(memories.storeName(), pipelineName, null);
             } catch (IllegalArgumentException e) {
-                throw new BadInputException(e.getMessage());
+                throw new InvalidRequestException(e.getMessage());
             }
             index = new Pipelines(clusters).indexOf(pipeline,
                     model == null ? null : EmbeddingModels.profile(model).id());

@@ -3,6 +3,7 @@ package io.memshift.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.memshift.control.InvalidRequestException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -45,7 +46,7 @@ class ConfigDefaultsTest {
 
         assertThatThrownBy(() -> ConfigDefaults.missingOptions(new String[] {"migrate", "--config", config.toString()},
                 spec("migrate"), root()))
-                .isInstanceOf(BadInputException.class)
+                .isInstanceOf(InvalidRequestException.class)
                 .hasMessageContaining(config + ": defaults.modle: no memshift command has an option --modle");
     }
 

@@ -3,6 +3,7 @@ package io.memshift.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.memshift.control.InvalidRequestException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,8 +40,8 @@ class FollowOptionsTest {
         assertThat(FollowOptions.parse("--poll-interval", "1h")).isEqualTo(Duration.ofHours(1));
         assertThat(FollowOptions.parse("--poll-interval", "7")).isEqualTo(Duration.ofSeconds(7));
         assertThatThrownBy(() -> FollowOptions.parse("--reconcile-interval", "soon"))
-                .isInstanceOf(BadInputException.class).hasMessageContaining("--reconcile-interval 'soon' is not a duration");
+                .isInstanceOf(InvalidRequestException.class).hasMessageContaining("--reconcile-interval 'soon' is not a duration");
         assertThatThrownBy(() -> FollowOptions.parse("--poll-interval", "0s"))
-                .isInstanceOf(BadInputException.class).hasMessageContaining("--poll-interval must be more than 0");
+                .isInstanceOf(InvalidRequestException.class).hasMessageContaining("--poll-interval must be more than 0");
     }
 }
