@@ -25,7 +25,7 @@ class RateLimitPauseSharedTest {
 
     @Test
     void a429HoldsBackEveryModelOfTheProfileWithoutAskingTheProviderAgain() throws IOException {
-        try (Throttling provider = new Throttling("30")) {
+        try (Provider provider = throttling("30")) {
             ModelProfile profile = profile(provider);
             try (ResilientEmbedder embedder = new ResilientEmbedder(profile.factory().get(), profile, new ReembedMetrics())) {
                 assertThat(embedder.rateLimited()).isFalse();
@@ -52,7 +52,7 @@ class RateLimitPauseSharedTest {
 
     @Test
     void a429WithoutRetryAfterPausesForASecond() throws IOException {
-        try (Throttling provider = new Throttling(null)) {
+        try (Provider provider = throttling(null)) {
             ModelProfile profile = profile(provider);
             assertThatThrownBy(() -> profile.factory().get().embedAll(List.of(TextSegment.from("a"))));
             assertThat(profile.rateLimit().remaining())
@@ -62,9 +62,8 @@ class RateLimitPauseSharedTest {
 
     @Test
     void pacingHoldsBackTheNextRequestsButTheOneItGrantedStillReachesTheProvider() throws IOException {
-        try (Metered provider = new Metered()) {
-            ModelProfile profile = EmbeddingModels.profile("openai:text-embedding-3-small", Map.of(
-                    "OPENAI_API_KEY", "sk-test-1", "MEMSHIFT_OPENAI_BASE_URL", provider.url()));
+        try (Provider provider = metered()) {
+            ModelProfile profile = profile(provider);
             ReembedMetrics metrics = new ReembedMetrics();
             try (ResilientEmbedder embedder = new ResilientEmbedder(profile.factory().get(), profile, metrics)) {
                 // The first answer names the limit: 600 tokens a minute (10 a second), 200 of them left.
@@ -96,7 +95,7 @@ class RateLimitPauseSharedTest {
         return String.format("memory %04d: the user prefers Python", i);
     }
 
-    private static ModelProfile profile(Throttling provider) {
+    private static ModelProfile profile(Provider provider) {
         return EmbeddingModels.profile("openai:text-embedding-3-small", Map.of("OPENAI_API_KEY", "sk-test-1",
                 "MEMSHIFT_OPENAI_BASE_URL", provider.url()));
     }
@@ -105,59 +104,49 @@ class RateLimitPauseSharedTest {
      * Answers every request 200, each text 8 tokens, with OpenAI's x-ratelimit-* headers: 600 tokens a minute, of
      * which 200 are left after the first request, and less each request's tokens after that.
      */
-    private static final class Metered implements AutoCloseable {
+    private static Provider metered() throws IOException {
+        java.util.concurrent.atomic.AtomicLong left = new java.util.concurrent.atomic.AtomicLong(208);
+        return new Provider(exchange -> {
+            com.fasterxml.jackson.databind.JsonNode input = new com.fasterxml.jackson.databind.ObjectMapper()
+                    .readTree(exchange.getRequestBody()).path("input");
+            StringBuilder data = new StringBuilder();
+            for (int i = 0; i < input.size(); i++) {
+                data.append(i == 0 ? "" : ",").append("{\"object\":\"embedding\",\"index\":").append(i)
+                        .append(",\"embedding\":[").append("0.5,".repeat(1535)).append("0.5]}");
+            }
+            long tokens = 8L * input.size();
+            var headers = exchange.getResponseHeaders();
+            headers.set("x-ratelimit-limit-requests", "3000");
+            headers.set("x-ratelimit-remaining-requests", "2999");
+            headers.set("x-ratelimit-limit-tokens", "600");
+            headers.set("x-ratelimit-remaining-tokens", Long.toString(Math.max(0, left.addAndGet(-tokens))));
+            OpenAiMock.reply(exchange, 200, "{\"object\":\"list\",\"data\":[" + data + "],\"model\":"
+                    + "\"text-embedding-3-small\",\"usage\":{\"prompt_tokens\":" + tokens + ",\"total_tokens\":"
+                    + tokens + "}}");
+        });
+    }
+
+    /** Answers every embeddings request 429, with that Retry-After (or none). */
+    private static Provider throttling(String retryAfter) throws IOException {
+        return new Provider(exchange -> {
+            if (retryAfter != null) {
+                exchange.getResponseHeaders().set("Retry-After", retryAfter);
+            }
+            OpenAiMock.reply(exchange, 429, "{\"error\":{\"message\":\"Rate limit reached\",\"code\":\"rate_limit_exceeded\"}}");
+        });
+    }
+
+    /** A provider on a port of its own that answers {@code /v1/embeddings} as told, and counts the requests. */
+    private static final class Provider implements AutoCloseable {
         final AtomicInteger requests = new AtomicInteger();
-        private final java.util.concurrent.atomic.AtomicLong left = new java.util.concurrent.atomic.AtomicLong(208);
         private final HttpServer server;
 
-        Metered() throws IOException {
+        Provider(com.sun.net.httpserver.HttpHandler answer) throws IOException {
             server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
             server.setExecutor(java.util.concurrent.Executors.newFixedThreadPool(4));
             server.createContext("/v1/embeddings", exchange -> {
                 requests.incrementAndGet();
-                com.fasterxml.jackson.databind.JsonNode input = new com.fasterxml.jackson.databind.ObjectMapper()
-                        .readTree(exchange.getRequestBody()).path("input");
-                StringBuilder data = new StringBuilder();
-                for (int i = 0; i < input.size(); i++) {
-                    data.append(i == 0 ? "" : ",").append("{\"object\":\"embedding\",\"index\":").append(i)
-                            .append(",\"embedding\":[").append("0.5,".repeat(1535)).append("0.5]}");
-                }
-                long tokens = 8L * input.size();
-                var headers = exchange.getResponseHeaders();
-                headers.set("x-ratelimit-limit-requests", "3000");
-                headers.set("x-ratelimit-remaining-requests", "2999");
-                headers.set("x-ratelimit-limit-tokens", "600");
-                headers.set("x-ratelimit-remaining-tokens", Long.toString(Math.max(0, left.addAndGet(-tokens))));
-                OpenAiMock.reply(exchange, 200, "{\"object\":\"list\",\"data\":[" + data + "],\"model\":"
-                        + "\"text-embedding-3-small\",\"usage\":{\"prompt_tokens\":" + tokens + ",\"total_tokens\":"
-                        + tokens + "}}");
-            });
-            server.start();
-        }
-
-        String url() {
-            return "http://127.0.0.1:" + server.getAddress().getPort() + "/v1";
-        }
-
-        @Override
-        public void close() {
-            server.stop(0);
-        }
-    }
-
-    /** Answers every embeddings request 429, with that Retry-After (or none). */
-    private static final class Throttling implements AutoCloseable {
-        final AtomicInteger requests = new AtomicInteger();
-        private final HttpServer server;
-
-        Throttling(String retryAfter) throws IOException {
-            server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-            server.createContext("/v1/embeddings", exchange -> {
-                requests.incrementAndGet();
-                if (retryAfter != null) {
-                    exchange.getResponseHeaders().set("Retry-After", retryAfter);
-                }
-                OpenAiMock.reply(exchange, 429, "{\"error\":{\"message\":\"Rate limit reached\",\"code\":\"rate_limit_exceeded\"}}");
+                answer.handle(exchange);
             });
             server.start();
         }
