@@ -184,8 +184,8 @@ final class EmbedBenchmark implements Callable<Integer> {
         Properties props = kafka.producerConfig();
         props.put(ProducerConfig.LINGER_MS_CONFIG, 20);
         Instant created = Instant.parse("2025-01-01T00:00:00Z");
-        try (KafkaProducer<String, MemoryEvent> producer = new KafkaProducer<>(props, Topics.keySerde().serializer(),
-                Topics.memoryEventSerde(new SchemaRegistryClient(clusters.schemaRegistry())).serializer())) {
+        try (KafkaProducer<String, MemoryEvent> producer = Topics.memories(topic,
+                new SchemaRegistryClient(clusters.schemaRegistry())).producer(props)) {
             for (int i = 0; i < corpus.size(); i++) {
                 String id = "bench-" + i;
                 String text = corpus.get(i);

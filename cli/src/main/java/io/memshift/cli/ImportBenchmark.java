@@ -5,7 +5,6 @@ import io.memshift.clients.ElasticsearchClients;
 import io.memshift.clients.KafkaClients;
 import io.memshift.control.Clusters;
 import io.memshift.control.InvalidRequestException;
-import io.memshift.importer.ConsumerGroupLag;
 import io.memshift.importer.DeleteLedger;
 import io.memshift.importer.DocumentLayout;
 import io.memshift.importer.Importer;
@@ -13,7 +12,6 @@ import io.memshift.importer.ImporterConfig;
 import io.memshift.importer.IndexLifecycle;
 import io.memshift.importer.IndexMapping;
 import io.memshift.schemas.EmbeddedMemoryEvent;
-import io.memshift.schemas.Json;
 import io.memshift.schemas.MemoryEvent;
 import io.memshift.schemas.ModelFingerprint;
 import io.memshift.schemas.Op;
@@ -32,8 +30,6 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.elasticsearch.client.Request;
-import org.elasticsearch.client.RestClient;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -168,8 +164,8 @@ final class ImportBenchmark implements Callable<Integer> {
         }
         Properties props = kafka.producerConfig();
         props.put(ProducerConfig.LINGER_MS_CONFIG, 20);
-        try (KafkaProducer<String, EmbeddedMemoryEvent> producer = new KafkaProducer<>(props, Topics.keySerde().serializer(),
-                Topics.embeddedMemoryEventSerde(new SchemaRegistryClient(clusters.schemaRegistry())).serializer())) {
+        try (KafkaProducer<String, EmbeddedMemoryEvent> producer = Topics.embedded(topic,
+                new SchemaRegistryClient(clusters.schemaRegistry())).producer(props)) {
             for (EmbeddedMemoryEvent event : events) {
                 producer.send(new ProducerRecord<>(topic, event.getMemory().getId(), event));
             }

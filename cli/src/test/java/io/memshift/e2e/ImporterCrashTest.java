@@ -167,8 +167,8 @@ class ImporterCrashTest {
         }
         Properties props = kafka.producerConfig();
         props.put(ProducerConfig.LINGER_MS_CONFIG, 20);
-        try (KafkaProducer<String, EmbeddedMemoryEvent> producer = new KafkaProducer<>(props, Topics.keySerde().serializer(),
-                Topics.embeddedMemoryEventSerde(new SchemaRegistryClient(stack.schemaRegistryUrl())).serializer())) {
+        try (KafkaProducer<String, EmbeddedMemoryEvent> producer = Topics.embedded(TOPIC,
+                new SchemaRegistryClient(stack.schemaRegistryUrl())).producer(props)) {
             for (EmbeddedMemoryEvent event : events) {
                 producer.send(new ProducerRecord<>(TOPIC, event.getMemory().getId(), event));
             }

@@ -34,7 +34,6 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -155,9 +154,8 @@ class ReembedderCrashTest {
         }
         Properties props = kafka.producerConfig();
         Topic<String, MemoryEvent> topic = Topics.memories(INPUT, registry);
-        try (KafkaProducer<String, MemoryEvent> producer = new KafkaProducer<>(props, topic.keySerde().serializer(),
-                topic.valueSerde().serializer())) {
-            input.values().forEach(e -> producer.send(new ProducerRecord<>(topic.name(), e.getId(), e)));
+        try (KafkaProducer<String, MemoryEvent> producer = topic.producer(props)) {
+            input.values().forEach(e -> producer.send(topic.record(e.getId(), e)));
             producer.flush();
         }
         return input;

@@ -68,8 +68,7 @@ final class LogState {
         Properties props = kafka.committedReaderConfig();
         props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);
         props.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
-        try (KafkaConsumer<String, MemoryEvent> consumer = new KafkaConsumer<>(props, Topics.keySerde().deserializer(),
-                Topics.memoryEventSerde(registry).deserializer())) {
+        try (KafkaConsumer<String, MemoryEvent> consumer = Topics.memories(log, registry).consumer(props)) {
             List<TopicPartition> partitions = consumer.partitionsFor(log, Duration.ofSeconds(30)).stream()
                     .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
             consumer.assign(partitions);

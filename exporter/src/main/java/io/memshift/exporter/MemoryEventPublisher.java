@@ -9,6 +9,7 @@ import io.memshift.schemas.Op;
 import io.memshift.schemas.Pipeline;
 import io.memshift.schemas.SchemaRegistryClient;
 import io.memshift.schemas.SourceRef;
+import io.memshift.schemas.Topic;
 import io.memshift.schemas.Topics;
 import java.time.Instant;
 import java.util.List;
@@ -17,7 +18,6 @@ import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
  * Publishes live changes to a pipeline, for apps that dual-write (their memory store and memshift) while a
@@ -38,7 +38,7 @@ public final class MemoryEventPublisher implements AutoCloseable {
     public static final String LIVE_SYSTEM = "live";
 
     private final KafkaProducer<String, MemoryEvent> producer;
-    private final String topic;
+    private final Topic<String, MemoryEvent> intake;
     private final String sourceName;
     private final MemoryEventConverter converter;
 
@@ -66,9 +66,8 @@ public final class MemoryEventPublisher implements AutoCloseable {
         props.put(ProducerConfig.CLIENT_ID_CONFIG, "memshift-publisher-" + sourceName);
         props.put(ProducerConfig.LINGER_MS_CONFIG, 2);
         props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
-        this.producer = new KafkaProducer<>(props, Topics.keySerde().serializer(),
-                Topics.memoryEventSerde(registry).serializer());
-        this.topic = pipeline.intake();
+        this.intake = Topics.memories(pipeline.intake(), registry);
+        this.producer = intake.producer(props);
         this.sourceName = sourceName;
         this.converter = new MemoryEventConverter(LIVE_SYSTEM, sourceName, MemoryEventConverter.DEFAULT_MAX_TEXT_CHARS);
     }
@@ -76,7 +75,7 @@ public final class MemoryEventPublisher implements AutoCloseable {
     /** Publishes a ready event; completes with its offset once the broker acknowledged it. */
     public CompletableFuture<Long> publish(MemoryEvent event) {
         CompletableFuture<Long> acked = new CompletableFuture<>();
-        producer.send(new ProducerRecord<>(topic, event.getId(), event), (metadata, error) -> {
+        producer.send(intake.record(event.getId(), event), (metadata, error) -> {
             if (error != null) {
                 acked.completeExceptionally(error);
             } else {

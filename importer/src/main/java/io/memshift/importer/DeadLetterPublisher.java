@@ -64,8 +64,7 @@ final class DeadLetterPublisher implements AutoCloseable {
             try (Admin client = kafka.admin()) {
                 Topics.ensureExists(client, kafka.settings().topics(), Topics.importDlqTopic(index, 1));
             }
-            producer = new KafkaProducer<>(kafka.idempotentProducerConfig(), Topics.keySerde().serializer(),
-                    Topics.embeddedMemoryEventSerde(registry).serializer());
+            producer = Topics.importDeadLetters(index, registry).producer(kafka.idempotentProducerConfig());
         }
         return producer;
     }

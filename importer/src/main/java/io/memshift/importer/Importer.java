@@ -93,8 +93,7 @@ public final class Importer implements Stage {
                 config.mapping(), config.topic()).isEmpty();
         SchemaRegistryClient registry = new SchemaRegistryClient(config.schemaRegistry());
         KafkaClients kafka = new KafkaClients(config.kafka());
-        consumer = new KafkaConsumer<>(consumerProps(kafka), Topics.keySerde().deserializer(),
-                Topics.embeddedMemoryEventSerde(registry).deserializer());
+        consumer = Topics.embedded(config.topic(), registry).consumer(consumerProps(kafka));
         // A new index must receive every memory, even if this group read the topic before (for an index since
         // deleted): rewind on the first assignment.
         consumer.subscribe(List.of(config.topic()), new RewindOnce(created));

@@ -70,8 +70,8 @@ final class TestEvents {
             Topics.ensureExists(client, new Topics.TopicSpec(topic, 2, Map.of()));
         }
         SchemaRegistryClient registry = new SchemaRegistryClient(stack.schemaRegistryUrl());
-        try (KafkaProducer<String, EmbeddedMemoryEvent> producer = new KafkaProducer<>(kafka.producerConfig(),
-                Topics.keySerde().serializer(), Topics.embeddedMemoryEventSerde(registry).serializer())) {
+        try (KafkaProducer<String, EmbeddedMemoryEvent> producer = Topics.embedded(topic, registry)
+                .producer(kafka.producerConfig())) {
             List<Future<RecordMetadata>> sends = new ArrayList<>();
             for (EmbeddedMemoryEvent event : events) {
                 sends.add(producer.send(new ProducerRecord<>(topic, event.getMemory().getId(), event)));

@@ -95,8 +95,8 @@ class EmbeddingCacheTest {
             // at most once per partition; with one, exactly once.
             Topics.ensureExists(client, new Topics.TopicSpec(INPUT, 1, Map.of()));
         }
-        try (KafkaProducer<String, MemoryEvent> producer = new KafkaProducer<>(kafka.producerConfig(),
-                Topics.keySerde().serializer(), Topics.memoryEventSerde(registry).serializer())) {
+        try (KafkaProducer<String, MemoryEvent> producer = Topics.memories(INPUT, registry)
+                .producer(kafka.producerConfig())) {
             for (MemoryEvent event : events) {
                 producer.send(new ProducerRecord<>(INPUT, event.getId(), event)).get();
             }

@@ -119,8 +119,7 @@ class ReembedderTest {
         }
         Properties props = kafka.producerConfig();
         Topic<String, MemoryEvent> memories = Topics.memories(registry);
-        try (KafkaProducer<String, MemoryEvent> producer = new KafkaProducer<>(props,
-                memories.keySerde().serializer(), memories.valueSerde().serializer())) {
+        try (KafkaProducer<String, MemoryEvent> producer = memories.producer(props)) {
             for (MemoryEvent event : events) {
                 producer.send(new ProducerRecord<>(memories.name(), event.getId(), event)).get();
             }

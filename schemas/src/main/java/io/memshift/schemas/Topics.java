@@ -189,17 +189,17 @@ public final class Topics {
     }
 
     /** The memories topic's key serde: every topic of the pipeline is keyed by memory id. */
-    public static Serde<String> keySerde() {
+    private static Serde<String> keySerde() {
         return Serdes.String();
     }
 
-    /** The value serde of a topic of memory events; prefer the {@link Topic} from {@link #memories}. */
-    public static Serde<MemoryEvent> memoryEventSerde(SchemaRegistry registry) {
+    /** The value serde of a topic of memory events; bound to its topic by {@link #memories}. */
+    private static Serde<MemoryEvent> memoryEventSerde(SchemaRegistry registry) {
         return new ConfluentAvroSerde<>(registry, MemoryEvent.class);
     }
 
-    /** The value serde of a re-embedder output topic; prefer the {@link Topic} from {@link #embedded}. */
-    public static Serde<EmbeddedMemoryEvent> embeddedMemoryEventSerde(SchemaRegistry registry) {
+    /** The value serde of a re-embedder output topic; bound to its topic by {@link #embedded}. */
+    private static Serde<EmbeddedMemoryEvent> embeddedMemoryEventSerde(SchemaRegistry registry) {
         return new ConfluentAvroSerde<>(registry, EmbeddedMemoryEvent.class);
     }
 

@@ -25,7 +25,7 @@ class ConfluentAvroSerdeTest {
     void memoryEventRoundTripsThroughTheRealRegistry(StackEndpoints stack) {
         SchemaRegistryClient registry = new SchemaRegistryClient(stack.schemaRegistryUrl());
         MemoryEvent event = SampleEvents.upsert("m-1", "User prefers Python — and 日本語 too");
-        var serde = Topics.memoryEventSerde(registry);
+        var serde = Topics.memories(registry).valueSerde();
 
         byte[] bytes = serde.serializer().serialize(Topics.MEMORIES, event);
         MemoryEvent back = serde.deserializer().deserialize(Topics.MEMORIES, bytes);
@@ -67,7 +67,7 @@ class ConfluentAvroSerdeTest {
                         .setRevision(null).setDims(3).setPrefix(null).build())
                 .setEmbeddedAt(Instant.now().truncatedTo(ChronoUnit.MICROS))
                 .build();
-        var serde = Topics.embeddedMemoryEventSerde(registry);
+        var serde = Topics.embedded("embedded", registry).valueSerde();
         String topic = Topics.embeddedTopicName("onnx:bge-small-en-v15");
 
         EmbeddedMemoryEvent back = serde.deserializer().deserialize(topic, serde.serializer().serialize(topic, event));
