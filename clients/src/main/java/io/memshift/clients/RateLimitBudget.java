@@ -39,10 +39,10 @@ public final class RateLimitBudget {
     }
 
     /**
-     * A request's claim on the buckets. Granted (no delay), it holds its tokens until {@link #settle}; refused,
-     * it says how long until they would be there.
+     * A request's claim on the buckets. Granted (no delay), it holds its tokens until {@link #settle}, under its
+     * {@code sequence} among granted requests; refused, it says how long until they would be there.
      */
-    public record Reservation(long cost, Duration delay, long sequence) {
+    public record Reservation(Duration delay, long sequence) {
         public boolean granted() {
             return delay.isZero();
         }
@@ -53,14 +53,14 @@ public final class RateLimitBudget {
         long now = clock.millis();
         long wait = Math.max(requests.waitMs(1, now), tokens.waitMs(cost, now));
         if (wait > 0) {
-            return new Reservation(cost, Duration.ofMillis(wait), -1);
+            return new Reservation(Duration.ofMillis(wait), -1);
         }
         requests.take(1, now);
         tokens.take(cost, now);
         answered.remove(); // counts left on this thread by a call that never settled are not this request's
         long sequence = granted++;
         inFlight.put(sequence, cost);
-        return new Reservation(cost, Duration.ZERO, sequence);
+        return new Reservation(Duration.ZERO, sequence);
     }
 
     /**
@@ -68,10 +68,11 @@ public final class RateLimitBudget {
      * observed on this thread meanwhile become the buckets' level.
      *
      * <p>The provider counted when the request arrived: every request granted before it (they left first), none
-     * granted after it. Requests sent at once may arrive in another order; the error is then at most those requests'
-     * tokens, until the next answer. So the level is the provider's remaining count less what was granted after this request and
-     * is still out. Answers come back in any order; one to a request older than the newest already counted is
-     * stale (it predates requests the newer count includes) and changes nothing.
+     * granted after it. So the level is the provider's remaining count less what was granted after this request
+     * and is still out. Answers come back in any order; one to a request older than the newest already counted is
+     * stale (it predates requests the newer count includes) and changes nothing. Requests sent at once may also
+     * arrive in another order than they were granted; the level is then off by those requests' tokens until the
+     * next answer.
      */
     public synchronized void settle(Reservation reservation) {
         long[] counts = answered.get();

@@ -44,8 +44,8 @@ final class ProviderHttpClient implements HttpClient {
     private final java.net.http.HttpClient http;
     private final Duration readTimeout;
     /**
-     * No request leaves before the provider's Retry-After recorded in it ends. Some LangChain4j clients (Gemini's) retry on their own whatever maxRetries
-     * says; this keeps even their retries to the wait the provider asked for.
+     * No request leaves before the provider's Retry-After recorded in it ends. Some LangChain4j clients (Gemini's)
+     * retry on their own whatever maxRetries says; this keeps even their retries to the wait the provider asked for.
      */
     private final RateLimitPause rateLimit;
 
