@@ -116,6 +116,24 @@ public final class EmbeddingModels {
         return stock.get();
     }
 
+    /**
+     * A dynamically quantized in-process model ({@code -q}) run in padded batches with each text quantized on its
+     * own ({@link TunedOnnxEmbeddingModel#loadPerTextQuantized}), for {@code bench embed} to measure beside the
+     * one-text-per-run model the pipeline uses; empty for any other model.
+     */
+    public static java.util.Optional<EmbeddingModel> perTextQuantized(String id) {
+        TunedOnnxEmbeddingModel.OnnxFiles files = onnxFiles(id);
+        if (files == null || !id.endsWith("-q")) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(TunedOnnxEmbeddingModel.loadPerTextQuantized(files, PROFILES.get(id).dims()));
+    }
+
+    /** Where an in-process model's files are, or null for another model. */
+    static TunedOnnxEmbeddingModel.OnnxFiles onnxFiles(String id) {
+        return ONNX_FILES.get(id);
+    }
+
     /** @throws IllegalArgumentException naming the known ids if {@code id} is not one of them */
     public static ModelProfile profile(String id) {
         return profile(id, System.getenv());

@@ -104,13 +104,28 @@ public final class TunedOnnxEmbeddingModel extends AbstractInProcessEmbeddingMod
      * @param piecesPerRun at most this many word pieces (texts × padded length) per session.run
      */
     public static TunedOnnxEmbeddingModel load(OnnxFiles files, int dims, int workers, int textsPerRun, int piecesPerRun) {
+        return load(files, dims, workers, textsPerRun, piecesPerRun, graph -> graph);
+    }
+
+    /**
+     * A dynamically quantized model run in padded batches, each text quantized with its own scale
+     * ({@link PerTextQuantization}): the same vectors as one text per run. Not what the pipeline runs: on 2 cores
+     * it measured no faster (BENCHMARKS.md); {@code bench embed} measures it.
+     */
+    public static TunedOnnxEmbeddingModel loadPerTextQuantized(OnnxFiles files, int dims) {
+        return load(files, dims, Math.max(1, Runtime.getRuntime().availableProcessors()), DEFAULT_TEXTS_PER_RUN,
+                DEFAULT_PIECES_PER_RUN, PerTextQuantization::rewrite);
+    }
+
+    private static TunedOnnxEmbeddingModel load(OnnxFiles files, int dims, int workers, int textsPerRun,
+                                                int piecesPerRun, java.util.function.UnaryOperator<byte[]> graph) {
         try {
             OrtEnvironment environment = OrtEnvironment.getEnvironment();
             OrtSession.SessionOptions options = new OrtSession.SessionOptions();
             options.setIntraOpNumThreads(1);
             options.setInterOpNumThreads(1);
             options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
-            OrtSession session = environment.createSession(readResource(files.modelResource()), options);
+            OrtSession session = environment.createSession(graph.apply(readResource(files.modelResource())), options);
             OnnxBertBiEncoder stock;
             try (InputStream in = openResource(files.tokenizerResource())) {
                 stock = new OnnxBertBiEncoder(environment, session, in, files.pooling());
