@@ -36,7 +36,7 @@ public final class RateLimitPause {
 
     /** No request before {@code wait} from now (or before the end of a longer pause already running). */
     public synchronized void extend(Duration wait) {
-        untilMs = Math.max(untilMs, clock.millis() + Math.max(0, wait.toMillis()));
+        untilMs = laterOf(untilMs, wait);
     }
 
     /**
@@ -45,7 +45,12 @@ public final class RateLimitPause {
      * before still goes (its tokens are spent already; holding it back would waste them).
      */
     public synchronized void holdFor(Duration wait) {
-        heldUntilMs = Math.max(heldUntilMs, clock.millis() + Math.max(0, wait.toMillis()));
+        heldUntilMs = laterOf(heldUntilMs, wait);
+    }
+
+    /** The later of {@code untilMs} and {@code wait} from now: a pause is only ever extended. */
+    private long laterOf(long untilMs, Duration wait) {
+        return Math.max(untilMs, clock.millis() + Math.max(0, wait.toMillis()));
     }
 
     /** How long new requests must still wait, for the provider's Retry-After or our pacing; zero once both are over. */
