@@ -205,6 +205,8 @@ final class InstancesBenchmark implements Callable<Integer> {
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx" + instanceHeap,
                 "-Dmemshift.home=" + System.getProperty("memshift.home", "."),
                 "-Dmemshift.logdir=" + dir.resolve("logs-" + name),
+                // The model files this CLI already took out of their jars: an operator's stages would find them too.
+                "-Dmemshift.modeldir=" + System.getProperty("memshift.modeldir", dir.resolve("models").toString()),
                 "-cp", System.getProperty("java.class.path"), Memshift.class.getName()));
         command.addAll(args);
         command.addAll(List.of("--bootstrap-servers", clusters.kafka().bootstrapServers(), "--schema-registry",

@@ -104,7 +104,17 @@ public final class TunedOnnxEmbeddingModel extends AbstractInProcessEmbeddingMod
      * @param piecesPerRun at most this many word pieces (texts × padded length) per session.run
      */
     public static TunedOnnxEmbeddingModel load(OnnxFiles files, int dims, int workers, int textsPerRun, int piecesPerRun) {
-        return load(files, dims, workers, textsPerRun, piecesPerRun, graph -> graph);
+        return load(files, dims, workers, textsPerRun, piecesPerRun, (environment, options) -> {
+            java.util.Optional<java.nio.file.Path> file = ModelFileCache.extracted(files.modelResource());
+            return file.isPresent() ? environment.createSession(file.get().toString(), options)
+                    : environment.createSession(readResource(files.modelResource()), options);
+        });
+    }
+
+    /** How a model's ONNX Runtime session is made: from a file on disk, or from bytes read (and maybe rewritten). */
+    @FunctionalInterface
+    private interface SessionSource {
+        OrtSession open(OrtEnvironment environment, OrtSession.SessionOptions options) throws OrtException, IOException;
     }
 
     /**
@@ -114,18 +124,19 @@ public final class TunedOnnxEmbeddingModel extends AbstractInProcessEmbeddingMod
      */
     public static TunedOnnxEmbeddingModel loadPerTextQuantized(OnnxFiles files, int dims) {
         return load(files, dims, Math.max(1, Runtime.getRuntime().availableProcessors()), DEFAULT_TEXTS_PER_RUN,
-                DEFAULT_PIECES_PER_RUN, PerTextQuantization::rewrite);
+                DEFAULT_PIECES_PER_RUN, (environment, options) -> environment.createSession(
+                        PerTextQuantization.rewrite(readResource(files.modelResource())), options));
     }
 
     private static TunedOnnxEmbeddingModel load(OnnxFiles files, int dims, int workers, int textsPerRun,
-                                                int piecesPerRun, java.util.function.UnaryOperator<byte[]> graph) {
+                                                int piecesPerRun, SessionSource sessions) {
         try {
             OrtEnvironment environment = OrtEnvironment.getEnvironment();
             OrtSession.SessionOptions options = new OrtSession.SessionOptions();
             options.setIntraOpNumThreads(1);
             options.setInterOpNumThreads(1);
             options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
-            OrtSession session = environment.createSession(graph.apply(readResource(files.modelResource())), options);
+            OrtSession session = sessions.open(environment, options);
             OnnxBertBiEncoder stock;
             try (InputStream in = openResource(files.tokenizerResource())) {
                 stock = new OnnxBertBiEncoder(environment, session, in, files.pooling());
@@ -137,7 +148,8 @@ public final class TunedOnnxEmbeddingModel extends AbstractInProcessEmbeddingMod
         } catch (OrtException e) {
             throw new IllegalStateException("cannot load ONNX model " + files.modelResource() + ": " + e.getMessage(), e);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + files.tokenizerResource(), e);
+            throw new UncheckedIOException("cannot read model files " + files.modelResource() + ", "
+                    + files.tokenizerResource() + ": " + e.getMessage(), e);
         }
     }
 
