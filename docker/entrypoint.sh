@@ -5,6 +5,6 @@
 set -eu
 # shellcheck disable=SC2086 # the options are several words on purpose
 exec java ${MEMSHIFT_JAVA_OPTS:--Xmx2g -XX:TieredStopAtLevel=1} \
-  -Dmemshift.home=/opt/memshift -Dmemshift.logdir=/data/logs \
+  -Dmemshift.home=/opt/memshift -Dmemshift.logdir=/data/logs -Dmemshift.modeldir=/data/models \
   -Dlogback.configurationFile=/opt/memshift/logback.xml \
   -cp '/opt/memshift/memshift-cli.jar:/opt/memshift/lib/*' io.memshift.cli.Memshift "$@"

@@ -205,9 +205,12 @@ final class InstancesBenchmark implements Callable<Integer> {
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx" + instanceHeap,
                 "-Dmemshift.home=" + System.getProperty("memshift.home", "."),
                 "-Dmemshift.logdir=" + dir.resolve("logs-" + name),
-                // The model files this CLI already took out of their jars: an operator's stages would find them too.
-                "-Dmemshift.modeldir=" + System.getProperty("memshift.modeldir", dir.resolve("models").toString()),
                 "-cp", System.getProperty("java.class.path"), Memshift.class.getName()));
+        // The model files this CLI takes out of their jars (./memshift's data folder): its stages find them there.
+        String models = System.getProperty("memshift.modeldir");
+        if (models != null) {
+            command.add(1, "-Dmemshift.modeldir=" + models);
+        }
         command.addAll(args);
         command.addAll(List.of("--bootstrap-servers", clusters.kafka().bootstrapServers(), "--schema-registry",
                 clusters.schemaRegistry().url(), "--es", clusters.elasticsearch().url(),

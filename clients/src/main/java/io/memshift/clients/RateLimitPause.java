@@ -48,9 +48,9 @@ public final class RateLimitPause {
         heldUntilMs = laterOf(heldUntilMs, wait);
     }
 
-    /** The later of {@code untilMs} and {@code wait} from now: a pause is only ever extended. */
-    private long laterOf(long untilMs, Duration wait) {
-        return Math.max(untilMs, clock.millis() + Math.max(0, wait.toMillis()));
+    /** The later of {@code current} and {@code wait} from now: a pause is only ever extended. */
+    private long laterOf(long current, Duration wait) {
+        return Math.max(current, clock.millis() + Math.max(0, wait.toMillis()));
     }
 
     /** How long new requests must still wait, for the provider's Retry-After or our pacing; zero once both are over. */

@@ -16,6 +16,7 @@ import dev.langchain4j.model.embedding.onnx.PoolingMode;
 import io.memshift.clients.RateLimitPause;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Supplier;
 
 
@@ -121,12 +122,12 @@ public final class EmbeddingModels {
      * own ({@link TunedOnnxEmbeddingModel#loadPerTextQuantized}), for {@code bench embed} to measure beside the
      * one-text-per-run model the pipeline uses; empty for any other model.
      */
-    public static java.util.Optional<EmbeddingModel> perTextQuantized(String id) {
+    public static Optional<EmbeddingModel> perTextQuantized(String id) {
         TunedOnnxEmbeddingModel.OnnxFiles files = onnxFiles(id);
         if (files == null || !id.endsWith("-q")) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
-        return java.util.Optional.of(TunedOnnxEmbeddingModel.loadPerTextQuantized(files, PROFILES.get(id).dims()));
+        return Optional.of(TunedOnnxEmbeddingModel.loadPerTextQuantized(files, PROFILES.get(id).dims()));
     }
 
     /** Where an in-process model's files are, or null for another model. */

@@ -18,15 +18,15 @@ import java.util.Map;
  * batch every text's activations, and the padding's, set every other text's scale. Each such node becomes the same
  * arithmetic per text (ONNX opset 11 only, the models' own): padded positions multiplied by 0 (which is always
  * inside the range the quantization keeps, so it changes no text's min or max; padding never reaches a text's own
- * positions, attention masks it out), min and max over each text, scale = (max - min) / 255, zero point =
- * round(-min / scale), q = saturate(round(x / scale) + zero point). {@code x / scale} is a division, as ONNX
+ * positions, attention masks it out), min and max over each text, scale = (max - min) / 255 (1 if both are 0),
+ * zero point = round(-min / scale), q = saturate(round(x / scale) + zero point). {@code x / scale} is a division, as ONNX
  * Runtime's own kernel does it: a multiplication by 1/scale flips a few roundings, and a single flipped rounding
  * changes the vector measurably (cosine 0.99 in one test), because every later layer quantizes again. Each
  * {@code MatMulInteger} that read the per-tensor zero point gets none (ONNX Runtime takes only a scalar one) and
  * subtracts zero point × the weight's column sums instead, in int32: exactly the same integers.
  *
  * <p>Measured (BENCHMARKS.md): the vectors are the stock ones (cosine 1.000000), but on 2 cores the batches run at
- * 0.9 to 1.0 × one text per run, because ONNX Runtime no longer fuses quantization, integer product and scaling
+ * 0.88 to 1.06 × one text per run, because ONNX Runtime no longer fuses quantization, integer product and scaling
  * into one kernel, and the per-text steps cost what batching saves. So the pipeline keeps one text per run for a
  * {@code -q} model, and {@code bench embed} measures this rewrite beside it.
  */
@@ -48,11 +48,13 @@ final class PerTextQuantization {
     /**
      * The model with per-text quantization.
      *
-     * @throws IllegalArgumentException if the model has no {@code DynamicQuantizeLinear} feeding
-     *                                  {@code MatMulInteger}, or no {@code attention_mask} input
+     * @throws IllegalArgumentException if the model is not opset 11 or 12, has no {@code DynamicQuantizeLinear}
+     *                                  feeding {@code MatMulInteger}, has a node other than {@code MatMulInteger}
+     *                                  reading a quantization's zero point, or has no {@code attention_mask} input
      */
     static byte[] rewrite(byte[] model) {
         List<Field> modelFields = Field.parse(model, 0, model.length);
+        requireOpset11Or12(model, modelFields);
         Field graphField = modelFields.stream().filter(f -> f.number == 7).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("not an ONNX model: no graph"));
         byte[] graph = rewriteGraph(model, graphField);
@@ -65,6 +67,31 @@ final class PerTextQuantization {
             }
         }
         return out.toByteArray();
+    }
+
+    /**
+     * The rewrite's operators are written as opset 11 and 12 define them (Unsqueeze's and ReduceSum's axes as
+     * attributes, Clip's bounds as inputs); the models' own opset must be one of those.
+     */
+    private static void requireOpset11Or12(byte[] model, List<Field> modelFields) {
+        for (Field opset : modelFields) {
+            if (opset.number != 8) {
+                continue;
+            }
+            String domain = "";
+            long version = -1;
+            for (Field f : Field.parse(model, opset.start, opset.end)) {
+                if (f.number == 1) {
+                    domain = f.string(model);
+                } else if (f.number == 2) {
+                    version = f.varint(model);
+                }
+            }
+            if ((domain.isEmpty() || domain.equals("ai.onnx")) && (version < 11 || version > 12)) {
+                throw new IllegalArgumentException("the model uses ONNX opset " + version
+                        + "; per-text quantization is written for opset 11 and 12");
+            }
+        }
     }
 
     private static byte[] rewriteGraph(byte[] model, Field graph) {
@@ -110,7 +137,10 @@ final class PerTextQuantization {
                                 intAttr("keepdims", 1)),
                         node("Max", List.of(p + "max_text", PREFIX + "zero"), List.of(p + "max")),
                         node("Sub", List.of(p + "max", p + "min"), List.of(p + "range")),
-                        node("Div", List.of(p + "range", PREFIX + "q_max"), List.of(scale)),
+                        node("Div", List.of(p + "range", PREFIX + "q_max"), List.of(p + "range_scale")),
+                        // A text whose values are all 0 has scale 1, as in ONNX's definition (not 0/0).
+                        node("Equal", List.of(p + "range", PREFIX + "zero"), List.of(p + "flat")),
+                        node("Where", List.of(p + "flat", PREFIX + "one", p + "range_scale"), List.of(scale)),
                         node("Div", List.of(p + "min", scale), List.of(p + "min_scaled")),
                         node("Neg", List.of(p + "min_scaled"), List.of(p + "zero_point_raw")),
                         node("Clip", List.of(p + "zero_point_raw", PREFIX + "zero", PREFIX + "q_max"),
@@ -144,6 +174,13 @@ final class PerTextQuantization {
                         node("Sub", List.of(p + "product", p + "correction"), List.of(node.outputs.get(0))));
                 steps.forEach(step -> rewritten.bytes(1, step));
             } else {
+                for (String input : node.inputs) {
+                    if (zeroPoints.containsKey(input)) {
+                        // Its per-tensor zero point is gone from the rewritten graph: say so here, not in ONNX Runtime.
+                        throw new IllegalArgumentException("node " + node.op + " reads " + input + ", the zero point of"
+                                + " a DynamicQuantizeLinear; per-text quantization rewrites only MatMulInteger's");
+                    }
+                }
                 rewritten.raw(model, node.field.tagStart, node.field.end);
             }
         }
@@ -234,6 +271,10 @@ final class PerTextQuantization {
 
         String string(byte[] buffer) {
             return new String(buffer, start, end - start, StandardCharsets.UTF_8);
+        }
+
+        long varint(byte[] buffer) {
+            return Field.varint(buffer, new int[]{start}, end);
         }
 
         static List<Field> parse(byte[] buffer, int from, int to) {

@@ -18,16 +18,20 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.LongBuffer;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The same ONNX weights, tokenizer and pooling as LangChain4j's stock in-process model, run with true padded batch
@@ -56,6 +60,7 @@ public final class TunedOnnxEmbeddingModel extends AbstractInProcessEmbeddingMod
     public record OnnxFiles(String modelResource, String tokenizerResource, PoolingMode pooling) {
     }
 
+    private static final Logger LOG = LoggerFactory.getLogger(TunedOnnxEmbeddingModel.class);
     /** LangChain4j's window: 512 positions minus [CLS] and [SEP]. */
     private static final int WINDOW = 510;
     /**
@@ -105,9 +110,18 @@ public final class TunedOnnxEmbeddingModel extends AbstractInProcessEmbeddingMod
      */
     public static TunedOnnxEmbeddingModel load(OnnxFiles files, int dims, int workers, int textsPerRun, int piecesPerRun) {
         return load(files, dims, workers, textsPerRun, piecesPerRun, (environment, options) -> {
-            java.util.Optional<java.nio.file.Path> file = ModelFileCache.extracted(files.modelResource());
-            return file.isPresent() ? environment.createSession(file.get().toString(), options)
-                    : environment.createSession(readResource(files.modelResource()), options);
+            Optional<Path> file = ModelFileCache.extracted(files.modelResource());
+            if (file.isPresent()) {
+                try {
+                    return environment.createSession(file.get().toString(), options);
+                } catch (OrtException e) {
+                    // The jar's own bytes decide: a cached file ONNX Runtime cannot open is dropped, not kept failing.
+                    LOG.warn("cannot open cached model file {} ({}); deleting it and reading the model from its jar",
+                            file.get(), e.getMessage());
+                    ModelFileCache.discard(file.get());
+                }
+            }
+            return environment.createSession(readResource(files.modelResource()), options);
         });
     }
 

@@ -71,6 +71,9 @@ class PerTextQuantizationTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not an ONNX model");
         assertThatThrownBy(() -> PerTextQuantization.rewrite(new byte[]{0x08, 0x07}))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("no graph");
+        // opset_import {version: 13}: the rewrite's operators are written as opsets 11 and 12 define them.
+        assertThatThrownBy(() -> PerTextQuantization.rewrite(new byte[]{0x42, 0x02, 0x10, 0x0d}))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("opset 13");
     }
 
     @Test
