@@ -21,7 +21,7 @@ import java.util.Map;
  * positions, attention masks it out), min and max over each text, scale = (max - min) / 255 (1 if both are 0),
  * zero point = round(-min / scale), q = saturate(round(x / scale) + zero point). {@code x / scale} is a division, as ONNX
  * Runtime's own kernel does it: a multiplication by 1/scale flips a few roundings, and a single flipped rounding
- * changes the vector measurably (cosine 0.99 in one test), because every later layer quantizes again. Each
+ * changes the vector measurably (cosine 0.9934 on one text), because every later layer quantizes again. Each
  * {@code MatMulInteger} that read the per-tensor zero point gets none (ONNX Runtime takes only a scalar one) and
  * subtracts zero point × the weight's column sums instead, in int32: exactly the same integers.
  *
