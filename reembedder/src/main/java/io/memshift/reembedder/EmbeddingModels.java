@@ -64,7 +64,7 @@ public final class EmbeddingModels {
         String id = "onnx:" + name;
         TunedOnnxEmbeddingModel.OnnxFiles files = new TunedOnnxEmbeddingModel.OnnxFiles(modelFile, tokenizerFile, pooling);
         PROFILES.put(id, new ModelProfile(id, "onnx", name, ONNX_REVISION, dims, prefix, RequestLimits.IN_PROCESS,
-                () -> TunedOnnxEmbeddingModel.load(files, dims, name.endsWith("-q"))));
+                () -> TunedOnnxEmbeddingModel.load(files, dims, dynamicallyQuantized(name))));
         STOCK.put(id, stock);
         ONNX_FILES.put(id, files);
     }
@@ -124,10 +124,15 @@ public final class EmbeddingModels {
      */
     public static Optional<EmbeddingModel> perTextQuantized(String id) {
         TunedOnnxEmbeddingModel.OnnxFiles files = onnxFiles(id);
-        if (files == null || !id.endsWith("-q")) {
+        if (files == null || !dynamicallyQuantized(id)) {
             return Optional.empty();
         }
         return Optional.of(TunedOnnxEmbeddingModel.loadPerTextQuantized(files, PROFILES.get(id).dims()));
+    }
+
+    /** LangChain4j's {@code -q} models: dynamically quantized, their activations' scale taken per input tensor. */
+    private static boolean dynamicallyQuantized(String nameOrId) {
+        return nameOrId.endsWith("-q");
     }
 
     /** Where an in-process model's files are, or null for another model. */

@@ -2,6 +2,7 @@ package io.memshift.reembedder;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.JarURLConnection;
 import java.net.URL;
 import java.net.URLConnection;
@@ -13,6 +14,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.zip.CRC32;
+import java.util.zip.CheckedInputStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -92,14 +94,10 @@ final class ModelFileCache {
     }
 
     private static long crc(Path file) throws IOException {
-        CRC32 crc = new CRC32();
-        byte[] buffer = new byte[1 << 20];
-        try (InputStream in = Files.newInputStream(file)) {
-            for (int read = in.read(buffer); read >= 0; read = in.read(buffer)) {
-                crc.update(buffer, 0, read);
-            }
+        try (CheckedInputStream in = new CheckedInputStream(Files.newInputStream(file), new CRC32())) {
+            in.transferTo(OutputStream.nullOutputStream());
+            return in.getChecksum().getValue();
         }
-        return crc.getValue();
     }
 
     private static void removeAbandoned(Path folder) throws IOException {
