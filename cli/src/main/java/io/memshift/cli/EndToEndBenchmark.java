@@ -18,6 +18,7 @@ import io.memshift.control.MigrationSummary;
 import io.memshift.exporter.ExportOptions;
 import io.memshift.exporter.MemoryEventConverter;
 import io.memshift.exporter.MemorySource;
+import io.memshift.importer.BulkEncoding;
 import io.memshift.importer.IndexLifecycle;
 import io.memshift.importer.IndexMapping;
 import io.memshift.reembedder.EmbeddingModels;
@@ -190,8 +191,7 @@ final class EndToEndBenchmark implements Callable<Integer> {
         List<TextSegment> segments = inputs.stream().map(TextSegment::from).toList();
         tuned.embedAll(segments.subList(0, Math.min(segments.size(), 64)));
         double bestModel = 0;
-        double bestBulk = 0;
-        int bestConcurrency = 0;
+        RawIngest bestBulk = RawIngest.NONE;
         double bestPipeline = 0;
         double bestStage = 0;
         double worstFirstArrival = 0;
@@ -203,10 +203,8 @@ final class EndToEndBenchmark implements Callable<Integer> {
             vectors = vectors == null ? roundVectors : vectors;
             out.printf("  round %d  M  tuned model alone            %8.1f memories/s%n", round, modelRate);
             out.flush();
-            double[] bulk = bestBulk(es, run + "-" + round, events, vectors, profile, indices);
-            out.printf("  round %d  E  raw _bulk (best of 1, 2, 4)   %8.1f docs/s (%d at once)%n", round, bulk[0],
-                    (int) bulk[1]);
-            out.flush();
+            RawIngest bulk = bestBulk(es, run + "-" + round, events, vectors, profile, indices);
+            printRaw(out, round, bulk);
             String topic = "bench.e2e." + run + "." + round;
             topics.add(topic);
             PipelineRun pipeline = pipeline(clusters, es, run, round, work, file, topic, profile, null, events, indices);
@@ -220,27 +218,24 @@ final class EndToEndBenchmark implements Callable<Integer> {
             if (modelRate > bestModel) {
                 bestModel = modelRate;
             }
-            if (bulk[0] > bestBulk) {
-                bestBulk = bulk[0];
-                bestConcurrency = (int) bulk[1];
-            }
+            bestBulk = bestBulk.orBetter(bulk);
             bestPipeline = Math.max(bestPipeline, pipeline.rate());
             bestStage = Math.max(bestStage, stage);
             worstFirstArrival = Math.max(worstFirstArrival, pipeline.firstArrivalS());
             lowestCosine = Math.min(lowestCosine, pipeline.lowestCosine());
         }
         lowestCosine = Math.min(lowestCosine, stockCosine(profile, inputs, vectors));
-        double bound = 1 / (1 / bestModel + 1 / bestBulk);
+        double bound = 1 / (1 / bestModel + 1 / bestBulk.rate());
         double ratio = bestPipeline / bound;
         double stageRatio = bestStage / bestModel;
-        out.printf("best: M %.1f/s, E %.1f/s (%d at once), bound 1/(1/M+1/E) = %.1f/s; pipeline %.1f/s; stage alone %.1f/s%n",
-                bestModel, bestBulk, bestConcurrency, bound, bestPipeline, bestStage);
+        out.printf("best: M %.1f/s, E %.1f/s (%s), bound 1/(1/M+1/E) = %.1f/s; pipeline %.1f/s; stage alone %.1f/s%n",
+                bestModel, bestBulk.rate(), bestBulk.how(), bound, bestPipeline, bestStage);
         boolean ok = verdict(out, "pipeline/bound", ratio, LOCAL_TARGET);
         ok &= verdict(out, "stage alone/M", stageRatio, STAGE_TARGET);
         ok &= firstArrivalVerdict(out, worstFirstArrival);
         ok &= cosineVerdict(out, lowestCosine, profile.id().startsWith("onnx:") ? "stock LangChain4j" : "the stub's own");
-        out.printf("| %s | %s | %d | %.1f | %.1f (%d) | %.1f | %.1f | **%.2f** | %.2f | %.1f s | %.6f |%n", LocalDate.now(),
-                profile.id(), events.size(), bestModel, bestBulk, bestConcurrency, bound, bestPipeline, ratio,
+        out.printf("| %s | %s | %d | %.1f | %.1f (%s) | %.1f | %.1f | **%.2f** | %.2f | %.1f s | %.6f |%n", LocalDate.now(),
+                profile.id(), events.size(), bestModel, bestBulk.rate(), bestBulk.how(), bound, bestPipeline, ratio,
                 stageRatio, worstFirstArrival, lowestCosine);
         out.flush();
         return ok ? Memshift.EXIT_OK : Memshift.EXIT_FAILED;
@@ -257,18 +252,15 @@ final class EndToEndBenchmark implements Callable<Integer> {
             tokens += OpenAiStandIn.tokensOf(inputs.get(i));
         }
         double limitBound = limitBound(events.size(), tokens);
-        double bestBulk = 0;
-        int bestConcurrency = 0;
+        RawIngest bestBulk = RawIngest.NONE;
         double bestPipeline = 0;
         double worstFirstArrival = 0;
         double lowestCosine = 1;
         String counts = "";
         double seed = 0;
         for (int round = 1; round <= rounds; round++) {
-            double[] bulk = bestBulk(es, run + "-" + round, events, vectors, shape, indices);
-            out.printf("  round %d  E  raw _bulk (best of 1, 2, 4)   %8.1f docs/s (%d at once)%n", round, bulk[0],
-                    (int) bulk[1]);
-            out.flush();
+            RawIngest bulk = bestBulk(es, run + "-" + round, events, vectors, shape, indices);
+            printRaw(out, round, bulk);
             String topic = "bench.e2e." + run + "." + round;
             topics.add(topic);
             try (OpenAiStandIn standIn = new OpenAiStandIn(STAND_IN_KEY, dims, limits())) {
@@ -298,10 +290,7 @@ final class EndToEndBenchmark implements Callable<Integer> {
                 worstFirstArrival = Math.max(worstFirstArrival, pipeline.firstArrivalS());
                 lowestCosine = Math.min(lowestCosine, pipeline.lowestCosine());
             }
-            if (bulk[0] > bestBulk) {
-                bestBulk = bulk[0];
-                bestConcurrency = (int) bulk[1];
-            }
+            bestBulk = bestBulk.orBetter(bulk);
             if (round == 1) {
                 try (OpenAiStandIn standIn = new OpenAiStandIn(STAND_IN_KEY, dims, limits())) {
                     String index = "bench-e2e-seed-" + run;
@@ -312,11 +301,11 @@ final class EndToEndBenchmark implements Callable<Integer> {
                 out.flush();
             }
         }
-        boolean limitsBind = limitBound < bestBulk;
-        double bound = Math.min(limitBound, bestBulk);
+        boolean limitsBind = limitBound < bestBulk.rate();
+        double bound = Math.min(limitBound, bestBulk.rate());
         double target = limitsBind ? REMOTE_LIMIT_TARGET : REMOTE_ES_TARGET;
-        out.printf("best: E %.1f/s (%d at once); the limits allow %s (%d tokens, %d requests/min, %d tokens/min);"
-                        + " bound %.1f/s (%s); pipeline %.1f/s (%s); seed loop %.1f/s%n", bestBulk, bestConcurrency,
+        out.printf("best: E %.1f/s (%s); the limits allow %s (%d tokens, %d requests/min, %d tokens/min);"
+                        + " bound %.1f/s (%s); pipeline %.1f/s (%s); seed loop %.1f/s%n", bestBulk.rate(), bestBulk.how(),
                 Double.isInfinite(limitBound) ? "any rate" : String.format("%.1f/s", limitBound), tokens, rpm, tpm,
                 bound, limitsBind ? "the rate limits bind" : "Elasticsearch binds", bestPipeline, counts, seed);
         boolean ok = verdict(out, "pipeline/bound", bestPipeline / bound, target);
@@ -329,8 +318,8 @@ final class EndToEndBenchmark implements Callable<Integer> {
         }
         ok &= firstArrivalVerdict(out, worstFirstArrival);
         ok &= cosineVerdict(out, lowestCosine, "the stand-in's own");
-        out.printf("| %s | openai stand-in %d ms, %d rpm, %d tpm, %d-d | %d | %.1f (%d) | %s | %.1f | **%.2f** (%s) | %.1f | %.1f | %s | %.1f s | %.6f |%n",
-                LocalDate.now(), latencyMs, rpm, tpm, dims, events.size(), bestBulk, bestConcurrency,
+        out.printf("| %s | openai stand-in %d ms, %d rpm, %d tpm, %d-d | %d | %.1f (%s) | %s | %.1f | **%.2f** (%s) | %.1f | %.1f | %s | %.1f s | %.6f |%n",
+                LocalDate.now(), latencyMs, rpm, tpm, dims, events.size(), bestBulk.rate(), bestBulk.how(),
                 Double.isInfinite(limitBound) ? "—" : String.format("%.1f", limitBound), bestPipeline,
                 bestPipeline / bound, limitsBind ? "limits" : "E", seed, bestPipeline / seed, counts, worstFirstArrival,
                 lowestCosine);
@@ -485,32 +474,59 @@ final class EndToEndBenchmark implements Callable<Integer> {
         return segments.size() / ((System.nanoTime() - start) / 1e9);
     }
 
-    /** Raw {@code _bulk} of the pipeline's very documents, encoded beforehand, at 1, 2 and 4 bulks at once. */
-    private double[] bestBulk(ElasticsearchClient es, String name, List<MemoryEvent> events, float[][] vectors,
-                              ModelProfile profile, List<String> indices) throws Exception {
-        RestClient rest = ElasticsearchClients.lowLevel(es);
-        RawBulk bulk = new RawBulk(BULK_DOCS);
-        ModelFingerprint fingerprint = profile.fingerprint();
-        for (int i = 0; i < events.size(); i++) {
-            bulk.add(events.get(i).getId(), shape.layout().document(embedded(events.get(i), vectors[i], fingerprint)));
+    /** Elasticsearch's best raw ingest in one round: its rate, and the encoding and concurrency that gave it. */
+    private record RawIngest(double rate, BulkEncoding encoding, int concurrency, double jsonRate) {
+        static final RawIngest NONE = new RawIngest(0, BulkEncoding.JSON, 0, 0);
+
+        RawIngest orBetter(RawIngest other) {
+            return other.rate > rate ? other : this;
         }
+
+        String how() {
+            return encoding.label() + ", " + concurrency + " at once";
+        }
+    }
+
+    private static void printRaw(PrintWriter out, int round, RawIngest raw) {
+        out.printf("  round %d  E  raw _bulk (best of json, smile; 1, 2, 4 at once) %8.1f docs/s (%s; json's best %.1f)%n",
+                round, raw.rate(), raw.how(), raw.jsonRate());
+        out.flush();
+    }
+
+    /**
+     * Raw {@code _bulk} of the pipeline's very documents, encoded beforehand in each {@link BulkEncoding}, at 1, 2
+     * and 4 bulks at once: Elasticsearch's ingest at its best, whichever encoding that takes.
+     */
+    private RawIngest bestBulk(ElasticsearchClient es, String name, List<MemoryEvent> events, float[][] vectors,
+                               ModelProfile profile, List<String> indices) throws Exception {
+        RestClient rest = ElasticsearchClients.lowLevel(es);
+        ModelFingerprint fingerprint = profile.fingerprint();
         IndexMapping mapping = shape.mapping(profile.dims());
         IndexLifecycle lifecycle = new IndexLifecycle(es);
-        double best = 0;
-        int bestAt = 0;
-        for (int concurrency : BULK_CONCURRENCY) {
-            String index = "bench-e2e-raw-" + name + "-" + concurrency;
-            indices.add(index);
-            lifecycle.ensureIndex(index, shape.layout(), mapping, "bench");
-            double rate = events.size() / bulk.send(rest, index, concurrency);
-            es.indices().delete(d -> d.index(withCompanions(index)).ignoreUnavailable(true));
-            indices.remove(index);
-            if (rate > best) {
-                best = rate;
-                bestAt = concurrency;
+        RawIngest best = RawIngest.NONE;
+        double bestJson = 0;
+        for (BulkEncoding encoding : BulkEncoding.values()) {
+            RawBulk bulk = new RawBulk(BULK_DOCS, encoding);
+            for (int i = 0; i < events.size(); i++) {
+                bulk.add(events.get(i).getId(), shape.layout().document(embedded(events.get(i), vectors[i],
+                        fingerprint)));
+            }
+            for (int concurrency : BULK_CONCURRENCY) {
+                String index = "bench-e2e-raw-" + name + "-" + encoding.label() + "-" + concurrency;
+                indices.add(index);
+                lifecycle.ensureIndex(index, shape.layout(), mapping, "bench");
+                double rate = events.size() / bulk.send(rest, index, concurrency);
+                es.indices().delete(d -> d.index(withCompanions(index)).ignoreUnavailable(true));
+                indices.remove(index);
+                if (encoding == BulkEncoding.JSON) {
+                    bestJson = Math.max(bestJson, rate);
+                }
+                if (rate > best.rate()) {
+                    best = new RawIngest(rate, encoding, concurrency, 0);
+                }
             }
         }
-        return new double[] {best, bestAt};
+        return new RawIngest(best.rate(), best.encoding(), best.concurrency(), bestJson);
     }
 
     /** The seed's procedure: per memory, one embedding call to the stand-in, then one insert. */

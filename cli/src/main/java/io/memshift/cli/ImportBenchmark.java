@@ -5,6 +5,7 @@ import io.memshift.clients.ElasticsearchClients;
 import io.memshift.clients.KafkaClients;
 import io.memshift.control.Clusters;
 import io.memshift.control.InvalidRequestException;
+import io.memshift.importer.BulkEncoding;
 import io.memshift.importer.DeleteLedger;
 import io.memshift.importer.DocumentLayout;
 import io.memshift.importer.Importer;
@@ -58,6 +59,9 @@ final class ImportBenchmark implements Callable<Integer> {
     @Option(names = "--layout", defaultValue = "mem0", description = "Document layout, both contenders: mem0 (default) or memshift.")
     String layout;
 
+    @Option(names = "--bulk-encoding", defaultValue = "smile", description = "Encoding of the _bulk bodies, both contenders: smile (default, as the importer sends) or json.")
+    String bulkEncoding;
+
     @CommandLine.Mixin
     ClusterEndpoints endpoints = new ClusterEndpoints();
 
@@ -72,8 +76,8 @@ final class ImportBenchmark implements Callable<Integer> {
         String topic = "bench.import." + run;
         List<EmbeddedMemoryEvent> events = events(new Random(42));
         publish(clusters, topic, events);
-        out.printf("bench import: %d documents of %d dims, bulks of %d, %d rounds each, Elasticsearch at %s%n",
-                docs, dims, bulkDocs, rounds, clusters.elasticsearch().url());
+        out.printf("bench import: %d documents of %d dims, bulks of %d in %s, %d rounds each, Elasticsearch at %s%n",
+                docs, dims, bulkDocs, encoding().label(), rounds, clusters.elasticsearch().url());
         out.flush();
 
         double bestRaw = 0;
@@ -102,8 +106,16 @@ final class ImportBenchmark implements Callable<Integer> {
         return Memshift.EXIT_OK;
     }
 
+    private BulkEncoding encoding() {
+        try {
+            return BulkEncoding.named(bulkEncoding);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--bulk-encoding: " + e.getMessage());
+        }
+    }
+
     private double rawBulk(ElasticsearchClient es, String index, List<EmbeddedMemoryEvent> events) {
-        RawBulk bulk = new RawBulk(bulkDocs);
+        RawBulk bulk = new RawBulk(bulkDocs, encoding());
         for (EmbeddedMemoryEvent event : events) {
             bulk.add(event.getMemory().getId(), layout().document(event));
         }
@@ -113,7 +125,8 @@ final class ImportBenchmark implements Callable<Integer> {
     private double importer(Clusters clusters, String topic, String index) throws InterruptedException {
         ImporterConfig config = new ImporterConfig(clusters.kafka(), clusters.schemaRegistry(),
                 clusters.elasticsearch(), topic, index, layout(), IndexMapping.forDims(dims), ImporterConfig.DEFAULT_MAX_POLL,
-                bulkDocs, ImporterConfig.DEFAULT_MAX_BULK_BYTES, ImporterConfig.DEFAULT_MAX_IN_FLIGHT);
+                bulkDocs, ImporterConfig.DEFAULT_MAX_BULK_BYTES, ImporterConfig.DEFAULT_MAX_IN_FLIGHT)
+                .withBulkEncoding(encoding());
         long start = System.nanoTime();
         try (Importer importer = new Importer(config)) {
             importer.start();

@@ -1,43 +1,57 @@
 package io.memshift.cli;
 
+import io.memshift.importer.BulkEncoding;
 import io.memshift.schemas.DaemonThreads;
-import io.memshift.schemas.Json;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.http.entity.ByteArrayEntity;
 import org.apache.http.util.EntityUtils;
 import org.elasticsearch.client.Request;
+import org.elasticsearch.client.RequestOptions;
 import org.elasticsearch.client.Response;
 import org.elasticsearch.client.RestClient;
 
 /**
  * Elasticsearch's own ingest, the baseline the benches hold memshift's importer against: documents are encoded into
- * {@code _bulk} bodies first, then sent some at once, and only the sending is timed, so that what is measured is
- * Elasticsearch and not our encoding. Plain {@code index} operations, without the importer's versions.
+ * {@code _bulk} bodies first (in one {@link BulkEncoding}), then sent some at once, and only the sending is timed,
+ * so that what is measured is Elasticsearch and not our encoding. Plain {@code index} operations, without the
+ * importer's versions.
  */
 final class RawBulk {
 
+    private static final RequestOptions ANSWER_IN_JSON = RequestOptions.DEFAULT.toBuilder()
+            .addHeader("Accept", "application/json").build();
+
     private final int docsPerBulk;
-    private final List<String> bodies = new ArrayList<>();
-    private final StringBuilder body = new StringBuilder();
+    private final BulkEncoding encoding;
+    private final List<byte[]> bodies = new ArrayList<>();
+    private final ByteArrayOutputStream body = new ByteArrayOutputStream();
     private int inBody;
     private int documents;
 
-    RawBulk(int docsPerBulk) {
+    RawBulk(int docsPerBulk, BulkEncoding encoding) {
         this.docsPerBulk = docsPerBulk;
+        this.encoding = encoding;
+    }
+
+    BulkEncoding encoding() {
+        return encoding;
     }
 
     /** Encodes one document (anything Jackson writes) under its id; nothing is sent yet. */
     void add(String id, Object document) {
         try {
-            body.append("{\"index\":{\"_id\":").append(Json.MAPPER.writeValueAsString(id)).append("}}\n")
-                    .append(Json.MAPPER.writeValueAsString(document)).append('\n');
+            encoding.writeLine(body, Map.of("index", Map.of("_id", id)));
+            encoding.writeLine(body, document);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot encode document " + id, e);
         }
@@ -50,8 +64,8 @@ final class RawBulk {
     /** The documents encoded since the last body make a body of their own. */
     private void endBody() {
         if (inBody > 0) {
-            bodies.add(body.toString());
-            body.setLength(0);
+            bodies.add(body.toByteArray());
+            body.reset();
             inBody = 0;
         }
     }
@@ -64,7 +78,7 @@ final class RawBulk {
     /** Forgets the documents encoded so far. */
     void clear() {
         bodies.clear();
-        body.setLength(0);
+        body.reset();
         inBody = 0;
         documents = 0;
     }
@@ -89,7 +103,8 @@ final class RawBulk {
                         // Only whether anything failed comes back: the bench measures Elasticsearch, not our parsing.
                         Request request = new Request("POST", "/" + index + "/_bulk");
                         request.addParameter("filter_path", "errors");
-                        request.setJsonEntity(bodies.get(b));
+                        request.setEntity(new ByteArrayEntity(bodies.get(b), encoding.contentType()));
+                        request.setOptions(ANSWER_IN_JSON);
                         Response response = rest.performRequest(request);
                         String answer = EntityUtils.toString(response.getEntity());
                         if (answer.contains("true")) {

@@ -4,6 +4,7 @@ import co.elastic.clients.elasticsearch.ElasticsearchClient;
 import io.memshift.clients.ElasticsearchClients;
 import io.memshift.control.Clusters;
 import io.memshift.control.InvalidRequestException;
+import io.memshift.importer.BulkEncoding;
 import io.memshift.importer.DocumentLayout;
 import io.memshift.importer.IndexLifecycle;
 import io.memshift.importer.IndexMapping;
@@ -194,7 +195,7 @@ final class ScaleBenchmark implements Callable<Integer> {
         try (ElasticsearchClient es = ElasticsearchClients.connect(clusters.elasticsearch())) {
             new IndexLifecycle(es).ensureIndex(index, DocumentLayout.MEM0, IndexMapping.forDims(dims), "bench");
             RestClient rest = ElasticsearchClients.lowLevel(es);
-            RawBulk bulk = new RawBulk(ALONE_BULK_DOCS);
+            RawBulk bulk = new RawBulk(ALONE_BULK_DOCS, BulkEncoding.SMILE);
             double[] seconds = {0};
             EndToEndBenchmark.forEachUpsert(SourceUri.MEM0_JSON + ":" + file, event -> {
                 float[] vector = StubEmbeddingModel.vectorOf(profile.inputOf(event.getText()), dims);

@@ -1,9 +1,7 @@
 package io.memshift.importer;
 
 import co.elastic.clients.elasticsearch.ElasticsearchClient;
-import co.elastic.clients.elasticsearch._types.VersionType;
 import co.elastic.clients.elasticsearch.core.MgetResponse;
-import co.elastic.clients.elasticsearch.core.bulk.BulkOperation;
 import co.elastic.clients.elasticsearch.core.mget.MultiGetResponseItem;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.memshift.schemas.MemoryEvent;
@@ -104,12 +102,11 @@ public final class DeleteLedger {
     }
 
     /** The bulk operation that records a delete (a no-op, 409, if a later delete is recorded already). */
-    BulkOperation record(MemoryEvent delete) {
+    BulkAction record(MemoryEvent delete) {
         Map<String, Object> doc = new LinkedHashMap<>();
         doc.put("memory_id", delete.getId());
         MemshiftLayout.putIfPresent(doc, "deleted_at", delete.getUpdatedAt());
         doc.put("version", delete.getVersion());
-        return BulkOperation.of(op -> op.index(ix -> ix.index(ledger).id(delete.getId()).version(delete.getVersion())
-                .versionType(VersionType.ExternalGte).document(doc)));
+        return BulkAction.write(ledger, delete.getId(), delete.getVersion(), doc);
     }
 }

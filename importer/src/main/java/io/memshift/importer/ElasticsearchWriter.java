@@ -1,15 +1,16 @@
 package io.memshift.importer;
 
 import co.elastic.clients.elasticsearch.ElasticsearchClient;
-import co.elastic.clients.elasticsearch._types.VersionType;
-import co.elastic.clients.elasticsearch.core.BulkRequest;
 import co.elastic.clients.elasticsearch.core.BulkResponse;
-import co.elastic.clients.elasticsearch.core.bulk.BulkOperation;
 import co.elastic.clients.elasticsearch.core.bulk.BulkResponseItem;
+import co.elastic.clients.json.JsonpMapper;
 import io.memshift.clients.Backoff;
+import io.memshift.clients.ElasticsearchClients;
 import io.memshift.schemas.DaemonThreads;
 import io.memshift.schemas.EmbeddedMemoryEvent;
 import io.memshift.schemas.Op;
+import java.io.IOException;
+import java.io.InputStream;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,6 +19,13 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import org.apache.http.entity.ByteArrayEntity;
+import org.elasticsearch.client.Request;
+import org.elasticsearch.client.RequestOptions;
+import org.elasticsearch.client.Response;
+import org.elasticsearch.client.RestClient;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Writes events with {@code _bulk}, documents shaped by the index's {@link DocumentLayout}. Each upsert is an index
@@ -28,7 +36,9 @@ import java.util.concurrent.Future;
  * is cut into bulks of at most {@code maxDocs} documents and {@code maxBytes} bytes, sent {@code maxInFlight} at a
  * time: the events of one batch are distinct memories, so their order does not matter. Items refused with 429/503
  * are sent again, alone, with backoff; a whole request refused or unanswered likewise. Other refusals are returned
- * for the dead-letter topic.
+ * for the dead-letter topic. Bodies are encoded as configured ({@link BulkEncoding}, SMILE by default), except
+ * documents whose source JSON SMILE would not give back byte for byte, which go in JSON bulks of their own; a
+ * cluster that refuses SMILE (406, 415) gets that bulk and every later one in JSON.
  */
 final class ElasticsearchWriter implements AutoCloseable {
 
@@ -36,7 +46,13 @@ final class ElasticsearchWriter implements AutoCloseable {
     record Result(BulkOutcome outcome, List<RejectedItem> rejected) {
     }
 
-    private final ElasticsearchClient es;
+    private static final Logger LOG = LoggerFactory.getLogger(ElasticsearchWriter.class);
+    /** The answer is read as JSON whatever the body's encoding: the client's parser reads it. */
+    private static final RequestOptions ANSWER_IN_JSON = RequestOptions.DEFAULT.toBuilder()
+            .addHeader("Accept", "application/json").build();
+
+    private final RestClient rest;
+    private final JsonpMapper answers;
     private final String index;
     private final DocumentLayout layout;
     /** Null for a layout that keeps tombstones. */
@@ -46,11 +62,15 @@ final class ElasticsearchWriter implements AutoCloseable {
     private final Backoff retry;
     private final ExecutorService pool;
     private final ImportMetrics metrics;
+    /** As configured, until the cluster refuses SMILE; then JSON, for every bulk after. */
+    private volatile BulkEncoding encoding;
 
-    ElasticsearchWriter(ElasticsearchClient es, String index, DocumentLayout layout, int maxDocs, long maxBytes,
-                        int maxInFlight, Backoff retry, ImportMetrics metrics) {
+    ElasticsearchWriter(ElasticsearchClient es, String index, DocumentLayout layout, BulkEncoding encoding,
+                        int maxDocs, long maxBytes, int maxInFlight, Backoff retry, ImportMetrics metrics) {
         this.metrics = metrics;
-        this.es = es;
+        this.rest = ElasticsearchClients.lowLevel(es);
+        this.answers = es._jsonpMapper();
+        this.encoding = encoding;
         this.index = index;
         this.layout = layout;
         this.ledger = layout.keepsTombstones() ? null : new DeleteLedger(es, index);
@@ -60,10 +80,25 @@ final class ElasticsearchWriter implements AutoCloseable {
         this.pool = Executors.newFixedThreadPool(maxInFlight, DaemonThreads.named("memshift-bulk-" + index));
     }
 
+    /** An event and its bulk operations, the last one on the index itself. */
+    private record Pending(EmbeddedMemoryEvent event, List<BulkAction> actions) {
+        String id() {
+            return event.getMemory().getId();
+        }
+
+        boolean isDelete() {
+            return event.getMemory().getOp() == Op.DELETE;
+        }
+    }
+
+    /** Events to send in one bulk, in SMILE if {@code binary} (and the cluster takes it), else in JSON. */
+    private record Chunk(List<Pending> pending, boolean binary) {
+    }
+
     /** Writes every event; returns once each one is settled (written, stale, or refused for good). */
     Result write(List<EmbeddedMemoryEvent> events) {
         List<Future<Result>> bulks = new ArrayList<>();
-        for (List<EmbeddedMemoryEvent> chunk : chunks(events)) {
+        for (Chunk chunk : chunks(events)) {
             bulks.add(pool.submit(() -> writeChunk(chunk)));
         }
         BulkOutcome outcome = BulkOutcome.EMPTY;
@@ -88,63 +123,89 @@ final class ElasticsearchWriter implements AutoCloseable {
         return new Result(outcome, rejected);
     }
 
-    private List<List<EmbeddedMemoryEvent>> chunks(List<EmbeddedMemoryEvent> events) {
-        List<List<EmbeddedMemoryEvent>> chunks = new ArrayList<>();
-        List<EmbeddedMemoryEvent> current = new ArrayList<>();
-        long bytes = 0;
+    /**
+     * The events cut into bulks of at most {@code maxDocs} and {@code maxBytes}. With SMILE, the few documents it
+     * would not keep byte for byte ({@link BulkAction#exactInBinary()}) go in bulks of their own, in JSON.
+     */
+    private List<Chunk> chunks(List<EmbeddedMemoryEvent> events) {
+        BulkEncoding preferred = encoding;
+        ChunkCutter binary = new ChunkCutter(true, preferred);
+        ChunkCutter text = new ChunkCutter(false, BulkEncoding.JSON);
         for (EmbeddedMemoryEvent event : events) {
-            long size = estimatedBytes(event);
-            if (!current.isEmpty() && (current.size() >= maxDocs || bytes + size > maxBytes)) {
-                chunks.add(current);
-                current = new ArrayList<>();
-                bytes = 0;
-            }
-            current.add(event);
-            bytes += size;
+            Pending pending = new Pending(event, operations(event));
+            boolean exact = preferred == BulkEncoding.SMILE
+                    && pending.actions().stream().allMatch(BulkAction::exactInBinary);
+            (exact ? binary : text).add(pending);
         }
-        if (!current.isEmpty()) {
-            chunks.add(current);
-        }
+        List<Chunk> chunks = binary.done();
+        chunks.addAll(text.done());
         return chunks;
     }
 
-    private Result writeChunk(List<EmbeddedMemoryEvent> events) {
+    /** Cuts pending events of one encoding into chunks. */
+    private final class ChunkCutter {
+        private final boolean binary;
+        private final BulkEncoding encodedAs;
+        private final List<Chunk> chunks = new ArrayList<>();
+        private List<Pending> current = new ArrayList<>();
+        private long bytes;
+
+        ChunkCutter(boolean binary, BulkEncoding encodedAs) {
+            this.binary = binary;
+            this.encodedAs = encodedAs;
+        }
+
+        void add(Pending pending) {
+            long size = estimatedBytes(pending.event(), encodedAs);
+            if (!current.isEmpty() && (current.size() >= maxDocs || bytes + size > maxBytes)) {
+                chunks.add(new Chunk(current, binary));
+                current = new ArrayList<>();
+                bytes = 0;
+            }
+            current.add(pending);
+            bytes += size;
+        }
+
+        List<Chunk> done() {
+            if (!current.isEmpty()) {
+                chunks.add(new Chunk(current, binary));
+            }
+            return chunks;
+        }
+    }
+
+    private Result writeChunk(Chunk chunk) {
         BulkOutcome outcome = BulkOutcome.EMPTY;
         List<RejectedItem> rejected = new ArrayList<>();
-        List<EmbeddedMemoryEvent> toSend = events;
+        List<Pending> toSend = chunk.pending();
         if (ledger != null) {
-            toSend = withoutDeleted(events);
-            outcome = outcome.plus(new BulkOutcome(0, 0, events.size() - toSend.size(), 0, 0));
+            toSend = withoutDeleted(toSend);
+            outcome = outcome.plus(new BulkOutcome(0, 0, chunk.pending().size() - toSend.size(), 0, 0));
         }
         Backoff.Attempts attempts = retry.start();
         while (!toSend.isEmpty()) {
-            List<List<BulkOperation>> operations = new ArrayList<>(toSend.size());
-            for (EmbeddedMemoryEvent event : toSend) {
-                operations.add(operations(event));
-            }
-            BulkResponse response = send(operations, attempts.deadline());
-            List<EmbeddedMemoryEvent> again = new ArrayList<>();
+            BulkResponse response = send(toSend, chunk.binary(), attempts.deadline());
+            List<Pending> again = new ArrayList<>();
             long indexed = 0, deleted = 0, stale = 0, dead = 0;
             int next = 0;
-            for (int i = 0; i < toSend.size(); i++) {
-                EmbeddedMemoryEvent event = toSend.get(i);
+            for (Pending pending : toSend) {
                 // An event is one or more operations (a ledger record, then the removal); the last one, on the
                 // index itself, says what became of it, once all of them are settled.
-                List<BulkResponseItem> items = response.items().subList(next, next + operations.get(i).size());
+                List<BulkResponseItem> items = response.items().subList(next, next + pending.actions().size());
                 next += items.size();
                 BulkResponseItem refused = items.stream().filter(item -> !settled(item)).findFirst().orElse(null);
                 int status = items.get(items.size() - 1).status();
                 if (refused != null && RetryPolicy.retryableStatus(refused.status())) {
-                    again.add(event);
+                    again.add(pending);
                     metrics.retry(refused.status()).increment();
                 } else if (refused != null) {
                     String reason = refused.error() == null ? "status " + refused.status()
                             : refused.error().type() + ": " + refused.error().reason();
-                    rejected.add(new RejectedItem(event, refused.status(), reason));
+                    rejected.add(new RejectedItem(pending.event(), refused.status(), reason));
                     dead++;
                 } else if (status == 409) {
                     stale++;
-                } else if (event.getMemory().getOp() == Op.DELETE) {
+                } else if (pending.isDelete()) {
                     deleted++;
                 } else {
                     indexed++;
@@ -154,7 +215,7 @@ final class ElasticsearchWriter implements AutoCloseable {
             if (!again.isEmpty() && !RetryPolicy.sleep(attempts)) {
                 throw new ImportException(again.size() + " memories still refused with 429/503 by " + index
                         + " after retrying for " + retry.budget().toSeconds() + " s (first id="
-                        + again.get(0).getMemory().getId() + ")");
+                        + again.get(0).id() + ")");
             }
             toSend = again;
         }
@@ -165,34 +226,28 @@ final class ElasticsearchWriter implements AutoCloseable {
      * Drops the upserts of memories the ledger records as deleted at or above their version: Elasticsearch itself
      * may have forgotten the removal by now ({@code index.gc_deletes}).
      */
-    private List<EmbeddedMemoryEvent> withoutDeleted(List<EmbeddedMemoryEvent> events) {
-        List<String> upserts = events.stream().filter(e -> e.getMemory().getOp() != Op.DELETE)
-                .map(e -> e.getMemory().getId()).toList();
+    private List<Pending> withoutDeleted(List<Pending> pending) {
+        List<String> upserts = pending.stream().filter(p -> !p.isDelete()).map(Pending::id).toList();
         Map<String, Long> deleted = ledger.versions(upserts);
         if (deleted.isEmpty()) {
-            return events;
+            return pending;
         }
-        return events.stream().filter(e -> e.getMemory().getOp() == Op.DELETE
-                || deleted.getOrDefault(e.getMemory().getId(), Long.MIN_VALUE) < e.getMemory().getVersion()).toList();
+        return pending.stream().filter(p -> p.isDelete()
+                || deleted.getOrDefault(p.id(), Long.MIN_VALUE) < p.event().getMemory().getVersion()).toList();
     }
 
     /** The bulk operations of one event; the last one is on the index itself. */
-    private List<BulkOperation> operations(EmbeddedMemoryEvent event) {
+    private List<BulkAction> operations(EmbeddedMemoryEvent event) {
         String id = event.getMemory().getId();
         long version = event.getMemory().getVersion();
         if (event.getMemory().getOp() != Op.DELETE) {
-            Object document = layout.document(event);
-            return List.of(BulkOperation.of(op -> op.index(ix -> ix.index(index).id(id)
-                    .version(version).versionType(VersionType.ExternalGte).document(document))));
+            return List.of(BulkAction.write(index, id, version, layout.document(event)));
         }
         if (layout.keepsTombstones()) {
-            Object tombstone = layout.tombstone(event.getMemory());
-            return List.of(BulkOperation.of(op -> op.index(ix -> ix.index(index).id(id)
-                    .version(version).versionType(VersionType.ExternalGte).document(tombstone))));
+            return List.of(BulkAction.write(index, id, version, layout.tombstone(event.getMemory())));
         }
         // Recorded first in the bulk; both are settled before the offsets commit, and a retry repeats both.
-        return List.of(ledger.record(event.getMemory()), BulkOperation.of(op -> op.delete(d -> d.index(index).id(id)
-                .version(version).versionType(VersionType.ExternalGte))));
+        return List.of(ledger.record(event.getMemory()), BulkAction.remove(index, id, version));
     }
 
     /**
@@ -204,33 +259,46 @@ final class ElasticsearchWriter implements AutoCloseable {
         return status / 100 == 2 || status == 409 || status == 404 && item.error() == null;
     }
 
-    /** A cheap upper estimate of a document's JSON size, for cutting bulks by bytes without encoding twice. */
-    static long estimatedBytes(EmbeddedMemoryEvent event) {
+    /** A cheap upper estimate of a document's encoded size, for cutting bulks by bytes without encoding twice. */
+    static long estimatedBytes(EmbeddedMemoryEvent event, BulkEncoding encoding) {
         var memory = event.getMemory();
         long size = 400 + 2L * memory.getId().length();
         size += memory.getText() == null ? 0 : 2L * memory.getText().length();
         size += memory.getMetadata() == null ? 0 : memory.getMetadata().length();
         size += memory.getPayload() == null ? 0 : memory.getPayload().length();
-        size += event.getEmbedding() == null ? 0 : 16L * event.getEmbedding().size();
+        size += event.getEmbedding() == null ? 0 : (long) encoding.bytesPerDimension() * event.getEmbedding().size();
         return size;
     }
 
-    private BulkResponse send(List<List<BulkOperation>> perEvent, Instant deadline) {
-        List<BulkOperation> operations = new ArrayList<>();
-        perEvent.forEach(operations::addAll);
-        int events = perEvent.size();
-        BulkRequest request = BulkRequest.of(b -> b.operations(operations));
+    private BulkResponse send(List<Pending> pending, boolean binary, Instant deadline) {
+        List<BulkAction> actions = new ArrayList<>();
+        pending.forEach(p -> actions.addAll(p.actions()));
+        int events = pending.size();
         // A backoff of its own, from the first wait again, within the budget of the whole chunk.
         Backoff.Attempts attempts = retry.start(deadline);
+        BulkEncoding encodedAs = null;
+        byte[] body = null;
         while (true) {
+            BulkEncoding current = binary ? encoding : BulkEncoding.JSON;
+            if (current != encodedAs) {
+                body = current.encode(actions);
+                encodedAs = current;
+            }
             long start = System.nanoTime();
             try {
-                BulkResponse response = es.bulk(request);
+                BulkResponse response = post(body, current);
                 metrics.bulk(events, System.nanoTime() - start, true);
                 return response;
             } catch (Exception e) {
                 metrics.bulk(events, System.nanoTime() - start, false);
                 int status = RetryPolicy.statusOf(e);
+                if (current == BulkEncoding.SMILE && (status == 406 || status == 415)) {
+                    // A cluster (or a proxy before it) that does not take SMILE: JSON, now and from here on.
+                    LOG.warn("Elasticsearch refused a SMILE bulk for {} (status {}); sending JSON from now on",
+                            index, status);
+                    encoding = BulkEncoding.JSON;
+                    continue;
+                }
                 boolean retryable = status < 0 || RetryPolicy.retryableStatus(status);
                 if (!retryable) {
                     throw new ImportException("Elasticsearch refused a bulk of " + events + " memories for "
@@ -244,6 +312,17 @@ final class ElasticsearchWriter implements AutoCloseable {
                 // The wait is over: the bulk goes again.
                 metrics.retry(status).increment();
             }
+        }
+    }
+
+    /** One {@code _bulk} request; a status other than 2xx throws (the low-level client's ResponseException). */
+    private BulkResponse post(byte[] body, BulkEncoding encodedAs) throws IOException {
+        Request request = new Request("POST", "/_bulk");
+        request.setEntity(new ByteArrayEntity(body, encodedAs.contentType()));
+        request.setOptions(ANSWER_IN_JSON);
+        Response response = rest.performRequest(request);
+        try (InputStream answer = response.getEntity().getContent()) {
+            return BulkResponse._DESERIALIZER.deserialize(answers.jsonProvider().createParser(answer), answers);
         }
     }
 

@@ -97,14 +97,17 @@ public final class Importer implements Stage {
         // A new index must receive every memory, even if this group read the topic before (for an index since
         // deleted): rewind on the first assignment.
         consumer.subscribe(List.of(config.topic()), new RewindOnce(created));
-        ElasticsearchWriter writer = new ElasticsearchWriter(es, config.index(), config.layout(), config.maxBulkDocs(),
-                config.maxBulkBytes(), config.maxInFlight(), RetryPolicy.BACKOFF, metrics);
-        ElasticsearchWriter entityWriter = new ElasticsearchWriter(es, config.entityIndex(), config.layout(),
-                config.maxBulkDocs(), config.maxBulkBytes(), config.maxInFlight(), RetryPolicy.BACKOFF, metrics);
+        ElasticsearchWriter writer = writer(config.index());
+        ElasticsearchWriter entityWriter = writer(config.entityIndex());
         deadLetters = new DeadLetterPublisher(kafka, registry, config.index());
         running.set(true);
         thread = new Thread(() -> run(writer, entityWriter), "memshift-importer-" + config.index());
         thread.start();
+    }
+
+    private ElasticsearchWriter writer(String index) {
+        return new ElasticsearchWriter(es, index, config.layout(), config.bulkEncoding(), config.maxBulkDocs(),
+                config.maxBulkBytes(), config.maxInFlight(), RetryPolicy.BACKOFF, metrics);
     }
 
     private void run(ElasticsearchWriter writer, ElasticsearchWriter entityWriter) {

@@ -4,6 +4,7 @@ import io.memshift.clients.ElasticsearchSettings;
 import io.memshift.clients.KafkaSettings;
 import io.memshift.clients.RegistrySettings;
 import io.memshift.schemas.Mem0Entities;
+import java.util.Objects;
 
 /**
  * Everything the importer needs, in one place.
@@ -21,23 +22,32 @@ import io.memshift.schemas.Mem0Entities;
  * @param maxInFlight       {@code _bulk} requests sent at once
  * @param instanceId        this instance among the index's importers (each running one needs its own), or null for
  *                          the one instance of earlier versions; see {@link #staticMemberId()}
+ * @param bulkEncoding      how {@code _bulk} bodies are encoded: SMILE (the default; half the bytes of JSON for a
+ *                          vector, and no decimals to print or parse) or JSON; see {@link BulkEncoding}
  */
 public record ImporterConfig(KafkaSettings kafka, RegistrySettings schemaRegistry, ElasticsearchSettings elasticsearch,
                              String topic, String index, DocumentLayout layout, IndexMapping mapping, int maxPoll,
-                             int maxBulkDocs, long maxBulkBytes, int maxInFlight, String instanceId) {
+                             int maxBulkDocs, long maxBulkBytes, int maxInFlight, String instanceId,
+                             BulkEncoding bulkEncoding) {
 
-    /** The one instance of an index's importer. */
+    /** The one instance of an index's importer, bulks in SMILE. */
     public ImporterConfig(KafkaSettings kafka, RegistrySettings schemaRegistry, ElasticsearchSettings elasticsearch,
                           String topic, String index, DocumentLayout layout, IndexMapping mapping, int maxPoll,
                           int maxBulkDocs, long maxBulkBytes, int maxInFlight) {
         this(kafka, schemaRegistry, elasticsearch, topic, index, layout, mapping, maxPoll, maxBulkDocs, maxBulkBytes,
-                maxInFlight, null);
+                maxInFlight, null, BulkEncoding.SMILE);
     }
 
     /** These settings for the instance {@code id} (see {@link #staticMemberId()}). */
     public ImporterConfig withInstance(String id) {
         return new ImporterConfig(kafka, schemaRegistry, elasticsearch, topic, index, layout, mapping, maxPoll,
-                maxBulkDocs, maxBulkBytes, maxInFlight, id);
+                maxBulkDocs, maxBulkBytes, maxInFlight, id, bulkEncoding);
+    }
+
+    /** These settings with {@code _bulk} bodies encoded as {@code encoding}. */
+    public ImporterConfig withBulkEncoding(BulkEncoding encoding) {
+        return new ImporterConfig(kafka, schemaRegistry, elasticsearch, topic, index, layout, mapping, maxPoll,
+                maxBulkDocs, maxBulkBytes, maxInFlight, instanceId, encoding);
     }
 
     /**
@@ -58,6 +68,7 @@ public record ImporterConfig(KafkaSettings kafka, RegistrySettings schemaRegistr
         if (maxPoll < 1 || maxBulkDocs < 1 || maxBulkBytes < 1 || maxInFlight < 1) {
             throw new IllegalArgumentException("importer batch sizes and in-flight count must be positive");
         }
+        Objects.requireNonNull(bulkEncoding, "bulkEncoding");
     }
 
     /** With an open registry and a cluster without security: the embedded stack's, a test's. */

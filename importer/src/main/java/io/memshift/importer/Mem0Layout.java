@@ -5,7 +5,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.databind.util.RawValue;
 import io.memshift.schemas.EmbeddedMemoryEvent;
 import io.memshift.schemas.Json;
 import io.memshift.schemas.MemoryEvent;
@@ -82,7 +81,7 @@ final class Mem0Layout implements DocumentLayout {
         Map<String, Object> doc = new LinkedHashMap<>();
         doc.put(vectorField(), VectorJson.of(event.getEmbedding()));
         // The payload goes into _source byte for byte, not re-encoded.
-        doc.put(METADATA, new RawValue(payload(memory)));
+        doc.put(METADATA, new VerbatimJson(payload(memory)));
         Map<String, Object> own = new LinkedHashMap<>();
         own.put("version", memory.getVersion());
         Map<String, Object> source = new LinkedHashMap<>();

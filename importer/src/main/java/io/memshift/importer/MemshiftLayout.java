@@ -3,7 +3,6 @@ package io.memshift.importer;
 import co.elastic.clients.elasticsearch._types.query_dsl.Query;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.databind.util.RawValue;
 import io.memshift.schemas.EmbeddedMemoryEvent;
 import io.memshift.schemas.MemoryEvent;
 import io.memshift.schemas.ModelFingerprint;
@@ -79,7 +78,7 @@ final class MemshiftLayout implements DocumentLayout {
         putIfPresent(doc, "role", memory.getRole());
         // The metadata JSON goes into _source byte for byte, not re-encoded.
         if (memory.getMetadata() != null) {
-            doc.put("metadata", new RawValue(memory.getMetadata()));
+            doc.put("metadata", new VerbatimJson(memory.getMetadata()));
         }
         putIfPresent(doc, "categories", memory.getCategories());
         putIfPresent(doc, "created_at", memory.getCreatedAt());
@@ -93,7 +92,7 @@ final class MemshiftLayout implements DocumentLayout {
         putIfPresent(doc, "source_position", memory.getSource().getPosition());
         if (!memory.getExtras().isEmpty()) {
             Map<String, Object> extras = new LinkedHashMap<>();
-            memory.getExtras().forEach((key, json) -> extras.put(key, new RawValue(json)));
+            memory.getExtras().forEach((key, json) -> extras.put(key, new VerbatimJson(json)));
             doc.put("extras", extras);
         }
         doc.put("model", fingerprint(event.getModel()));

@@ -23,7 +23,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * An HTTP proxy in front of the real Elasticsearch that makes it look overloaded the way ES itself does: every
  * third {@code _bulk} is refused whole with 429; of the others, the first items of every second one come back
  * as item-level 429s (es_rejected_execution_exception), although ES did write them. Retrying those is harmless
- * only because writes are versioned, which is what the test is about.
+ * only because writes are versioned, which is what the test is about. {@link #refusingSmile} makes instead a
+ * proxy that passes everything through but a SMILE body, which it refuses with 406 as a cluster without SMILE does.
  */
 final class FaultInjectingProxy implements AutoCloseable {
 
@@ -35,8 +36,20 @@ final class FaultInjectingProxy implements AutoCloseable {
     private final AtomicInteger bulks = new AtomicInteger();
     final AtomicInteger wholeRefusals = new AtomicInteger();
     final AtomicInteger itemRefusals = new AtomicInteger();
+    final AtomicInteger smileRefusals = new AtomicInteger();
+    private final boolean onlyRefuseSmile;
 
     FaultInjectingProxy(String target) throws IOException {
+        this(target, false);
+    }
+
+    /** A proxy that refuses SMILE bodies (406) and passes everything else through untouched. */
+    static FaultInjectingProxy refusingSmile(String target) throws IOException {
+        return new FaultInjectingProxy(target, true);
+    }
+
+    private FaultInjectingProxy(String target, boolean onlyRefuseSmile) throws IOException {
+        this.onlyRefuseSmile = onlyRefuseSmile;
         this.target = target;
         this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.setExecutor(Executors.newFixedThreadPool(4));
@@ -52,8 +65,14 @@ final class FaultInjectingProxy implements AutoCloseable {
         try (exchange) {
             byte[] body = exchange.getRequestBody().readAllBytes();
             boolean bulk = exchange.getRequestURI().getPath().endsWith("/_bulk");
-            int n = bulk ? bulks.incrementAndGet() : 0;
-            if (bulk && n % 3 == 0) {
+            String type = exchange.getRequestHeaders().getFirst("Content-Type");
+            if (onlyRefuseSmile && type != null && type.contains("smile")) {
+                smileRefusals.incrementAndGet();
+                reply(exchange, 406, "{\"error\":\"Content-Type header [" + type + "] is not supported\",\"status\":406}");
+                return;
+            }
+            int n = bulk && !onlyRefuseSmile ? bulks.incrementAndGet() : 0;
+            if (n > 0 && n % 3 == 0) {
                 wholeRefusals.incrementAndGet();
                 reply(exchange, 429, "{\"error\":{\"type\":\"es_rejected_execution_exception\",\"reason\":\"injected\"},\"status\":429}");
                 return;
@@ -69,7 +88,7 @@ final class FaultInjectingProxy implements AutoCloseable {
             }
             HttpResponse<String> response = client.send(forward.build(), HttpResponse.BodyHandlers.ofString());
             String answer = response.body();
-            if (bulk && n % 2 == 0 && response.statusCode() == 200) {
+            if (n > 0 && n % 2 == 0 && response.statusCode() == 200) {
                 answer = refuseFirstItems(answer, 3);
             }
             if (exchange.getRequestMethod().equals("HEAD")) {

@@ -1,0 +1,101 @@
+package io.memshift.importer;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.SerializerProvider;
+import com.fasterxml.jackson.databind.annotation.JsonSerialize;
+import com.fasterxml.jackson.databind.ser.std.StdSerializer;
+import io.memshift.schemas.Json;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+/**
+ * A JSON text from the source (a Mem0 payload, metadata) placed in a document as it came, and read back byte for
+ * byte. In a JSON bulk it goes in as it is, and Elasticsearch keeps those bytes. In a SMILE bulk
+ * ({@link BulkEncoding#SMILE}) it goes token by token, each number exactly as written ({@code 1.10} as the decimal
+ * 1.10, not the nearest double), and Elasticsearch writes JSON from the tokens when asked: the same values, but the
+ * same bytes only for a text that is already what that writer writes (compact, {@code 1.10} but not {@code 1e2},
+ * {@code é} but not {@code \u00e9}). {@link #survivesBinary()} tells; the writer sends the others in JSON.
+ */
+@JsonSerialize(using = VerbatimJson.Writer.class)
+record VerbatimJson(String json) {
+
+    /**
+     * Whether Elasticsearch, storing this text's tokens from a SMILE bulk, gives back exactly this text: whether the
+     * text is what Jackson's UTF-8 writer (Elasticsearch's) writes for the tokens, decimals written from their exact
+     * value. A string holding a character outside the Basic Multilingual Plane (an emoji) never does: writers
+     * differ on escaping it.
+     */
+    boolean survivesBinary() {
+        ByteArrayOutputStream rewritten = new ByteArrayOutputStream(json.length() + 16);
+        try (JsonParser in = Json.MAPPER.getFactory().createParser(json);
+             JsonGenerator out = PLAIN_JSON.createGenerator(rewritten)) {
+            for (JsonToken token = in.nextToken(); token != null; token = in.nextToken()) {
+                switch (token) {
+                    case FIELD_NAME, VALUE_STRING -> {
+                        String text = in.getText();
+                        if (hasSurrogate(text)) {
+                            return false;
+                        }
+                        if (token == JsonToken.FIELD_NAME) {
+                            out.writeFieldName(text);
+                        } else {
+                            out.writeString(text);
+                        }
+                    }
+                    case VALUE_NUMBER_INT -> out.writeNumber(in.getBigIntegerValue());
+                    case VALUE_NUMBER_FLOAT -> out.writeNumber(in.getDecimalValue());
+                    default -> out.copyCurrentEvent(in);
+                }
+            }
+        } catch (IOException e) {
+            return false;
+        }
+        return Arrays.equals(rewritten.toByteArray(), json.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** A writer with Jackson's defaults, as Elasticsearch's: compact, decimals as {@code BigDecimal.toString()}. */
+    private static final JsonFactory PLAIN_JSON = new JsonFactory();
+
+    private static boolean hasSurrogate(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            if (Character.isSurrogate(text.charAt(i))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    static final class Writer extends StdSerializer<VerbatimJson> {
+        Writer() {
+            super(VerbatimJson.class);
+        }
+
+        @Override
+        public void serialize(VerbatimJson value, JsonGenerator out, SerializerProvider provider) throws IOException {
+            if (!BulkEncoding.isBinary(out)) {
+                out.writeRawValue(value.json());
+                return;
+            }
+            try (JsonParser in = Json.MAPPER.getFactory().createParser(value.json())) {
+                int depth = 0;
+                for (JsonToken token = in.nextToken(); token != null; token = in.nextToken()) {
+                    // The exact copy writes a decimal as a BigDecimal, where the plain one would round it.
+                    out.copyCurrentEventExact(in);
+                    if (token.isStructStart()) {
+                        depth++;
+                    } else if (token.isStructEnd()) {
+                        depth--;
+                    }
+                    if (depth == 0) {
+                        return;
+                    }
+                }
+            }
+        }
+    }
+}
