@@ -68,14 +68,6 @@ public enum BulkEncoding {
         return contentType;
     }
 
-    /**
-     * The bytes a document of {@code dims} vector dimensions takes at most per dimension: a binary float, or the
-     * longest decimal text and its comma.
-     */
-    int bytesPerDimension() {
-        return this == SMILE ? 5 : 16;
-    }
-
     /** Whether a generator writes a binary encoding, where raw text has no place. */
     static boolean isBinary(JsonGenerator generator) {
         return generator instanceof SmileGenerator;

@@ -129,8 +129,8 @@ final class ElasticsearchWriter implements AutoCloseable {
      */
     private List<Chunk> chunks(List<EmbeddedMemoryEvent> events) {
         BulkEncoding preferred = encoding;
-        ChunkCutter binary = new ChunkCutter(true, preferred);
-        ChunkCutter text = new ChunkCutter(false, BulkEncoding.JSON);
+        ChunkCutter binary = new ChunkCutter(true);
+        ChunkCutter text = new ChunkCutter(false);
         for (EmbeddedMemoryEvent event : events) {
             Pending pending = new Pending(event, operations(event));
             boolean exact = preferred == BulkEncoding.SMILE
@@ -142,21 +142,24 @@ final class ElasticsearchWriter implements AutoCloseable {
         return chunks;
     }
 
-    /** Cuts pending events of one encoding into chunks. */
+    /**
+     * Cuts pending events of one encoding into chunks, by their size as JSON whatever the encoding: Elasticsearch's
+     * work on a bulk (parsing each value, adding each vector to the graph) follows the values it holds, not its
+     * bytes. Measured (1536-d, 2 at once): SMILE bulks of 500 documents (4 MB) took 924-932 documents/s, of 200 (5 MB
+     * as JSON, as the JSON bulks are cut) 1,292-1,369.
+     */
     private final class ChunkCutter {
         private final boolean binary;
-        private final BulkEncoding encodedAs;
         private final List<Chunk> chunks = new ArrayList<>();
         private List<Pending> current = new ArrayList<>();
         private long bytes;
 
-        ChunkCutter(boolean binary, BulkEncoding encodedAs) {
+        ChunkCutter(boolean binary) {
             this.binary = binary;
-            this.encodedAs = encodedAs;
         }
 
         void add(Pending pending) {
-            long size = estimatedBytes(pending.event(), encodedAs);
+            long size = estimatedBytes(pending.event());
             if (!current.isEmpty() && (current.size() >= maxDocs || bytes + size > maxBytes)) {
                 chunks.add(new Chunk(current, binary));
                 current = new ArrayList<>();
@@ -259,14 +262,14 @@ final class ElasticsearchWriter implements AutoCloseable {
         return status / 100 == 2 || status == 409 || status == 404 && item.error() == null;
     }
 
-    /** A cheap upper estimate of a document's encoded size, for cutting bulks by bytes without encoding twice. */
-    static long estimatedBytes(EmbeddedMemoryEvent event, BulkEncoding encoding) {
+    /** A cheap upper estimate of a document's size as JSON, for cutting bulks without encoding twice. */
+    static long estimatedBytes(EmbeddedMemoryEvent event) {
         var memory = event.getMemory();
         long size = 400 + 2L * memory.getId().length();
         size += memory.getText() == null ? 0 : 2L * memory.getText().length();
         size += memory.getMetadata() == null ? 0 : memory.getMetadata().length();
         size += memory.getPayload() == null ? 0 : memory.getPayload().length();
-        size += event.getEmbedding() == null ? 0 : (long) encoding.bytesPerDimension() * event.getEmbedding().size();
+        size += event.getEmbedding() == null ? 0 : 16L * event.getEmbedding().size();
         return size;
     }
 

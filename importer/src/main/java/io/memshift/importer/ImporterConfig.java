@@ -18,7 +18,7 @@ import java.util.Objects;
  * @param mapping           the index's shape: vector dims (from the model), similarity, shards...
  * @param maxPoll           records taken per poll ({@code max.poll.records}); one poll is one unit of commit
  * @param maxBulkDocs       documents per {@code _bulk} request at most
- * @param maxBulkBytes      bytes per {@code _bulk} request at most (estimated)
+ * @param maxBulkBytes      bytes per {@code _bulk} request at most, as JSON (estimated; a SMILE bulk takes fewer)
  * @param maxInFlight       {@code _bulk} requests sent at once
  * @param instanceId        this instance among the index's importers (each running one needs its own), or null for
  *                          the one instance of earlier versions; see {@link #staticMemberId()}
