@@ -19,7 +19,8 @@ import java.util.Arrays;
  * ({@link BulkEncoding#SMILE}) it goes token by token, each number exactly as written ({@code 1.10} as the decimal
  * 1.10, not the nearest double), and Elasticsearch writes JSON from the tokens when asked: the same values, but the
  * same bytes only for a text that is already what that writer writes (compact, {@code 1.10} but not {@code 1e2},
- * {@code é} but not {@code \u00e9}). {@link #survivesBinary()} tells; the writer sends the others in JSON.
+ * {@code é} but not {@code \u00e9}). {@link #survivesBinary()} tells; the writer sends the others in JSON. A text
+ * spread over several lines cannot go into NDJSON as it is: it goes compact, its values unchanged.
  */
 @JsonSerialize(using = VerbatimJson.Writer.class)
 record VerbatimJson(String json) {
@@ -77,11 +78,14 @@ record VerbatimJson(String json) {
 
         @Override
         public void serialize(VerbatimJson value, JsonGenerator out, SerializerProvider provider) throws IOException {
-            if (!BulkEncoding.isBinary(out)) {
-                out.writeRawValue(value.json());
+            String json = value.json();
+            // A line break (whitespace between tokens: JSON strings hold none) would end an NDJSON line: such a
+            // text goes token by token, compact, its values unchanged.
+            if (!BulkEncoding.isBinary(out) && json.indexOf('\n') < 0 && json.indexOf('\r') < 0) {
+                out.writeRawValue(json);
                 return;
             }
-            try (JsonParser in = Json.MAPPER.getFactory().createParser(value.json())) {
+            try (JsonParser in = Json.MAPPER.getFactory().createParser(json)) {
                 int depth = 0;
                 for (JsonToken token = in.nextToken(); token != null; token = in.nextToken()) {
                     // The exact copy writes a decimal as a BigDecimal, where the plain one would round it.

@@ -53,6 +53,7 @@ class BulkEncodingTest {
     void tellsWhichSourceJsonSmileKeepsByteForByte() {
         PAYLOADS.forEach((payload, survives) ->
                 assertThat(new VerbatimJson(payload).survivesBinary()).as(payload).isEqualTo(survives));
+        assertThat(new VerbatimJson("{\"data\":\"two\",\n\"lines\":1}").survivesBinary()).isFalse();
     }
 
     @Test
@@ -105,6 +106,9 @@ class BulkEncodingTest {
             for (int i = 0; i < payloads.size(); i++) {
                 events.add(event(i, payloads.get(i)));
             }
+            // A payload over several lines: no NDJSON line can hold it as it is, so it arrives compact, by value.
+            String multiLine = "{\n  \"data\": \"over lines\",\r\n  \"n\": 1.50\n}";
+            events.add(event(payloads.size(), multiLine));
             write(es, direct, events);
             write(behindProxy, proxied, events);
             // Refused for the SMILE bulks already on their way (2 at once) when the first refusal came back; from
@@ -117,6 +121,9 @@ class BulkEncodingTest {
                     assertThat(source).as(index + " " + payloads.get(i)).contains("\"metadata\":" + payloads.get(i) + ",");
                     assertVector(source);
                 }
+                String compacted = rawSource(stack, index, "d-" + payloads.size());
+                assertThat(compacted).contains("\"metadata\":{\"data\":\"over lines\",\"n\":1.50},");
+                assertVector(compacted);
             }
         }
     }
