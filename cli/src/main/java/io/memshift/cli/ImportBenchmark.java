@@ -59,7 +59,7 @@ final class ImportBenchmark implements Callable<Integer> {
     @Option(names = "--layout", defaultValue = "mem0", description = "Document layout, both contenders: mem0 (default) or memshift.")
     String layout;
 
-    @Option(names = "--bulk-encoding", defaultValue = "smile", description = "Encoding of the _bulk bodies, both contenders: smile (default, as the importer sends) or json.")
+    @Option(names = "--bulk-encoding", defaultValue = "json", description = "Encoding of the _bulk bodies, both contenders: json (default, as the importer sends unless told) or smile.")
     String bulkEncoding;
 
     @CommandLine.Mixin

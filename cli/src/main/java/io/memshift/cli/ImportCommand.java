@@ -79,7 +79,7 @@ final class ImportCommand implements Callable<Integer> {
             // Its own instance id: several importers of one index share its partitions instead of fencing each other.
             ImporterConfig config = ImporterConfig.of(clusters.kafka(), clusters.schemaRegistry(),
                     clusters.elasticsearch(), source, target, shape.layout(), shape.mapping(profile.dims()))
-                    .withInstance(instance.id());
+                    .withInstance(instance.id()).withBulkEncoding(shape.bulkEncoding());
             try (Importer importer = new Importer(config,
                          metricsServer != null ? metricsServer.registry() : new SimpleMeterRegistry());
                  LagGauges lag = metricsServer == null ? null

@@ -195,7 +195,7 @@ final class ScaleBenchmark implements Callable<Integer> {
         try (ElasticsearchClient es = ElasticsearchClients.connect(clusters.elasticsearch())) {
             new IndexLifecycle(es).ensureIndex(index, DocumentLayout.MEM0, IndexMapping.forDims(dims), "bench");
             RestClient rest = ElasticsearchClients.lowLevel(es);
-            RawBulk bulk = new RawBulk(ALONE_BULK_DOCS, BulkEncoding.SMILE);
+            RawBulk bulk = new RawBulk(ALONE_BULK_DOCS, BulkEncoding.JSON);
             double[] seconds = {0};
             EndToEndBenchmark.forEachUpsert(SourceUri.MEM0_JSON + ":" + file, event -> {
                 float[] vector = StubEmbeddingModel.vectorOf(profile.inputOf(event.getText()), dims);

@@ -355,7 +355,8 @@ public final class Migration {
                 options.maxWait(), instance.stateDir(), 1, topic, topics, instance.id());
         ImporterConfig importConfig = ImporterConfig.of(clusters.kafka(), clusters.schemaRegistry(),
                 clusters.elasticsearch(), reembedConfig.outputTopic(), index, options.shape().layout(),
-                options.shape().mapping(profile.dims())).withInstance(instance.id());
+                options.shape().mapping(profile.dims())).withInstance(instance.id())
+                .withBulkEncoding(options.shape().bulkEncoding());
         MeterRegistry stageMeters = meters != null ? meters : new SimpleMeterRegistry();
 
         // The gate forwards what the export puts on the intake (and whatever else waits there) to the log.

@@ -15,17 +15,20 @@ import java.util.Locale;
 import org.apache.http.entity.ContentType;
 
 /**
- * How a {@code _bulk} request's body is encoded. Both carry the same values; Elasticsearch stores them alike and
- * answers readers in JSON either way.
+ * How a {@code _bulk} request's body is encoded. Both carry the same values, and readers get JSON either way; but
+ * Elasticsearch keeps each {@code _source} in the encoding it came in.
  *
  * <ul>
- *   <li>{@link #SMILE} (the default): Jackson's binary JSON, which Elasticsearch takes for {@code _bulk} as it does
- *       JSON. A vector's floats go as 4-byte binary floats (5 bytes on the wire) instead of 8 to 15 characters of
- *       decimal text: about half the bytes of a 1536-d document (a cluster across a network), no decimal to
- *       print here and none to parse there. Measured on 10,000 1536-d documents: encoding 0.01 ms per document
- *       against 0.17, Elasticsearch's CPU 10 % lower (BENCHMARKS.md).</li>
- *   <li>{@link #JSON}: NDJSON; the payload's text goes in byte for byte. The fallback when a cluster, or a proxy in
- *       front of it, refuses SMILE ({@link ElasticsearchWriter} switches by itself on a 406 or 415).</li>
+ *   <li>{@link #JSON} (the default): NDJSON. Elasticsearch keeps the bytes and hands them back as they are, so the
+ *       index reads as fast as one its app built itself.</li>
+ *   <li>{@link #SMILE}: Jackson's binary JSON, which Elasticsearch takes for {@code _bulk} as it does JSON. A
+ *       vector's floats go as binary floats (6 bytes each on the wire) instead of 8 to 15 characters of decimal
+ *       text: about half the bytes of a 1536-d document, no decimals to print here and none to parse there; the
+ *       importer alone loaded 1536-d documents 15-25 % faster. The price is paid on every read: Elasticsearch
+ *       converts a SMILE {@code _source} to JSON each time, and a kNN search returning 100 1536-d vectors (Mem0
+ *       returns them) took 28.6-30.7 ms against 18.6-19.1 (BENCHMARKS.md). So it is for a load whose readers do
+ *       not fetch the vectors. A cluster, or a proxy in front of it, that refuses SMILE (406, 415) gets JSON:
+ *       {@link ElasticsearchWriter} switches by itself.</li>
  * </ul>
  */
 public enum BulkEncoding {
@@ -34,7 +37,7 @@ public enum BulkEncoding {
     JSON(new JsonFactory().enable(StreamWriteFeature.USE_FAST_DOUBLE_WRITER.mappedFeature()),
             ContentType.create("application/x-ndjson"), '\n');
 
-    /** Field names of the action line, written once here. */
+    /** Every operation is versioned externally: a replay or a duplicate is a no-op, an older version loses. */
     private static final String VERSION_TYPE = "external_gte";
 
     private final ObjectMapper mapper;

@@ -284,7 +284,7 @@ final class ElasticsearchWriter implements AutoCloseable {
         while (true) {
             BulkEncoding current = binary ? encoding : BulkEncoding.JSON;
             if (current != encodedAs) {
-                body = current.encode(actions);
+                body = encode(current, actions, pending.get(0).id());
                 encodedAs = current;
             }
             long start = System.nanoTime();
@@ -315,6 +315,20 @@ final class ElasticsearchWriter implements AutoCloseable {
                 // The wait is over: the bulk goes again.
                 metrics.retry(status).increment();
             }
+        }
+    }
+
+    /** The body; a document that cannot be encoded fails the bulk, saying why and where. */
+    private byte[] encode(BulkEncoding as, List<BulkAction> actions, String firstId) {
+        try {
+            return as.encode(actions);
+        } catch (RuntimeException e) {
+            Throwable cause = e;
+            while (cause.getCause() != null) {
+                cause = cause.getCause();
+            }
+            throw new ImportException("cannot encode a bulk of " + actions.size() + " operations for " + index
+                    + " (first memory id " + firstId + "): " + cause.getMessage(), e);
         }
     }
 

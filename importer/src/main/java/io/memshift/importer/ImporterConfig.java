@@ -22,20 +22,20 @@ import java.util.Objects;
  * @param maxInFlight       {@code _bulk} requests sent at once
  * @param instanceId        this instance among the index's importers (each running one needs its own), or null for
  *                          the one instance of earlier versions; see {@link #staticMemberId()}
- * @param bulkEncoding      how {@code _bulk} bodies are encoded: SMILE (the default; half the bytes of JSON for a
- *                          vector, and no decimals to print or parse) or JSON; see {@link BulkEncoding}
+ * @param bulkEncoding      how {@code _bulk} bodies are encoded, and so how Elasticsearch stores {@code _source}:
+ *                          JSON (the default) or SMILE; see {@link BulkEncoding}
  */
 public record ImporterConfig(KafkaSettings kafka, RegistrySettings schemaRegistry, ElasticsearchSettings elasticsearch,
                              String topic, String index, DocumentLayout layout, IndexMapping mapping, int maxPoll,
                              int maxBulkDocs, long maxBulkBytes, int maxInFlight, String instanceId,
                              BulkEncoding bulkEncoding) {
 
-    /** The one instance of an index's importer, bulks in SMILE. */
+    /** The one instance of an index's importer, bulks in JSON. */
     public ImporterConfig(KafkaSettings kafka, RegistrySettings schemaRegistry, ElasticsearchSettings elasticsearch,
                           String topic, String index, DocumentLayout layout, IndexMapping mapping, int maxPoll,
                           int maxBulkDocs, long maxBulkBytes, int maxInFlight) {
         this(kafka, schemaRegistry, elasticsearch, topic, index, layout, mapping, maxPoll, maxBulkDocs, maxBulkBytes,
-                maxInFlight, null, BulkEncoding.SMILE);
+                maxInFlight, null, BulkEncoding.JSON);
     }
 
     /** These settings for the instance {@code id} (see {@link #staticMemberId()}). */

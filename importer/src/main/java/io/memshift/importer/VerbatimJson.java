@@ -19,7 +19,7 @@ import java.util.Arrays;
  * ({@link BulkEncoding#SMILE}) it goes token by token, each number exactly as written ({@code 1.10} as the decimal
  * 1.10, not the nearest double), and Elasticsearch writes JSON from the tokens when asked: the same values, but the
  * same bytes only for a text that is already what that writer writes (compact, {@code 1.10} but not {@code 1e2},
- * {@code é} but not {@code \u00e9}). {@link #survivesBinary()} tells; the writer sends the others in JSON. A text
+ * {@code é} but not {@code &#92;u00e9}). {@link #survivesBinary()} tells; the writer sends the others in JSON. A text
  * spread over several lines cannot go into NDJSON as it is: it goes compact, its values unchanged.
  */
 @JsonSerialize(using = VerbatimJson.Writer.class)
@@ -35,7 +35,14 @@ record VerbatimJson(String json) {
         ByteArrayOutputStream rewritten = new ByteArrayOutputStream(json.length() + 16);
         try (JsonParser in = Json.MAPPER.getFactory().createParser(json);
              JsonGenerator out = PLAIN_JSON.createGenerator(rewritten)) {
+            int depth = 0;
+            int roots = 0;
             for (JsonToken token = in.nextToken(); token != null; token = in.nextToken()) {
+                // One value, whole: SMILE would carry only the first of several, and nothing of an empty text.
+                if (depth == 0 && ++roots > 1) {
+                    return false;
+                }
+                depth += token.isStructStart() ? 1 : token.isStructEnd() ? -1 : 0;
                 switch (token) {
                     case FIELD_NAME, VALUE_STRING -> {
                         String text = in.getText();
@@ -52,6 +59,9 @@ record VerbatimJson(String json) {
                     case VALUE_NUMBER_FLOAT -> out.writeNumber(in.getDecimalValue());
                     default -> out.copyCurrentEvent(in);
                 }
+            }
+            if (roots == 0) {
+                return false;
             }
         } catch (IOException e) {
             return false;
@@ -96,6 +106,10 @@ record VerbatimJson(String json) {
                         depth--;
                     }
                     if (depth == 0) {
+                        if (in.nextToken() != null) {
+                            // Said, not dropped: what follows the first value would be lost.
+                            throw new IllegalArgumentException("a source JSON holds more than one value");
+                        }
                         return;
                     }
                 }

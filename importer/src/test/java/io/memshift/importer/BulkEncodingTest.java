@@ -54,6 +54,9 @@ class BulkEncodingTest {
         PAYLOADS.forEach((payload, survives) ->
                 assertThat(new VerbatimJson(payload).survivesBinary()).as(payload).isEqualTo(survives));
         assertThat(new VerbatimJson("{\"data\":\"two\",\n\"lines\":1}").survivesBinary()).isFalse();
+        // Several values, or none: SMILE would carry the first only, or nothing.
+        assertThat(new VerbatimJson("{\"a\":1} {\"b\":2}").survivesBinary()).isFalse();
+        assertThat(new VerbatimJson("").survivesBinary()).isFalse();
     }
 
     @Test
