@@ -110,7 +110,7 @@ final class ImportBenchmark implements Callable<Integer> {
         try {
             return BulkEncoding.named(bulkEncoding);
         } catch (IllegalArgumentException e) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--bulk-encoding: " + e.getMessage());
+            throw new InvalidRequestException("--bulk-encoding: " + e.getMessage());
         }
     }
 

@@ -43,10 +43,6 @@ final class RawBulk {
         this.encoding = encoding;
     }
 
-    BulkEncoding encoding() {
-        return encoding;
-    }
-
     /** Encodes one document (anything Jackson writes) under its id; nothing is sent yet. */
     void add(String id, Object document) {
         try {

@@ -36,8 +36,8 @@ import org.slf4j.LoggerFactory;
  * is cut into bulks of at most {@code maxDocs} documents and {@code maxBytes} bytes, sent {@code maxInFlight} at a
  * time: the events of one batch are distinct memories, so their order does not matter. Items refused with 429/503
  * are sent again, alone, with backoff; a whole request refused or unanswered likewise. Other refusals are returned
- * for the dead-letter topic. Bodies are encoded as configured ({@link BulkEncoding}, SMILE by default), except
- * documents whose source JSON SMILE would not give back byte for byte, which go in JSON bulks of their own; a
+ * for the dead-letter topic. Bodies are encoded as configured ({@link BulkEncoding}: JSON, or SMILE on request). In
+ * SMILE, documents whose source JSON SMILE would not give back byte for byte go in JSON bulks of their own, and a
  * cluster that refuses SMILE (406, 415) gets that bulk and every later one in JSON.
  */
 final class ElasticsearchWriter implements AutoCloseable {

@@ -33,40 +33,40 @@ record VerbatimJson(String json) {
      */
     boolean survivesBinary() {
         ByteArrayOutputStream rewritten = new ByteArrayOutputStream(json.length() + 16);
-        try (JsonParser in = Json.MAPPER.getFactory().createParser(json);
-             JsonGenerator out = PLAIN_JSON.createGenerator(rewritten)) {
-            int depth = 0;
-            int roots = 0;
-            for (JsonToken token = in.nextToken(); token != null; token = in.nextToken()) {
-                // One value, whole: SMILE would carry only the first of several, and nothing of an empty text.
-                if (depth == 0 && ++roots > 1) {
-                    return false;
-                }
-                depth += token.isStructStart() ? 1 : token.isStructEnd() ? -1 : 0;
-                switch (token) {
-                    case FIELD_NAME, VALUE_STRING -> {
-                        String text = in.getText();
-                        if (hasSurrogate(text)) {
-                            return false;
-                        }
-                        if (token == JsonToken.FIELD_NAME) {
-                            out.writeFieldName(text);
-                        } else {
-                            out.writeString(text);
-                        }
-                    }
-                    case VALUE_NUMBER_INT -> out.writeNumber(in.getBigIntegerValue());
-                    case VALUE_NUMBER_FLOAT -> out.writeNumber(in.getDecimalValue());
-                    default -> out.copyCurrentEvent(in);
-                }
-            }
-            if (roots == 0) {
+        try (JsonGenerator out = PLAIN_JSON.createGenerator(rewritten)) {
+            // What the SMILE writer sends, written back as JSON.
+            if (!copyOneValue(json, out, true)) {
                 return false;
             }
         } catch (IOException e) {
             return false;
         }
         return Arrays.equals(rewritten.toByteArray(), json.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Copies the text's one JSON value to {@code out} token by token, each number exactly as written (the exact copy
+     * writes a decimal as a BigDecimal, where the plain one would round it). Returns false, partway, for a text
+     * holding no value or more than one (SMILE would carry nothing, or the first value only), and, if
+     * {@code refuseSurrogates}, for a string holding a surrogate.
+     */
+    private static boolean copyOneValue(String json, JsonGenerator out, boolean refuseSurrogates) throws IOException {
+        try (JsonParser in = Json.MAPPER.getFactory().createParser(json)) {
+            JsonToken token = in.nextToken();
+            if (token == null) {
+                return false;
+            }
+            int depth = 0;
+            do {
+                if (refuseSurrogates && (token == JsonToken.FIELD_NAME || token == JsonToken.VALUE_STRING)
+                        && hasSurrogate(in.getText())) {
+                    return false;
+                }
+                out.copyCurrentEventExact(in);
+                depth += token.isStructStart() ? 1 : token.isStructEnd() ? -1 : 0;
+            } while (depth > 0 && (token = in.nextToken()) != null);
+            return in.nextToken() == null;
+        }
     }
 
     /** A writer with Jackson's defaults, as Elasticsearch's: compact, decimals as {@code BigDecimal.toString()}. */
@@ -95,24 +95,9 @@ record VerbatimJson(String json) {
                 out.writeRawValue(json);
                 return;
             }
-            try (JsonParser in = Json.MAPPER.getFactory().createParser(json)) {
-                int depth = 0;
-                for (JsonToken token = in.nextToken(); token != null; token = in.nextToken()) {
-                    // The exact copy writes a decimal as a BigDecimal, where the plain one would round it.
-                    out.copyCurrentEventExact(in);
-                    if (token.isStructStart()) {
-                        depth++;
-                    } else if (token.isStructEnd()) {
-                        depth--;
-                    }
-                    if (depth == 0) {
-                        if (in.nextToken() != null) {
-                            // Said, not dropped: what follows the first value would be lost.
-                            throw new IllegalArgumentException("a source JSON holds more than one value");
-                        }
-                        return;
-                    }
-                }
+            if (!copyOneValue(json, out, false)) {
+                // Said, not dropped: a second value would be lost, and an empty text would leave the field bare.
+                throw new IllegalArgumentException("a source JSON holds no value or more than one");
             }
         }
     }
