@@ -8,6 +8,7 @@ import io.memshift.clients.TopicSettings;
 import io.memshift.control.Clusters;
 import io.memshift.control.FailureDiagnosis;
 import io.memshift.control.IndexNames;
+import io.memshift.control.IndexShape;
 import io.memshift.control.LagGauges;
 import io.memshift.importer.BulkOutcome;
 import io.memshift.importer.Importer;
@@ -66,6 +67,7 @@ final class ImportCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         PrintWriter out = spec.commandLine().getOut();
+        IndexShape indexShape = shape.shape(); // a bad option is refused before any cluster is asked
         ModelProfile profile = EmbeddingModels.profile(model);
         Clusters clusters = endpoints.resolveRunning();
         Pipeline pipeline = pipelineName == null && topic != null
@@ -77,9 +79,9 @@ final class ImportCommand implements Callable<Integer> {
              ForegroundService service = new ForegroundService("memshift-import");
              MetricsServer metricsServer = metrics.start(out)) {
             // Its own instance id: several importers of one index share its partitions instead of fencing each other.
-            ImporterConfig config = ImporterConfig.of(clusters.kafka(), clusters.schemaRegistry(),
-                    clusters.elasticsearch(), source, target, shape.layout(), shape.mapping(profile.dims()))
-                    .withInstance(instance.id()).withBulkEncoding(shape.bulkEncoding());
+            ImporterConfig config = indexShape.loading(ImporterConfig.of(clusters.kafka(),
+                    clusters.schemaRegistry(), clusters.elasticsearch(), source, target, shape.layout(),
+                    shape.mapping(profile.dims())).withInstance(instance.id()));
             try (Importer importer = new Importer(config,
                          metricsServer != null ? metricsServer.registry() : new SimpleMeterRegistry());
                  LagGauges lag = metricsServer == null ? null

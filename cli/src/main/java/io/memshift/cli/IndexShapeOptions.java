@@ -36,9 +36,22 @@ final class IndexShapeOptions {
                     + " 1536-d vectors took 1.5x as long)."})
     String bulkEncoding;
 
+    @Option(names = "--bulk-concurrency", defaultValue = "2", paramLabel = "N",
+            description = {"_bulk requests sent at once (default: ${DEFAULT-VALUE}). One node of 2 cores takes no"
+                    + " more than 2; a larger cluster takes about as many as the write threads of the nodes holding"
+                    + " the index's primaries (bench e2e prints the best of 1, 2 and 4 for the stack it runs on)."})
+    int bulkConcurrency;
+
     IndexShape shape() {
-        return new IndexShape(layout(), similarity, indexOptions, shards, replicas, bulkEncoding());
+        if (bulkConcurrency < 1 || bulkConcurrency > MAX_BULK_CONCURRENCY) {
+            throw new InvalidRequestException("--bulk-concurrency: " + bulkConcurrency + " is not between 1 and "
+                    + MAX_BULK_CONCURRENCY);
+        }
+        return new IndexShape(layout(), similarity, indexOptions, shards, replicas, bulkEncoding(), bulkConcurrency);
     }
+
+    /** Beyond this, bulks only wait in the cluster's write queue, holding the importer's memory meanwhile. */
+    static final int MAX_BULK_CONCURRENCY = 64;
 
     BulkEncoding bulkEncoding() {
         try {

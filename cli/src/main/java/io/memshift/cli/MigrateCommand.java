@@ -2,6 +2,7 @@ package io.memshift.cli;
 
 import io.memshift.control.Clusters;
 import io.memshift.control.ContinuousSync;
+import io.memshift.control.IndexShape;
 import io.memshift.control.InvalidRequestException;
 import io.memshift.control.Migration;
 import io.memshift.control.MigrationSummary;
@@ -88,6 +89,7 @@ final class MigrateCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
+        IndexShape indexShape = shape.shape(); // a bad option is refused before any cluster is asked
         SourceUri sourceUri = SourceUri.parse(source);
         MemorySource memories = sourceUri.open(choice.user, choice.agent, choice.run,
                 endpoints.sourceElasticsearch(sourceUri));
@@ -104,7 +106,7 @@ final class MigrateCommand implements Callable<Integer> {
             Migration.Options options = new Migration.Options(memories, model, index,
                     noCutover ? null : alias != null ? alias : PipelineChoice.DEFAULT_ALIAS,
                     batching.batchSizeOrDefault(), batching.maxWait(), maxTextChars, Duration.ofSeconds(stallTimeoutSeconds),
-                    Duration.ofSeconds(drainTimeoutSeconds), instance, shape.shape(), exportOptions,
+                    Duration.ofSeconds(drainTimeoutSeconds), instance, indexShape, exportOptions,
                     pipelineOptions.name, topic, pipelineOptions.topicSettings(clusters.kafka().topics()), alias == null);
             MigrationPrinter printer = new MigrationPrinter(out, progress);
             if (exportOptions.dryRun()) {

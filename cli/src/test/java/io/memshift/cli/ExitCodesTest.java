@@ -39,6 +39,21 @@ class ExitCodesTest {
                 .contains("bad.jsonl:2: memory id=b: field 'memory' is missing");
     }
 
+    @Test
+    void aBulkConcurrencyOutOfRangeExitsWith2BeforeAnyClusterIsAsked() throws IOException {
+        Path file = dir.resolve("fine.jsonl");
+        Files.writeString(file, "{\"id\": \"a\", \"memory\": \"fine\"}\n", StandardCharsets.UTF_8);
+        for (String command : new String[] {"migrate", "import"}) {
+            OfflineCli.Run run = command.equals("migrate")
+                    ? OfflineCli.run(dir.resolve("data"), "migrate", "--source", "jsonl:" + file, "--model", "stub:8",
+                            "--bulk-concurrency", "0")
+                    : OfflineCli.run(dir.resolve("data"), "import", "--model", "stub:8", "--bulk-concurrency", "65");
+            assertThat(run.exitCode()).as(command).isEqualTo(Memshift.EXIT_BAD_INPUT);
+            assertThat(run.err()).as(command).contains("--bulk-concurrency: ")
+                    .contains(command.equals("migrate") ? "0 is not between 1 and 64" : "65 is not between 1 and 64");
+        }
+    }
+
     private OfflineCli.Run export(String source) throws IOException {
         return OfflineCli.run(dir.resolve("data"), "export", "--source", source);
     }

@@ -353,10 +353,9 @@ public final class Migration {
         ReembedderConfig reembedConfig = new ReembedderConfig(clusters.kafka(), clusters.schemaRegistry(),
                 profile.id(), options.batchSize() > 0 ? options.batchSize() : profile.limits().defaultBatchSize(),
                 options.maxWait(), instance.stateDir(), 1, topic, topics, instance.id());
-        ImporterConfig importConfig = ImporterConfig.of(clusters.kafka(), clusters.schemaRegistry(),
-                clusters.elasticsearch(), reembedConfig.outputTopic(), index, options.shape().layout(),
-                options.shape().mapping(profile.dims())).withInstance(instance.id())
-                .withBulkEncoding(options.shape().bulkEncoding());
+        ImporterConfig importConfig = options.shape().loading(ImporterConfig.of(clusters.kafka(),
+                clusters.schemaRegistry(), clusters.elasticsearch(), reembedConfig.outputTopic(), index,
+                options.shape().layout(), options.shape().mapping(profile.dims())).withInstance(instance.id()));
         MeterRegistry stageMeters = meters != null ? meters : new SimpleMeterRegistry();
 
         // The gate forwards what the export puts on the intake (and whatever else waits there) to the log.

@@ -51,6 +51,19 @@ public record ImporterConfig(KafkaSettings kafka, RegistrySettings schemaRegistr
     }
 
     /**
+     * These settings with {@code bulks} {@code _bulk} requests in flight at once. A poll is one unit of commit and
+     * its bulks are sent before the next poll, so a poll takes at least enough records to fill that many full bulks.
+     */
+    public ImporterConfig withBulksInFlight(int bulks) {
+        if (bulks < 1) {
+            throw new IllegalArgumentException("bulks in flight must be positive, not " + bulks);
+        }
+        int poll = (int) Math.min(Integer.MAX_VALUE, Math.max((long) maxPoll, (long) bulks * maxBulkDocs));
+        return new ImporterConfig(kafka, schemaRegistry, elasticsearch, topic, index, layout, mapping, poll,
+                maxBulkDocs, maxBulkBytes, bulks, instanceId, bulkEncoding);
+    }
+
+    /**
      * This importer's {@code group.instance.id}: {@code memshift-importer-<index>-<instance id>}, so that several
      * importers of one index share its partitions, each restarting into its own ({@code memshift-importer-<index>}
      * without an instance id).

@@ -80,6 +80,36 @@ class ImporterResilienceTest {
     }
 
     @Test
+    void sendsAsManyBulksAtOnceAsAskedAndNoMore(StackEndpoints stack) throws Exception {
+        String topic = "in-flight-test";
+        List<EmbeddedMemoryEvent> events = new ArrayList<>();
+        for (int i = 0; i < 400; i++) {
+            events.add(TestEvents.upsert("f-" + i, "Memory " + i, 1 + i, 1, i, 0, 0));
+        }
+        TestEvents.publish(stack, topic, events);
+        for (int bulks : new int[] {1, 6}) {
+            String index = "in-flight-test-" + bulks;
+            // Each bulk held 150 ms at the proxy: the bulks a poll sends at once are then surely in flight together.
+            try (FaultInjectingProxy proxy = FaultInjectingProxy.slowBulks(stack.elasticsearchUrl(), Duration.ofMillis(150))) {
+                StackEndpoints viaProxy = new StackEndpoints(stack.bootstrapServers(), stack.schemaRegistryUrl(), proxy.url());
+                ImporterConfig config = TestEvents.config(viaProxy, topic, index).withBulksInFlight(bulks);
+                // A poll must hold enough records for that many full bulks, or the extra bulks would never be sent.
+                assertThat(config.maxPoll()).isGreaterThanOrEqualTo(bulks * config.maxBulkDocs());
+                try (Importer importer = new Importer(config)) {
+                    importer.start();
+                    await().atMost(Duration.ofSeconds(120)).until(() -> importer.outcome().settled() >= 400);
+                    assertThat(importer.failure()).isNull();
+                }
+                assertThat(proxy.mostBulksInFlight.get()).as("bulks in flight at once, %d asked", bulks).isEqualTo(bulks);
+            }
+            try (ElasticsearchClient es = ElasticsearchClients.connect(stack.elasticsearchUrl())) {
+                es.indices().refresh(r -> r.index(index));
+                assertThat(es.count(c -> c.index(index)).count()).isEqualTo(400);
+            }
+        }
+    }
+
+    @Test
     void whole429sAndItem429sAreRetriedAndNothingIsLost(StackEndpoints stack) throws Exception {
         String topic = "overload-test";
         String index = "overload-test-1";
