@@ -26,6 +26,15 @@ public final class KafkaClients {
     static final int RESTORE_FETCH_MAX_WAIT_MS = 20;
 
     /**
+     * How long memshift's consumers let a fetch wait at the broker when there is nothing new to read (the client's
+     * default is 500 ms), unless the cluster's client properties say otherwise. Closing a consumer waits for its
+     * fetch still parked at the broker: with 500 ms, every stage of a run spent 0.4-0.5 s closing (the end of each
+     * {@code migrate}, each stop and restart), with 100 ms about 0.1 s. A fetch that finds records returns at once
+     * whatever this is, so throughput is the same; an idle consumer asks ten times a second instead of twice.
+     */
+    static final int FETCH_MAX_WAIT_MS = 100;
+
+    /**
      * With static membership a member that dies keeps its partitions until its session times out, and a restart
      * within that time takes them back at once without a rebalance: 30 s covers a restart, and a dead member
      * stalls its partitions no longer than that.
@@ -94,6 +103,7 @@ public final class KafkaClients {
      */
     public Properties committedReaderConfig() {
         Properties props = base();
+        shortFetchWait(props, ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG);
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         return props;
@@ -107,6 +117,7 @@ public final class KafkaClients {
      */
     public Properties groupConsumerConfig(String groupId, String staticMemberId) {
         Properties props = base();
+        shortFetchWait(props, ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG);
         props.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
@@ -142,6 +153,22 @@ public final class KafkaClients {
         // of a stateful stage spent half a second before RUNNING with nothing to restore. Restoring a changelog that
         // has data is not slowed: a fetch that finds records returns at once.
         props.put(StreamsConfig.restoreConsumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG), RESTORE_FETCH_MAX_WAIT_MS);
+        shortFetchWait(props, StreamsConfig.mainConsumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG));
         return props;
+    }
+
+    /**
+     * {@link #FETCH_MAX_WAIT_MS} as {@code key}, unless the cluster's client properties set the wait for that client:
+     * as {@code key} itself or unprefixed (for Streams, as Streams reads them: {@code main.consumer.} before
+     * {@code consumer.} before none).
+     */
+    private void shortFetchWait(Properties props, String key) {
+        String wait = ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG;
+        java.util.Map<String, String> given = settings.clientProperties();
+        boolean streams = !key.equals(wait);
+        if (!given.containsKey(wait) && !given.containsKey(key)
+                && !(streams && given.containsKey(StreamsConfig.consumerPrefix(wait)))) {
+            props.put(key, FETCH_MAX_WAIT_MS);
+        }
     }
 }

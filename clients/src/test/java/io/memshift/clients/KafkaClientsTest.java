@@ -104,7 +104,27 @@ class KafkaClientsTest {
         assertThat(plain.transactionalProducerConfig("t-1")).containsOnly(Map.entry("bootstrap.servers", "localhost:9092"),
                 Map.entry("transactional.id", "t-1"), Map.entry("acks", "all"));
         assertThat(plain.committedReaderConfig()).containsOnly(Map.entry("bootstrap.servers", "localhost:9092"),
-                Map.entry("isolation.level", "read_committed"), Map.entry("enable.auto.commit", false));
+                Map.entry("isolation.level", "read_committed"), Map.entry("enable.auto.commit", false),
+                Map.entry("fetch.max.wait.ms", KafkaClients.FETCH_MAX_WAIT_MS));
+    }
+
+    @Test
+    void consumersFetchWithAShortWaitUnlessTheClusterPropertiesSetOne() {
+        KafkaClients plain = new KafkaClients(KafkaSettings.of("localhost:9092"));
+        assertThat(plain.groupConsumerConfig("g", "m")).containsEntry("fetch.max.wait.ms", KafkaClients.FETCH_MAX_WAIT_MS);
+        StreamsConfig streams = new StreamsConfig(plain.streamsConfig("app", "app-1", Path.of("state")));
+        assertThat(streams.getMainConsumerConfigs("app", "c", 1)).containsEntry("fetch.max.wait.ms", KafkaClients.FETCH_MAX_WAIT_MS);
+        assertThat(streams.getRestoreConsumerConfigs("c")).containsEntry("fetch.max.wait.ms", KafkaClients.RESTORE_FETCH_MAX_WAIT_MS);
+
+        for (String given : new String[] {"fetch.max.wait.ms", "consumer.fetch.max.wait.ms", "main.consumer.fetch.max.wait.ms"}) {
+            KafkaClients tuned = new KafkaClients(KafkaSettings.of("localhost:9092").with(given, "700"));
+            StreamsConfig tunedStreams = new StreamsConfig(tuned.streamsConfig("app", "app-1", Path.of("state")));
+            assertThat(tunedStreams.getMainConsumerConfigs("app", "c", 1)).as(given).containsEntry("fetch.max.wait.ms", "700");
+            if (given.equals("fetch.max.wait.ms")) {
+                assertThat(tuned.groupConsumerConfig("g", "m")).containsEntry("fetch.max.wait.ms", "700");
+                assertThat(tuned.committedReaderConfig()).containsEntry("fetch.max.wait.ms", "700");
+            }
+        }
     }
 
     @Test
