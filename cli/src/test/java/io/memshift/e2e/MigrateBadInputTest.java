@@ -62,6 +62,33 @@ class MigrateBadInputTest {
         assertThat(result.err()).contains("unknown model 'onnx:nope'").contains("onnx:bge-small-en-v15");
     }
 
+    @Test
+    void memoriesElasticsearchRefusesFailTheRunNamingThemAndTheAliasStays(StackEndpoints stack) throws Exception {
+        // Valid input, but Elasticsearch cannot map an empty field name: that memory is refused for good at the index.
+        String export = """
+                {"results": [
+                  {"id": "fine-1", "memory": "Likes tea", "user_id": "u", "metadata": {"k": "v"}},
+                  {"id": "empty-key", "memory": "Likes coffee", "user_id": "u", "metadata": {"": "nameless"}}
+                ]}
+                """;
+        Path file = dir.resolve("index-refuses.json");
+        Files.writeString(file, export, StandardCharsets.UTF_8);
+        Cli.Result result = Cli.migrate(stack, dir.resolve("data"), "--source", "mem0-json:" + file,
+                "--model", "stub:16", "--index", "index-refuses-1", "--alias", "index-refuses");
+
+        assertThat(result.exitCode()).as(result.out() + result.err()).isEqualTo(1);
+        assertThat(result.err()).contains("1 memories did not arrive: Elasticsearch refused them for good")
+                .contains("memories.import-dlq.index-refuses-1").contains("The alias was not moved")
+                .contains("empty-key (400): ");
+        assertThat(result.out()).doesNotContain("Every exported memory is in the index");
+        try (co.elastic.clients.elasticsearch.ElasticsearchClient es =
+                     io.memshift.clients.ElasticsearchClients.connect(stack.elasticsearchUrl())) {
+            assertThat(es.indices().existsAlias(a -> a.name("index-refuses")).value()).isFalse();
+            es.indices().refresh(r -> r.index("index-refuses-1"));
+            assertThat(es.count(c -> c.index("index-refuses-1")).count()).isEqualTo(1); // the other one is in
+        }
+    }
+
     private void assertRefused(StackEndpoints stack, Path file, String... expected) {
         // The file's own pipeline: its intake (what the export publishes) and its log.
         String name = file.getFileName().toString();

@@ -19,6 +19,7 @@ import io.memshift.importer.BulkOutcome;
 import io.memshift.importer.Importer;
 import io.memshift.importer.ImporterConfig;
 import io.memshift.importer.IndexLifecycle;
+import io.memshift.importer.Refusal;
 import io.memshift.reembedder.EmbeddingModels;
 import io.memshift.reembedder.ModelProfile;
 import io.memshift.reembedder.Reembedder;
@@ -143,6 +144,8 @@ public final class Migration {
     private static final long READY_CHECK_INTERVAL_MS = 20;
     /** The export publishes after this long even if the stages are not ready yet (they catch up). */
     private static final long STAGES_READY_TIMEOUT_S = 60;
+    /** Elasticsearch's reasons run long (a mapping error quotes the document); the topic's headers hold them whole. */
+    private static final int REFUSAL_REASON_CHARS = 300;
 
     private final Clusters clusters;
     private final Options options;
@@ -514,8 +517,9 @@ public final class Migration {
             boolean arrived = arrival.arrived();
             long settled = importer.outcome().settled();
             if (arrived) {
-                listener.progress("import", expected, expected);
+                listener.progress("import", settled, expected);
                 listener.phaseEnded();
+                failIfRefused(reembedder, importer, deadLetterTopic);
                 listener.allArrived(expected);
                 break;
             }
@@ -538,12 +542,32 @@ public final class Migration {
             }
             sleep(CHECK_INTERVAL_MS);
         }
-        long refused = reembedder.metrics().deadLettered();
-        if (refused > 0) {
-            // What the model refused cannot arrive however long we wait.
-            throw new MigrationFailedException(refused + " memories did not arrive: the model refused their texts,"
-                    + " set aside with the reasons (header " + Headers.DLQ_REASON + ") in topic "
-                    + deadLetterTopic + ". The alias was not moved.");
+    }
+
+    /**
+     * Once everything exported has gone through both stages: what the model or Elasticsearch refused for good is
+     * not in the index, and never will be however long we wait, so the run fails without moving the alias, naming
+     * where those memories wait, unchanged, with the reasons.
+     */
+    private static void failIfRefused(Reembedder reembedder, Importer importer, String modelDeadLetterTopic) {
+        long refusedByModel = reembedder.metrics().deadLettered();
+        if (refusedByModel > 0) {
+            throw new MigrationFailedException(refusedByModel + " memories did not arrive: the model refused their"
+                    + " texts, set aside with the reasons (header " + Headers.DLQ_REASON + ") in topic "
+                    + modelDeadLetterTopic + ". The alias was not moved.");
+        }
+        long refusedByIndex = importer.outcome().dead() + importer.entityOutcome().dead();
+        if (refusedByIndex > 0) {
+            StringBuilder message = new StringBuilder().append(refusedByIndex)
+                    .append(" memories did not arrive: Elasticsearch refused them for good, set aside unchanged with the")
+                    .append(" reasons (headers ").append(Headers.ERROR_STATUS).append(", ").append(Headers.ERROR_REASON)
+                    .append(") in topic ").append(importer.deadLetterTopic()).append(". The alias was not moved.");
+            List<Refusal> first = importer.firstRefusals();
+            message.append(first.size() < refusedByIndex ? " The first " + first.size() + ":" : " They are:");
+            for (Refusal refusal : first) {
+                message.append("\n  ").append(refusal.describe(REFUSAL_REASON_CHARS));
+            }
+            throw new MigrationFailedException(message.toString());
         }
     }
 

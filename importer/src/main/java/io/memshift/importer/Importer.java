@@ -63,6 +63,9 @@ public final class Importer implements Stage {
     private volatile Thread thread;
     /** {@link System#nanoTime()} when the first memory was settled in the index; 0 before. */
     private volatile long firstSettledNanos;
+    /** The first refusals of this run, to name in a report: each one is on the dead-letter topic anyway. */
+    private final List<Refusal> firstRefusals = new java.util.concurrent.CopyOnWriteArrayList<>();
+    static final int REFUSALS_KEPT = 5;
 
     private final ImportMetrics metrics;
 
@@ -146,6 +149,12 @@ public final class Importer implements Stage {
         ElasticsearchWriter.Result result = writer.write(events);
         // Refused memories must be durable in the dead-letter topic before their offsets commit.
         deadLetters.publish(result.rejected());
+        for (RejectedItem item : result.rejected()) {
+            if (firstRefusals.size() >= REFUSALS_KEPT) {
+                break;
+            }
+            firstRefusals.add(new Refusal(item.event().getMemory().getId(), item.status(), item.reason()));
+        }
         total.accumulateAndGet(result.outcome(), BulkOutcome::plus);
         metrics.settled(result.outcome());
         if (firstSettledNanos == 0 && outcome.get().settled() > 0) {
@@ -220,6 +229,19 @@ public final class Importer implements Stage {
     /** What became of the entities written so far (to {@link ImporterConfig#entityIndex()}). */
     public BulkOutcome entityOutcome() {
         return entityOutcome.get();
+    }
+
+    /**
+     * The first memories (and entities) Elasticsearch refused for good in this run, at most {@value #REFUSALS_KEPT};
+     * all of them are on {@link #deadLetterTopic()}, counted in {@link BulkOutcome#dead()}.
+     */
+    public List<Refusal> firstRefusals() {
+        return List.copyOf(firstRefusals);
+    }
+
+    /** Where memories Elasticsearch refused for good go, unchanged, with the reasons in their headers. */
+    public String deadLetterTopic() {
+        return io.memshift.schemas.Topics.importDlqTopicName(config.index());
     }
 
     /** The error that stopped the importer, if one did. */
