@@ -89,6 +89,30 @@ class MigrateBadInputTest {
         }
     }
 
+    @Test
+    void aSourceWithNoMemoriesNeverEmptiesTheAliasOfAnotherIndex(StackEndpoints stack) throws Exception {
+        Path served = dir.resolve("served-store.json");
+        Files.writeString(served, "[{\"id\": \"kept-1\", \"memory\": \"Likes tea\", \"user_id\": \"u\"}]",
+                StandardCharsets.UTF_8);
+        Cli.Result first = Cli.migrate(stack, dir.resolve("data"), "--source", "mem0-json:" + served,
+                "--model", "stub:16", "--index", "served-store-1", "--alias", "served-store");
+        assertThat(first.exitCode()).as(first.out() + first.err()).isZero();
+
+        Path empty = dir.resolve("empty-store.json");
+        Files.writeString(empty, "[]", StandardCharsets.UTF_8);
+        Cli.Result result = Cli.migrate(stack, dir.resolve("data"), "--source", "mem0-json:" + empty,
+                "--model", "stub:16", "--index", "empty-store-1", "--alias", "served-store");
+
+        assertThat(result.exitCode()).as(result.out() + result.err()).isEqualTo(1);
+        assertThat(result.err()).contains("the new index empty-store-1 holds no memories")
+                .contains("alias served-store serves 1").contains("the alias was not moved")
+                .contains("memshift cutover --alias served-store --index empty-store-1");
+        try (co.elastic.clients.elasticsearch.ElasticsearchClient es =
+                     io.memshift.clients.ElasticsearchClients.connect(stack.elasticsearchUrl())) {
+            assertThat(es.indices().getAlias(a -> a.name("served-store")).result()).containsOnlyKeys("served-store-1");
+        }
+    }
+
     private void assertRefused(StackEndpoints stack, Path file, String... expected) {
         // The file's own pipeline: its intake (what the export publishes) and its log.
         String name = file.getFileName().toString();

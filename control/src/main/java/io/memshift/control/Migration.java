@@ -16,6 +16,7 @@ import io.memshift.exporter.MemoryEventConverter;
 import io.memshift.exporter.MemorySource;
 import io.memshift.exporter.SourceUnavailableException;
 import io.memshift.importer.BulkOutcome;
+import io.memshift.importer.DocumentLayout;
 import io.memshift.importer.Importer;
 import io.memshift.importer.ImporterConfig;
 import io.memshift.importer.IndexLifecycle;
@@ -409,6 +410,7 @@ public final class Migration {
                 listener.aliasLeft(options.alias(), index, others);
             }
             if (alias != null) {
+                refuseToEmptyAServedAlias(es, alias, index, importConfig.layout(), reader.name());
                 previous = new AliasSwitch(es, clusters.kafka()).moveAlias(alias, index);
                 listener.aliasMoved(alias, index, previous);
             } else {
@@ -427,6 +429,34 @@ public final class Migration {
         } catch (IOException e) {
             throw FailureDiagnosis.explain(clusters, "migration", new UncheckedIOException(
                     "Elasticsearch at " + clusters.elasticsearch().url() + ": " + e.getMessage(), e));
+        }
+    }
+
+    /**
+     * A new index without a single memory never takes an alias that serves some: an empty file, or filters that
+     * select nothing, would otherwise empty an app's store at once. The index stays, and {@code cutover} moves the
+     * alias if that is really what is wanted.
+     */
+    private static void refuseToEmptyAServedAlias(ElasticsearchClient es, String alias, String index,
+                                                  DocumentLayout layout, String source) throws IOException {
+        if (!es.indices().existsAlias(a -> a.name(alias)).value()) {
+            return;
+        }
+        es.indices().refresh(r -> r.index(index));
+        long memories = es.count(c -> {
+            c.index(index);
+            layout.aliasFilter().ifPresent(c::query); // tombstones are not memories
+            return c;
+        }).count();
+        if (memories > 0) {
+            return;
+        }
+        long served = es.count(c -> c.index(alias)).count(); // through the alias, its own filter applies
+        if (served > 0) {
+            throw new MigrationFailedException("the new index " + index + " holds no memories (none came from "
+                    + source + "), and alias " + alias + " serves " + served + ": the alias was not moved, so its"
+                    + " readers keep them. To point it at the empty index anyway: memshift cutover --alias " + alias
+                    + " --index " + index);
         }
     }
 
