@@ -74,6 +74,7 @@ final class ImportCommand implements Callable<Integer> {
                 ? Pipeline.ofEmbeddedTopic(topic).orElse(Pipeline.named(Pipeline.LEGACY))
                 : new Pipelines(clusters).forStage(pipelineName, null, clusters.kafka().topics()).pipeline();
         String target = index != null ? index : IndexNames.defaultIndex(pipeline, profile.id());
+        IndexNames.requireValid(target, "--index");
         String source = topic != null ? topic : pipeline.embedded(profile.id(), 1);
         try (StageInstance instance = instanceOptions.claim(endpoints.dataDir());
              ForegroundService service = new ForegroundService("memshift-import");

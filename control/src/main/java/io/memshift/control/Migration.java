@@ -207,6 +207,10 @@ public final class Migration {
         ModelProfile profile = this.profile != null ? this.profile : EmbeddingModels.profile(options.modelId());
         Pipeline pipeline = pipeline();
         String index = options.index() != null ? options.index() : IndexNames.defaultIndex(pipeline, profile.id());
+        IndexNames.requireValid(index, "--index");
+        if (options.alias() != null) {
+            IndexNames.requireValid(options.alias(), "--alias");
+        }
         // The model loads while the clusters are asked and the source is read (an in-process model takes seconds
         // to load, on a core the checks leave idle). Loading writes nothing, so a refused run loses only the time.
         CompletableFuture<EmbeddingModel> modelLoad = CompletableFuture.supplyAsync(profile.factory(),
@@ -246,6 +250,7 @@ public final class Migration {
             refuseAnAliasNamedLikeAnIndex(index);
         } catch (RuntimeException refused) {
             exporting.shutdownNow(); // it has touched no cluster yet, and never will: nothing to wait for
+            awaitAbandoned(modelLoad);
             throw refused;
         }
         accessChecked.countDown();
@@ -433,6 +438,21 @@ public final class Migration {
     }
 
     /**
+     * Waits (a while) for a model load whose run is refused before it starts: the process exits right after the
+     * refusal, and exiting while ONNX Runtime builds a session in native code crashed the JVM (SIGSEGV), which
+     * lost the refusal's message and exit code. The load's own outcome no longer matters.
+     */
+    private static void awaitAbandoned(CompletableFuture<EmbeddingModel> modelLoad) {
+        try {
+            modelLoad.get(60, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            // the refusal is what the run reports
+        }
+    }
+
+    /**
      * A new index without a single memory never takes an alias that serves some: an empty file, or filters that
      * select nothing, would otherwise empty an app's store at once. The index stays, and {@code cutover} moves the
      * alias if that is really what is wanted.
@@ -471,13 +491,13 @@ public final class Migration {
         try (ElasticsearchClient es = ElasticsearchClients.connect(clusters.elasticsearch())) {
             if (new IndexLifecycle(es).isIndex(options.alias())) {
                 throw new InvalidRequestException("--alias " + options.alias() + " is an existing index at "
-                        + clusters.elasticsearch() + " (an app's collection?), so it cannot become an alias here; run"
+                        + clusters.elasticsearch().url() + " (an app's collection?), so it cannot become an alias here; run"
                         + " migrate with --no-cutover, then give the index's name to " + index + " with: memshift cutover"
                         + " --alias " + options.alias() + " --index " + index + " --take-over-index");
             }
         } catch (IOException e) {
             throw FailureDiagnosis.explain(clusters, "migration", new UncheckedIOException(
-                    "Elasticsearch at " + clusters.elasticsearch() + ": " + e.getMessage(), e));
+                    "Elasticsearch at " + clusters.elasticsearch().url() + ": " + e.getMessage(), e));
         } catch (MigrationFailedException e) {
             throw e;
         } catch (RuntimeException e) {

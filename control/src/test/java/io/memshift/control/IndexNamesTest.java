@@ -1,6 +1,8 @@
 package io.memshift.control;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.memshift.schemas.Pipeline;
 import org.junit.jupiter.api.Tag;
@@ -29,5 +31,18 @@ class IndexNamesTest {
                 .isEqualTo("tenant-a.memories.onnx-bge-small-en-v15-1");
         assertThat(IndexNames.defaultIndex("memories", model)).isEqualTo("memories-onnx-bge-small-en-v15-1");
         assertThat(IndexNames.defaultIndex("Support.Memories", model)).isEqualTo("support.memories.onnx-bge-small-en-v15-1");
+    }
+
+    @Test
+    void aNameElasticsearchWouldRefuseIsRefusedSayingWhy() {
+        assertThatThrownBy(() -> IndexNames.requireValid("Sweep-Upper", "--index")).isInstanceOf(InvalidRequestException.class)
+                .hasMessage("--index Sweep-Upper: Elasticsearch index and alias names are lower case");
+        assertThatThrownBy(() -> IndexNames.requireValid("_hidden", "--alias")).hasMessage("--alias _hidden: it cannot start with _");
+        assertThatThrownBy(() -> IndexNames.requireValid("a b", "--index")).hasMessageContaining("cannot hold ' '");
+        assertThatThrownBy(() -> IndexNames.requireValid("a#b", "--index")).hasMessageContaining("cannot hold '#'");
+        assertThatThrownBy(() -> IndexNames.requireValid("..", "--index")).hasMessageContaining("cannot be . or ..");
+        assertThatThrownBy(() -> IndexNames.requireValid("x".repeat(256), "--index")).hasMessageContaining("255 bytes");
+        assertThatCode(() -> IndexNames.requireValid("memories.shop-eu.onnx-bge-small-en-v15-1", "--index")).doesNotThrowAnyException();
+        assertThatCode(() -> IndexNames.requireValid("mem0_memories", "--alias")).doesNotThrowAnyException();
     }
 }
