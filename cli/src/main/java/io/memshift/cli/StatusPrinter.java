@@ -42,6 +42,9 @@ final class StatusPrinter {
                         source.filter().isEmpty() ? "" : " " + source.filter(), source.position(), source.total(),
                         source.complete() ? ", complete" : "");
             }
+            if (pipeline.rejects().records() >= 0) {
+                out.printf("  rejected records (%s): %d%n", pipeline.rejects().topic(), pipeline.rejects().records());
+            }
             if (pipeline.generations().isEmpty()) {
                 out.println("  no model re-embeds it yet");
                 continue;
@@ -60,7 +63,6 @@ final class StatusPrinter {
             }
         }
         out.println();
-        out.printf("Rejected records (%s): %s%n", status.rejects().topic(), count(status.rejects().records()));
         List<String> problems = status.problems();
         if (problems.isEmpty()) {
             out.println("Healthy.");

@@ -31,8 +31,8 @@ class StatusPrinterTest {
                 new ClusterProbe.Reachability(ClusterProbe.Cluster.ELASTICSEARCH, "http://127.0.0.1:9200", false,
                         "connection refused")),
                 List.of(new PipelineStatus.Pipeline("a-rather-long-input-topic", "a-rather-long-input-topic", 4421,
-                        List.of(new PipelineStatus.Source("jsonl:/x.jsonl", "", 4421, 4421, true)), List.of(generation))),
-                new PipelineStatus.TopicCount("memories.rejected", 3));
+                        List.of(new PipelineStatus.Source("jsonl:/x.jsonl", "", 4421, 4421, true)), List.of(generation),
+                        new PipelineStatus.TopicCount("a-rather-long-input-topic.rejected", 3))));
 
         StringWriter text = new StringWriter();
         StatusPrinter.print(new PrintWriter(text), status);
@@ -50,7 +50,7 @@ class StatusPrinterTest {
                 .contains("Elasticsearch    http://127.0.0.1:9200")
                 .contains("NOT ANSWERING: connection refused")
                 .contains("export jsonl:/x.jsonl: 4421 of 4421 memories, complete")
-                .contains("Rejected records (memories.rejected): 3")
+                .contains("  rejected records (a-rather-long-input-topic.rejected): 3")
                 .contains("Unhealthy:")
                 .contains("  - 2 memories Elasticsearch refused for idx are in memories.import-dlq.idx")
                 .contains("  - alias memories points to idx, whose last verify failed");

@@ -1,6 +1,5 @@
 package io.memshift.control;
 
-import io.memshift.schemas.Topics;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -23,11 +22,9 @@ import java.util.Set;
  * @param sampleSeconds seconds between the earlier reading the rates come from and this one; 0 without rates
  * @param clusters      what each cluster answered
  * @param pipelines     one per input topic
- * @param rejects       records exports set aside ({@code memories.rejected}); reported, not a problem: they were
- *                      set aside on request ({@code --skip-invalid}) and are in the reject file too
  */
 public record PipelineStatus(String at, double sampleSeconds, List<ClusterProbe.Reachability> clusters,
-                             List<Pipeline> pipelines, TopicCount rejects) {
+                             List<Pipeline> pipelines) {
 
     /**
      * One pipeline: an input topic of memory events and what re-embeds it.
@@ -36,9 +33,12 @@ public record PipelineStatus(String at, double sampleSeconds, List<ClusterProbe.
      * @param topic     its input topic
      * @param endOffset the topic's end (the sum over partitions of what a read_committed reader sees); -1 if the
      *                  topic does not exist
+     * @param rejects   records its exports set aside ({@code <log>.rejected}; -1 if there is no such topic):
+     *                  reported, not a problem: they were set aside on request ({@code --skip-invalid}) and are in
+     *                  the reject file too
      */
     public record Pipeline(String name, String topic, long endOffset, List<Source> sources,
-                           List<Generation> generations) {
+                           List<Generation> generations, TopicCount rejects) {
     }
 
     /** An export into the pipeline's topic, from its last checkpoint. */
@@ -136,9 +136,9 @@ public record PipelineStatus(String at, double sampleSeconds, List<ClusterProbe.
                         rate(g.reembedder(), before, seconds), g.dlq(), indices));
             }
             rated.add(new Pipeline(pipeline.name(), pipeline.topic(), pipeline.endOffset(), pipeline.sources(),
-                    generations));
+                    generations, pipeline.rejects()));
         }
-        return new PipelineStatus(at, seconds, clusters, rated, rejects);
+        return new PipelineStatus(at, seconds, clusters, rated);
     }
 
     private static GroupProgress rate(GroupProgress now, Map<String, GroupProgress> before, double seconds) {
@@ -163,7 +163,7 @@ public record PipelineStatus(String at, double sampleSeconds, List<ClusterProbe.
      * What is wrong, one sentence each; empty when healthy. The rule: a cluster that does not answer (or answers
      * with a refusal), a dead-letter topic that is not empty (the model's or an index's), or an alias on an index
      * whose last verify failed. Lag alone is not a problem (a migration under way lags), nor are rejects (see
-     * {@link #rejects()}).
+     * {@link Pipeline#rejects()}).
      */
     public List<String> problems() {
         List<String> problems = new ArrayList<>();
@@ -200,6 +200,6 @@ public record PipelineStatus(String at, double sampleSeconds, List<ClusterProbe.
 
     /** A reading of clusters that could not be read further (the broker does not answer, say). */
     static PipelineStatus unreadable(Instant at, List<ClusterProbe.Reachability> clusters) {
-        return new PipelineStatus(at.toString(), 0, clusters, List.of(), new TopicCount(Topics.REJECTED, -1));
+        return new PipelineStatus(at.toString(), 0, clusters, List.of());
     }
 }

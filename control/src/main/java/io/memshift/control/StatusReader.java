@@ -8,6 +8,8 @@ import io.memshift.clients.KafkaClients;
 import io.memshift.importer.ImporterConfig;
 import io.memshift.importer.IndexLifecycle;
 import io.memshift.reembedder.Reembedder;
+import io.memshift.schemas.Mem0Entities;
+import io.memshift.schemas.Pipeline;
 import io.memshift.schemas.Topics;
 import java.io.IOException;
 import java.time.Duration;
@@ -107,11 +109,12 @@ public final class StatusReader {
                 List<PipelineStatus.Source> sources = exports.stream().filter(e -> e.topic().equals(input))
                         .map(e -> new PipelineStatus.Source(e.source(), e.filter(), e.position(), e.total(), e.complete()))
                         .sorted(Comparator.comparing(PipelineStatus.Source::source)).toList();
+                String rejected = Pipeline.ofLog(input).rejected();
                 pipelines.add(new PipelineStatus.Pipeline(input, input, end(ends, input), sources,
-                        generations));
+                        generations, new PipelineStatus.TopicCount(rejected,
+                        topics.contains(rejected) ? counts.getOrDefault(rejected, -1L) : -1L)));
             }
-            return new PipelineStatus(at.toString(), 0, probes, pipelines,
-                    new PipelineStatus.TopicCount(Topics.REJECTED, counts.getOrDefault(Topics.REJECTED, -1L)));
+            return new PipelineStatus(at.toString(), 0, probes, pipelines);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new MigrationFailedException("interrupted while reading the status", e);
@@ -209,10 +212,10 @@ public final class StatusReader {
             return groups;
         }
 
-        /** The dead-letter topics of the shown generations and indices, and the rejects. */
+        /** The dead-letter topics of the shown generations and indices, and each shown pipeline's rejects. */
         Set<String> countedTopics(Map<String, IndexNotes> indices) {
             Set<String> counted = new TreeSet<>();
-            counted.add(Topics.REJECTED);
+            byInput.keySet().forEach(input -> counted.add(Pipeline.ofLog(input).rejected()));
             byInput.values().forEach(outputs -> outputs.forEach(o -> {
                 counted.add(Topics.embedDeadLetterTopicName(o.model()));
                 indices.values().stream().filter(i -> o.topic().equals(i.topic()))
@@ -244,6 +247,11 @@ public final class StatusReader {
                             meta.get(IndexLifecycle.META_VERIFY_AT)));
                 }
             }
+            // An index's entity store (<index>_entities) is filled by that index's importer, from the same topic and
+            // in the same group: it has no importer of its own to show (a group of its name never exists, so it
+            // showed the whole topic as lag, "stalled").
+            notes.values().removeIf(n -> n.index().endsWith(Mem0Entities.SUFFIX) && notes.containsKey(
+                    n.index().substring(0, n.index().length() - Mem0Entities.SUFFIX.length())));
             return notes;
         } catch (IOException e) {
             throw new MigrationFailedException("cannot read the indices from Elasticsearch at "

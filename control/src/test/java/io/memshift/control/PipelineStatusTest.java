@@ -36,7 +36,7 @@ class PipelineStatusTest {
                 group("memshift-reembed-m", "memories", reembedCommitted, 1000),
                 new TopicCount("memories.dlq.m", embedDlq), List.of(index));
         return new PipelineStatus(at, 0, clusters, List.of(new Pipeline("memories", "memories", 1000, List.of(),
-                List.of(generation))), new TopicCount("memories.rejected", 7));
+                List.of(generation), new TopicCount("memories.rejected", 7))));
     }
 
     @Test
