@@ -38,6 +38,7 @@ class EndToEndBenchmarkTest {
                 "| stub:64 | 300 |");
         assertThat(result.out()).containsPattern("vectors +1\\.000000 \\(lowest cosine to the stub's own vectors.*met");
         assertThat(benchIndices(stack)).isEmpty();
+        assertNoBenchCheckpoints(stack);
     }
 
     @Test
@@ -53,6 +54,7 @@ class EndToEndBenchmarkTest {
         assertThat(result.out()).containsPattern("pipeline/seed loop +[0-9.]+ \\(no target: the rate limits bind\\)");
         assertThat(result.out()).containsPattern("vectors +1\\.000000 \\(lowest cosine to the stand-in's own vectors.*met");
         assertThat(benchIndices(stack)).isEmpty();
+        assertNoBenchCheckpoints(stack);
     }
 
     private Cli.Result bench(StackEndpoints stack, String... args) {
@@ -63,6 +65,12 @@ class EndToEndBenchmarkTest {
                 "--data-dir", dataDir.toString()));
         all.addAll(List.of(args));
         return Cli.run(all.toArray(String[]::new));
+    }
+
+    /** Nor does the bench leave its exports' checkpoints, or `status` would list its pipelines for ever. */
+    private static void assertNoBenchCheckpoints(StackEndpoints stack) {
+        assertThat(io.memshift.exporter.ExportPosition.readAll(io.memshift.clients.KafkaSettings.of(stack.bootstrapServers())))
+                .noneMatch(position -> position.topic().startsWith("bench.e2e."));
     }
 
     private static String benchIndices(StackEndpoints stack) throws Exception {

@@ -13,10 +13,14 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * How far the export of one source to one topic got, as its last committed checkpoint says: what
@@ -93,5 +97,25 @@ public record ExportPosition(String source, String topic, String filter, long po
             }
         }
         return List.copyOf(latest.values());
+    }
+
+    /**
+     * Deletes the checkpoints of every export to {@code topic} (a tombstone per key; the topic is compacted): for a
+     * pipeline removed for good, whose exports {@code status} would otherwise still list. The exports' sources are
+     * untouched; a later export of one starts from the beginning.
+     */
+    public static void forgetTopic(KafkaSettings kafka, String topic) {
+        List<ExportPosition> gone = readAll(kafka).stream().filter(p -> p.topic().equals(topic)).toList();
+        if (gone.isEmpty()) {
+            return;
+        }
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(new KafkaClients(kafka).idempotentProducerConfig(),
+                new StringSerializer(), new ByteArraySerializer())) {
+            for (ExportPosition position : gone) {
+                String filterKey = position.filter().isEmpty() ? "" : " " + position.filter();
+                producer.send(new ProducerRecord<>(Topics.EXPORT_CHECKPOINTS, key(position.source(), topic, filterKey), null));
+            }
+            producer.flush();
+        }
     }
 }
