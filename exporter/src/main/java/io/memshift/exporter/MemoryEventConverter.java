@@ -162,16 +162,29 @@ public final class MemoryEventConverter {
         return node.textValue();
     }
 
-    private static Instant timestamp(String field, String text, List<String> problems) {
+    /** The instant {@code text} names, or null (with the problem added) when it is none memshift can carry. */
+    static Instant timestamp(String field, String text, List<String> problems) {
         if (text == null) {
             return null;
         }
+        Instant at;
         try {
-            return Timestamps.parse(text);
+            at = Timestamps.parse(text);
         } catch (DateTimeParseException e) {
             problems.add("field '" + field + "' is not an ISO-8601 timestamp: '" + text + "'");
             return null;
         }
+        // Refused, not carried: Avro's timestamp-micros and Elasticsearch's date would hold a later time, but the
+        // version it dates is Elasticsearch's external version (a signed long, full after MemoryVersion.LATEST, in
+        // 2262), and the memshift layout indexes the *_ts fields as date_nanos, which ends there too. Clamping would
+        // give every later change the same version, so one of them would silently lose. Every spelling is checked,
+        // created_at too, because the index would refuse any of them mid-pipeline.
+        if (at.isAfter(MemoryVersion.LATEST)) {
+            problems.add("field '" + field + "' is '" + text + "', after " + MemoryVersion.LATEST
+                    + ", the latest time memshift can carry");
+            return null;
+        }
+        return at;
     }
 
     private static String metadata(ObjectNode json, List<String> problems) {
