@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -35,6 +36,10 @@ class SourceFileLayoutsTest {
 
     private Path file(String name, String content) throws IOException {
         return Files.writeString(dir.resolve(name), content);
+    }
+
+    private Path file(String name, byte[] content) throws IOException {
+        return Files.write(dir.resolve(name), content);
     }
 
     @Test
@@ -99,5 +104,28 @@ class SourceFileLayoutsTest {
                 """);
         assertThat(read(new Mem0ExportReader(users)))
                 .containsExactly(new Read("a-1", "users.json:1", "alice"), new Read("b-1", "users.json:2", "bob"));
+    }
+
+    @Test
+    void jsonLinesWithAUtf8ByteOrderMarkAreReadAndKeepTheirLineNumbers() throws IOException {
+        byte[] bom = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF};
+        byte[] lines = ("{\"id\": \"j-1\", \"memory\": \"first\"}\r\n"
+                + "\r\n"
+                + "{\"id\": \"j-3\", \"memory\": \"third\"}\r\n").getBytes(StandardCharsets.UTF_8);
+        byte[] content = new byte[bom.length + lines.length];
+        System.arraycopy(bom, 0, content, 0, bom.length);
+        System.arraycopy(lines, 0, content, bom.length, lines.length);
+        Path withBom = file("bom.jsonl", content);
+
+        assertThat(read(new JsonLinesReader(withBom)))
+                .containsExactly(new Read("j-1", "bom.jsonl:1", null), new Read("j-3", "bom.jsonl:3", null));
+    }
+
+    @Test
+    void aByteOrderMarkAfterTheFirstLineIsStillMalformedJson() throws IOException {
+        Path late = file("late.jsonl", "{\"id\": \"j-1\", \"memory\": \"first\"}\n\uFEFF{\"id\": \"j-2\", \"memory\": \"x\"}\n");
+        assertThatThrownBy(() -> read(new JsonLinesReader(late)))
+                .isInstanceOf(InvalidSourceException.class)
+                .hasMessageContaining("late.jsonl:2: malformed JSON");
     }
 }
