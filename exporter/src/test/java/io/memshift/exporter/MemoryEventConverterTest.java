@@ -92,6 +92,15 @@ class MemoryEventConverterTest {
     }
 
     @Test
+    void theTextLimitCountsCharactersNotUtf16Units() throws Exception {
+        String emoji = "😀"; // one character, two UTF-16 units
+        assertThat(convert("{\"id\": \"e-1\", \"memory\": \"" + emoji.repeat(100) + "\"}", 21).valid())
+                .as("100 characters are within the limit of 100").isTrue();
+        assertThat(problems("{\"id\": \"e-2\", \"memory\": \"" + emoji.repeat(101) + "\"}", 22))
+                .containsExactly("export.json:22: memory id=e-2: field 'memory' has 101 characters, over the limit of 100");
+    }
+
+    @Test
     void everyProblemOfOneMemoryIsReportedNotJustTheFirst() throws Exception {
         assertThat(problems("{\"id\": \"many\", \"user_id\": 1, \"categories\": {}, \"role\": true}", 20)).containsExactly(
                 "export.json:20: memory id=many: field 'memory' is missing",
