@@ -8,13 +8,11 @@ import com.sun.net.httpserver.HttpServer;
 import io.memshift.schemas.Json;
 import io.memshift.schemas.MemoryEvent;
 import io.memshift.schemas.Stage;
-import io.memshift.schemas.Timestamps;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -245,11 +243,11 @@ public final class IngestServer implements Stage {
                 Instant at = Instant.now();
                 JsonNode deletedAt = item.get("deleted_at");
                 if (deletedAt != null && !deletedAt.isNull()) {
-                    try {
-                        at = Timestamps.parse(deletedAt.asText());
-                    } catch (DateTimeParseException e) {
-                        throw new IngestException(400, where + ": memory id=" + id.asText()
-                                + ": field 'deleted_at' is not an ISO-8601 time: '" + deletedAt.asText() + "'");
+                    // Checked as a memory's own timestamps are: ISO-8601, and no later than a version can carry.
+                    List<String> problems = new ArrayList<>();
+                    at = MemoryEventConverter.timestamp("deleted_at", deletedAt.asText(), problems);
+                    if (at == null) {
+                        throw new IngestException(400, where + ": memory id=" + id.asText() + ": " + problems.get(0));
                     }
                 }
                 return MemoryEventPublisher.deleteEvent(id.asText(), at, "ingest");

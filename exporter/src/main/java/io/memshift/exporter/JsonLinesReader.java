@@ -20,10 +20,14 @@ import java.util.List;
 import java.util.function.Consumer;
 
 /**
- * One Mem0 memory object per line (JSON Lines). Blank lines are skipped. Read line by line in constant memory;
- * a line that is not a JSON object, or not valid UTF-8, is reported with its line number.
+ * One Mem0 memory object per line (JSON Lines). Blank lines are skipped, and a UTF-8 byte order mark before the
+ * first line is ignored. Read line by line in constant memory; a line that is not a JSON object, or not valid
+ * UTF-8, is reported with its line number.
  */
 public final class JsonLinesReader extends FileMemorySource {
+
+    /** The byte order mark Windows tools put before UTF-8 text: U+FEFF, decoded. Allowed at the file's start only. */
+    private static final String UTF8_BOM = "\uFEFF";
 
     public JsonLinesReader(Path file) {
         super(file);
@@ -64,6 +68,9 @@ public final class JsonLinesReader extends FileMemorySource {
                     throw problem(lineNumber, "not valid UTF-8");
                 }
                 bytes.reset();
+                if (lineNumber == 1 && line.startsWith(UTF8_BOM)) {
+                    line = line.substring(UTF8_BOM.length()); // as mem0-json does; the line keeps its number
+                }
                 if (line.isBlank()) {
                     continue;
                 }

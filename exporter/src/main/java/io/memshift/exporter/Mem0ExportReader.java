@@ -19,7 +19,8 @@ import java.util.function.Consumer;
  * memory. Accepted layouts, as Mem0 produces them:
  * <ul>
  *   <li>a {@code get_all} result: {@code {"results": [ {memory}, ... ]}} (other top-level keys such as
- *       {@code relations} are ignored);</li>
+ *       {@code relations}, or the hosted platform's paging {@code count}, {@code next}, {@code previous}, are
+ *       ignored);</li>
  *   <li>a map of user id to result: {@code {"alice": {"results": [...]}, "bob": {"results": [...]}}}, or to a
  *       bare list;</li>
  *   <li>a bare list of memories.</li>
@@ -70,12 +71,28 @@ public final class Mem0ExportReader extends FileMemorySource {
         }
     }
 
+    /** The layouts a Mem0 export file may have, as a refusal of another layout lists them. */
+    private static final String LAYOUTS = "expected {\"results\": [...]}, a map of user id to {\"results\": [...]} or"
+            + " to a list of memories, or a list of memories";
+
+    /** The first top-level key holding a single value (no list, no object), and where: what a layout error names. */
+    private record ScalarKey(String key, JsonToken value, int line) {
+    }
+
     private void readTopObject(JsonParser parser, Consumer<SourceMemory> sink) throws IOException {
+        boolean sawResults = false;
+        boolean sawMemoryField = false;
+        ScalarKey firstScalar = null;
         while (parser.nextToken() == JsonToken.FIELD_NAME) {
             String key = parser.currentName();
             JsonToken value = parser.nextToken();
-            if ("results".equals(key) && value == JsonToken.START_ARRAY) {
+            if ("results".equals(key)) {
+                if (value != JsonToken.START_ARRAY) {
+                    throw layout(parser.currentTokenLocation().getLineNr(),
+                            "\"results\" holds " + describe(value) + ", not a list of memories");
+                }
                 readList(parser, null, sink);
+                sawResults = true;
             } else if ("relations".equals(key)) {
                 parser.skipChildren(); // Mem0's graph memory output: entities, not memories
             } else if (value == JsonToken.START_ARRAY) {
@@ -83,10 +100,24 @@ public final class Mem0ExportReader extends FileMemorySource {
             } else if (value == JsonToken.START_OBJECT) {
                 readUserResult(parser, key, sink);
             } else {
-                throw layout(parser, "top-level key '" + key + "' holds " + value.asString()
-                        + "; expected \"results\": [...] or a map of user id to {\"results\": [...]}");
+                // A single value is never a user's memories. Beside "results" it is the platform's paging
+                // (count, next, previous), ignored like any other key; without "results" the layout is wrong,
+                // which is only known at the end of the object (the platform writes "results" last).
+                if (firstScalar == null) {
+                    firstScalar = new ScalarKey(key, value, parser.currentTokenLocation().getLineNr());
+                }
+                sawMemoryField |= "memory".equals(key);
             }
         }
+        if (sawResults || firstScalar == null) {
+            return;
+        }
+        if (sawMemoryField) {
+            throw layout(firstScalar.line(), "the top-level object is a single memory; " + LAYOUTS
+                    + " (put it in a list: [{...}])");
+        }
+        throw layout(firstScalar.line(), "top-level key '" + firstScalar.key() + "' holds "
+                + describe(firstScalar.value()) + " and there is no \"results\" list; " + LAYOUTS);
     }
 
     private void readUserResult(JsonParser parser, String user, Consumer<SourceMemory> sink) throws IOException {
@@ -124,7 +155,22 @@ public final class Mem0ExportReader extends FileMemorySource {
     }
 
     private InvalidSourceException layout(JsonParser parser, String problem) {
-        return new InvalidSourceException(file.toString(), java.util.List.of(
-                file + ":" + parser.currentLocation().getLineNr() + ": " + problem), 0);
+        return layout(parser.currentLocation().getLineNr(), problem);
+    }
+
+    private InvalidSourceException layout(int line, String problem) {
+        return new InvalidSourceException(file.toString(), java.util.List.of(file + ":" + line + ": " + problem), 0);
+    }
+
+    /** A JSON value as a message names it: "null", "a number", "a string", "an object"... */
+    private static String describe(JsonToken value) {
+        return switch (value) {
+            case VALUE_NULL -> "null";
+            case VALUE_TRUE, VALUE_FALSE -> "a boolean";
+            case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> "a number";
+            case VALUE_STRING -> "a string";
+            case START_OBJECT -> "an object";
+            default -> value.name();
+        };
     }
 }

@@ -37,6 +37,7 @@ public final class MemoryEventConverter {
     /** The Mem0 fields with a place of their own in MemoryEvent; any other top-level field goes to extras. */
     private static final Set<String> KNOWN = Set.of("id", "memory", "hash", "metadata", "categories", "created_at",
             "updated_at", "user_id", "agent_id", "run_id", "actor_id", "role");
+    /** The longest text accepted by default, in characters (code points): see {@link #characters(String)}. */
     public static final int DEFAULT_MAX_TEXT_CHARS = 65_536;
 
     private final String sourceSystem;
@@ -95,8 +96,8 @@ public final class MemoryEventConverter {
         if (text != null && text.isBlank()) {
             problems.add("field '" + textField + "' is empty");
         }
-        if (text != null && text.length() > maxTextChars) {
-            problems.add("field '" + textField + "' has " + text.length() + " characters, over the limit of " + maxTextChars);
+        if (text != null && characters(text) > maxTextChars) {
+            problems.add("field '" + textField + "' has " + characters(text) + " characters, over the limit of " + maxTextChars);
         }
         if (text != null && hasLoneSurrogate(text)) {
             problems.add("field '" + textField + "' is not valid Unicode (lone surrogate)");
@@ -162,16 +163,29 @@ public final class MemoryEventConverter {
         return node.textValue();
     }
 
-    private static Instant timestamp(String field, String text, List<String> problems) {
+    /** The instant {@code text} names, or null (with the problem added) when it is none memshift can carry. */
+    static Instant timestamp(String field, String text, List<String> problems) {
         if (text == null) {
             return null;
         }
+        Instant at;
         try {
-            return Timestamps.parse(text);
+            at = Timestamps.parse(text);
         } catch (DateTimeParseException e) {
             problems.add("field '" + field + "' is not an ISO-8601 timestamp: '" + text + "'");
             return null;
         }
+        // Refused, not carried: Avro's timestamp-micros and Elasticsearch's date would hold a later time, but the
+        // version it dates is Elasticsearch's external version (a signed long, full after MemoryVersion.LATEST, in
+        // 2262), and the memshift layout indexes the *_ts fields as date_nanos, which ends there too. Clamping would
+        // give every later change the same version, so one of them would silently lose. Every spelling is checked,
+        // created_at too, because the index would refuse any of them mid-pipeline.
+        if (at.isAfter(MemoryVersion.LATEST)) {
+            problems.add("field '" + field + "' is '" + text + "', after " + MemoryVersion.LATEST
+                    + ", the latest time memshift can carry");
+            return null;
+        }
+        return at;
     }
 
     private static String metadata(ObjectNode json, List<String> problems) {
@@ -224,6 +238,14 @@ public final class MemoryEventConverter {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("a parsed JSON tree always serializes", e);
         }
+    }
+
+    /**
+     * The text's length as the limit counts it, in characters (Unicode code points), as the README states it: an
+     * emoji is one character, not the two UTF-16 units of {@link String#length()}.
+     */
+    private static int characters(String text) {
+        return text.codePointCount(0, text.length());
     }
 
     private static boolean hasLoneSurrogate(String text) {

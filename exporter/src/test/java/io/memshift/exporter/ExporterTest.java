@@ -189,7 +189,8 @@ class ExporterTest {
                   {"id": "s-ok-1", "memory": "Keeps bees", "user_id": "eve"},
                   {"id": "s-bad-1", "user_id": "eve"},
                   {"id": "s-ok-2", "memory": "Sails on weekends", "user_id": "eve"},
-                  {"id": "s-bad-2", "memory": "Cooks", "categories": "food"}
+                  {"id": "s-bad-2", "memory": "Cooks", "categories": "food"},
+                  {"id": "s-bad-3", "memory": "Plans ahead", "created_at": "2300-01-01T00:00:00Z"}
                 ]}
                 """;
         Path rejects = dir.resolve("rejects/skip.rejects.jsonl");
@@ -198,20 +199,22 @@ class ExporterTest {
                 .export(reader("skip.json", content), converter("skip.json"), ExportProgress.NONE, options);
 
         assertThat(summary.published()).isEqualTo(2);
-        assertThat(summary.rejected()).isEqualTo(2);
+        assertThat(summary.rejected()).isEqualTo(3);
         assertThat(summary.selected()).isEqualTo(2);
         List<String> lines = Files.readAllLines(rejects);
-        assertThat(lines).hasSize(2);
+        assertThat(lines).hasSize(3);
         assertThat(lines.get(0)).contains("\"position\":\"skip.json:3\"").contains("field 'memory' is missing").contains("s-bad-1");
         assertThat(lines.get(1)).contains("field 'categories' must be a list");
+        assertThat(lines.get(2)).as("a time later than a version can carry is bad input, not an overflow")
+                .contains("field 'created_at' is '2300-01-01T00:00:00Z', after 2262-04-11T23:47:16.854774Z");
         Map<String, String> reasons = new HashMap<>();
         for (ConsumerRecord<String, String> record : CommittedRecords.readToEnd(stack.bootstrapServers(), Topics.REJECTED,
                 new StringDeserializer(), new StringDeserializer())) {
             reasons.put(record.key(), Headers.text(record.headers(), Headers.ERROR_REASON));
         }
-        assertThat(reasons).containsKeys("s-bad-1", "s-bad-2");
+        assertThat(reasons).containsKeys("s-bad-1", "s-bad-2", "s-bad-3");
         assertThat(reasons.get("s-bad-1")).contains("field 'memory' is missing");
-        assertThat(readAll(stack, registry)).containsKeys("s-ok-1", "s-ok-2").doesNotContainKeys("s-bad-1", "s-bad-2");
+        assertThat(readAll(stack, registry)).containsKeys("s-ok-1", "s-ok-2").doesNotContainKeys("s-bad-1", "s-bad-2", "s-bad-3");
     }
 
     @Test

@@ -73,6 +73,34 @@ class MemoryEventConverterTest {
     }
 
     @Test
+    void aTimestampLaterThanAVersionCanCarryIsRefusedByFieldNotAnOverflow() throws Exception {
+        assertThat(problems("{\"id\": \"f-1\", \"memory\": \"ok\", \"created_at\": \"2300-01-01T00:00:00Z\"}", 16))
+                .containsExactly("export.json:16: memory id=f-1: field 'created_at' is '2300-01-01T00:00:00Z', after"
+                        + " 2262-04-11T23:47:16.854774Z, the latest time memshift can carry");
+        assertThat(problems("{\"id\": \"f-2\", \"memory\": \"ok\", \"created_at\": \"2024-01-01T00:00:00Z\","
+                + " \"updated_at\": \"9999-12-31T23:59:59Z\"}", 17))
+                .containsExactly("export.json:17: memory id=f-2: field 'updated_at' is '9999-12-31T23:59:59Z', after"
+                        + " 2262-04-11T23:47:16.854774Z, the latest time memshift can carry");
+        assertThat(problems("{\"id\": \"f-3\", \"memory\": \"ok\", \"updatedAt\": \"2262-04-12T00:00:00Z\"}", 18))
+                .containsExactly("export.json:18: memory id=f-3: field 'updatedAt' is '2262-04-12T00:00:00Z', after"
+                        + " 2262-04-11T23:47:16.854774Z, the latest time memshift can carry");
+        // The last microsecond a version can carry is still accepted, with every tie-break.
+        MemoryEventConverter.Result last = convert(
+                "{\"id\": \"f-4\", \"memory\": \"ok\", \"updated_at\": \"2262-04-11T23:47:16.854774Z\"}", 19);
+        assertThat(last.valid()).as("%s", last.problems()).isTrue();
+        assertThat(last.event().getVersion()).isPositive();
+    }
+
+    @Test
+    void theTextLimitCountsCharactersNotUtf16Units() throws Exception {
+        String emoji = "😀"; // one character, two UTF-16 units
+        assertThat(convert("{\"id\": \"e-1\", \"memory\": \"" + emoji.repeat(100) + "\"}", 21).valid())
+                .as("100 characters are within the limit of 100").isTrue();
+        assertThat(problems("{\"id\": \"e-2\", \"memory\": \"" + emoji.repeat(101) + "\"}", 22))
+                .containsExactly("export.json:22: memory id=e-2: field 'memory' has 101 characters, over the limit of 100");
+    }
+
+    @Test
     void everyProblemOfOneMemoryIsReportedNotJustTheFirst() throws Exception {
         assertThat(problems("{\"id\": \"many\", \"user_id\": 1, \"categories\": {}, \"role\": true}", 20)).containsExactly(
                 "export.json:20: memory id=many: field 'memory' is missing",

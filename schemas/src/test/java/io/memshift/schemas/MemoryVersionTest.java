@@ -1,6 +1,7 @@
 package io.memshift.schemas;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Instant;
 import org.junit.jupiter.api.Tag;
@@ -52,6 +53,19 @@ class MemoryVersionTest {
         // A delete after the observation wins; one before it loses.
         assertThat(MemoryVersion.ofDelete(observed.plusSeconds(1))).isGreaterThan(MemoryVersion.ofUpsert(null, null, observed, "x"));
         assertThat(MemoryVersion.ofDelete(observed.minusSeconds(1))).isLessThan(MemoryVersion.ofUpsert(null, null, observed, "x"));
+    }
+
+    @Test
+    void theLatestTimeAVersionCanCarryFitsASignedLongAndALaterOneIsRefusedNotWrapped() {
+        assertThat(MemoryVersion.LATEST).isEqualTo(Instant.parse("2262-04-11T23:47:16.854774Z"));
+        assertThat(MemoryVersion.ofDelete(MemoryVersion.LATEST)).isPositive()
+                .isGreaterThan(MemoryVersion.ofUpsert(MemoryVersion.LATEST, null, "x"))
+                .isGreaterThan(MemoryVersion.ofDelete(MemoryVersion.LATEST.minusNanos(1000)));
+        Instant later = MemoryVersion.LATEST.plusNanos(1000);
+        assertThatThrownBy(() -> MemoryVersion.ofUpsert(later, null, "x"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("after " + MemoryVersion.LATEST);
+        assertThatThrownBy(() -> MemoryVersion.ofDelete(Instant.parse("2300-01-01T00:00:00Z")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("after " + MemoryVersion.LATEST);
     }
 
     @Test
