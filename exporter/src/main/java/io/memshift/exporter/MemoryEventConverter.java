@@ -37,6 +37,8 @@ public final class MemoryEventConverter {
     /** The Mem0 fields with a place of their own in MemoryEvent; any other top-level field goes to extras. */
     private static final Set<String> KNOWN = Set.of("id", "memory", "hash", "metadata", "categories", "created_at",
             "updated_at", "user_id", "agent_id", "run_id", "actor_id", "role");
+    /** Elasticsearch refuses a longer {@code _id}, and with it the whole bulk it is in: refused here, up front. */
+    static final int MAX_ID_BYTES = 512;
     /** The longest text accepted by default, in characters (code points): see {@link #characters(String)}. */
     public static final int DEFAULT_MAX_TEXT_CHARS = 65_536;
 
@@ -93,14 +95,18 @@ public final class MemoryEventConverter {
         // An entity's text is its payload's data (Mem0Payload moved it to 'memory'): named as the store spells it.
         String textField = entity ? "data" : "memory";
         String text = requiredString(json, "memory", textField, problems);
-        if (text != null && text.isBlank()) {
-            problems.add("field '" + textField + "' is empty");
+        if (text != null && nothingToEmbed(text)) {
+            problems.add("field '" + textField + "' is empty" + (text.isBlank() ? "" : " (only invisible characters)"));
         }
         if (text != null && characters(text) > maxTextChars) {
             problems.add("field '" + textField + "' has " + characters(text) + " characters, over the limit of " + maxTextChars);
         }
         if (text != null && hasLoneSurrogate(text)) {
             problems.add("field '" + textField + "' is not valid Unicode (lone surrogate)");
+        }
+        String broken = fieldWithLoneSurrogate(json, "", "memory");
+        if (broken != null) {
+            problems.add("field '" + broken + "' is not valid Unicode (lone surrogate): it cannot be written as UTF-8");
         }
         String hash = optionalString(json, "hash", problems);
         String userId = optionalString(json, "user_id", problems);
@@ -146,6 +152,12 @@ public final class MemoryEventConverter {
         }
         if (field.equals("id") && node.textValue().isBlank()) {
             problems.add("field 'id' is empty");
+            return null;
+        }
+        int idBytes = field.equals("id") ? node.textValue().getBytes(java.nio.charset.StandardCharsets.UTF_8).length : 0;
+        if (idBytes > MAX_ID_BYTES) {
+            problems.add("field 'id' is " + idBytes + " bytes in UTF-8, over the " + MAX_ID_BYTES
+                    + " Elasticsearch takes for a document's _id");
             return null;
         }
         return node.textValue();
@@ -246,6 +258,52 @@ public final class MemoryEventConverter {
      */
     private static int characters(String text) {
         return text.codePointCount(0, text.length());
+    }
+
+    /**
+     * Whether a text holds nothing a model could embed: only white space, control and format characters (a
+     * zero-width space, say). Models' tokenizers drop those, so such a text reaches the model empty and is refused
+     * there, mid-pipeline, instead of here with its file and line.
+     */
+    private static boolean nothingToEmbed(String text) {
+        return text.codePoints().allMatch(c -> Character.isWhitespace(c) || Character.isSpaceChar(c)
+                || Character.getType(c) == Character.CONTROL || Character.getType(c) == Character.FORMAT);
+    }
+
+    /**
+     * The first field (as a dotted path; a key counts as its field) whose name or string value holds a lone
+     * surrogate, which no UTF-8 writer can carry: Kafka's and Elasticsearch's turned it into '?' silently.
+     * {@code skipped} (the text) is checked on its own.
+     */
+    private static String fieldWithLoneSurrogate(JsonNode node, String path, String skipped) {
+        if (node.isTextual()) {
+            return hasLoneSurrogate(node.textValue()) ? path : null;
+        }
+        if (node.isArray()) {
+            for (int i = 0; i < node.size(); i++) {
+                String found = fieldWithLoneSurrogate(node.get(i), path + "[" + i + "]", null);
+                if (found != null) {
+                    return found;
+                }
+            }
+        }
+        if (node.isObject()) {
+            for (var fields = node.fields(); fields.hasNext(); ) {
+                var field = fields.next();
+                String at = path.isEmpty() ? field.getKey() : path + "." + field.getKey();
+                if (hasLoneSurrogate(field.getKey())) {
+                    return at;
+                }
+                if (field.getKey().equals(skipped) && path.isEmpty()) {
+                    continue;
+                }
+                String found = fieldWithLoneSurrogate(field.getValue(), at, null);
+                if (found != null) {
+                    return found;
+                }
+            }
+        }
+        return null;
     }
 
     private static boolean hasLoneSurrogate(String text) {

@@ -54,6 +54,33 @@ class MemoryEventConverterTest {
                 .containsExactly("export.json:5: memory id=m-4: field 'memory' has 101 characters, over the limit of 100");
         assertThat(problems("{\"id\": \"m-5\", \"memory\": \"broken \\ud83e here\"}", 6))
                 .containsExactly("export.json:6: memory id=m-5: field 'memory' is not valid Unicode (lone surrogate)");
+        // What a model's tokenizer drops entirely (a zero-width space, a byte order mark) is no text either.
+        assertThat(problems("{\"id\": \"m-6\", \"memory\": \"\\u200b \\ufeff\"}", 7))
+                .containsExactly("export.json:7: memory id=m-6: field 'memory' is empty (only invisible characters)");
+        assertThat(problems("{\"id\": \"m-7\", \"memory\": \"\\u3000\"}", 8))
+                .containsExactly("export.json:8: memory id=m-7: field 'memory' is empty");
+        assertThat(convert("{\"id\": \"m-8\", \"memory\": \"\\u200bLikes tea\"}", 9).valid()).isTrue();
+    }
+
+    @Test
+    void aLoneSurrogateAnywhereIsNamedByItsField() throws Exception {
+        // UTF-8 cannot carry it: it came out as '?' in the log and the index.
+        assertThat(problems("{\"id\": \"s-1\\udc00\", \"memory\": \"Likes tea\"}", 2))
+                .containsExactly("export.json:2: memory id=s-1\udc00: field 'id' is not valid Unicode (lone surrogate):"
+                        + " it cannot be written as UTF-8");
+        assertThat(problems("{\"id\": \"s-2\", \"memory\": \"Likes tea\", \"metadata\": {\"k\": [\"ok\", \"\\ud83e\"]}}", 3))
+                .containsExactly("export.json:3: memory id=s-2: field 'metadata.k[1]' is not valid Unicode (lone surrogate):"
+                        + " it cannot be written as UTF-8");
+        assertThat(problems("{\"id\": \"s-3\", \"memory\": \"Likes tea\", \"user_id\": \"\\udc00x\"}", 4))
+                .anyMatch(p -> p.contains("field 'user_id' is not valid Unicode"));
+    }
+
+    @Test
+    void anIdLongerThanElasticsearchTakesIsRefused() throws Exception {
+        assertThat(problems("{\"id\": \"" + "i".repeat(513) + "\", \"memory\": \"Likes tea\"}", 2))
+                .containsExactly("export.json:2: memory (no id): field 'id' is 513 bytes in UTF-8, over the 512"
+                        + " Elasticsearch takes for a document's _id");
+        assertThat(convert("{\"id\": \"" + "i".repeat(512) + "\", \"memory\": \"Likes tea\"}", 3).valid()).isTrue();
     }
 
     @Test
