@@ -15,7 +15,7 @@ final class ExportChoiceOptions {
     @Option(names = "--restart", description = "Publish the whole source again, even if an earlier run exported it.")
     boolean restart;
 
-    @Option(names = "--skip-invalid", description = "Publish the valid memories; set invalid records aside in the reject file and on the memories.rejected topic.")
+    @Option(names = "--skip-invalid", description = "Publish the valid memories; set invalid records aside in the reject file and on the pipeline's <log>.rejected topic (memories.rejected for the pipeline memories).")
     boolean skipInvalid;
 
     @Option(names = "--reject-file", description = "Where --skip-invalid writes invalid records (default: <data-dir>/rejects/<source file>.rejects.jsonl).")

@@ -30,10 +30,11 @@ import picocli.CommandLine.Option;
  * is simply run again, and continues after the last committed checkpoint.
  */
 @Command(name = "export", mixinStandardHelpOptions = true, description = {
-        "Publishes every memory of the source to its pipeline's log, exactly once, in transactions with a checkpoint,",
-        "through the pipeline's version gate. A whole store is a snapshot: what the log holds and it lacks is deleted",
-        "(at most --max-deletes). A run of a source that was interrupted resumes; one that completed publishes nothing",
-        "unless --restart."})
+        // One element per paragraph: picocli wraps each, and lists a command by its first.
+        "Publishes every memory of the source to its pipeline's log, exactly once, in transactions with a checkpoint,"
+                + " through the pipeline's version gate.",
+        "A whole store is a snapshot: what the log holds and it lacks is deleted (at most --max-deletes). A run of a"
+                + " source that was interrupted resumes; one that completed publishes nothing unless --restart."})
 final class ExportCommand implements Callable<Integer> {
 
     @Option(names = "--source", required = true, description = "Where the memories are: " + OptionHelp.SOURCE_KINDS + ".")

@@ -28,7 +28,8 @@ import picocli.CommandLine.Option;
  * the endpoints.
  */
 @Command(name = "ingest", mixinStandardHelpOptions = true, description = {
-        "Accepts live changes over HTTP and publishes them to a pipeline (--pipeline), answering 2xx once the broker has them:",
+        "Accepts live changes over HTTP and publishes them to a pipeline (--pipeline), answering 2xx once the broker has them.",
+        "Endpoints:",
         "  POST /webhooks/mem0  Mem0 webhook payloads (memory_add/update/delete; needs --mem0-api to fetch full memories)",
         "  POST /events         {\"op\":\"upsert\",\"memory\":{...}} | {\"op\":\"delete\",\"id\":\"...\",\"deleted_at\":\"...\"}, or an array"})
 final class IngestCommand implements Callable<Integer> {

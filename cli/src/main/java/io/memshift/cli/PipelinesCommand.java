@@ -14,8 +14,8 @@ import picocli.CommandLine.Option;
 
 /** {@code memshift pipelines}: every pipeline with its stores, models, generations and indices. */
 @Command(name = "pipelines", mixinStandardHelpOptions = true, description = {
-        "Lists the pipelines: each store's log, the stores exported into it, the models and generations re-embedding",
-        "it, and the indices filled from them with their aliases."})
+        "Lists the pipelines: each store's log, the stores exported into it, the models and generations re-embedding"
+                + " it, and the indices filled from them with their aliases."})
 final class PipelinesCommand implements Callable<Integer> {
 
     @Option(names = "--json", description = "Print the list as JSON.")

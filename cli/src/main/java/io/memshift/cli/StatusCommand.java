@@ -20,13 +20,13 @@ import picocli.CommandLine.Option;
  * {@link StatusReader}'s; this class only prints it.
  */
 @Command(name = "status", mixinStandardHelpOptions = true, description = {
-        "Shows where each pipeline stands: per input topic and model generation, the export's last position, the",
-        "topics' end offsets, the re-embedder's and each importer's lag, rate and ETA, dead-letter and reject counts,",
-        "the aliases on each index and its last verify.",
-        "Rates are offsets committed per second between two readings --sample-s apart (with --watch, between",
-        "refreshes); ETA = lag / rate.",
-        "Exit code 0 if healthy, 1 if not: a cluster not answering, a dead-letter topic not empty, or an alias on an",
-        "index whose last verify failed. Lag alone is not unhealthy."})
+        "Shows where each pipeline stands: per input topic and model generation, the export's last position, the"
+                + " topics' end offsets, the re-embedder's and each importer's lag, rate and ETA, dead-letter and reject"
+                + " counts, the aliases on each index and its last verify.",
+        "Rates are offsets committed per second between two readings --sample-s apart (with --watch, between"
+                + " refreshes); ETA = lag / rate.",
+        "Exit code 0 if healthy, 1 if not: a cluster not answering, a dead-letter topic not empty, or an alias on an"
+                + " index whose last verify failed. Lag alone is not unhealthy."})
 final class StatusCommand implements Callable<Integer> {
 
     private static final ObjectMapper JSON = new ObjectMapper();

@@ -25,8 +25,9 @@ import picocli.CommandLine.Option;
  * the outcome is noted on the index, and `cutover` refuses an index whose last verify failed.
  */
 @Command(name = "verify", mixinStandardHelpOptions = true, description = {
-        "Checks an index against its source: per-user counts and content checksums, sampled vectors re-embedded,",
-        "and retrieval overlap@k against the previous index. Exit code 0 only if every check passes."})
+        "Checks an index against its source: per-user counts and content checksums, sampled vectors re-embedded,"
+                + " and retrieval overlap@k against the previous index.",
+        "Exit code 0 only if every check passes."})
 final class VerifyCommand implements Callable<Integer> {
 
     @Option(names = "--source", required = true, description = "The source the index was filled from: " + OptionHelp.SOURCE_KINDS + ".")
