@@ -80,6 +80,18 @@ class HelpTest {
     }
 
     @Test
+    void everyCommandIsListedByAWholeSentence() {
+        // A parent's command list shows only the first element of each description: a sentence cut at a comma read
+        // as if the command did half of what it does.
+        for (Node node : tree()) {
+            String[] description = node.command().getCommandSpec().usageMessage().description();
+            if (description.length > 0) {
+                assertThat(description[0].strip()).as(node.name()).endsWithAny(".", ")", "!");
+            }
+        }
+    }
+
+    @Test
     void everyCommandAnswersVersionWithMemshiftsVersion() {
         for (Node node : tree()) {
             if (node.path().equals(List.of("help"))) {
