@@ -1,6 +1,5 @@
 package io.memshift.control;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.memshift.importer.DocumentLayout;
 import io.memshift.schemas.MemoryEvent;
 import java.nio.ByteBuffer;
@@ -11,9 +10,9 @@ import java.util.List;
 
 /**
  * A digest of everything of a memory that must survive the migration unchanged, as the index's
- * {@link DocumentLayout} holds it (memshift layout: id, text, hash, scope ids, metadata as a JSON value,
- * categories and the timestamps as given; mem0 layout: id and the whole payload as a JSON value). Computed the same
- * way from a source event and from a target document, so equal digests mean an unchanged memory.
+ * {@link DocumentLayout} holds it (memshift layout: id, text, hash, scope ids, metadata as its exact JSON text,
+ * categories and the timestamps as given; mem0 layout: id and the whole payload as its exact JSON text). Computed
+ * the same way from a source event and from a target document, so equal digests mean an unchanged memory.
  */
 public final class ContentDigest {
 
@@ -25,8 +24,11 @@ public final class ContentDigest {
         return digest(layout.content(event));
     }
 
-    /** The digest of a memory as the index holds it: its id and the document's {@code _source}. */
-    public static long of(DocumentLayout layout, String id, JsonNode source) {
+    /**
+     * The digest of a memory as the index holds it: its id and the document's {@code _source} as its exact JSON text
+     * (see {@link DocumentLayout#content(String, String)}).
+     */
+    public static long of(DocumentLayout layout, String id, String source) {
         return digest(layout.content(id, source));
     }
 

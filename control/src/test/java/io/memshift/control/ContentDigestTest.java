@@ -2,7 +2,6 @@ package io.memshift.control;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.memshift.importer.DocumentLayout;
 import io.memshift.schemas.EmbeddedMemoryEvent;
 import io.memshift.schemas.Json;
@@ -31,18 +30,13 @@ class ContentDigestTest {
 
     private static final List<DocumentLayout> LAYOUTS = List.of(DocumentLayout.MEM0, DocumentLayout.MEMSHIFT);
 
-    /**
-     * The document the importer writes for the event, as Elasticsearch gives its {@code _source} back through a
-     * source filter (the vector left out): re-encoded, so 0.10 comes back as 0.1.
-     */
-    private static JsonNode indexed(DocumentLayout layout, MemoryEvent event) throws Exception {
+    /** The {@code _source} the importer writes for the event, as its exact JSON text. */
+    private static String indexed(DocumentLayout layout, MemoryEvent event) throws Exception {
         ModelFingerprint model = ModelFingerprint.newBuilder().setProvider("onnx").setName("bge-small-en-v15")
                 .setRevision(null).setDims(2).setPrefix(null).build();
         EmbeddedMemoryEvent embedded = EmbeddedMemoryEvent.newBuilder().setMemory(event)
                 .setEmbedding(List.of(0.6f, 0.8f)).setModel(model).setEmbeddedAt(Instant.EPOCH).build();
-        JsonNode source = Json.MAPPER.readTree(Json.MAPPER.writeValueAsString(layout.document(embedded)));
-        ((com.fasterxml.jackson.databind.node.ObjectNode) source).remove(layout.vectorField());
-        return Json.MAPPER.readTree(source.toString().replace("0.10", "0.1"));
+        return Json.MAPPER.writeValueAsString(layout.document(embedded));
     }
 
     private static long digestWith(Consumer<MemoryEvent.Builder> change) {
@@ -107,13 +101,23 @@ class ContentDigestTest {
     }
 
     @Test
-    void metadataIsComparedAsAJsonValueNotAsText() {
-        long compact = digestWith(b -> b.setMetadata("{\"source\":\"chat\",\"score\":0.10,\"tags\":[\"a\",\"b\"]}"));
-        assertThat(compact).isEqualTo(ContentDigest.of(DocumentLayout.MEMSHIFT, memory().build()));
-        // Elasticsearch gives a filtered source back re-encoded: 0.10 as 0.1, 1e21 as 1.0E21. Same value, same digest.
-        long reEncoded = digestWith(b -> b.setMetadata("{\"source\":\"chat\",\"score\":0.1,\"tags\":[\"a\",\"b\"]}"));
-        assertThat(reEncoded).isEqualTo(compact);
-        assertThat(digestWith(b -> b.setMetadata("{\"n\":1e21}"))).isEqualTo(digestWith(b -> b.setMetadata("{\"n\":1.0E21}")));
+    void metadataIsComparedAsTheDocumentHoldsItByteForByte() throws Exception {
+        long spaced = ContentDigest.of(DocumentLayout.MEMSHIFT, memory().build());
+        // Elasticsearch prints a filtered source again, each decimal through a double: 0.10 as 0.1,
+        // 12345678901234567.89 as 1.2345678901234568E16. Such a document does not hold the memory as it came.
+        String stored = indexed(DocumentLayout.MEMSHIFT, memory().build());
+        assertThat(ContentDigest.of(DocumentLayout.MEMSHIFT, "m-1", stored)).isEqualTo(spaced);
+        assertThat(ContentDigest.of(DocumentLayout.MEMSHIFT, "m-1", stored.replace("0.10", "0.1"))).isNotEqualTo(spaced);
+        assertThat(digestWith(b -> b.setMetadata("{\"n\":12345678901234567.89}")))
+                .isNotEqualTo(digestWith(b -> b.setMetadata("{\"n\":1.2345678901234568E16}")));
+        assertThat(digestWith(b -> b.setMetadata("{\"n\":1e2}")))
+                .isNotEqualTo(digestWith(b -> b.setMetadata("{\"n\":1E+2}")));
+        // Other bytes are another document, even of the same value ...
+        assertThat(digestWith(b -> b.setMetadata("{\"source\":\"chat\",\"score\":0.10,\"tags\":[\"a\",\"b\"]}")))
+                .isNotEqualTo(spaced);
+        // ... but a text over several lines is held compact (no NDJSON line holds it as it is), each token as written.
+        assertThat(digestWith(b -> b.setMetadata("{\"n\": 1e2,\n \"s\": \"a b\"}")))
+                .isEqualTo(digestWith(b -> b.setMetadata("{\"n\":1e2,\"s\":\"a b\"}")));
     }
 
     @Test

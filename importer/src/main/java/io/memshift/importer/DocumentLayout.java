@@ -82,10 +82,15 @@ public interface DocumentLayout {
 
     /**
      * What of a memory must survive the migration unchanged, as a document of this layout should hold it; equal to
-     * {@link #content(String, JsonNode)} of the stored document exactly when the memory arrived unchanged.
+     * {@link #content(String, String)} of the stored document exactly when the memory arrived unchanged: its source
+     * JSON (metadata, a payload) byte for byte.
      */
     List<String> content(MemoryEvent event);
 
-    /** What of a memory must survive the migration unchanged, as a stored document holds it. */
-    List<String> content(String id, JsonNode source);
+    /**
+     * What of a memory must survive the migration unchanged, as a stored document holds it. {@code source} is the
+     * document's {@code _source} as its exact JSON text ({@link IndexScanner}; members such as the vector may be left
+     * out), never one Elasticsearch filtered: a filtered source is printed again, its decimals through a double.
+     */
+    List<String> content(String id, String source);
 }

@@ -1,14 +1,21 @@
 package io.memshift.importer;
 
 import co.elastic.clients.elasticsearch.ElasticsearchClient;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.memshift.clients.ElasticsearchClients;
 import io.memshift.schemas.Json;
 import java.io.IOException;
+import java.io.StringWriter;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
+import org.apache.http.util.EntityUtils;
 import org.elasticsearch.client.Request;
 import org.elasticsearch.client.Response;
 import org.elasticsearch.client.RestClient;
@@ -16,7 +23,10 @@ import org.elasticsearch.client.RestClient;
 /**
  * Reads every document of an index, whatever its layout, in pages of a point in time sorted by {@code _shard_doc}
  * ({@code search_after}, so there is no 10,000-hit window, and a consistent snapshot while others write), after a
- * refresh. Hits are parsed with exact decimals ({@link Json#MAPPER}).
+ * refresh. Each {@code _source} is asked for whole and read as Elasticsearch stored it: a source filter would have
+ * it printed again, each decimal through a double ({@code 12345678901234567.89} as {@code 1.2345678901234568E16},
+ * {@code 19.90} as {@code 19.9}). So the members left out (the vector, which is large) still travel, but are
+ * skipped unread, and the others are cut from the response as they are ({@link VerbatimJson#valueAt}).
  */
 public final class IndexScanner {
 
@@ -29,15 +39,34 @@ public final class IndexScanner {
     }
 
     /**
-     * Calls {@code sink} with each hit ({@code _id}, {@code _version}, {@code _source}).
+     * One stored document.
      *
-     * @param excludes source fields to leave out (e.g. the vector, which is large)
+     * @param id      its {@code _id}
+     * @param version its {@code _version}
+     * @param source  its {@code _source} as its exact JSON text, without the members left out
      */
-    public void scan(String index, List<String> excludes, Consumer<ObjectNode> sink) {
+    public record Hit(String id, long version, String source) {
+
+        /** The source parsed (exact decimals, {@link Json#MAPPER}), for reading its fields. */
+        public JsonNode parsed() {
+            try {
+                return Json.MAPPER.readTree(source);
+            } catch (JsonProcessingException e) {
+                throw new IllegalStateException("a source cut from a parsed response is JSON", e);
+            }
+        }
+    }
+
+    /**
+     * Calls {@code sink} with each document.
+     *
+     * @param leftOut top-level source members not to read (e.g. the vector)
+     */
+    public void scan(String index, List<String> leftOut, Consumer<Hit> sink) {
         // A point in time sees what was refreshed when it opened; a shard idle for searches is refreshed only
         // when searched. So refresh first: the scan sees every write acknowledged before it.
         send(index, "POST", "/" + index + "/_refresh", null);
-        String pit = send(index, "POST", "/" + index + "/_pit?keep_alive=5m", null).path("id").asText();
+        String pit = parse(index, send(index, "POST", "/" + index + "/_pit?keep_alive=5m", null)).path("id").asText();
         try {
             JsonNode after = null;
             while (true) {
@@ -45,20 +74,16 @@ public final class IndexScanner {
                 body.put("size", PAGE).put("version", true);
                 body.putObject("pit").put("id", pit).put("keep_alive", "5m");
                 body.putArray("sort").addObject().put("_shard_doc", "asc");
-                body.putObject("_source").set("excludes", Json.MAPPER.valueToTree(excludes));
                 if (after != null) {
                     body.set("search_after", after);
                 }
-                JsonNode response = send(index, "POST", "/_search", body);
-                pit = response.path("pit_id").asText(pit);
-                JsonNode hits = response.path("hits").path("hits");
-                if (hits.isEmpty()) {
+                Page page = Page.parse(send(index, "POST", "/_search", body), leftOut);
+                pit = page.pitId() == null ? pit : page.pitId();
+                if (page.hits().isEmpty()) {
                     return;
                 }
-                for (JsonNode hit : hits) {
-                    sink.accept((ObjectNode) hit);
-                    after = hit.get("sort");
-                }
+                page.hits().forEach(sink);
+                after = page.lastSort();
             }
         } finally {
             try {
@@ -69,14 +94,111 @@ public final class IndexScanner {
         }
     }
 
-    private JsonNode send(String index, String method, String path, JsonNode body) {
+    /** One page of a search response, read as a stream. */
+    private record Page(String pitId, List<Hit> hits, JsonNode lastSort) {
+
+        static Page parse(byte[] response, List<String> leftOut) {
+            try (JsonParser in = Json.MAPPER.getFactory().createParser(response)) {
+                String pitId = null;
+                List<Hit> hits = new ArrayList<>();
+                JsonNode lastSort = null;
+                expect(in.nextToken(), JsonToken.START_OBJECT);
+                while (in.nextToken() == JsonToken.FIELD_NAME) {
+                    String field = in.currentName();
+                    JsonToken value = in.nextToken();
+                    if (field.equals("pit_id") && value == JsonToken.VALUE_STRING) {
+                        pitId = in.getText();
+                    } else if (field.equals("hits") && value == JsonToken.START_OBJECT) {
+                        while (in.nextToken() == JsonToken.FIELD_NAME) {
+                            String inner = in.currentName();
+                            if (in.nextToken() == JsonToken.START_ARRAY && inner.equals("hits")) {
+                                while (in.nextToken() == JsonToken.START_OBJECT) {
+                                    lastSort = hit(in, response, leftOut, hits);
+                                }
+                            } else {
+                                in.skipChildren();
+                            }
+                        }
+                    } else {
+                        in.skipChildren();
+                    }
+                }
+                return new Page(pitId, hits, lastSort);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read a search response of Elasticsearch: " + e.getMessage(), e);
+            }
+        }
+
+        /** Reads one hit into {@code hits}; returns its sort values. */
+        private static JsonNode hit(JsonParser in, byte[] response, List<String> leftOut, List<Hit> hits)
+                throws IOException {
+            String id = null;
+            long version = -1;
+            String source = null;
+            JsonNode sort = null;
+            while (in.nextToken() == JsonToken.FIELD_NAME) {
+                String field = in.currentName();
+                JsonToken value = in.nextToken();
+                if (field.equals("_id")) {
+                    id = in.getText();
+                } else if (field.equals("_version")) {
+                    version = in.getLongValue();
+                } else if (field.equals("sort")) {
+                    sort = Json.MAPPER.readTree(in);
+                } else if (field.equals("_source") && value == JsonToken.START_OBJECT) {
+                    source = source(in, response, leftOut);
+                } else {
+                    in.skipChildren();
+                }
+            }
+            hits.add(new Hit(id, version, source));
+            return sort;
+        }
+
+        /** The source's members as stored, but those left out, as one JSON object. */
+        private static String source(JsonParser in, byte[] response, List<String> leftOut) throws IOException {
+            StringWriter text = new StringWriter();
+            try (JsonGenerator out = Json.MAPPER.getFactory().createGenerator(text)) {
+                out.writeStartObject();
+                while (in.nextToken() == JsonToken.FIELD_NAME) {
+                    String member = in.currentName();
+                    in.nextToken();
+                    if (leftOut.contains(member)) {
+                        in.skipChildren();
+                    } else {
+                        out.writeFieldName(member);
+                        out.writeRawValue(VerbatimJson.valueAt(in, response).json());
+                    }
+                }
+                out.writeEndObject();
+            }
+            return text.toString();
+        }
+
+        private static void expect(JsonToken token, JsonToken expected) throws IOException {
+            if (token != expected) {
+                throw new IOException("expected " + expected + ", found " + token);
+            }
+        }
+    }
+
+    private static JsonNode parse(String index, byte[] answer) {
+        try {
+            return Json.MAPPER.readTree(answer);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read index " + index + ": Elasticsearch answered something that is"
+                    + " not JSON: " + e.getMessage(), e);
+        }
+    }
+
+    private byte[] send(String index, String method, String path, JsonNode body) {
         Request request = new Request(method, path);
         if (body != null) {
             request.setJsonEntity(body.toString());
         }
         try {
             Response response = rest.performRequest(request);
-            return Json.MAPPER.readTree(response.getEntity().getContent());
+            return EntityUtils.toByteArray(response.getEntity());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read index " + index + " (" + method + " " + path + "): "
                     + e.getMessage(), e);

@@ -3,7 +3,6 @@ package io.memshift.importer;
 import co.elastic.clients.elasticsearch._types.query_dsl.Query;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.memshift.schemas.EmbeddedMemoryEvent;
 import io.memshift.schemas.Json;
@@ -94,31 +93,33 @@ final class Mem0Layout implements DocumentLayout {
         return doc;
     }
 
-    /** The memory's Mem0 payload as JSON text: the source's own, verbatim, or built as Mem0's Python library would. */
+    /**
+     * The memory's Mem0 payload as JSON text: the source's own, verbatim, or built as Mem0's Python library would
+     * (a dict: a key set again keeps its first place and takes the later value). Every value the source gave, the
+     * metadata's and the extras', is copied as spelled ({@link VerbatimJson}): parsed and printed again, 1E-7 would
+     * come out as 0.0000001 and 1e2 as 100.
+     */
     static String payload(MemoryEvent memory) {
         if (memory.getPayload() != null) {
             return memory.getPayload();
         }
-        ObjectNode payload = Json.MAPPER.createObjectNode();
+        Map<String, Object> payload = new LinkedHashMap<>();
         if (memory.getMetadata() != null) {
-            payload.setAll((ObjectNode) parse(memory.getMetadata(), memory, "metadata"));
+            payload.putAll(metadataMembers(memory));
         }
-        putIfPresent(payload, "user_id", memory.getUserId());
-        putIfPresent(payload, "agent_id", memory.getAgentId());
-        putIfPresent(payload, "run_id", memory.getRunId());
-        putIfPresent(payload, "role", memory.getRole());
-        putIfPresent(payload, "actor_id", memory.getActorId());
+        MemshiftLayout.putIfPresent(payload, "user_id", memory.getUserId());
+        MemshiftLayout.putIfPresent(payload, "agent_id", memory.getAgentId());
+        MemshiftLayout.putIfPresent(payload, "run_id", memory.getRunId());
+        MemshiftLayout.putIfPresent(payload, "role", memory.getRole());
+        MemshiftLayout.putIfPresent(payload, "actor_id", memory.getActorId());
         // Fields of the source's own with no place in MemoryEvent (attributed_to, expiration_date, the TypeScript
         // SDK's createdAt...), under the key the source gave them.
-        memory.getExtras().forEach((key, json) -> payload.set(key, parse(json, memory, key)));
-        if (memory.getCategories() != null) {
-            ArrayNode categories = payload.putArray("categories");
-            memory.getCategories().forEach(categories::add);
-        }
+        memory.getExtras().forEach((key, json) -> payload.put(key, oneValue(json, memory, key)));
+        MemshiftLayout.putIfPresent(payload, "categories", memory.getCategories());
         payload.put(TEXT, memory.getText());
-        putIfPresent(payload, "hash", memory.getHash());
-        putIfPresent(payload, "created_at", memory.getCreatedAt());
-        putIfPresent(payload, "updated_at", memory.getUpdatedAt());
+        MemshiftLayout.putIfPresent(payload, "hash", memory.getHash());
+        MemshiftLayout.putIfPresent(payload, "created_at", memory.getCreatedAt());
+        MemshiftLayout.putIfPresent(payload, "updated_at", memory.getUpdatedAt());
         return write(payload);
     }
 
@@ -177,33 +178,35 @@ final class Mem0Layout implements DocumentLayout {
 
     @Override
     public List<String> content(MemoryEvent event) {
-        return Arrays.asList(event.getId(), CanonicalJson.of(payload(event)));
+        return Arrays.asList(event.getId(), new VerbatimJson(payload(event)).stored());
     }
 
     @Override
-    public List<String> content(String id, JsonNode source) {
-        return Arrays.asList(id, CanonicalJson.of(source.get(METADATA)));
+    public List<String> content(String id, String source) {
+        return Arrays.asList(id, VerbatimJson.member(source, METADATA));
     }
 
-    private static void putIfPresent(ObjectNode payload, String key, String value) {
-        if (value != null) {
-            payload.put(key, value);
-        }
-    }
-
-    private static String write(ObjectNode payload) {
+    private static String write(Map<String, Object> payload) {
         try {
             return Json.MAPPER.writeValueAsString(payload);
         } catch (JsonProcessingException e) {
-            throw new IllegalStateException("a JSON tree always serializes", e);
+            throw new IllegalStateException("strings and checked JSON texts always serialize", e);
         }
     }
 
-    private static JsonNode parse(String json, MemoryEvent memory, String field) {
+    private static Map<String, VerbatimJson> metadataMembers(MemoryEvent memory) {
         try {
-            return Json.MAPPER.readTree(json);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("memory " + memory.getId() + ": " + field + " is not JSON", e);
+            return VerbatimJson.members(memory.getMetadata());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalStateException("memory " + memory.getId() + ": metadata is not a JSON object", e);
         }
+    }
+
+    private static VerbatimJson oneValue(String json, MemoryEvent memory, String field) {
+        VerbatimJson value = new VerbatimJson(json);
+        if (!value.isOneValue()) {
+            throw new IllegalStateException("memory " + memory.getId() + ": " + field + " is not JSON");
+        }
+        return value;
     }
 }

@@ -1,9 +1,11 @@
 package io.memshift.importer;
 
 import co.elastic.clients.elasticsearch._types.query_dsl.Query;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.memshift.schemas.EmbeddedMemoryEvent;
+import io.memshift.schemas.Json;
 import io.memshift.schemas.MemoryEvent;
 import io.memshift.schemas.ModelFingerprint;
 import java.util.ArrayList;
@@ -168,22 +170,23 @@ final class MemshiftLayout implements DocumentLayout {
         fields.add(event.getRole());
         fields.add(event.getCreatedAt());
         fields.add(event.getUpdatedAt());
-        fields.add(CanonicalJson.of(event.getMetadata()));
+        fields.add(event.getMetadata() == null ? null : new VerbatimJson(event.getMetadata()).stored());
         fields.add(event.getCategories() == null ? null : String.join("\u001f", event.getCategories()));
         return fields;
     }
 
     @Override
-    public List<String> content(String id, JsonNode source) {
+    public List<String> content(String id, String source) {
+        JsonNode fieldsOf = parse(source);
         List<String> fields = new ArrayList<>();
         fields.add(id);
-        fields.add(textOf(source, "text"));
-        fields.add(textOf(source, "hash"));
+        fields.add(textOf(fieldsOf, "text"));
+        fields.add(textOf(fieldsOf, "hash"));
         for (String field : SCOPE_AND_TIME) {
-            fields.add(textOf(source, field));
+            fields.add(textOf(fieldsOf, field));
         }
-        fields.add(CanonicalJson.of(source.get("metadata")));
-        JsonNode categories = source.get("categories");
+        fields.add(VerbatimJson.member(source, "metadata"));
+        JsonNode categories = fieldsOf.get("categories");
         if (categories == null || categories.isNull()) {
             fields.add(null);
         } else {
@@ -192,6 +195,14 @@ final class MemshiftLayout implements DocumentLayout {
             fields.add(String.join("\u001f", values));
         }
         return fields;
+    }
+
+    private static JsonNode parse(String source) {
+        try {
+            return Json.MAPPER.readTree(source);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("a stored source is not JSON: " + e.getOriginalMessage(), e);
+        }
     }
 
     private static Map<String, Object> identity(MemoryEvent memory) {

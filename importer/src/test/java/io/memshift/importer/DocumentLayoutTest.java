@@ -27,6 +27,10 @@ class DocumentLayoutTest {
             + " \"hash\": \"9c1\", \"textLemmatized\": \"own cat name felix\", \"createdAt\": \"2025-02-03T04:05:06.789Z\","
             + " \"score\": 1.50}";
 
+    /** Numbers a double, or a BigDecimal, would print otherwise. */
+    private static final String PRECISE = "{\"a\":12345678901234567.89,\"b\":0.12345678901234567890123,\"c\":19.90,"
+            + "\"d\":1E-7,\"e\":1e2,\"f\":-0.0,\"g\":123456789012345678901234567890}";
+
     private static MemoryEvent.Builder memory(String id) {
         return MemoryEvent.newBuilder().setOp(Op.UPSERT).setId(id).setText("Prefers aisle seats").setHash("h1")
                 .setUserId("alice").setAgentId("travel").setRole("user").setActorId("alice-phone")
@@ -67,6 +71,17 @@ class DocumentLayoutTest {
         assertThat(payload.get("user_id").asText()).isEqualTo("alice");
         assertThat(payload.get("created_at").asText()).isEqualTo("2024-04-29T23:41:00.471837-07:00");
         assertThat(Mem0Layout.payload(memory)).contains("\"confidence\":0.750");
+        // Every number the source gave is copied as spelled, where a parse would print 0.0000001, 100, 0.0.
+        MemoryEvent precise = memory("m-precise").setMetadata(PRECISE).setExtras(Map.of("weight", "1.0E+3")).build();
+        assertThat(Mem0Layout.payload(precise)).startsWith(PRECISE.substring(0, PRECISE.length() - 1)
+                + ",\"user_id\":\"alice\",").contains(",\"weight\":1.0E+3,");
+        // Over several lines, each member goes compact, still as spelled.
+        MemoryEvent lines = memory("m-lines")
+                .setMetadata("{\n \"a\": {\"b\": 1e2,\n \"c\": \"x y\"},\r\n \"d\": -0.0\n}").build();
+        assertThat(Mem0Layout.payload(lines))
+                .startsWith("{\"a\":{\"b\":1e2,\"c\":\"x y\"},\"d\":-0.0,\"user_id\":");
+        assertThatThrownBy(() -> Mem0Layout.payload(memory("m-bad").setMetadata("[1]").build()))
+                .hasMessageContaining("m-bad");
         // Mem0 sets its own keys after the caller's metadata: a metadata key named like one of them loses.
         MemoryEvent clash = memory("m-clash").setMetadata("{\"data\":\"not the text\",\"user_id\":\"mallory\"}").build();
         assertThat(JSON.readTree(Mem0Layout.payload(clash)).get("data").asText()).isEqualTo("Prefers aisle seats");
@@ -98,28 +113,39 @@ class DocumentLayoutTest {
     }
 
     @Test
-    void contentReadBackThroughAFilteredSourceEqualsTheSourcesWhateverTheNumberForms() throws Exception {
+    void contentReadBackIsTheSourcesExactlyAndAReEncodedNumberIsAChange() throws Exception {
         MemoryEvent memory = memory("m-ts").setPayload(TS_PAYLOAD).build();
-        // As Elasticsearch returns it through a source filter: re-encoded (1.50 -> 1.5, the escape undone).
-        JsonNode stored = Json.MAPPER.readTree("{\"metadata\":{\"user_id\":\"bob\",\"data\":\"Owns a cat named F\u00e9lix\","
-                + "\"hash\":\"9c1\",\"textLemmatized\":\"own cat name felix\",\"createdAt\":\"2025-02-03T04:05:06.789Z\","
-                + "\"score\":1.5},\"memshift\":{\"version\":1}}");
+        String stored = "{\"metadata\":" + TS_PAYLOAD + ",\"memshift\":{\"version\":1}}";
         assertThat(DocumentLayout.MEM0.content("m-ts", stored)).isEqualTo(DocumentLayout.MEM0.content(memory));
-        assertThat(DocumentLayout.MEM0.text(stored)).isEqualTo("Owns a cat named F\u00e9lix");
-        assertThat(DocumentLayout.MEM0.userId(stored)).isEqualTo("bob");
+        JsonNode parsed = Json.MAPPER.readTree(stored);
+        assertThat(DocumentLayout.MEM0.text(parsed)).isEqualTo("Owns a cat named F\u00e9lix");
+        assertThat(DocumentLayout.MEM0.userId(parsed)).isEqualTo("bob");
 
-        JsonNode changed = Json.MAPPER.readTree(stored.toString().replace("1.5", "1.6"));
-        assertThat(DocumentLayout.MEM0.content("m-ts", changed)).isNotEqualTo(DocumentLayout.MEM0.content(memory));
+        // As Elasticsearch prints a filtered source again: the same value for a reader, not the same memory.
+        assertThat(DocumentLayout.MEM0.content("m-ts", stored.replace("1.50", "1.5")))
+                .isNotEqualTo(DocumentLayout.MEM0.content(memory));
+        assertThat(DocumentLayout.MEM0.content("m-ts", stored.replace("F\\u00e9lix", "F\u00e9lix")))
+                .isNotEqualTo(DocumentLayout.MEM0.content(memory));
+        for (DocumentLayout layout : List.of(DocumentLayout.MEM0, DocumentLayout.MEMSHIFT)) {
+            MemoryEvent precise = memory("m-1").setMetadata(PRECISE).build();
+            String doc = JSON.writeValueAsString(layout.document(embedded(precise)));
+            assertThat(layout.content("m-1", doc)).as(layout.name()).isEqualTo(layout.content(precise));
+            assertThat(layout.content("m-1", doc.replace("19.90", "19.9"))).as(layout.name())
+                    .isNotEqualTo(layout.content(precise));
+            assertThat(layout.content("m-1", doc.replace("1E-7", "0.0000001"))).as(layout.name())
+                    .isNotEqualTo(layout.content(precise));
+        }
     }
 
     @Test
     void memshiftLayoutKeepsItsStrictDocumentsAndTombstones() throws Exception {
         MemoryEvent memory = memory("m-1").build();
-        JsonNode doc = JSON.readTree(JSON.writeValueAsString(DocumentLayout.MEMSHIFT.document(embedded(memory))));
+        String written = JSON.writeValueAsString(DocumentLayout.MEMSHIFT.document(embedded(memory)));
+        JsonNode doc = JSON.readTree(written);
         assertThat(doc.get("memory_id").asText()).isEqualTo("m-1");
         assertThat(doc.get("text").asText()).isEqualTo("Prefers aisle seats");
         assertThat(doc.get("embedding")).hasSize(4);
-        assertThat(DocumentLayout.MEMSHIFT.content("m-1", doc)).isEqualTo(DocumentLayout.MEMSHIFT.content(memory));
+        assertThat(DocumentLayout.MEMSHIFT.content("m-1", written)).isEqualTo(DocumentLayout.MEMSHIFT.content(memory));
 
         MemoryEvent delete = MemoryEvent.newBuilder().setOp(Op.DELETE).setId("m-1").setVersion(9)
                 .setSource(SourceRef.newBuilder().setSystem("ingest").setName("live").build()).build();
