@@ -78,7 +78,7 @@ public final class JsonLinesReader extends FileMemorySource {
                 try {
                     node = Json.MAPPER.readTree(line);
                 } catch (JsonProcessingException e) {
-                    throw problem(lineNumber, "malformed JSON: " + e.getOriginalMessage());
+                    throw problem(lineNumber, "malformed JSON: " + jsonProblem(e));
                 }
                 if (!(node instanceof ObjectNode object)) {
                     throw problem(lineNumber, "expected a memory object, found " + node.getNodeType());

@@ -65,7 +65,7 @@ public final class Mem0ExportReader extends FileMemorySource {
             JsonLocation at = e.getLocation();
             String where = at == null ? file.toString() : file + ":" + at.getLineNr() + ":" + at.getColumnNr();
             throw new InvalidSourceException(file.toString(),
-                    java.util.List.of(where + ": malformed or truncated JSON: " + e.getOriginalMessage()), 0);
+                    java.util.List.of(where + ": malformed or truncated JSON: " + jsonProblem(e)), 0);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + file, e);
         }

@@ -60,6 +60,17 @@ class SourceFileLayoutsTest {
     }
 
     @Test
+    void aTruncatedFileIsNamedByLineAndColumnWithoutTheParsersNoise() throws IOException {
+        Path truncated = file("truncated.json", "{\"results\": [\n  {\"id\": \"t-1\", \"memory\": \"Likes tea\"},\n  {\"id\": \"t-2\", \"memory\": \"Likes coffee\"");
+        assertThatThrownBy(() -> read(new Mem0ExportReader(truncated)))
+                .isInstanceOf(InvalidSourceException.class)
+                .hasMessageContaining(truncated + ":3:")
+                .hasMessageContaining("malformed or truncated JSON: Unexpected end-of-input: expected close marker for"
+                        + " Object (start marker at line 3, column 3)")
+                .hasMessageNotContaining("REDACTED").hasMessageNotContaining("StreamReadFeature");
+    }
+
+    @Test
     void aSingleMemoryAtTheTopIsRefusedSayingWhatWasExpected() throws IOException {
         Path single = file("single.json", """
                 {
