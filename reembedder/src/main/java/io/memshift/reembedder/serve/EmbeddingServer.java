@@ -420,8 +420,10 @@ public final class EmbeddingServer implements Stage {
             if (text.isEmpty()) {
                 throw ApiError.invalid("input", where + " is an empty string");
             }
-            if (text.length() > maxTextChars) {
-                throw ApiError.invalid("input", where + " has " + text.length() + " characters, over the limit of "
+            // Characters as the migration counts them: code points (an emoji is one), not UTF-16 units.
+            int characters = text.codePointCount(0, text.length());
+            if (characters > maxTextChars) {
+                throw ApiError.invalid("input", where + " has " + characters + " characters, over the limit of "
                         + maxTextChars + " (memshift serve --max-text-chars; the same limit as the migration's)");
             }
             if (hasLoneSurrogate(text)) {

@@ -223,6 +223,9 @@ class EmbeddingServerTest {
                         "input", "'input' has 2049 items; at most 2048"),
                 Arguments.of("over-long text", "{\"model\":\"m\",\"input\":[\"ok\",\"" + "y".repeat(MAX_TEXT_CHARS + 1) + "\"]}",
                         "input", "input[1] has 501 characters, over the limit of 500"),
+                // Counted in characters, as the migration counts them: an emoji is one, not two UTF-16 units.
+                Arguments.of("over-long emoji text", "{\"model\":\"m\",\"input\":\"" + "\uD83D\uDE00".repeat(MAX_TEXT_CHARS + 1) + "\"}",
+                        "input", "'input' has 501 characters, over the limit of 500"),
                 Arguments.of("lone surrogate", "{\"model\":\"m\",\"input\":\"bad \\ud800 text\"}", "input", "lone surrogate"),
                 Arguments.of("other dimensions", "{\"model\":\"m\",\"input\":\"a\",\"dimensions\":1536}", "dimensions",
                         "'dimensions' is 1536 but model onnx:e5-small-v2-q gives 384-dimensional vectors"),
