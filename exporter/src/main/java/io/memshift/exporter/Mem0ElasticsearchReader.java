@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.memshift.clients.ElasticsearchClients;
 import io.memshift.clients.ElasticsearchSettings;
 import io.memshift.clients.HttpAuth;
+import io.memshift.clients.SearchPage;
 import io.memshift.schemas.Json;
 import io.memshift.schemas.Mem0Entities;
 import java.io.IOException;
@@ -117,7 +118,7 @@ public final class Mem0ElasticsearchReader implements MemorySource, EntitySource
         try (ElasticsearchClient es = ElasticsearchClients.connect(cluster)) {
             RestClient rest = ElasticsearchClients.lowLevel(es);
             scan(rest, memoryIndices(rest), index, null, (hit, position) -> sink.accept(new SourceMemory(
-                    toMemory(hit.id(), hit.payload()), position, null, hit.payload())));
+                    toMemory(hit.id(), hit.source()), position, null, hit.source())));
         } catch (IOException e) {
             // closing the connections failed: everything was read
         }
@@ -141,7 +142,7 @@ public final class Mem0ElasticsearchReader implements MemorySource, EntitySource
         try (ElasticsearchClient es = ElasticsearchClients.connect(cluster)) {
             RestClient rest = ElasticsearchClients.lowLevel(es);
             scan(rest, memoryIndices(rest), index, query, (hit, position) -> memories.accept(new SourceMemory(
-                    toMemory(hit.id(), hit.payload()), position, null, hit.payload())));
+                    toMemory(hit.id(), hit.source()), position, null, hit.source())));
         } catch (IOException e) {
             // closing the connections failed: everything was read
         }
@@ -180,7 +181,7 @@ public final class Mem0ElasticsearchReader implements MemorySource, EntitySource
             String name = stores.size() == 1 ? stores.get(0) : Mem0Entities.storeOf(index);
             // An entity without a payload is passed on as {} (the converter then names the missing data).
             scan(rest, String.join(",", stores), name, query, (hit, position) -> sink.accept(new SourceEntity(hit.id(),
-                    hit.payload() == null ? "{}" : hit.payload(), position)));
+                    hit.source() == null ? "{}" : hit.source(), position)));
         } catch (IOException e) {
             // closing the connections failed: everything was read
         }
@@ -190,7 +191,7 @@ public final class Mem0ElasticsearchReader implements MemorySource, EntitySource
      * Reads every hit of {@code indices} in a point in time, page after page; {@code name} starts each position.
      * {@code query} selects the hits (null: all of them).
      */
-    private void scan(RestClient rest, String indices, String name, JsonNode query, BiConsumer<Hit, String> sink) {
+    private void scan(RestClient rest, String indices, String name, JsonNode query, BiConsumer<SearchPage.Hit<String>, String> sink) {
         refresh(rest, indices);
         String pit = send(rest, "POST", "/" + indices + "/_pit?keep_alive=5m", null).get("id").asText();
         try {
@@ -207,12 +208,12 @@ public final class Mem0ElasticsearchReader implements MemorySource, EntitySource
                 if (after != null) {
                     body.set("search_after", after);
                 }
-                Page page = Page.parse(sendForBytes(rest, "POST", "/_search", body));
+                SearchPage<String> page = page(sendForBytes(rest, "POST", "/_search", body));
                 pit = page.pitId() != null ? page.pitId() : pit;
                 if (page.hits().isEmpty()) {
                     return;
                 }
-                for (Hit hit : page.hits()) {
+                for (SearchPage.Hit<String> hit : page.hits()) {
                     n++;
                     sink.accept(hit, name + "#" + n + " (_id " + hit.id() + ")");
                     after = hit.sort();
@@ -260,85 +261,31 @@ public final class Mem0ElasticsearchReader implements MemorySource, EntitySource
         }
     }
 
-    /** One hit: its id, its payload's exact JSON text (null if it has none) and its sort values. */
-    record Hit(String id, String payload, JsonNode sort) {
+    /**
+     * One page of a search response: each hit's source is its {@code _source.metadata}, the payload, cut out of the response bytes as they
+     * are (Elasticsearch returns an unfiltered source exactly as it was stored), everything else in {@code _source}
+     * (the old vector) is skipped without being decoded.
+     */
+    static SearchPage<String> page(byte[] response) {
+        return SearchPage.parse(response, Mem0ElasticsearchReader::metadataAsStored);
     }
 
-    /**
-     * One page of a search response, read as a stream: {@code _source.metadata} is cut out of the response bytes
-     * as they are (Elasticsearch returns an unfiltered source exactly as it was stored), everything else in
-     * {@code _source} (the old vector) is skipped without being decoded.
-     */
-    record Page(String pitId, List<Hit> hits) {
-
-        static Page parse(byte[] response) {
-            try (JsonParser parser = Json.MAPPER.getFactory().createParser(response)) {
-                String pitId = null;
-                List<Hit> hits = new ArrayList<>();
-                expect(parser.nextToken(), JsonToken.START_OBJECT);
-                while (parser.nextToken() == JsonToken.FIELD_NAME) {
-                    String field = parser.currentName();
-                    JsonToken value = parser.nextToken();
-                    if (field.equals("pit_id") && value == JsonToken.VALUE_STRING) {
-                        pitId = parser.getText();
-                    } else if (field.equals("hits") && value == JsonToken.START_OBJECT) {
-                        while (parser.nextToken() == JsonToken.FIELD_NAME) {
-                            String inner = parser.currentName();
-                            JsonToken list = parser.nextToken();
-                            if (inner.equals("hits") && list == JsonToken.START_ARRAY) {
-                                while (parser.nextToken() == JsonToken.START_OBJECT) {
-                                    hits.add(hit(parser, response));
-                                }
-                            } else {
-                                parser.skipChildren();
-                            }
-                        }
-                    } else {
-                        parser.skipChildren();
-                    }
-                }
-                return new Page(pitId, hits);
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot read a search response of Elasticsearch: " + e.getMessage(), e);
+    /** A source's {@code metadata} object as its exact bytes; null if it has none. */
+    private static String metadataAsStored(JsonParser parser, byte[] response) throws IOException {
+        String payload = null;
+        while (parser.nextToken() == JsonToken.FIELD_NAME) {
+            String key = parser.currentName();
+            JsonToken inner = parser.nextToken();
+            if (key.equals("metadata") && inner == JsonToken.START_OBJECT) {
+                int start = (int) parser.currentTokenLocation().getByteOffset();
+                parser.skipChildren();
+                int end = (int) parser.currentLocation().getByteOffset();
+                payload = new String(response, start, end - start, StandardCharsets.UTF_8);
+            } else {
+                parser.skipChildren();
             }
         }
-
-        private static Hit hit(JsonParser parser, byte[] response) throws IOException {
-            String id = null;
-            String payload = null;
-            JsonNode sort = null;
-            while (parser.nextToken() == JsonToken.FIELD_NAME) {
-                String field = parser.currentName();
-                JsonToken value = parser.nextToken();
-                if (field.equals("_id")) {
-                    id = parser.getText();
-                } else if (field.equals("sort")) {
-                    sort = Json.MAPPER.readTree(parser);
-                } else if (field.equals("_source") && value == JsonToken.START_OBJECT) {
-                    while (parser.nextToken() == JsonToken.FIELD_NAME) {
-                        String key = parser.currentName();
-                        JsonToken inner = parser.nextToken();
-                        if (key.equals("metadata") && inner == JsonToken.START_OBJECT) {
-                            int start = (int) parser.currentTokenLocation().getByteOffset();
-                            parser.skipChildren();
-                            int end = (int) parser.currentLocation().getByteOffset();
-                            payload = new String(response, start, end - start, StandardCharsets.UTF_8);
-                        } else {
-                            parser.skipChildren();
-                        }
-                    }
-                } else {
-                    parser.skipChildren();
-                }
-            }
-            return new Hit(id, payload, sort);
-        }
-
-        private static void expect(JsonToken token, JsonToken expected) throws IOException {
-            if (token != expected) {
-                throw new IOException("expected " + expected + ", found " + token);
-            }
-        }
+        return payload;
     }
 
     /** Mem0's stored payload as the memory object of a Mem0 export ({@link Mem0Payload}); null: none stored. */

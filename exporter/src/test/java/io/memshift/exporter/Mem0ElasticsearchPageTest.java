@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.memshift.clients.SearchPage;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -29,19 +30,19 @@ class Mem0ElasticsearchPageTest {
                 + "{\"_index\":\"mem0\",\"_id\":\"m-2\",\"_source\":{\"metadata\":" + TS_PAYLOAD + ",\"vector\":[1,2]},\"sort\":[0,12]},"
                 + "{\"_index\":\"mem0\",\"_id\":\"m-3\",\"_source\":{\"vector\":[1,2]},\"sort\":[0,13]}]}}";
 
-        Mem0ElasticsearchReader.Page page = Mem0ElasticsearchReader.Page.parse(response.getBytes(StandardCharsets.UTF_8));
+        SearchPage<String> page = Mem0ElasticsearchReader.page(response.getBytes(StandardCharsets.UTF_8));
 
         assertThat(page.pitId()).isEqualTo("p2");
-        assertThat(page.hits()).extracting(Mem0ElasticsearchReader.Hit::id).containsExactly("m-1", "m-2", "m-3");
-        assertThat(page.hits().get(0).payload()).isEqualTo(PYTHON_PAYLOAD);
-        assertThat(page.hits().get(1).payload()).isEqualTo(TS_PAYLOAD);
-        assertThat(page.hits().get(2).payload()).isNull();
+        assertThat(page.hits()).extracting(SearchPage.Hit::id).containsExactly("m-1", "m-2", "m-3");
+        assertThat(page.hits().get(0).source()).isEqualTo(PYTHON_PAYLOAD);
+        assertThat(page.hits().get(1).source()).isEqualTo(TS_PAYLOAD);
+        assertThat(page.hits().get(2).source()).isNull();
         assertThat(page.hits().get(1).sort().toString()).isEqualTo("[0,12]");
     }
 
     @Test
     void anEmptyPageEndsTheScan() {
-        Mem0ElasticsearchReader.Page page = Mem0ElasticsearchReader.Page.parse(
+        SearchPage<String> page = Mem0ElasticsearchReader.page(
                 "{\"pit_id\":\"p3\",\"hits\":{\"hits\":[]}}".getBytes(StandardCharsets.UTF_8));
         assertThat(page.hits()).isEmpty();
     }

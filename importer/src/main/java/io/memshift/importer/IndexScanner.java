@@ -8,11 +8,11 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.memshift.clients.ElasticsearchClients;
+import io.memshift.clients.SearchPage;
 import io.memshift.schemas.Json;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
 import org.apache.http.util.EntityUtils;
@@ -77,12 +77,13 @@ public final class IndexScanner {
                 if (after != null) {
                     body.set("search_after", after);
                 }
-                Page page = Page.parse(send(index, "POST", "/_search", body), leftOut);
+                SearchPage<String> page = SearchPage.parse(send(index, "POST", "/_search", body),
+                        (in, response) -> source(in, response, leftOut));
                 pit = page.pitId() == null ? pit : page.pitId();
                 if (page.hits().isEmpty()) {
                     return;
                 }
-                page.hits().forEach(sink);
+                page.hits().forEach(hit -> sink.accept(new Hit(hit.id(), hit.version(), hit.source())));
                 after = page.lastSort();
             }
         } finally {
@@ -94,92 +95,24 @@ public final class IndexScanner {
         }
     }
 
-    /** One page of a search response, read as a stream. */
-    private record Page(String pitId, List<Hit> hits, JsonNode lastSort) {
-
-        static Page parse(byte[] response, List<String> leftOut) {
-            try (JsonParser in = Json.MAPPER.getFactory().createParser(response)) {
-                String pitId = null;
-                List<Hit> hits = new ArrayList<>();
-                JsonNode lastSort = null;
-                expect(in.nextToken(), JsonToken.START_OBJECT);
-                while (in.nextToken() == JsonToken.FIELD_NAME) {
-                    String field = in.currentName();
-                    JsonToken value = in.nextToken();
-                    if (field.equals("pit_id") && value == JsonToken.VALUE_STRING) {
-                        pitId = in.getText();
-                    } else if (field.equals("hits") && value == JsonToken.START_OBJECT) {
-                        while (in.nextToken() == JsonToken.FIELD_NAME) {
-                            String inner = in.currentName();
-                            if (in.nextToken() == JsonToken.START_ARRAY && inner.equals("hits")) {
-                                while (in.nextToken() == JsonToken.START_OBJECT) {
-                                    lastSort = hit(in, response, leftOut, hits);
-                                }
-                            } else {
-                                in.skipChildren();
-                            }
-                        }
-                    } else {
-                        in.skipChildren();
-                    }
-                }
-                return new Page(pitId, hits, lastSort);
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot read a search response of Elasticsearch: " + e.getMessage(), e);
-            }
-        }
-
-        /** Reads one hit into {@code hits}; returns its sort values. */
-        private static JsonNode hit(JsonParser in, byte[] response, List<String> leftOut, List<Hit> hits)
-                throws IOException {
-            String id = null;
-            long version = -1;
-            String source = null;
-            JsonNode sort = null;
+    /** The source's members as stored, but those left out, as one JSON object. */
+    private static String source(JsonParser in, byte[] response, List<String> leftOut) throws IOException {
+        StringWriter text = new StringWriter();
+        try (JsonGenerator out = Json.MAPPER.getFactory().createGenerator(text)) {
+            out.writeStartObject();
             while (in.nextToken() == JsonToken.FIELD_NAME) {
-                String field = in.currentName();
-                JsonToken value = in.nextToken();
-                if (field.equals("_id")) {
-                    id = in.getText();
-                } else if (field.equals("_version")) {
-                    version = in.getLongValue();
-                } else if (field.equals("sort")) {
-                    sort = Json.MAPPER.readTree(in);
-                } else if (field.equals("_source") && value == JsonToken.START_OBJECT) {
-                    source = source(in, response, leftOut);
-                } else {
+                String member = in.currentName();
+                in.nextToken();
+                if (leftOut.contains(member)) {
                     in.skipChildren();
+                } else {
+                    out.writeFieldName(member);
+                    out.writeRawValue(VerbatimJson.valueAt(in, response).json());
                 }
             }
-            hits.add(new Hit(id, version, source));
-            return sort;
+            out.writeEndObject();
         }
-
-        /** The source's members as stored, but those left out, as one JSON object. */
-        private static String source(JsonParser in, byte[] response, List<String> leftOut) throws IOException {
-            StringWriter text = new StringWriter();
-            try (JsonGenerator out = Json.MAPPER.getFactory().createGenerator(text)) {
-                out.writeStartObject();
-                while (in.nextToken() == JsonToken.FIELD_NAME) {
-                    String member = in.currentName();
-                    in.nextToken();
-                    if (leftOut.contains(member)) {
-                        in.skipChildren();
-                    } else {
-                        out.writeFieldName(member);
-                        out.writeRawValue(VerbatimJson.valueAt(in, response).json());
-                    }
-                }
-                out.writeEndObject();
-            }
-            return text.toString();
-        }
-
-        private static void expect(JsonToken token, JsonToken expected) throws IOException {
-            if (token != expected) {
-                throw new IOException("expected " + expected + ", found " + token);
-            }
-        }
+        return text.toString();
     }
 
     private static JsonNode parse(String index, byte[] answer) {
