@@ -55,6 +55,13 @@ class VerifyCutoverTest {
                 "--index", "verify-b", "--no-cutover");
         assertThat(second.exitCode()).as(second.out() + second.err()).isZero();
 
+        // Another model's vectors could never match: refused as a mistake, and nothing recorded on the index.
+        Cli.Result otherModel = verify(stack, "verify-b", "--model", "onnx:bge-small-en-v15-q");
+        assertThat(otherModel.exitCode()).as(otherModel.out() + otherModel.err()).isEqualTo(2);
+        assertThat(otherModel.err()).contains("index verify-b was embedded by onnx:all-minilm-l6-v2-q, not"
+                + " onnx:bge-small-en-v15-q");
+        assertThat(otherModel.out()).doesNotContain("FAILED");
+
         Cli.Result clean = verify(stack, "verify-b", "--compare-index", "verify-a");
         assertThat(clean.exitCode()).as(clean.out() + clean.err()).isZero();
         assertThat(clean.out()).contains("PASSED").contains("overlap@10 with verify-a");

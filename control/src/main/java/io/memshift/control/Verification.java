@@ -97,6 +97,15 @@ public final class Verification {
         }
     }
 
+    /** Whether {@code recorded} (an index's {@code provider:name}) names the model of {@code profile}. */
+    private static boolean sameModel(ModelProfile profile, String recorded) {
+        try {
+            return EmbeddingModels.profile(recorded).id().equals(profile.id());
+        } catch (RuntimeException unknown) {
+            return recorded.equals(profile.id()); // a model this memshift cannot run: compared by name
+        }
+    }
+
     /**
      * @param expectedEntities the source's entities, or null for a source without an entity store
      */
@@ -137,6 +146,11 @@ public final class Verification {
             throw new InvalidRequestException("index " + index + " records no model; give --model");
         }
         ModelProfile profile = EmbeddingModels.profile(modelId);
+        if (options.model() != null && recordedModel[0] != null && !sameModel(profile, recordedModel[0])) {
+            // Its vectors could never match another model's: that would record a good index as failed.
+            throw new InvalidRequestException("index " + index + " was embedded by " + recordedModel[0] + ", not "
+                    + profile.id() + ": leave --model out (verify uses the index's own) or give " + recordedModel[0]);
+        }
         EmbeddingModel embedder = profile.factory().get();
         List<String> sampleIds = sample(actual.keySet(), options.sample(), options.seed());
         VerifyReport.VectorCheck vectors = checkVectors(es, index, layout, profile, embedder, sampleIds);

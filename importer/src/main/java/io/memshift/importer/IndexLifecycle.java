@@ -44,7 +44,10 @@ public final class IndexLifecycle {
     /** Whether the last `memshift verify` of the index passed: "true" or "false". */
     public static final String META_VERIFY_PASSED = "memshift_verify_passed";
     public static final String META_VERIFY_AT = "memshift_verify_at";
-    /** The index the alias pointed to before a cutover to this one: where a rollback goes back to. */
+    /**
+     * The index an alias pointed to before the last cutover to this one, whichever alias that was; where a rollback
+     * goes back to is kept per alias ({@link #cutoverFromKey}).
+     */
     public static final String META_CUTOVER_FROM = "memshift_cutover_from";
     /** The {@link DocumentLayout} of the index's documents: "mem0" or "memshift". */
     public static final String META_LAYOUT = "memshift_layout";
@@ -73,6 +76,12 @@ public final class IndexLifecycle {
                     throw new IllegalStateException("index " + index + " exists with the " + existing.name()
                             + " layout, not " + layout.name() + "; choose another --index or --layout "
                             + existing.name());
+                }
+                String filledFrom = meta(index).get(META_TOPIC);
+                if (filledFrom != null && !filledFrom.equals(sourceTopic)) {
+                    // Another model's (or pipeline's) vectors of the same size would be overwritten without a word.
+                    throw new IllegalStateException("index " + index + " is filled from topic " + filledFrom + ", not "
+                            + sourceTopic + " (another model or pipeline): choose another --index");
                 }
                 int existingDims = vectorDims(index, layout);
                 if (existingDims != shape.dims()) {
@@ -318,9 +327,18 @@ public final class IndexLifecycle {
     public Set<String> cutover(String alias, String index) {
         Set<String> previous = pointAlias(alias, index);
         if (previous.size() == 1 && !previous.contains(index)) {
-            putMeta(index, Map.of(META_CUTOVER_FROM, previous.iterator().next()));
+            String from = previous.iterator().next();
+            putMeta(index, Map.of(META_CUTOVER_FROM, from, cutoverFromKey(alias), from));
         }
         return previous;
+    }
+
+    /**
+     * Where {@code alias} pointed before its last cutover to an index, kept in that index's _meta under this key:
+     * an index two aliases were cut over to goes back, for each, to that alias's own earlier index.
+     */
+    static String cutoverFromKey(String alias) {
+        return META_CUTOVER_FROM + ":" + alias;
     }
 
     /**
@@ -335,10 +353,14 @@ public final class IndexLifecycle {
                     : current) + "; rollback needs it to point to exactly one");
         }
         String from = current.iterator().next();
-        String to = meta(from).get(META_CUTOVER_FROM);
+        Map<String, String> meta = meta(from);
+        // An index cut over to by an earlier memshift records only the last cutover, whichever alias it moved.
+        String to = meta.containsKey(cutoverFromKey(alias)) ? meta.get(cutoverFromKey(alias))
+                : meta.keySet().stream().anyMatch(k -> k.startsWith(META_CUTOVER_FROM + ":")) ? null
+                : meta.get(META_CUTOVER_FROM);
         if (to == null) {
-            throw new IllegalStateException("index " + from + " records no earlier index to roll back to"
-                    + " (it was not reached by a memshift cutover)");
+            throw new IllegalStateException("index " + from + " records no earlier index of alias " + alias
+                    + " to roll back to (no memshift cutover moved " + alias + " to it)");
         }
         if (!exists(to)) {
             throw new IllegalStateException("cannot roll back alias " + alias + " to " + to + ": that index no longer exists");
@@ -420,7 +442,7 @@ public final class IndexLifecycle {
                 undoTakeOver(blocked, cloned);
             }
         }
-        putMeta(index, Map.of(META_CUTOVER_FROM, keepAs, META_TOOK_OVER, name));
+        putMeta(index, Map.of(META_CUTOVER_FROM, keepAs, cutoverFromKey(name), keepAs, META_TOOK_OVER, name));
         return keepAs;
     }
 

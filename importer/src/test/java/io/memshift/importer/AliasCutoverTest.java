@@ -63,6 +63,41 @@ class AliasCutoverTest {
         }
     }
 
+    @Test
+    void eachAliasRollsBackToItsOwnEarlierIndex(StackEndpoints stack) throws Exception {
+        try (ElasticsearchClient es = ElasticsearchClients.connect(stack.elasticsearchUrl())) {
+            fill(es, "store-a-old", 3);
+            fill(es, "store-b-old", 4);
+            fill(es, "shared-new", 5);
+            IndexLifecycle lifecycle = new IndexLifecycle(es);
+            lifecycle.cutover("alias-a", "store-a-old");
+            lifecycle.cutover("alias-b", "store-b-old");
+            lifecycle.cutover("alias-a", "shared-new");
+            lifecycle.cutover("alias-b", "shared-new"); // the index's last cutover came from store-b-old
+
+            // Alias a goes back to its own store, never to the other alias's.
+            assertThat(lifecycle.rollback("alias-a")).isEqualTo(List.of("shared-new", "store-a-old"));
+            assertThat(lifecycle.rollback("alias-b")).isEqualTo(List.of("shared-new", "store-b-old"));
+        }
+    }
+
+    @Test
+    void anIndexFilledFromOneTopicIsNotFilledFromAnother(StackEndpoints stack) throws Exception {
+        try (ElasticsearchClient es = ElasticsearchClients.connect(stack.elasticsearchUrl())) {
+            IndexLifecycle lifecycle = new IndexLifecycle(es);
+            lifecycle.ensureIndex("one-topic-idx", DocumentLayout.MEMSHIFT, IndexMapping.forDims(4), "memories.embedded.m-a");
+            // The same importer again (a restart, another instance) is at home there...
+            assertThat(lifecycle.ensureIndex("one-topic-idx", DocumentLayout.MEMSHIFT, IndexMapping.forDims(4),
+                    "memories.embedded.m-a")).isFalse();
+            // ...another model's vectors of the same size are not written over its own.
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> lifecycle.ensureIndex("one-topic-idx",
+                            DocumentLayout.MEMSHIFT, IndexMapping.forDims(4), "memories.embedded.m-b"))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessage("index one-topic-idx is filled from topic memories.embedded.m-a, not"
+                            + " memories.embedded.m-b (another model or pipeline): choose another --index");
+        }
+    }
+
     private static void fill(ElasticsearchClient es, String index, int count) throws Exception {
         new IndexLifecycle(es).ensureIndex(index, DocumentLayout.MEMSHIFT, IndexMapping.forDims(4), "none");
         for (int i = 0; i < count; i++) {
