@@ -2,6 +2,7 @@ package io.memshift.cli;
 
 import co.elastic.clients.elasticsearch.ElasticsearchClient;
 import io.memshift.clients.ElasticsearchClients;
+import io.memshift.control.FailureDiagnosis;
 import io.memshift.control.AliasSwitch;
 import io.memshift.control.Clusters;
 import java.io.IOException;
@@ -47,34 +48,36 @@ final class CutoverCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
         Clusters clusters = endpoints.resolveRunning();
-        try (ElasticsearchClient es = ElasticsearchClients.connect(clusters.elasticsearch())) {
-            AliasSwitch aliases = new AliasSwitch(es, clusters.kafka());
-            AliasSwitch.CutoverOutcome outcome = takeOver
-                    ? aliases.takeOver(alias, index, keepAs != null ? keepAs : alias + "-before-memshift", force)
-                    : aliases.cutover(alias, index, force);
-            AliasSwitch.Readiness readiness = outcome.readiness();
-            if (outcome instanceof AliasSwitch.Refused) {
-                if (readiness.lagging()) {
-                    out.printf("Refused: the importer of %s is %d records behind %s; wait, or use --force.%n", index,
-                            readiness.lag(), readiness.topic());
-                } else {
-                    out.printf("Refused: the last verify of %s (at %s) failed; fix and verify again, or use --force.%n",
-                            index, readiness.verifiedAt());
+        return FailureDiagnosis.explaining(clusters, "cutover", () -> {
+            try (ElasticsearchClient es = ElasticsearchClients.connect(clusters.elasticsearch())) {
+                AliasSwitch aliases = new AliasSwitch(es, clusters.kafka());
+                AliasSwitch.CutoverOutcome outcome = takeOver
+                        ? aliases.takeOver(alias, index, keepAs != null ? keepAs : alias + "-before-memshift", force)
+                        : aliases.cutover(alias, index, force);
+                AliasSwitch.Readiness readiness = outcome.readiness();
+                if (outcome instanceof AliasSwitch.Refused) {
+                    if (readiness.lagging()) {
+                        out.printf("Refused: the importer of %s is %d records behind %s; wait, or use --force.%n", index,
+                                readiness.lag(), readiness.topic());
+                    } else {
+                        out.printf("Refused: the last verify of %s (at %s) failed; fix and verify again, or use --force.%n",
+                                index, readiness.verifiedAt());
+                    }
+                    return Memshift.EXIT_FAILED;
                 }
-                return Memshift.EXIT_FAILED;
+                if (outcome instanceof AliasSwitch.TookOver tookOver) {
+                    out.printf("Alias %s: index %s (kept as %s) -> %s%s%n", alias, alias, tookOver.keptAs(), index,
+                            tookOver.forced() ? " (forced)" : "");
+                } else {
+                    AliasSwitch.Moved moved = (AliasSwitch.Moved) outcome;
+                    out.printf("Alias %s: %s -> %s%s%n", alias, moved.previous().isEmpty() ? "(none)"
+                            : String.join(", ", moved.previous()), index, moved.forced() ? " (forced)" : "");
+                }
+                if (readiness.neverVerified()) {
+                    out.printf("Note: %s was never verified (./memshift verify --source ... --index %s).%n", index, index);
+                }
+                return Memshift.EXIT_OK;
             }
-            if (outcome instanceof AliasSwitch.TookOver tookOver) {
-                out.printf("Alias %s: index %s (kept as %s) -> %s%s%n", alias, alias, tookOver.keptAs(), index,
-                        tookOver.forced() ? " (forced)" : "");
-            } else {
-                AliasSwitch.Moved moved = (AliasSwitch.Moved) outcome;
-                out.printf("Alias %s: %s -> %s%s%n", alias, moved.previous().isEmpty() ? "(none)"
-                        : String.join(", ", moved.previous()), index, moved.forced() ? " (forced)" : "");
-            }
-            if (readiness.neverVerified()) {
-                out.printf("Note: %s was never verified (./memshift verify --source ... --index %s).%n", index, index);
-            }
-            return Memshift.EXIT_OK;
-        }
+        });
     }
 }

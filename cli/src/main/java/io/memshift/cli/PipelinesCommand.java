@@ -1,6 +1,7 @@
 package io.memshift.cli;
 
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.memshift.control.FailureDiagnosis;
 import io.memshift.control.Clusters;
 import io.memshift.control.Pipelines;
 import io.memshift.schemas.Json;
@@ -31,7 +32,7 @@ final class PipelinesCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         Clusters clusters = endpoints.resolveRunning();
-        List<Pipelines.View> views = new Pipelines(clusters).list();
+        List<Pipelines.View> views = FailureDiagnosis.explaining(clusters, "pipelines", () -> new Pipelines(clusters).list());
         if (json) {
             out.println(Json.MAPPER.copy().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(views));
         } else if (views.isEmpty()) {

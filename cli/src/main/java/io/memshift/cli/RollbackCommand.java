@@ -2,6 +2,7 @@ package io.memshift.cli;
 
 import co.elastic.clients.elasticsearch.ElasticsearchClient;
 import io.memshift.clients.ElasticsearchClients;
+import io.memshift.control.FailureDiagnosis;
 import io.memshift.control.AliasSwitch;
 import io.memshift.control.Clusters;
 import java.io.IOException;
@@ -29,10 +30,12 @@ final class RollbackCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
         Clusters clusters = endpoints.resolveRunning();
-        try (ElasticsearchClient es = ElasticsearchClients.connect(clusters.elasticsearch())) {
-            List<String> moved = new AliasSwitch(es, clusters.kafka()).rollback(alias);
-            out.printf("Alias %s: %s -> %s (rolled back)%n", alias, moved.get(0), moved.get(1));
-            return Memshift.EXIT_OK;
-        }
+        return FailureDiagnosis.explaining(clusters, "rollback", () -> {
+            try (ElasticsearchClient es = ElasticsearchClients.connect(clusters.elasticsearch())) {
+                List<String> moved = new AliasSwitch(es, clusters.kafka()).rollback(alias);
+                out.printf("Alias %s: %s -> %s (rolled back)%n", alias, moved.get(0), moved.get(1));
+                return Memshift.EXIT_OK;
+            }
+        });
     }
 }

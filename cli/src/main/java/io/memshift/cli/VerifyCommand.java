@@ -1,5 +1,6 @@
 package io.memshift.cli;
 
+import io.memshift.control.FailureDiagnosis;
 import io.memshift.control.Clusters;
 import io.memshift.control.InvalidRequestException;
 import io.memshift.control.PipelineChoice;
@@ -99,8 +100,9 @@ final class VerifyCommand implements Callable<Integer> {
             // Said on stderr: with --json, stdout holds the report only.
             spec.commandLine().getErr().printf("Verifying %s, the index of pipeline %s%n", index, pipeline.name());
         }
-        VerifyReport report = new Verification(clusters, new Verification.Options(index, model, sample, minCosine,
-                compareIndex, alias, queries, k, minOverlap, allowExtra, seed)).run(memories);
+        Verification verification = new Verification(clusters, new Verification.Options(index, model, sample,
+                minCosine, compareIndex, alias, queries, k, minOverlap, allowExtra, seed));
+        VerifyReport report = FailureDiagnosis.explaining(clusters, "verify", () -> verification.run(memories));
         if (json) {
             printJson(out, report);
         } else {

@@ -54,6 +54,17 @@ class ExitCodesTest {
         }
     }
 
+    @Test
+    void aClusterThatDoesNotAnswerIsNamedWithItsAddressByTheAliasCommands() throws IOException {
+        for (String[] command : new String[][] {{"rollback", "--alias", "a"}, {"cutover", "--alias", "a", "--index", "i"}}) {
+            OfflineCli.Run run = OfflineCli.run(dir.resolve("data"), command);
+            assertThat(run.exitCode()).as(command[0]).isEqualTo(Memshift.EXIT_FAILED);
+            // Each command once said only "cannot check index i", naming neither the cluster nor why.
+            assertThat(run.err()).as(command[0]).containsPattern("Elasticsearch at http://127\\.0\\.0\\.1:\\d+ (is|are) not answering")
+                    .contains("Connection refused");
+        }
+    }
+
     private OfflineCli.Run export(String source) throws IOException {
         return OfflineCli.run(dir.resolve("data"), "export", "--source", source);
     }

@@ -63,6 +63,30 @@ public final class FailureDiagnosis {
         return diagnosis.cause() == Diagnosis.Cause.OTHER ? failure : new StageStoppedException(diagnosis, failure);
     }
 
+    /** A command's work against the clusters. */
+    @FunctionalInterface
+    public interface Work<T> {
+        T run() throws java.io.IOException;
+    }
+
+    /**
+     * Runs {@code work}; an error that is not about the request itself is {@link #explain explained}, so that a
+     * cluster that does not answer is named with its address and what it said ("cannot check index x" alone named
+     * neither). A refused request (bad input) is thrown as it is.
+     */
+    public static <T> T explaining(Clusters clusters, String command, Work<T> work) {
+        try {
+            return work.run();
+        } catch (IllegalArgumentException | io.memshift.exporter.InvalidSourceException
+                 | io.memshift.exporter.SourceUnavailableException refused) {
+            throw refused;
+        } catch (java.io.IOException e) {
+            throw explain(clusters, command, new java.io.UncheckedIOException(e.getMessage(), e));
+        } catch (RuntimeException e) {
+            throw explain(clusters, command, e);
+        }
+    }
+
     /** The classification itself, given what the clusters answered: no I/O, so it is tested on its own. */
     static Diagnosis classify(String stage, Throwable failure, List<ClusterProbe.Reachability> probes) {
         String detail = detail(failure);
