@@ -6,25 +6,20 @@ import java.util.function.BooleanSupplier;
 
 /**
  * Keeps a stage running in the foreground until Ctrl-C or SIGTERM, or until it reports that it is done. Opened
- * before the stage in a try-with-resources, it is closed after the stage: a signal then waits (up to 60 s) for
- * the stage to close cleanly (commit, leave its group) before the JVM exits.
+ * before the stage in a try-with-resources, it is closed after the stage. A signal ends {@link #await}: the
+ * command then closes the stage cleanly (commit, leave its group) and returns, and the process exits 0, as a
+ * service manager expects of a clean stop (a shutdown hook would have exited 130 or 143). A second signal exits
+ * at once ({@link StopSignals}).
  */
 final class ForegroundService implements AutoCloseable {
 
-    private final CountDownLatch stop = new CountDownLatch(1);
-    private final CountDownLatch closed = new CountDownLatch(1);
-    private final Thread hook;
+    private final StopSignals signals;
+    private final CountDownLatch stop;
 
     ForegroundService(String name) {
-        hook = new Thread(() -> {
-            stop.countDown();
-            try {
-                closed.await(60, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, name + "-stop");
-        Runtime.getRuntime().addShutdownHook(hook);
+        signals = new StopSignals(() -> System.err.println(name + ": stopping once the work in hand is done"
+                + " (a second Ctrl-C or SIGTERM stops at once)"));
+        stop = signals.install();
     }
 
     /**
@@ -41,13 +36,9 @@ final class ForegroundService implements AutoCloseable {
         }
     }
 
+    /** Puts the signals back as they were: a signal after the stage has closed exits the JVM as usual. */
     @Override
     public void close() {
-        closed.countDown();
-        try {
-            Runtime.getRuntime().removeShutdownHook(hook);
-        } catch (IllegalStateException alreadyShuttingDown) {
-            // the hook is running and now sees the stage closed
-        }
+        signals.close();
     }
 }
