@@ -567,7 +567,7 @@ public final class Migration {
             boolean arrived = arrival.arrived();
             long settled = importer.outcome().settled();
             if (arrived) {
-                listener.progress("import", settled, expected);
+                listener.progress("import", Math.min(settled, expected), expected);
                 listener.phaseEnded();
                 failIfRefused(reembedder, importer, deadLetterTopic);
                 listener.allArrived(expected);
