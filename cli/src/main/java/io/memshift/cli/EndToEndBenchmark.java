@@ -759,8 +759,8 @@ final class EndToEndBenchmark implements Callable<Integer> {
             io.memshift.control.PipelineRegistry registry = new io.memshift.control.Pipelines(clusters).registry();
             for (String topic : topics) {
                 registry.forget(io.memshift.schemas.Pipeline.ofLog(topic).name());
-                io.memshift.exporter.ExportPosition.forgetTopic(clusters.kafka(), topic); // or status lists them still
             }
+            io.memshift.exporter.ExportPosition.forgetTopics(clusters.kafka(), topics); // or status lists them still
         } catch (RuntimeException e) {
             // best effort, like the topics
         }

@@ -100,12 +100,12 @@ public record ExportPosition(String source, String topic, String filter, long po
     }
 
     /**
-     * Deletes the checkpoints of every export to {@code topic} (a tombstone per key; the topic is compacted): for a
-     * pipeline removed for good, whose exports {@code status} would otherwise still list. The exports' sources are
-     * untouched; a later export of one starts from the beginning.
+     * Deletes the checkpoints of every export to one of {@code topics} (a tombstone per key; the topic is
+     * compacted): for pipelines removed for good, whose exports {@code status} would otherwise still list. The
+     * exports' sources are untouched; a later export of one starts from the beginning.
      */
-    public static void forgetTopic(KafkaSettings kafka, String topic) {
-        List<ExportPosition> gone = readAll(kafka).stream().filter(p -> p.topic().equals(topic)).toList();
+    public static void forgetTopics(KafkaSettings kafka, java.util.Collection<String> topics) {
+        List<ExportPosition> gone = readAll(kafka).stream().filter(p -> topics.contains(p.topic())).toList();
         if (gone.isEmpty()) {
             return;
         }
@@ -113,7 +113,8 @@ public record ExportPosition(String source, String topic, String filter, long po
                 new StringSerializer(), new ByteArraySerializer())) {
             for (ExportPosition position : gone) {
                 String filterKey = position.filter().isEmpty() ? "" : " " + position.filter();
-                producer.send(new ProducerRecord<>(Topics.EXPORT_CHECKPOINTS, key(position.source(), topic, filterKey), null));
+                producer.send(new ProducerRecord<>(Topics.EXPORT_CHECKPOINTS,
+                        key(position.source(), position.topic(), filterKey), null));
             }
             producer.flush();
         }

@@ -71,13 +71,14 @@ public final class IndexLifecycle {
         try {
             boolean created = false;
             if (es.indices().exists(e -> e.index(index)).value()) {
-                DocumentLayout existing = layoutOf(index);
+                Map<String, String> meta = meta(index);
+                DocumentLayout existing = layoutOf(index, meta);
                 if (existing != layout) {
                     throw new IllegalStateException("index " + index + " exists with the " + existing.name()
                             + " layout, not " + layout.name() + "; choose another --index or --layout "
                             + existing.name());
                 }
-                String filledFrom = meta(index).get(META_TOPIC);
+                String filledFrom = meta.get(META_TOPIC);
                 if (filledFrom != null && !filledFrom.equals(sourceTopic)) {
                     // Another model's (or pipeline's) vectors of the same size would be overwritten without a word.
                     throw new IllegalStateException("index " + index + " is filled from topic " + filledFrom + ", not "
@@ -141,7 +142,12 @@ public final class IndexLifecycle {
      * made before layouts has {@code embedding}; one Mem0 made itself has {@code vector}).
      */
     public DocumentLayout layoutOf(String index) {
-        String recorded = meta(index).get(META_LAYOUT);
+        return layoutOf(index, meta(index));
+    }
+
+    /** {@link #layoutOf(String)} with the index's _meta already read. */
+    private DocumentLayout layoutOf(String index, Map<String, String> meta) {
+        String recorded = meta.get(META_LAYOUT);
         if (recorded != null) {
             return DocumentLayout.named(recorded);
         }
