@@ -14,12 +14,6 @@ import io.memshift.importer.IndexMapping;
 public record IndexShape(DocumentLayout layout, String similarity, String indexOptions, int shards, int replicas,
                          BulkEncoding bulkEncoding, int bulkConcurrency) {
 
-    /** {@link ImporterConfig#DEFAULT_MAX_IN_FLIGHT} bulks at once. */
-    public IndexShape(DocumentLayout layout, String similarity, String indexOptions, int shards, int replicas,
-                      BulkEncoding bulkEncoding) {
-        this(layout, similarity, indexOptions, shards, replicas, bulkEncoding, ImporterConfig.DEFAULT_MAX_IN_FLIGHT);
-    }
-
     public IndexShape {
         if (bulkConcurrency < 1) {
             throw new IllegalArgumentException("bulk concurrency must be positive, not " + bulkConcurrency);

@@ -7,6 +7,7 @@ import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import io.memshift.exporter.JsonLinesReader;
 import io.memshift.importer.BulkEncoding;
 import io.memshift.importer.DocumentLayout;
+import io.memshift.importer.ImporterConfig;
 import io.memshift.exporter.MemoryEventConverter;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -42,7 +43,8 @@ class PlanTest {
 
     private static PlanReport plan(Path source, String model, int speedSample) {
         Plan.Options options = new Plan.Options(model, PriceTable.builtIn(),
-                new IndexShape(DocumentLayout.MEM0, "cosine", "int8_hnsw", 1, 0, BulkEncoding.JSON), 256, speedSample, MemoryEventConverter.DEFAULT_MAX_TEXT_CHARS, 42);
+                new IndexShape(DocumentLayout.MEM0, "cosine", "int8_hnsw", 1, 0, BulkEncoding.JSON,
+                        ImporterConfig.DEFAULT_MAX_IN_FLIGHT), 256, speedSample, MemoryEventConverter.DEFAULT_MAX_TEXT_CHARS, 42);
         return new Plan(options, Map.of()).run(new JsonLinesReader(source));
     }
 
