@@ -5,6 +5,7 @@ import io.memshift.clients.ElasticsearchClients;
 import io.memshift.control.FailureDiagnosis;
 import io.memshift.control.AliasSwitch;
 import io.memshift.control.Clusters;
+import io.memshift.control.IndexNames;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
@@ -47,6 +48,12 @@ final class CutoverCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
+        // Elasticsearch takes an alias of any case, but the app asks for its collection in lower case: a mistyped
+        // alias would be created beside the one it reads, and the cutover would look done.
+        IndexNames.requireValid(alias, "--alias");
+        if (keepAs != null) {
+            IndexNames.requireValid(keepAs, "--keep-as");
+        }
         Clusters clusters = endpoints.resolveRunning();
         return FailureDiagnosis.explaining(clusters, "cutover", () -> {
             try (ElasticsearchClient es = ElasticsearchClients.connect(clusters.elasticsearch())) {

@@ -76,9 +76,16 @@ final class IngestCommand implements Callable<Integer> {
             }
         }
         Clusters clusters = endpoints.resolve(out);
-        PipelineRegistry.Entry pipeline = new Pipelines(clusters).forStage(pipelineOptions.name, topic,
+        Pipelines pipelines = new Pipelines(clusters);
+        PipelineRegistry.Entry pipeline = pipelines.forStage(pipelineOptions.name, topic,
                 pipelineOptions.topicSettings(clusters.kafka().topics()));
         String log = pipeline.pipeline().log();
+        // Live changes may start a pipeline of their own, so a new one is allowed; but a mistyped name must not
+        // send an app's changes, unnoticed, where no re-embedder reads.
+        pipelines.warningIfNew(pipeline.pipeline()).ifPresent(warning -> {
+            out.println("Warning: " + warning);
+            out.flush();
+        });
         try (StageInstance instance = instanceOptions.claim(endpoints.dataDir());
              ForegroundService service = new ForegroundService("memshift-ingest");
              MetricsServer metricsServer = metrics.start(out);

@@ -66,7 +66,7 @@ final class StatusCommand implements Callable<Integer> {
         }
         StatusReader reader = new StatusReader(clusters.get());
         // The reader knows pipelines by their log topic; a pipeline's name stands for its log.
-        String pipeline = this.pipeline == null ? null : new Pipelines(clusters.get()).logOf(this.pipeline);
+        String pipeline = this.pipeline == null ? null : new Pipelines(clusters.get()).existingLogOf(this.pipeline);
         PipelineStatus status = reader.read(pipeline);
         if (sampleSeconds > 0) {
             Thread.sleep((long) (sampleSeconds * 1000));

@@ -65,6 +65,19 @@ class ExitCodesTest {
         }
     }
 
+    @Test
+    void aCutoverToAnAliasTheAppCannotReadExitsWith2BeforeAnyClusterIsAsked() throws IOException {
+        // Elasticsearch itself takes an upper-case alias: the cutover would succeed beside the app's "memories".
+        OfflineCli.Run upper = OfflineCli.run(dir.resolve("data"), "cutover", "--alias", "Memories", "--index", "i");
+        assertThat(upper.exitCode()).isEqualTo(Memshift.EXIT_BAD_INPUT);
+        assertThat(upper.err()).contains("--alias Memories: Elasticsearch index and alias names are lower case")
+                .doesNotContain("not answering");
+        OfflineCli.Run keepAs = OfflineCli.run(dir.resolve("data"), "cutover", "--alias", "memories", "--index", "i",
+                "--take-over-index", "--keep-as", "old copy");
+        assertThat(keepAs.exitCode()).isEqualTo(Memshift.EXIT_BAD_INPUT);
+        assertThat(keepAs.err()).contains("--keep-as old copy: it cannot hold ' '");
+    }
+
     private OfflineCli.Run export(String source) throws IOException {
         return OfflineCli.run(dir.resolve("data"), "export", "--source", source);
     }

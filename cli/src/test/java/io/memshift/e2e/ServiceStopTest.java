@@ -51,6 +51,9 @@ class ServiceStopTest {
         assertThat(ingest.waitFor(60, TimeUnit.SECONDS)).as("stopped on SIGTERM").isTrue();
         String output = Files.readString(log);
         assertThat(ingest.exitValue()).as("exit code after SIGTERM; output:%n%s", output).isZero();
-        assertThat(output).contains("ingest stopped: 0 events published, 0 requests refused");
+        assertThat(output).contains("ingest stopped: 0 events published, 0 requests refused")
+                // A pipeline nothing was exported to is said to be new: a mistyped --pipeline would go unnoticed.
+                .contains("Warning: pipeline service-stop is new: nothing was exported to it yet and its log"
+                        + " memories.service-stop does not exist (it is created now)");
     }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.memshift.cli.Memshift;
 import io.memshift.embedded.EmbeddedStackExtension;
 import io.memshift.embedded.StackEndpoints;
 import java.io.BufferedWriter;
@@ -131,6 +132,14 @@ class StatusAndMetricsEndToEndTest {
         assertThat(table.exitCode()).as(table.out() + table.err()).isZero();
         assertThat(table.out()).contains("Pipeline " + TOPIC).contains("re-embedder").contains("caught up")
                 .contains(INDEX).contains("alias " + ALIAS).contains("Healthy.");
+
+        // A mistyped pipeline once showed an empty pipeline, "Healthy.", exit 0.
+        Cli.Result typo = Cli.run("status", "--pipeline", TOPIC + "x", "--sample-s", "0",
+                "--bootstrap-servers", stack.bootstrapServers(), "--schema-registry", stack.schemaRegistryUrl(),
+                "--es", stack.elasticsearchUrl());
+        assertThat(typo.exitCode()).as(typo.out() + typo.err()).isEqualTo(Memshift.EXIT_BAD_INPUT);
+        assertThat(typo.err()).contains("there is no pipeline " + TOPIC + "x").contains("the pipelines there are: ");
+        assertThat(typo.out()).doesNotContain("Healthy.");
     }
 
     private static Cli.Result status(StackEndpoints stack, String... more) {

@@ -94,6 +94,42 @@ public final class Pipelines {
     }
 
     /**
+     * {@link #logOf} for a command that reads a pipeline: a name or topic with neither a recorded pipeline nor a
+     * log topic behind it is a typo, and reading it would show an empty, "healthy" pipeline.
+     *
+     * @throws InvalidRequestException naming the pipelines there are
+     */
+    public String existingLogOf(String nameOrTopic) {
+        String log = logOf(nameOrTopic);
+        if (registry.read().containsKey(nameOrTopic) || topicExists(log)) {
+            return log;
+        }
+        throw new InvalidRequestException("there is no pipeline " + nameOrTopic + " (no pipeline of that name is"
+                + " recorded, and there is no topic " + log + "); " + knownNames());
+    }
+
+    /**
+     * Whether {@code pipeline} is new on these clusters (neither recorded nor with a log): a stage that creates it
+     * from a mistyped --pipeline would write where no one reads, so it says so, naming the pipelines there are.
+     *
+     * @return the warning to show, or empty if the pipeline is known
+     */
+    public Optional<String> warningIfNew(Pipeline pipeline) {
+        Map<String, PipelineRegistry.Entry> known = registry.read();
+        if (known.containsKey(pipeline.name()) || topicExists(pipeline.log())) {
+            return Optional.empty();
+        }
+        return Optional.of("pipeline " + pipeline.name() + " is new: nothing was exported to it yet and its log "
+                + pipeline.log() + " does not exist (it is created now); " + knownNames());
+    }
+
+    private String knownNames() {
+        TreeSet<String> names = new TreeSet<>(registry.read().keySet());
+        return names.isEmpty() ? "no pipeline is recorded yet" : "the pipelines there are: " + String.join(", ", names)
+                + " (./memshift pipelines lists them)";
+    }
+
+    /**
      * The pipelines (other than {@code pipeline} and {@code memories}) whose indices {@code alias} serves: a
      * migration of {@code pipeline} given no alias leaves it alone if there are any (see
      * {@link PipelineChoice#mayTakeDefaultAlias}).

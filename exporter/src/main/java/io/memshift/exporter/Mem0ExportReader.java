@@ -23,7 +23,8 @@ import java.util.function.Consumer;
  *       ignored);</li>
  *   <li>a map of user id to result: {@code {"alice": {"results": [...]}, "bob": {"results": [...]}}}, or to a
  *       bare list;</li>
- *   <li>a bare list of memories.</li>
+ *   <li>a bare list of memories, also under {@code "memories"}: {@code {"memories": [...]}} (a wrapper some
+ *       export scripts write; read as a user named "memories", its memories without a user id would gain one).</li>
  * </ul>
  */
 public final class Mem0ExportReader extends FileMemorySource {
@@ -72,8 +73,8 @@ public final class Mem0ExportReader extends FileMemorySource {
     }
 
     /** The layouts a Mem0 export file may have, as a refusal of another layout lists them. */
-    private static final String LAYOUTS = "expected {\"results\": [...]}, a map of user id to {\"results\": [...]} or"
-            + " to a list of memories, or a list of memories";
+    private static final String LAYOUTS = "expected {\"results\": [...]}, {\"memories\": [...]}, a map of user id to"
+            + " {\"results\": [...]} or to a list of memories, or a list of memories";
 
     /** The first top-level key holding a single value (no list, no object), and where: what a layout error names. */
     private record ScalarKey(String key, JsonToken value, int line) {
@@ -86,7 +87,7 @@ public final class Mem0ExportReader extends FileMemorySource {
         while (parser.nextToken() == JsonToken.FIELD_NAME) {
             String key = parser.currentName();
             JsonToken value = parser.nextToken();
-            if ("results".equals(key)) {
+            if ("results".equals(key) || ("memories".equals(key) && value == JsonToken.START_ARRAY)) {
                 if (value != JsonToken.START_ARRAY) {
                     throw layout(parser.currentTokenLocation().getLineNr(),
                             "\"results\" holds " + describe(value) + ", not a list of memories");

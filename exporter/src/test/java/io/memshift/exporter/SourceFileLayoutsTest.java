@@ -60,6 +60,18 @@ class SourceFileLayoutsTest {
     }
 
     @Test
+    void aListUnderMemoriesIsAListOfMemoriesNotTheMemoriesOfAUserNamedMemories() throws IOException {
+        Path wrapped = file("wrapped.json", """
+                {"memories": [
+                  {"id": "w-1", "memory": "Plays chess", "agent_id": "coach"},
+                  {"id": "w-2", "memory": "Likes tea", "user_id": "alex"}
+                ]}
+                """);
+        assertThat(read(new Mem0ExportReader(wrapped))).containsExactly(
+                new Read("w-1", "wrapped.json:2", null), new Read("w-2", "wrapped.json:3", null));
+    }
+
+    @Test
     void aTruncatedFileIsNamedByLineAndColumnWithoutTheParsersNoise() throws IOException {
         Path truncated = file("truncated.json", "{\"results\": [\n  {\"id\": \"t-1\", \"memory\": \"Likes tea\"},\n  {\"id\": \"t-2\", \"memory\": \"Likes coffee\"");
         assertThatThrownBy(() -> read(new Mem0ExportReader(truncated)))
@@ -82,8 +94,8 @@ class SourceFileLayoutsTest {
         assertThatThrownBy(() -> read(new Mem0ExportReader(single)))
                 .isInstanceOf(InvalidSourceException.class)
                 .hasMessageContaining(single + ":2: the top-level object is a single memory; expected"
-                        + " {\"results\": [...]}, a map of user id to {\"results\": [...]} or to a list of memories,"
-                        + " or a list of memories (put it in a list: [{...}])");
+                        + " {\"results\": [...]}, {\"memories\": [...]}, a map of user id to {\"results\": [...]} or to"
+                        + " a list of memories, or a list of memories (put it in a list: [{...}])");
     }
 
     @Test
