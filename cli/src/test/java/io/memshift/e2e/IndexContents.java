@@ -90,6 +90,21 @@ final class IndexContents {
         return indices;
     }
 
+    /** The indices whose names start with {@code prefix}. */
+    static Set<String> indicesStartingWith(StackEndpoints stack, String prefix) throws Exception {
+        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(stack.elasticsearchUrl()
+                + "/_cat/indices/" + prefix + "*?h=index&expand_wildcards=all")).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        Set<String> indices = new TreeSet<>();
+        for (String line : response.body().split("\n")) {
+            if (!line.isBlank()) {
+                indices.add(line.trim());
+            }
+        }
+        return indices;
+    }
+
     /** Removes {@code alias} from {@code index}, if it is on it. */
     static void removeAlias(StackEndpoints stack, String alias, String index) throws Exception {
         if (aliasTargets(stack, alias).contains(index)) {

@@ -62,6 +62,12 @@ class SnapshotReconciliationTest {
                 .contains("nothing was published or deleted").contains(remaining.get(38))
                 .contains("--max-deletes 57").contains("--max-deletes 60%");
         assertThat(IndexContents.liveIds(stack, index)).isEqualTo(new TreeSet<>(remaining));
+        // Refused on its way to a new index (as for another model): the importer had already made that index, its
+        // entity store and their ledgers; none of them is left behind, empty.
+        String fresh = "recon-refused-" + run;
+        Cli.Result refusedNew = migrate(stack, store, "--index", fresh);
+        assertThat(refusedNew.exitCode()).as(refusedNew.out() + refusedNew.err()).isEqualTo(2);
+        assertThat(IndexContents.indicesStartingWith(stack, fresh)).isEmpty();
 
         // --dry-run lists every memory that would go, and changes nothing.
         Cli.Result dry = migrate(stack, store, "--dry-run");

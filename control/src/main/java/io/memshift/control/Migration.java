@@ -367,6 +367,8 @@ public final class Migration {
                 options.shape().layout(), options.shape().mapping(profile.dims())).withInstance(instance.id()));
         MeterRegistry stageMeters = meters != null ? meters : new SimpleMeterRegistry();
 
+        // Set when the export is refused (--max-deletes) after the importer created the index for this run.
+        boolean[] createdByRefusedRun = {false};
         // The gate forwards what the export puts on the intake (and whatever else waits there) to the log.
         try (VersionGate gate = new VersionGate(new VersionGateConfig(clusters.kafka(), clusters.schemaRegistry(),
                 pipeline, topics, instance));
@@ -381,7 +383,13 @@ public final class Migration {
             }
             Stage.startTogether(gate, reembedder, importer);
             listener.stagesStarted(reembedConfig.outputTopic(), index);
-            ExportSummary export = awaitExport(exportRun, stagesReady, gate, reembedder, importer);
+            ExportSummary export;
+            try {
+                export = awaitExport(exportRun, stagesReady, gate, reembedder, importer);
+            } catch (DeleteGuardException refused) {
+                createdByRefusedRun[0] = importer.createdIndex();
+                throw refused;
+            }
             listener.phaseEnded();
             listener.exported(export, topic);
             new Pipelines(clusters).record(entry);
@@ -431,6 +439,18 @@ public final class Migration {
             return new MigrationSummary(reader.name(), profile.id(), index, alias,
                     export.read(), export.rejected(), embedded, outcome.indexed(),
                     outcome.deleted(), outcome.stale(), outcome.dead(), Duration.between(begin, Instant.now()));
+        } catch (DeleteGuardException refused) {
+            if (createdByRefusedRun[0]) {
+                // Refused before anything was published, and the stages are closed now: the index the importer
+                // created for this run is not left behind (its entity store and ledgers with it). What it held
+                // came from the pipeline's topics, and a re-run creates it again and fills it from the start.
+                try (ElasticsearchClient es = ElasticsearchClients.connect(clusters.elasticsearch())) {
+                    new IndexLifecycle(es).deleteUnserved(List.of(index, importConfig.entityIndex()));
+                } catch (IOException | RuntimeException cleanup) {
+                    refused.addSuppressed(cleanup);
+                }
+            }
+            throw refused;
         } catch (IOException e) {
             throw FailureDiagnosis.explain(clusters, "migration", new UncheckedIOException(
                     "Elasticsearch at " + clusters.elasticsearch().url() + ": " + e.getMessage(), e));

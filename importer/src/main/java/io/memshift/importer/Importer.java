@@ -63,6 +63,8 @@ public final class Importer implements Stage {
     private volatile Thread thread;
     /** {@link System#nanoTime()} when the first memory was settled in the index; 0 before. */
     private volatile long firstSettledNanos;
+    /** Whether {@link #start()} created the index (or its entity store): a refused run removes it again if empty. */
+    private volatile boolean createdIndex;
     /** The first refusals of this run, to name in a report: each one is on the dead-letter topic anyway. */
     private final List<Refusal> firstRefusals = new java.util.concurrent.CopyOnWriteArrayList<>();
     static final int REFUSALS_KEPT = 5;
@@ -85,6 +87,11 @@ public final class Importer implements Stage {
         return "importer";
     }
 
+    /** Whether this importer's start created its index or entity store (rather than finding them). */
+    public boolean createdIndex() {
+        return createdIndex;
+    }
+
     /** Creates the index and its entity store if needed, then consumes in a thread of its own until {@link #close()}. */
     @Override
     public synchronized void start() {
@@ -94,6 +101,7 @@ public final class Importer implements Stage {
         // has both to move.
         boolean created = !lifecycle.ensureIndices(List.of(config.index(), config.entityIndex()), config.layout(),
                 config.mapping(), config.topic()).isEmpty();
+        createdIndex = created;
         SchemaRegistryClient registry = new SchemaRegistryClient(config.schemaRegistry());
         KafkaClients kafka = new KafkaClients(config.kafka());
         consumer = Topics.embedded(config.topic(), registry).consumer(consumerProps(kafka));

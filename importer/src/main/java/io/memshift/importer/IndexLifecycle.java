@@ -175,6 +175,30 @@ public final class IndexLifecycle {
         }
     }
 
+    /**
+     * Deletes each of {@code indices} that no alias serves, with its delete ledger: an index a refused run created
+     * is not left behind for the user to find and clean up. Whatever it holds came from the pipeline's topics, which
+     * keep it; a re-run creates the index again and fills it from the start.
+     *
+     * @return the indices deleted
+     */
+    public List<String> deleteUnserved(List<String> indices) {
+        List<String> deleted = new ArrayList<>();
+        try {
+            Map<String, Set<String>> aliases = aliasesByIndex();
+            for (String index : indices) {
+                if (!exists(index) || !aliases.getOrDefault(index, Set.of()).isEmpty()) {
+                    continue;
+                }
+                es.indices().delete(d -> d.index(index, DeleteLedger.indexFor(index)).ignoreUnavailable(true));
+                deleted.add(index);
+            }
+            return deleted;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot remove the indices " + indices, e);
+        }
+    }
+
     public boolean exists(String index) {
         try {
             return es.indices().exists(e -> e.index(index)).value();
