@@ -21,7 +21,7 @@ import picocli.CommandLine.Command;
 @Command(name = "memshift", mixinStandardHelpOptions = true, version = "memshift 0.1.0",
         description = "Moves Mem0 memories to a new embedding model through Kafka, exactly once, without downtime.",
         subcommands = {StackCommand.class, PlanCommand.class, MigrateCommand.class, ExportCommand.class, ReembedCommand.class, ImportCommand.class, IngestCommand.class, VerifyCommand.class, CutoverCommand.class,
-                RollbackCommand.class, PipelinesCommand.class, SearchCommand.class, StatusCommand.class, CheckCommand.class, BenchCommand.class, ServeCommand.class, CommandLine.HelpCommand.class})
+                RollbackCommand.class, PipelinesCommand.class, SearchCommand.class, StatusCommand.class, CheckCommand.class, BenchCommand.class, ServeCommand.class, HelpCommand.class})
 public final class Memshift implements Runnable {
 
     public static final int EXIT_OK = 0;

@@ -92,6 +92,23 @@ class HelpTest {
     }
 
     @Test
+    void helpGivesTheHelpOfACommandAtAnyDepthAndNamesWhatThereIsForAWrongOne() {
+        StringWriter out = new StringWriter();
+        CommandLine commandLine = Memshift.commandLine();
+        commandLine.setOut(new PrintWriter(out, true));
+        assertThat(commandLine.execute("help", "stack", "up")).isZero();
+        // picocli's own help command showed the help of "stack" for "stack up".
+        assertThat(out.toString()).startsWith("Usage: memshift stack up ");
+
+        StringWriter err = new StringWriter();
+        commandLine = Memshift.commandLine();
+        commandLine.setErr(new PrintWriter(err, true));
+        assertThat(commandLine.execute("help", "stack", "sideways")).isEqualTo(Memshift.EXIT_BAD_INPUT);
+        assertThat(err.toString()).contains("Unknown command 'stack sideways'; stack has: ").contains("up")
+                .contains("down").contains("status");
+    }
+
+    @Test
     void everyCommandAnswersVersionWithMemshiftsVersion() {
         for (Node node : tree()) {
             if (node.path().equals(List.of("help"))) {
