@@ -5,6 +5,7 @@ import io.memshift.clients.ElasticsearchClients;
 import io.memshift.control.FailureDiagnosis;
 import io.memshift.control.AliasSwitch;
 import io.memshift.control.Clusters;
+import io.memshift.importer.IndexLifecycle;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.List;
@@ -34,6 +35,17 @@ final class RollbackCommand implements Callable<Integer> {
             try (ElasticsearchClient es = ElasticsearchClients.connect(clusters.elasticsearch())) {
                 List<String> moved = new AliasSwitch(es, clusters.kafka()).rollback(alias);
                 out.printf("Alias %s: %s -> %s (rolled back)%n", alias, moved.get(0), moved.get(1));
+                // A rollback is for when the new index misbehaves, so it is not refused; but what the app wrote
+                // since the cutover went to the index the alias leaves, and its readers lose it without a word.
+                long added = new IndexLifecycle(es).writtenByOthers(moved.get(0));
+                if (added > 0) {
+                    out.printf("Warning: %d memor%s in %s %s added through alias %s after the cutover (Mem0 wrote"
+                            + " them; they carry no memshift marks), and %s does not have %s. The app no longer"
+                            + " sees %s; %s keeps %s. (Updates and deletes made since the cutover are not in %s"
+                            + " either.)%n", added, added == 1 ? "y" : "ies", moved.get(0), added == 1 ? "was" : "were",
+                            alias, moved.get(1), added == 1 ? "it" : "them", added == 1 ? "it" : "them",
+                            moved.get(0), added == 1 ? "it" : "them", moved.get(1));
+                }
                 return Memshift.EXIT_OK;
             }
         });

@@ -103,10 +103,20 @@ class VerifyCutoverTest {
         Cli.Result afterCutover = verify(stack, "verify-b", "--alias", "verify-alias");
         assertThat(afterCutover.out()).contains("overlap@10 with verify-a");
 
+        // The app adds a memory through the alias, as Mem0's Elasticsearch store does (a bulk index of vector and
+        // metadata): the rollback still goes back, and says that memory stays behind in verify-b.
+        ObjectNode added = JSON.createObjectNode();
+        added.set("vector", noise);
+        added.putObject("metadata").put("data", "Started learning the cello").put("user_id", "alice")
+                .put("hash", "app-added").put("created_at", "2026-11-26T10:00:00-08:00");
+        post(stack, "/_bulk?refresh=true", "{\"index\": {\"_index\": \"verify-alias\", \"_id\": \"app-added-1\"}}\n"
+                + added + "\n");
         Cli.Result back = Cli.run("rollback", "--alias", "verify-alias", "--es", stack.elasticsearchUrl(),
                 "--bootstrap-servers", stack.bootstrapServers(), "--schema-registry", stack.schemaRegistryUrl());
         assertThat(back.exitCode()).as(back.out() + back.err()).isZero();
-        assertThat(back.out()).contains("verify-b -> verify-a (rolled back)");
+        assertThat(back.out()).contains("verify-b -> verify-a (rolled back)")
+                .contains("Warning: 1 memory in verify-b was added through alias verify-alias after the cutover")
+                .contains("verify-a does not have it");
         assertThat(aliasTargets(stack, "verify-alias")).isEqualTo("[\"verify-a\"]");
     }
 

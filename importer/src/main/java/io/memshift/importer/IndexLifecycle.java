@@ -199,6 +199,25 @@ public final class IndexLifecycle {
         }
     }
 
+    /**
+     * How many documents of a Mem0-layout index something other than memshift wrote: Mem0 writes a memory it adds
+     * as {@code vector} and {@code metadata} only, without memshift's own {@code memshift} object. After a cutover,
+     * those are the memories the app added through the alias. 0 for the memshift layout, which apps do not write.
+     */
+    public long writtenByOthers(String index) {
+        DocumentLayout layout = layoutOf(index);
+        if (layout != DocumentLayout.MEM0) {
+            return 0;
+        }
+        try {
+            es.indices().refresh(r -> r.index(index));
+            return es.count(c -> c.index(index).query(q -> q.bool(b -> b.mustNot(n -> n.exists(
+                    e -> e.field(layout.modelNameField())))))).count();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot count the documents of " + index, e);
+        }
+    }
+
     public boolean exists(String index) {
         try {
             return es.indices().exists(e -> e.index(index)).value();
