@@ -11,6 +11,7 @@ import io.memshift.control.IndexNames;
 import io.memshift.control.IndexShape;
 import io.memshift.control.LagGauges;
 import io.memshift.importer.BulkOutcome;
+import io.memshift.importer.ConsumerGroupLag;
 import io.memshift.importer.Importer;
 import io.memshift.importer.ImporterConfig;
 import io.memshift.reembedder.EmbeddingModels;
@@ -64,6 +65,55 @@ final class ImportCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    /**
+     * The lines an import prints while it runs: at once, if its topic does not exist yet (nothing re-embedded the
+     * pipeline with this model: without a word, the import would wait for ever), and then every 30 s in which it
+     * indexed something, with what it has done and what is left.
+     */
+    private static final class ImportReport {
+        private static final long EVERY_NANOS = 30_000_000_000L;
+        private final PrintWriter out;
+        private final String topic;
+        private final Importer importer;
+        private final String reembed;
+        private long lastNanos = System.nanoTime();
+        private long lastSettled;
+        private boolean toldMissing;
+        private boolean first = true;
+
+        ImportReport(PrintWriter out, String topic, Importer importer, String reembed) {
+            this.out = out;
+            this.topic = topic;
+            this.importer = importer;
+            this.reembed = reembed;
+        }
+
+        void maybe(java.util.function.LongSupplier lag) {
+            boolean due = System.nanoTime() - lastNanos > EVERY_NANOS;
+            if (!first && !due) {
+                return;
+            }
+            first = false;
+            BulkOutcome outcome = importer.outcome();
+            long settled = outcome.indexed() + outcome.deleted() + outcome.stale() + outcome.dead();
+            if (!toldMissing || settled != lastSettled) {
+                long left = lag.getAsLong();
+                if (left < 0 && !toldMissing) {
+                    toldMissing = true;
+                    out.printf("Waiting for topic %s: nothing has re-embedded this pipeline with this model yet (%s,"
+                            + " alongside this or before)%n", topic, reembed);
+                } else if (settled != lastSettled) {
+                    out.printf("import: indexed %d, deleted %d, stale (409) %d, dead-lettered %d so far; %d left on"
+                            + " %s%n", outcome.indexed(), outcome.deleted(), outcome.stale(), outcome.dead(),
+                            Math.max(0, left), topic);
+                }
+                out.flush();
+            }
+            lastSettled = settled;
+            lastNanos = System.nanoTime();
+        }
+    }
+
     @Override
     public Integer call() throws InterruptedException {
         PrintWriter out = spec.commandLine().getOut();
@@ -95,8 +145,12 @@ final class ImportCommand implements Callable<Integer> {
                     out.printf("Importing %s into %s (instance %s)%s ...%n", source, target, instance.id(),
                             untilCaughtUp ? " until caught up" : " (Ctrl-C stops)");
                     out.flush();
-                    service.await(() -> untilCaughtUp && Backlog.importerCaughtUp(config),
-                            () -> FailureDiagnosis.requireAlive(clusters, importer));
+                    String reembed = "./memshift reembed --pipeline " + pipeline.name() + " --model " + profile.id();
+                    ImportReport report = new ImportReport(out, source, importer, reembed);
+                    service.await(() -> untilCaughtUp && Backlog.importerCaughtUp(config), () -> {
+                        FailureDiagnosis.requireAlive(clusters, importer);
+                        report.maybe(() -> ConsumerGroupLag.of(clusters.kafka(), config.groupId(), source));
+                    });
                 } catch (RuntimeException e) {
                     throw FailureDiagnosis.explain(clusters, importer.name(), e);
                 }

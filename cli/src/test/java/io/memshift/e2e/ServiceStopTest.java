@@ -27,33 +27,50 @@ class ServiceStopTest {
 
     @Test
     void sigtermStopsAServiceCleanlyWithExitCode0(StackEndpoints stack) throws Exception {
-        Path log = work.resolve("ingest.log");
-        Process ingest = new ProcessBuilder(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
-                "-Dmemshift.home=" + System.getProperty("memshift.home"),
-                "-Dmemshift.logdir=" + work.resolve("logs"),
-                "-cp", System.getProperty("java.class.path"), "io.memshift.cli.Memshift",
-                "ingest", "--pipeline", "service-stop", "--port", "0",
-                "--bootstrap-servers", stack.bootstrapServers(), "--schema-registry", stack.schemaRegistryUrl(),
-                "--es", stack.elasticsearchUrl(), "--data-dir", work.resolve("data").toString()))
-                .redirectErrorStream(true).redirectOutput(log.toFile())
-                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
-        try {
-            Instant deadline = Instant.now().plus(Duration.ofMinutes(2));
-            while (!Files.readString(log).contains("Ingesting on http://")) {
-                assertThat(ingest.isAlive()).as("ingest ended early:%n%s", Files.readString(log)).isTrue();
-                assertThat(Instant.now()).as("ingest never started:%n%s", Files.readString(log)).isBefore(deadline);
-                Thread.sleep(200);
-            }
-        } finally {
-            ingest.destroy(); // SIGTERM
-        }
-        assertThat(ingest.waitFor(60, TimeUnit.SECONDS)).as("stopped on SIGTERM").isTrue();
-        String output = Files.readString(log);
-        assertThat(ingest.exitValue()).as("exit code after SIGTERM; output:%n%s", output).isZero();
+        String output = runUntilSigterm(stack, "ingest", "Ingesting on http://",
+                "ingest", "--pipeline", "service-stop", "--port", "0");
         assertThat(output).contains("ingest stopped: 0 events published, 0 requests refused")
                 // A pipeline nothing was exported to is said to be new: a mistyped --pipeline would go unnoticed.
                 .contains("Warning: pipeline service-stop is new: nothing was exported to it yet and its log"
                         + " memories.service-stop does not exist (it is created now)");
+    }
+
+    @Test
+    void anImportWhoseTopicNothingFillsYetSaysWhatItWaitsForInsteadOfWaitingSilently(StackEndpoints stack)
+            throws Exception {
+        String output = runUntilSigterm(stack, "import", "Waiting for topic ",
+                "import", "--pipeline", "service-stop-import", "--model", "stub:8", "--until-caught-up");
+        assertThat(output).contains("Waiting for topic memories.service-stop-import.embedded.stub-8: nothing has"
+                + " re-embedded this pipeline with this model yet (./memshift reembed --pipeline service-stop-import"
+                + " --model stub:8, alongside this or before)");
+    }
+
+    /** Starts memshift with {@code args}, waits until its output holds {@code started}, stops it with SIGTERM. */
+    private String runUntilSigterm(StackEndpoints stack, String name, String started, String... args) throws Exception {
+        Path log = work.resolve(name + ".log");
+        List<String> command = new java.util.ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
+                "-Dmemshift.home=" + System.getProperty("memshift.home"),
+                "-Dmemshift.logdir=" + work.resolve("logs"),
+                "-cp", System.getProperty("java.class.path"), "io.memshift.cli.Memshift"));
+        command.addAll(List.of(args));
+        command.addAll(List.of("--bootstrap-servers", stack.bootstrapServers(), "--schema-registry",
+                stack.schemaRegistryUrl(), "--es", stack.elasticsearchUrl(), "--data-dir", work.resolve("data").toString()));
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
+        try {
+            Instant deadline = Instant.now().plus(Duration.ofMinutes(2));
+            while (!Files.readString(log).contains(started)) {
+                assertThat(process.isAlive()).as("%s ended early:%n%s", name, Files.readString(log)).isTrue();
+                assertThat(Instant.now()).as("%s never started:%n%s", name, Files.readString(log)).isBefore(deadline);
+                Thread.sleep(200);
+            }
+        } finally {
+            process.destroy(); // SIGTERM
+        }
+        assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("stopped on SIGTERM").isTrue();
+        String output = Files.readString(log);
+        assertThat(process.exitValue()).as("exit code after SIGTERM; output:%n%s", output).isZero();
+        return output;
     }
 }
