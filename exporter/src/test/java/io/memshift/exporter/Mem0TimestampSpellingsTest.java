@@ -55,6 +55,27 @@ class Mem0TimestampSpellingsTest {
     }
 
     @Test
+    void everyOffsetSpellingElasticsearchTakesAndADateAloneGiveTheInstantTheyMean() throws Exception {
+        MemoryEventConverter converter = new MemoryEventConverter("mem0-json", "t", 1000);
+        String[][] spellings = {
+            {"2025-02-03T09:35:06.789+05:30", "2025-02-03T04:05:06.789Z"},
+            {"2025-02-03T09:35:06.789+0530", "2025-02-03T04:05:06.789Z"},
+            {"2025-02-02T21:05:06-0700", "2025-02-03T04:05:06Z"},
+            {"2025-02-03T09:05:06+05", "2025-02-03T04:05:06Z"},
+            {"2025-02-03 04:05:06.789", "2025-02-03T04:05:06.789Z"},
+            {"2025-02-03", "2025-02-03T00:00:00Z"},
+        };
+        for (String[] spelling : spellings) {
+            MemoryEvent event = convert(converter, "{\"id\":\"a\",\"memory\":\"x\",\"created_at\":\"" + spelling[0]
+                    + "\",\"updated_at\":\"" + spelling[0] + "\"}");
+            assertThat(event.getUpdatedAtTs()).as(spelling[0]).isEqualTo(Instant.parse(spelling[1]));
+        }
+        ObjectNode bad = (ObjectNode) Json.MAPPER.readTree("{\"id\":\"b\",\"memory\":\"x\",\"created_at\":\"2025-02-03T04:05:06+5\"}");
+        assertThat(converter.convert(new SourceMemory(bad, "t:4", null)).problems())
+                .containsExactly("t:4: memory id=b: field 'created_at' is not an ISO-8601 timestamp: '2025-02-03T04:05:06+5'");
+    }
+
+    @Test
     void aBadCamelCaseTimestampIsNamed() throws Exception {
         MemoryEventConverter converter = new MemoryEventConverter("mem0-json", "t", 1000);
         ObjectNode memory = (ObjectNode) Json.MAPPER.readTree("{\"id\":\"a\",\"memory\":\"x\",\"createdAt\":\"yesterday\"}");
