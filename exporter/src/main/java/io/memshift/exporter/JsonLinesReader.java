@@ -22,7 +22,7 @@ import java.util.function.Consumer;
 /**
  * One Mem0 memory object per line (JSON Lines). Blank lines are skipped, and a UTF-8 byte order mark before the
  * first line is ignored. Read line by line in constant memory; a line that is not a JSON object, or not valid
- * UTF-8, is reported with its line number.
+ * UTF-8, is an invalid record at its line number ({@link SourceMemory#unreadable}), and the lines after it are read.
  */
 public final class JsonLinesReader extends FileMemorySource {
 
@@ -62,10 +62,14 @@ public final class JsonLinesReader extends FileMemorySource {
                 }
                 lineNumber++;
                 String line;
+                String position = file.getFileName() + ":" + lineNumber;
                 try {
                     line = decoder.decode(ByteBuffer.wrap(bytes.toByteArray())).toString();
                 } catch (CharacterCodingException e) {
-                    throw problem(lineNumber, "not valid UTF-8");
+                    sink.accept(SourceMemory.unreadable(position, "not valid UTF-8",
+                            new String(bytes.toByteArray(), StandardCharsets.UTF_8)));
+                    bytes.reset();
+                    continue;
                 }
                 bytes.reset();
                 if (lineNumber == 1 && line.startsWith(UTF8_BOM)) {
@@ -74,25 +78,26 @@ public final class JsonLinesReader extends FileMemorySource {
                 if (line.isBlank()) {
                     continue;
                 }
+                // A line that is no memory object is invalid like a memory with a missing field: the lines after
+                // it are still read, so every problem of the file is told at once (and --skip-invalid sets it aside).
                 JsonNode node;
                 try {
                     node = Json.MAPPER.readTree(line);
                 } catch (JsonProcessingException e) {
-                    throw problem(lineNumber, "malformed JSON: " + jsonProblem(e));
+                    sink.accept(SourceMemory.unreadable(position, "malformed JSON: " + jsonProblem(e), line));
+                    continue;
                 }
                 if (!(node instanceof ObjectNode object)) {
-                    throw problem(lineNumber, "expected a memory object, found " + node.getNodeType());
+                    sink.accept(SourceMemory.unreadable(position, "expected a memory object, found "
+                            + node.getNodeType(), line));
+                    continue;
                 }
-                sink.accept(new SourceMemory(object, file.getFileName() + ":" + lineNumber, null));
+                sink.accept(new SourceMemory(object, position, null));
             }
         } catch (NoSuchFileException e) {
             throw new InvalidSourceException(file.toString(), List.of("file not found: " + file), 0);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + file, e);
         }
-    }
-
-    private InvalidSourceException problem(int line, String what) {
-        return new InvalidSourceException(file.toString(), List.of(file.getFileName() + ":" + line + ": " + what), 0);
     }
 }

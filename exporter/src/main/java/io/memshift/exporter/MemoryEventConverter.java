@@ -87,6 +87,9 @@ public final class MemoryEventConverter {
     }
 
     private Result convert(SourceMemory source, Kind kind) {
+        if (source.unreadable() != null) {
+            return new Result(null, List.of(source.position() + ": " + source.unreadable().problem()));
+        }
         ObjectNode json = source.json();
         List<String> problems = new ArrayList<>();
         String id = requiredString(json, "id", "id", problems);

@@ -36,7 +36,11 @@ final class RejectFile implements AutoCloseable {
         ObjectNode line = Json.MAPPER.createObjectNode();
         line.put("position", source.position());
         line.set("problems", Json.MAPPER.valueToTree(problems));
-        line.set("record", source.json());
+        if (source.unreadable() != null) {
+            line.put("line", source.unreadable().text()); // not JSON, or not an object: kept as text
+        } else {
+            line.set("record", source.json());
+        }
         return line.toString();
     }
 

@@ -1,6 +1,7 @@
 package io.memshift.exporter;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.memshift.schemas.Json;
 
 /**
  * One memory object as read from a source, before validation.
@@ -12,10 +13,31 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * @param payload   the store's own payload object as its exact JSON text, for a store that keeps one (Mem0's
  *                  Elasticsearch store, Qdrant), or null
  */
-public record SourceMemory(ObjectNode json, String position, String scopeUser, String payload) {
+public record SourceMemory(ObjectNode json, String position, String scopeUser, String payload,
+                           Unreadable unreadable) {
+
+    /**
+     * A record of a line-based source that could not be read as a memory object at all (malformed JSON, not
+     * UTF-8): it is invalid like a memory with a missing field, so the file's other lines are still checked, and
+     * with --skip-invalid set aside in the reject file.
+     *
+     * @param problem what is wrong with it
+     * @param text    the line as found, for the reject file
+     */
+    public record Unreadable(String problem, String text) {
+    }
+
+    public SourceMemory(ObjectNode json, String position, String scopeUser, String payload) {
+        this(json, position, scopeUser, payload, null);
+    }
 
     /** A memory from a source without a payload of its own (an export file, the Mem0 API, a live change). */
     public SourceMemory(ObjectNode json, String position, String scopeUser) {
-        this(json, position, scopeUser, null);
+        this(json, position, scopeUser, null, null);
+    }
+
+    /** A line at {@code position} that is no memory object: see {@link Unreadable}. */
+    public static SourceMemory unreadable(String position, String problem, String text) {
+        return new SourceMemory(Json.MAPPER.createObjectNode(), position, null, null, new Unreadable(problem, text));
     }
 }

@@ -8,6 +8,7 @@ import io.memshift.clients.KafkaSettings;
 import io.memshift.embedded.EmbeddedStackExtension;
 import io.memshift.embedded.StackEndpoints;
 import io.memshift.schemas.Headers;
+import io.memshift.schemas.Json;
 import io.memshift.schemas.MemoryEvent;
 import io.memshift.schemas.Op;
 import io.memshift.schemas.SchemaRegistryClient;
@@ -215,6 +216,42 @@ class ExporterTest {
         assertThat(reasons).containsKeys("s-bad-1", "s-bad-2", "s-bad-3");
         assertThat(reasons.get("s-bad-1")).contains("field 'memory' is missing");
         assertThat(readAll(stack, registry)).containsKeys("s-ok-1", "s-ok-2").doesNotContainKeys("s-bad-1", "s-bad-2", "s-bad-3");
+    }
+
+    @Test
+    void everyUnreadableLineOfAJsonLinesFileIsToldAtOnceAndSkipInvalidSetsThemAsideAsText(StackEndpoints stack)
+            throws Exception {
+        SchemaRegistryClient registry = new SchemaRegistryClient(stack.schemaRegistryUrl());
+        Path file = dir.resolve("messy.jsonl");
+        Files.writeString(file, """
+                {"id": "l-ok-1", "memory": "Grows tomatoes", "user_id": "ida"}
+                {"id": "l-cut", "memory": "Half a li
+                [1, 2]
+                {"id": "l-ok-2", "memory": "Reads sci-fi", "user_id": "ida"}
+                {"id": "l-bad", "user_id": "ida"}
+                """);
+        Exporter exporter = new Exporter(KafkaSettings.of(stack.bootstrapServers()), registry, 3);
+        long before = endOffsetSum(stack);
+        // Without --skip-invalid: refused, naming each line (it once stopped at the first malformed one).
+        assertThatThrownBy(() -> exporter.export(new JsonLinesReader(file), converter("messy.jsonl"), ExportProgress.NONE))
+                .isInstanceOf(InvalidSourceException.class)
+                .hasMessageContaining("nothing was published")
+                .hasMessageContaining("messy.jsonl:2: malformed JSON")
+                .hasMessageContaining("messy.jsonl:3: expected a memory object, found ARRAY")
+                .hasMessageContaining("messy.jsonl:5: memory id=l-bad: field 'memory' is missing");
+        assertThat(endOffsetSum(stack)).isEqualTo(before);
+
+        Path rejects = dir.resolve("rejects/messy.rejects.jsonl");
+        ExportSummary summary = exporter.export(new JsonLinesReader(file), converter("messy.jsonl"), ExportProgress.NONE,
+                new ExportOptions(false, true, rejects, null, null, null, null));
+        assertThat(summary.published()).isEqualTo(2);
+        assertThat(summary.rejected()).isEqualTo(3);
+        List<String> lines = Files.readAllLines(rejects);
+        assertThat(lines).hasSize(3);
+        assertThat(Json.MAPPER.readTree(lines.get(0)).path("line").asText()).isEqualTo("{\"id\": \"l-cut\", \"memory\": \"Half a li");
+        assertThat(Json.MAPPER.readTree(lines.get(1)).path("line").asText()).isEqualTo("[1, 2]");
+        assertThat(lines.get(2)).contains("\"record\":{\"id\":\"l-bad\"");
+        assertThat(readAll(stack, registry)).containsKeys("l-ok-1", "l-ok-2");
     }
 
     @Test

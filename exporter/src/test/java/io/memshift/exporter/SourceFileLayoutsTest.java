@@ -147,8 +147,12 @@ class SourceFileLayoutsTest {
     @Test
     void aByteOrderMarkAfterTheFirstLineIsStillMalformedJson() throws IOException {
         Path late = file("late.jsonl", "{\"id\": \"j-1\", \"memory\": \"first\"}\n\uFEFF{\"id\": \"j-2\", \"memory\": \"x\"}\n");
-        assertThatThrownBy(() -> read(new JsonLinesReader(late)))
-                .isInstanceOf(InvalidSourceException.class)
-                .hasMessageContaining("late.jsonl:2: malformed JSON");
+        List<SourceMemory> memories = new ArrayList<>();
+        new JsonLinesReader(late).forEach(memories::add);
+        assertThat(memories).hasSize(2);
+        assertThat(memories.get(0).unreadable()).isNull();
+        assertThat(memories.get(1).position()).isEqualTo("late.jsonl:2");
+        assertThat(memories.get(1).unreadable().problem()).startsWith("malformed JSON");
+        assertThat(memories.get(1).unreadable().text()).isEqualTo("\uFEFF{\"id\": \"j-2\", \"memory\": \"x\"}");
     }
 }
