@@ -90,9 +90,14 @@ final class MigrationPrinter implements Migration.Listener {
         if (export.published() == 0 && export.skipped() > 0) {
             out.printf("Source already exported (%d memories) by an earlier run; nothing published"
                     + " (--restart publishes it again)%n", export.read());
-        } else if (export.skipped() > 0) {
+        } else if (export.skipped() > 0 && export.resumed()) {
             out.printf("Resumed an interrupted export: %d memories were already published (by an earlier run), %d now,"
                     + " to %s%n", export.skipped(), export.published(), topic);
+        } else if (export.skipped() > 0) {
+            // A store without a stamp (Elasticsearch, Qdrant, the API) exported again: nothing was interrupted.
+            out.printf("Exported %d new or changed memories to topic %s (%d other%s on it already, at %s"
+                    + " version or a newer one)%n", export.published(), topic, export.skipped(),
+                    export.skipped() == 1 ? " was" : "s were", export.skipped() == 1 ? "its" : "their");
         } else {
             out.printf("Exported %d memories to topic %s%n", export.published(), topic);
         }

@@ -20,10 +20,19 @@ import java.time.Duration;
  * @param dryRun    nothing was published: {@code published} and {@code reconciliation} say what would have been;
  *                  {@code published} and {@code skipped} then count distinct memories (a dry run keeps the highest
  *                  version of each id to compare with the log)
+ * @param resumed   this run went on from where an interrupted run of the same source stopped (its checkpoint);
+ *                  false when {@code skipped} counts only what the log already held (a source without a stamp,
+ *                  exported again after it changed)
  */
 public record ExportSummary(long read, long published, long skipped, long rejected, long filtered,
                             long selected, Duration elapsed, Entities entities,
-                            Reconciliation reconciliation, boolean dryRun) {
+                            Reconciliation reconciliation, boolean dryRun, boolean resumed) {
+
+    public ExportSummary(long read, long published, long skipped, long rejected, long filtered,
+                         long selected, Duration elapsed, Entities entities,
+                         Reconciliation reconciliation, boolean dryRun) {
+        this(read, published, skipped, rejected, filtered, selected, elapsed, entities, reconciliation, dryRun, false);
+    }
 
     /** An export of a source without an entity store, that reconciled nothing. */
     public ExportSummary(long read, long published, long skipped, long rejected, long filtered,

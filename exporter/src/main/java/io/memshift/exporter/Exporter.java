@@ -235,7 +235,7 @@ public final class Exporter {
         return new ExportSummary(validation.memories(), published.get(), resumeAfter + alreadyThere.get(),
                 validation.invalid(), validation.filtered(), validation.selected(), Duration.between(begin, Instant.now()),
                 new ExportSummary.Entities(validation.entities(), entitiesPublished.get(), entitiesThere.get(),
-                        validation.selectedEntities()), reconciliation, false);
+                        validation.selectedEntities()), reconciliation, false, resumeAfter > 0);
     }
 
     /** The pipeline this exporter publishes to. */
