@@ -2,6 +2,7 @@ package io.memshift.reembedder;
 
 import dev.langchain4j.exception.HttpException;
 import dev.langchain4j.exception.RetriableException;
+import dev.langchain4j.exception.UnresolvedModelServerException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
@@ -42,8 +43,12 @@ final class ModelFailures {
             return Kind.FATAL;
         }
         for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            // A host that does not resolve is an outage too (DNS, no network): LangChain4j reports it as its
+            // UnresolvedModelServerException over Java's UnresolvedAddressException, with no IOException in the
+            // chain, and as an input refusal a whole batch went to the dead-letter topic ("rejected every text").
             if (t instanceof RetriableException || t instanceof IOException || t instanceof UncheckedIOException
-                    || t instanceof java.util.concurrent.TimeoutException) {
+                    || t instanceof java.util.concurrent.TimeoutException || t instanceof UnresolvedModelServerException
+                    || t instanceof java.nio.channels.UnresolvedAddressException) {
                 return Kind.UNAVAILABLE;
             }
         }

@@ -48,6 +48,9 @@ class ModelFailuresTest {
                 .isEqualTo(ModelFailures.Kind.UNAVAILABLE);
         assertThat(ModelFailures.classify(new RuntimeException(new TimeoutException()))).isEqualTo(ModelFailures.Kind.UNAVAILABLE);
         assertThat(ModelFailures.classify(new RetriableException("try later"))).isEqualTo(ModelFailures.Kind.UNAVAILABLE);
+        // A host that does not resolve, as LangChain4j reports it: no IOException anywhere in the chain.
+        assertThat(ModelFailures.classify(new dev.langchain4j.exception.UnresolvedModelServerException(
+                new java.nio.channels.UnresolvedAddressException()))).isEqualTo(ModelFailures.Kind.UNAVAILABLE);
         assertThat(ModelFailures.status(new UncheckedIOException(new IOException("x")))).isEmpty();
     }
 
