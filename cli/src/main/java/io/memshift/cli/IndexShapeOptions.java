@@ -5,6 +5,7 @@ import io.memshift.control.InvalidRequestException;
 import io.memshift.importer.BulkEncoding;
 import io.memshift.importer.DocumentLayout;
 import io.memshift.importer.IndexMapping;
+import java.util.List;
 import picocli.CommandLine.Option;
 
 /** How a new target index is built, beyond the vector dimensions the model fixes. */
@@ -42,10 +43,35 @@ final class IndexShapeOptions {
                     + " the index's primaries (bench e2e prints the best of 1, 2 and 4 for the stack it runs on)."})
     int bulkConcurrency;
 
+    /** Elasticsearch's dense_vector similarities and index types (8.x and 9.x): anything else fails its mapping. */
+    static final List<String> SIMILARITIES = List.of("cosine", "dot_product", "l2_norm", "max_inner_product");
+    static final List<String> INDEX_OPTIONS = List.of("hnsw", "int8_hnsw", "int4_hnsw", "bbq_hnsw", "flat",
+            "int8_flat", "int4_flat", "bbq_flat");
+    /** Elasticsearch's own limit on an index's primary shards. */
+    static final int MAX_SHARDS = 1024;
+
+    /**
+     * The index's shape, every option checked first: Elasticsearch would refuse a bad one only when the index is
+     * created, after the source was read and the stages started, with its client's deserialization message.
+     */
     IndexShape shape() {
         if (bulkConcurrency < 1 || bulkConcurrency > MAX_BULK_CONCURRENCY) {
             throw new InvalidRequestException("--bulk-concurrency: " + bulkConcurrency + " is not between 1 and "
                     + MAX_BULK_CONCURRENCY);
+        }
+        if (!SIMILARITIES.contains(similarity)) {
+            throw new InvalidRequestException("--similarity: unknown similarity '" + similarity + "'; known: "
+                    + String.join(", ", SIMILARITIES));
+        }
+        if (!INDEX_OPTIONS.contains(indexOptions)) {
+            throw new InvalidRequestException("--index-options: unknown index type '" + indexOptions + "'; known: "
+                    + String.join(", ", INDEX_OPTIONS));
+        }
+        if (shards < 1 || shards > MAX_SHARDS) {
+            throw new InvalidRequestException("--shards: " + shards + " is not between 1 and " + MAX_SHARDS);
+        }
+        if (replicas < 0) {
+            throw new InvalidRequestException("--replicas: " + replicas + " is negative");
         }
         return new IndexShape(layout(), similarity, indexOptions, shards, replicas, bulkEncoding(), bulkConcurrency);
     }

@@ -66,6 +66,36 @@ class ExitCodesTest {
     }
 
     @Test
+    void anIndexShapeElasticsearchWouldRefuseExitsWith2NamingTheOptionBeforeAnyClusterIsAsked() throws IOException {
+        Path file = dir.resolve("fine.jsonl");
+        Files.writeString(file, "{\"id\": \"a\", \"memory\": \"fine\"}\n", StandardCharsets.UTF_8);
+        String[][] cases = {
+            {"--similarity", "nope", "--similarity: unknown similarity 'nope'; known: cosine, dot_product"},
+            {"--index-options", "int3_hnsw", "--index-options: unknown index type 'int3_hnsw'; known: hnsw, int8_hnsw"},
+            {"--shards", "0", "--shards: 0 is not between 1 and 1024"},
+            {"--replicas", "-1", "--replicas: -1 is negative"},
+        };
+        for (String[] bad : cases) {
+            // migrate once answered with the Elasticsearch client's deserialization error, exit 1, after reading
+            // the source; plan printed a plan (with a size for -1 replicas).
+            OfflineCli.Run run = OfflineCli.run(dir.resolve("data"), "migrate", "--source", "jsonl:" + file,
+                    "--model", "stub:8", bad[0], bad[1]);
+            assertThat(run.exitCode()).as("migrate " + bad[0]).isEqualTo(Memshift.EXIT_BAD_INPUT);
+            assertThat(run.err()).as("migrate " + bad[0]).contains(bad[2]).doesNotContain("not answering");
+            // plan needs no cluster: run in process.
+            java.io.StringWriter out = new java.io.StringWriter();
+            java.io.StringWriter err = new java.io.StringWriter();
+            picocli.CommandLine plan = Memshift.commandLine();
+            plan.setOut(new java.io.PrintWriter(out, true));
+            plan.setErr(new java.io.PrintWriter(err, true));
+            assertThat(plan.execute("plan", "--source", "jsonl:" + file, "--model", "stub:8", bad[0], bad[1]))
+                    .as("plan " + bad[0]).isEqualTo(Memshift.EXIT_BAD_INPUT);
+            assertThat(err.toString()).as("plan " + bad[0]).contains(bad[2]);
+            assertThat(out.toString()).as("plan " + bad[0]).doesNotContain("index about");
+        }
+    }
+
+    @Test
     void aCutoverToAnAliasTheAppCannotReadExitsWith2BeforeAnyClusterIsAsked() throws IOException {
         // Elasticsearch itself takes an upper-case alias: the cutover would succeed beside the app's "memories".
         OfflineCli.Run upper = OfflineCli.run(dir.resolve("data"), "cutover", "--alias", "Memories", "--index", "i");
