@@ -1,5 +1,6 @@
 package io.memshift.cli;
 
+import io.memshift.control.InvalidRequestException;
 import io.memshift.reembedder.ReembedderConfig;
 import java.time.Duration;
 import picocli.CommandLine.Option;
@@ -18,14 +19,27 @@ final class BatchingOptions {
 
     /** The size asked for, or 0 for the model's own default ({@link io.memshift.reembedder.RequestLimits#defaultBatchSize()}). */
     int batchSizeOrDefault() {
+        requireValid();
         return batchSize == null ? 0 : batchSize;
     }
 
     int batchSize(io.memshift.reembedder.ModelProfile profile) {
+        requireValid();
         return batchSize == null ? profile.limits().defaultBatchSize() : batchSize;
     }
 
     Duration maxWait() {
+        requireValid();
         return Duration.ofMillis(maxWaitMs);
+    }
+
+    /** A batch of no memory, or a negative wait, was taken without a word (and a batch of -5 never filled). */
+    private void requireValid() {
+        if (batchSize != null && batchSize < 1) {
+            throw new InvalidRequestException("--batch-size: " + batchSize + " is not a positive number of memories");
+        }
+        if (maxWaitMs < 0) {
+            throw new InvalidRequestException("--max-wait-ms: " + maxWaitMs + " is negative");
+        }
     }
 }

@@ -53,6 +53,11 @@ final class CheckCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
+        // A name Elasticsearch refuses came back as a 400 on the probe index, reported as a missing permission.
+        if (index != null) {
+            IndexNames.requireValid(index, "--index");
+        }
+        IndexNames.requireValid(alias, "--alias");
         Clusters clusters = endpoints.resolveRunning();
         String modelId = model == null ? "memshift-check" : EmbeddingModels.profile(model).id();
         Pipeline pipeline;

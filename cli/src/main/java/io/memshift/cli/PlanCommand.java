@@ -3,6 +3,7 @@ package io.memshift.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.memshift.control.IndexSizeEstimate;
+import io.memshift.control.InvalidRequestException;
 import io.memshift.control.Plan;
 import io.memshift.control.PlanReport;
 import io.memshift.control.PriceTable;
@@ -61,6 +62,14 @@ final class PlanCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
+        // Checked before the source is read: a negative count surfaced as Java's "fromIndex(0) > toIndex(-1)"
+        // after half the plan was printed.
+        if (usersShown < 0) {
+            throw new InvalidRequestException("--users: " + usersShown + " is negative");
+        }
+        if (speedSample < 0) {
+            throw new InvalidRequestException("--speed-sample: " + speedSample + " is negative (0 not to measure)");
+        }
         PriceTable table = PriceTable.builtIn();
         if (prices != null) {
             table = table.overriddenBy(prices);

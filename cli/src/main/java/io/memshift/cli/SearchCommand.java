@@ -59,8 +59,25 @@ final class SearchCommand implements Callable<Integer> {
         }
         String target = index != null ? index : alias != null ? alias : DEFAULT_ALIAS;
         String query = String.join(" ", words);
-        Search.Result result = new Search(endpoints.elasticsearchRunning(), System.getenv())
-                .run(query, new Search.Options(target, user, k, compare));
+        Search.Options options = new Search.Options(target, user, k, compare);
+        io.memshift.clients.ElasticsearchSettings elasticsearch = endpoints.elasticsearchRunning();
+        Search.Result result;
+        try {
+            result = new Search(elasticsearch, System.getenv()).run(query, options);
+        } catch (IllegalArgumentException refused) {
+            throw refused;
+        } catch (RuntimeException e) {
+            // "cannot check index x" alone named neither the cluster nor why.
+            for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+                if (t instanceof java.net.ConnectException || t instanceof java.net.http.HttpConnectTimeoutException
+                        || t instanceof java.net.UnknownHostException) {
+                    throw new io.memshift.control.MigrationFailedException("Elasticsearch at " + elasticsearch.url()
+                            + " is not answering (" + t.getClass().getSimpleName()
+                            + (t.getMessage() == null ? "" : ": " + t.getMessage()) + ")", e);
+                }
+            }
+            throw e;
+        }
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
             try {

@@ -5,6 +5,7 @@ import io.memshift.control.Clusters;
 import io.memshift.control.InvalidRequestException;
 import io.memshift.control.PipelineChoice;
 import io.memshift.control.Pipelines;
+import io.memshift.control.Search;
 import io.memshift.reembedder.EmbeddingModels;
 import io.memshift.schemas.Pipeline;
 import io.memshift.control.Verification;
@@ -81,9 +82,34 @@ final class VerifyCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    /**
+     * Refuses, before any check runs, numbers no check can use and a query file that is not there: they surfaced as
+     * Java's own messages ("fromIndex(0) > toIndex(-1)", a bare path) after the count and vector checks, or not at
+     * all when there was no earlier index to compare with.
+     */
+    private void requireValidOptions() {
+        if (sample < 1) {
+            throw new InvalidRequestException("--sample: " + sample + " is not a positive number of memories");
+        }
+        if (k < 1 || k > Search.MAX_K) {
+            throw new InvalidRequestException("--k: " + k + " is not between 1 and " + Search.MAX_K);
+        }
+        if (minCosine < -1 || minCosine > 1) {
+            throw new InvalidRequestException("--min-cosine: " + minCosine + " is not between -1 and 1");
+        }
+        if (minOverlap != null && (minOverlap < 0 || minOverlap > 1)) {
+            throw new InvalidRequestException("--min-overlap: " + minOverlap + " is not between 0 and 1");
+        }
+        if (queries != null && !java.nio.file.Files.isReadable(queries)) {
+            throw new InvalidRequestException("--queries: the file " + queries + (java.nio.file.Files.exists(queries)
+                    ? " cannot be read" : " does not exist"));
+        }
+    }
+
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
+        requireValidOptions();
         SourceUri sourceUri = SourceUri.parse(source);
         MemorySource memories = sourceUri.open(null, null, null, endpoints.sourceElasticsearch(sourceUri));
         Clusters clusters = endpoints.resolveRunning();

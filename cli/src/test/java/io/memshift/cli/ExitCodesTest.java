@@ -96,6 +96,41 @@ class ExitCodesTest {
     }
 
     @Test
+    void numbersNoCommandCanUseAndAMissingQueryFileExitWith2NamingTheOptionBeforeAnyClusterIsAsked() throws IOException {
+        Path file = dir.resolve("fine.jsonl");
+        Files.writeString(file, "{\"id\": \"a\", \"memory\": \"fine\"}\n", StandardCharsets.UTF_8);
+        String source = "jsonl:" + file;
+        String[][] cases = {
+            // Each once answered with Java's or Elasticsearch's own words, exit 1, or went on without a word.
+            {"--sample: -1 is not a positive number of memories", "verify", "--source", source, "--index", "i", "--sample", "-1"},
+            {"--k: 0 is not between 1 and 2500", "verify", "--source", source, "--index", "i", "--k", "0"},
+            {"--queries: the file " + dir.resolve("nope.txt") + " does not exist", "verify", "--source", source,
+                "--index", "i", "--queries", dir.resolve("nope.txt").toString()},
+            {"--k: 5000 is not between 1 and 2500", "search", "--alias", "a", "--k", "5000", "python"},
+            {"--batch-size: -5 is not a positive number of memories", "migrate", "--source", source, "--model", "stub:8",
+                "--batch-size", "-5"},
+            {"--max-wait-ms: -1 is negative", "migrate", "--source", source, "--model", "stub:8", "--max-wait-ms", "-1"},
+            {"--index BadIndex: Elasticsearch index and alias names are lower case", "check", "--index", "BadIndex"},
+            {"--alias _memories: it cannot start with _", "check", "--alias", "_memories"},
+        };
+        for (String[] bad : cases) {
+            String[] args = java.util.Arrays.copyOfRange(bad, 1, bad.length);
+            OfflineCli.Run run = OfflineCli.run(dir.resolve("data"), args);
+            assertThat(run.exitCode()).as(String.join(" ", args) + ": " + run.err()).isEqualTo(Memshift.EXIT_BAD_INPUT);
+            assertThat(run.err()).as(String.join(" ", args)).contains(bad[0]).doesNotContain("not answering");
+        }
+        java.io.StringWriter out = new java.io.StringWriter();
+        java.io.StringWriter err = new java.io.StringWriter();
+        picocli.CommandLine plan = Memshift.commandLine();
+        plan.setOut(new java.io.PrintWriter(out, true));
+        plan.setErr(new java.io.PrintWriter(err, true));
+        assertThat(plan.execute("plan", "--source", source, "--model", "stub:8", "--users", "-1"))
+                .isEqualTo(Memshift.EXIT_BAD_INPUT);
+        assertThat(err.toString()).contains("--users: -1 is negative").doesNotContain("fromIndex");
+        assertThat(out.toString()).as("nothing of the plan printed").isEmpty();
+    }
+
+    @Test
     void aCutoverToAnAliasTheAppCannotReadExitsWith2BeforeAnyClusterIsAsked() throws IOException {
         // Elasticsearch itself takes an upper-case alias: the cutover would succeed beside the app's "memories".
         OfflineCli.Run upper = OfflineCli.run(dir.resolve("data"), "cutover", "--alias", "Memories", "--index", "i");

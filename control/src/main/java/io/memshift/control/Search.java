@@ -45,11 +45,17 @@ public final class Search {
      */
     public record Options(String target, String user, int k, String compare) {
         public Options {
-            if (k < 1) {
-                throw new InvalidRequestException("--k must be 1 or more, was " + k);
+            if (k < 1 || k > MAX_K) {
+                throw new InvalidRequestException("--k: " + k + " is not between 1 and " + MAX_K);
             }
         }
     }
+
+    /**
+     * The most neighbours a kNN search here may ask for: it looks at 4 × k candidates, and Elasticsearch takes at
+     * most 10,000 (past that it answered "[num_candidates] cannot exceed [10000]", an option no user set).
+     */
+    public static final int MAX_K = 2_500;
 
     /** One memory found: its rank from 1, Elasticsearch's kNN score, and what it is. */
     public record Found(int rank, double score, String id, String user, String text) {
