@@ -111,6 +111,7 @@ final class ExportCommand implements Callable<Integer> {
             }
             out.printf("On the log %s%n", target.log());
         }
-        return Memshift.EXIT_OK;
+        // A dry run that lists a snapshot the real run would refuse says so by its exit code too, as that run would.
+        return summary.wouldBeRefused() != null ? Memshift.EXIT_BAD_INPUT : Memshift.EXIT_OK;
     }
 }

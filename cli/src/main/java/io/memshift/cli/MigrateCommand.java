@@ -8,6 +8,7 @@ import io.memshift.control.Migration;
 import io.memshift.control.MigrationSummary;
 import io.memshift.control.PipelineChoice;
 import io.memshift.clients.StageInstance;
+import io.memshift.exporter.ExportSummary;
 import io.memshift.exporter.ExportOptions;
 import io.memshift.exporter.MemoryEventConverter;
 import io.memshift.reembedder.ReembedderConfig;
@@ -110,8 +111,8 @@ final class MigrateCommand implements Callable<Integer> {
                     pipelineOptions.name, topic, pipelineOptions.topicSettings(clusters.kafka().topics()), alias == null);
             MigrationPrinter printer = new MigrationPrinter(out, progress);
             if (exportOptions.dryRun()) {
-                new Migration(clusters, options, printer).dryRun();
-                return Memshift.EXIT_OK;
+                ExportSummary dry = new Migration(clusters, options, printer).dryRun();
+                return dry.wouldBeRefused() != null ? Memshift.EXIT_BAD_INPUT : Memshift.EXIT_OK;
             }
             MigrationSummary summary;
             if (followOptions.follow) {

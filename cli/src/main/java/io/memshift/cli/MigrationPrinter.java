@@ -131,6 +131,9 @@ final class MigrationPrinter implements Migration.Listener {
         out.printf("The snapshot would delete %d of the %d memories the log holds%s%n", deletes.size(),
                 export.reconciliation().live(), deletes.isEmpty() ? "" : ":");
         deletes.forEach(id -> out.printf("  %s%n", named(export, id)));
+        if (export.wouldBeRefused() != null) {
+            out.printf("A real run would be %s%n", export.wouldBeRefused());
+        }
         out.flush();
     }
 

@@ -69,10 +69,15 @@ class SnapshotReconciliationTest {
         assertThat(refusedNew.exitCode()).as(refusedNew.out() + refusedNew.err()).isEqualTo(2);
         assertThat(IndexContents.indicesStartingWith(stack, fresh)).isEmpty();
 
-        // --dry-run lists every memory that would go, and changes nothing.
+        // --dry-run lists every memory that would go, and changes nothing; it says (and exits 2 as) the real run
+        // would be refused, where it once exited 0 without a word of it.
         Cli.Result dry = migrate(stack, store, "--dry-run");
-        assertThat(dry.exitCode()).as(dry.out() + dry.err()).isZero();
-        assertThat(dry.out()).contains("Dry run").contains("would delete 57");
+        assertThat(dry.exitCode()).as(dry.out() + dry.err()).isEqualTo(2);
+        assertThat(dry.out()).contains("Dry run").contains("would delete 57")
+                .contains("A real run would be refused: the snapshot").contains("more than --max-deletes 10% allows");
+        Cli.Result dryAllowed = migrate(stack, store, "--dry-run", "--max-deletes", "60%");
+        assertThat(dryAllowed.exitCode()).as(dryAllowed.out() + dryAllowed.err()).isZero();
+        assertThat(dryAllowed.out()).contains("would delete 57").doesNotContain("would be refused");
         for (String id : remaining.subList(38, remaining.size())) {
             assertThat(dry.out()).contains(id);
         }

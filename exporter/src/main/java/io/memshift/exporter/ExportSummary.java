@@ -23,15 +23,17 @@ import java.time.Duration;
  * @param resumed   this run went on from where an interrupted run of the same source stopped (its checkpoint);
  *                  false when {@code skipped} counts only what the log already held (a source without a stamp,
  *                  exported again after it changed)
+ * @param wouldBeRefused for a dry run, what the real run would answer (--max-deletes), or null if it would run
  */
 public record ExportSummary(long read, long published, long skipped, long rejected, long filtered,
                             long selected, Duration elapsed, Entities entities,
-                            Reconciliation reconciliation, boolean dryRun, boolean resumed) {
+                            Reconciliation reconciliation, boolean dryRun, boolean resumed, String wouldBeRefused) {
 
     public ExportSummary(long read, long published, long skipped, long rejected, long filtered,
                          long selected, Duration elapsed, Entities entities,
                          Reconciliation reconciliation, boolean dryRun) {
-        this(read, published, skipped, rejected, filtered, selected, elapsed, entities, reconciliation, dryRun, false);
+        this(read, published, skipped, rejected, filtered, selected, elapsed, entities, reconciliation, dryRun, false,
+                null);
     }
 
     /** An export of a source without an entity store, that reconciled nothing. */

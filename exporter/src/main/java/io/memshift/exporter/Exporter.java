@@ -167,7 +167,8 @@ public final class Exporter {
                     Duration.between(begin, Instant.now()),
                     new ExportSummary.Entities(validation.entities(), entitiesWouldPublish,
                             versions.entities().size() - entitiesWouldPublish, validation.selectedEntities()),
-                    reconciliation, true);
+                    reconciliation, true, false, options.reconciles() ? reconciliation.wouldBeRefused(
+                            options.maxDeletes(), reader.kind() + ":" + reader.identity()).orElse(null) : null);
         }
         if (options.reconciles()) {
             reconciliation.requireWithin(options.maxDeletes(), reader.kind() + ":" + reader.identity());
@@ -235,7 +236,7 @@ public final class Exporter {
         return new ExportSummary(validation.memories(), published.get(), resumeAfter + alreadyThere.get(),
                 validation.invalid(), validation.filtered(), validation.selected(), Duration.between(begin, Instant.now()),
                 new ExportSummary.Entities(validation.entities(), entitiesPublished.get(), entitiesThere.get(),
-                        validation.selectedEntities()), reconciliation, false, resumeAfter > 0);
+                        validation.selectedEntities()), reconciliation, false, resumeAfter > 0, null);
     }
 
     /** The pipeline this exporter publishes to. */

@@ -82,9 +82,22 @@ public record Reconciliation(List<String> deletes, Set<String> entityDeletes, lo
      * @throws DeleteGuardException listing what would be deleted, if that is more than {@code max} allows
      */
     public void requireWithin(MaxDeletes max, String source) {
+        refusal(max, source).ifPresent(refused -> {
+            throw refused;
+        });
+    }
+
+    /**
+     * What a run would answer if the snapshot deletes more than {@code max} allows: a dry run says it (and exits 2)
+     * instead of throwing, so that it still lists every memory that would go.
+     */
+    public java.util.Optional<String> wouldBeRefused(MaxDeletes max, String source) {
+        return refusal(max, source).map(RuntimeException::getMessage);
+    }
+
+    private java.util.Optional<DeleteGuardException> refusal(MaxDeletes max, String source) {
         long limit = max.limit(live);
-        if (deletes.size() > limit) {
-            throw new DeleteGuardException(source, this, max, limit);
-        }
+        return deletes.size() > limit ? java.util.Optional.of(new DeleteGuardException(source, this, max, limit))
+                : java.util.Optional.empty();
     }
 }
