@@ -72,6 +72,9 @@ public final class Memshift implements Runnable {
     }
 
     /** How the failed command ran: what re-runs it, which clusters are the embedded stack, where the log is. */
+    /** The commands whose work a rerun takes up where it stopped; the others only read, or move an alias. */
+    private static final Set<String> RESUMING_COMMANDS = Set.of("migrate", "export", "reembed", "import", "ingest");
+
     private static Diagnosis.Recovery recovery(CommandLine cmd) {
         Set<ClusterProbe.Cluster> embedded = cmd.getCommandSpec().mixins().values().stream()
                 .map(CommandLine.Model.CommandSpec::userObject)
@@ -79,6 +82,7 @@ public final class Memshift implements Runnable {
                 .findFirst().map(ClusterEndpoints::embeddedClusters).orElse(Set.of());
         String logDir = System.getProperty("memshift.logdir");
         return new Diagnosis.Recovery("./" + cmd.getCommandSpec().qualifiedName(), embedded,
-                logDir == null ? null : Path.of(logDir, "memshift.log").toString());
+                logDir == null ? null : Path.of(logDir, "memshift.log").toString(),
+                RESUMING_COMMANDS.contains(cmd.getCommandName()));
     }
 }

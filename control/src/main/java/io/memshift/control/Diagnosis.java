@@ -38,8 +38,14 @@ public record Diagnosis(String stage, Cause cause, String explanation, String de
      * @param rerun    the command that resumes the work, e.g. {@code ./memshift migrate}
      * @param embedded the clusters that are memshift's embedded stack (started with {@code ./memshift stack up})
      * @param logFile  where the full error is logged, or null
+     * @param resumes  whether the command does work that a rerun takes up where it stopped (migrate, export, the
+     *                 stages); a command that only reads or moves an alias is simply run again
      */
-    public record Recovery(String rerun, Set<ClusterProbe.Cluster> embedded, String logFile) {
+    public record Recovery(String rerun, Set<ClusterProbe.Cluster> embedded, String logFile, boolean resumes) {
+
+        public Recovery(String rerun, Set<ClusterProbe.Cluster> embedded, String logFile) {
+            this(rerun, embedded, logFile, true);
+        }
     }
 
     public Diagnosis {
@@ -80,7 +86,8 @@ public record Diagnosis(String stage, Cause cause, String explanation, String de
             case OTHER -> steps.add(recovery.logFile() == null ? "fix the cause above"
                     : "see " + recovery.logFile() + " for the whole error, and fix its cause");
         }
-        steps.add("then run `" + recovery.rerun() + "` again with the same options: it resumes exactly where it stopped");
+        steps.add("then run `" + recovery.rerun() + "` again" + (recovery.resumes()
+                ? " with the same options: it resumes exactly where it stopped" : ""));
         return String.join("; ", steps) + ".";
     }
 }

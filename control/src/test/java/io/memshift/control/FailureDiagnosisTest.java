@@ -44,6 +44,9 @@ class FailureDiagnosisTest {
                 + " resumes exactly where it stopped.");
         assertThat(diagnosis.nextStep(EXTERNAL)).startsWith("check that the Kafka broker at 127.0.0.1:9092 is running"
                 + " and reachable from this machine; then run `./memshift import` again");
+        // A command that only reads has nothing to resume: it is simply run again.
+        assertThat(diagnosis.nextStep(new Diagnosis.Recovery("./memshift verify", Set.of(), null, false)))
+                .endsWith("then run `./memshift verify` again.");
     }
 
     @Test
