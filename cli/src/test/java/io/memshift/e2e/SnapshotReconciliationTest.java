@@ -90,6 +90,13 @@ class SnapshotReconciliationTest {
         Set<String> tombstones = new TreeSet<>(all);
         tombstones.removeAll(few);
         assertThat(IndexContents.deletedIds(stack, index)).isEqualTo(tombstones);
+
+        // verify of a mistyped pipeline says there is none (it said the pipeline "has no index yet").
+        Cli.Result typo = Cli.run("verify", "--source", "jsonl:" + store, "--pipeline", pipeline + "x",
+                "--bootstrap-servers", stack.bootstrapServers(), "--schema-registry", stack.schemaRegistryUrl(),
+                "--es", stack.elasticsearchUrl());
+        assertThat(typo.exitCode()).as(typo.out() + typo.err()).isEqualTo(2);
+        assertThat(typo.err()).contains("there is no pipeline " + pipeline + "x").contains(pipeline);
     }
 
     private Cli.Result migrate(StackEndpoints stack, Path store, String... more) {

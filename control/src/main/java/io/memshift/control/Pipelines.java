@@ -207,6 +207,10 @@ public final class Pipelines {
         if (indices.size() == 1) {
             return indices.get(0);
         }
+        if (indices.isEmpty() && !registry.read().containsKey(pipeline.name()) && !topicExists(pipeline.log())) {
+            throw new InvalidRequestException("there is no pipeline " + pipeline.name() + " (no pipeline of that name"
+                    + " is recorded, and there is no topic " + pipeline.log() + "); " + knownNames());
+        }
         throw new InvalidRequestException(indices.isEmpty()
                 ? "pipeline " + pipeline.name() + " has no index yet; give --index"
                 : "pipeline " + pipeline.name() + " fills " + indices.size() + " indices (" + String.join(", ", indices)
