@@ -97,6 +97,11 @@ class SnapshotReconciliationTest {
                 "--es", stack.elasticsearchUrl());
         assertThat(typo.exitCode()).as(typo.out() + typo.err()).isEqualTo(2);
         assertThat(typo.err()).contains("there is no pipeline " + pipeline + "x").contains(pipeline);
+        // A mistyped --alias is named, not taken for a first migration.
+        Cli.Result noAlias = Cli.run("verify", "--source", "jsonl:" + store, "--index", index, "--alias", "no-such-" + run,
+                "--bootstrap-servers", stack.bootstrapServers(), "--schema-registry", stack.schemaRegistryUrl(),
+                "--es", stack.elasticsearchUrl());
+        assertThat(noAlias.out()).as(noAlias.out() + noAlias.err()).contains("alias no-such-" + run + " points to no index");
     }
 
     private Cli.Result migrate(StackEndpoints stack, Path store, String... more) {

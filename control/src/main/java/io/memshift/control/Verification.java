@@ -160,8 +160,14 @@ public final class Verification {
 
         List<VerifyReport.Skipped> skipped = new ArrayList<>();
         String compareIndex = options.compareIndex() == null ? null : lifecycle.indexBehind(options.compareIndex());
-        Previous previous = previousIndex(index, compareIndex, lifecycle.aliasTargets(options.alias()),
-                lifecycle.meta(index).get(IndexLifecycle.META_CUTOVER_FROM), lifecycle::exists);
+        Set<String> aliasTargets = lifecycle.aliasTargets(options.alias());
+        String cutoverFrom = lifecycle.meta(index).get(IndexLifecycle.META_CUTOVER_FROM);
+        Previous previous = previousIndex(index, compareIndex, aliasTargets, cutoverFrom, lifecycle::exists);
+        if (previous.index() == null && compareIndex == null && aliasTargets.isEmpty() && cutoverFrom == null) {
+            // A mistyped --alias looked like a first migration, without a word about the alias.
+            previous = new Previous(null, "no previous index to compare with: alias " + options.alias()
+                    + " points to no index (a first migration, or give --alias or --compare-index)");
+        }
         VerifyReport.RetrievalCheck retrieval = null;
         if (previous.index() == null) {
             skipped.add(new VerifyReport.Skipped("retrieval", previous.none()));
