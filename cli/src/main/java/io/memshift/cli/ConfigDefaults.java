@@ -75,7 +75,15 @@ final class ConfigDefaults implements CommandLine.IExecutionStrategy, CommandLin
         CommandLine again = Memshift.commandLine();
         again.setOut(root.getOut());
         again.setErr(root.getErr());
-        return again.execute(all.toArray(String[]::new));
+        int code = again.execute(all.toArray(String[]::new));
+        if (code == Memshift.EXIT_BAD_INPUT) {
+            // The error names an option the user never typed: say where it came from.
+            List<String> names = added.stream().filter(a -> a.startsWith("--")).toList();
+            root.getErr().println("memshift: note: " + String.join(", ", names) + (names.size() == 1 ? " was" : " were")
+                    + " not typed but taken from the defaults of " + configFile(args).orElseThrow());
+            root.getErr().flush();
+        }
+        return code;
     }
 
     /** The options to add for {@code command}: each default it has that {@code args} do not give, as typed. */

@@ -64,6 +64,24 @@ class ConfigDefaultsTest {
         assertThat(err.toString()).contains(config + ":5: kafka.sasl.password").doesNotContain("inline-secret");
     }
 
+    @Test
+    void aBadDefaultIsTracedToTheConfigFileItCameFrom() throws Exception {
+        Path config = config("defaults:\n  layout: foo\n");
+        Path memories = Files.writeString(dir.resolve("m.jsonl"), "{\"id\": \"a\", \"memory\": \"fine\"}\n");
+        StringWriter err = new StringWriter();
+        CommandLine commandLine = Memshift.commandLine();
+        commandLine.setOut(new PrintWriter(new StringWriter(), true));
+        commandLine.setErr(new PrintWriter(err, true));
+
+        int code = commandLine.execute("migrate", "--config", config.toString(), "--source", "jsonl:" + memories,
+                "--model", "stub:8", "--es", "http://127.0.0.1:1", "--bootstrap-servers", "127.0.0.1:1",
+                "--schema-registry", "http://127.0.0.1:1");
+        assertThat(code).isEqualTo(Memshift.EXIT_BAD_INPUT);
+        // The error names --layout, which was never typed: the note says where it came from.
+        assertThat(err.toString()).contains("--layout: unknown layout 'foo'")
+                .contains("memshift: note: --layout was not typed but taken from the defaults of " + config);
+    }
+
     private Path config(String yaml) throws Exception {
         return Files.writeString(dir.resolve("memshift.yaml"), yaml);
     }
