@@ -602,7 +602,7 @@ public final class Migration {
                 lastProgressMs = now;
             } else if (now - lastProgressMs > options.stallTimeout().toMillis()) {
                 String stalled = "the memories stopped arriving: no progress in " + options.stallTimeout().toSeconds()
-                        + " s, with " + describeBacklog(arrival);
+                        + " s, with " + describeBacklog(arrival, reembedder);
                 MigrationFailedException failure = new MigrationFailedException(stalled + ". The alias was not moved.");
                 Diagnosis diagnosis = FailureDiagnosis.diagnose(clusters, "migration", failure);
                 if (diagnosis.cause() != Diagnosis.Cause.OTHER) {
@@ -641,11 +641,19 @@ public final class Migration {
         }
     }
 
-    private static String describeBacklog(LogArrival arrival) {
+    private String describeBacklog(LogArrival arrival, Reembedder reembedder) {
         long reembed = arrival.reembedBacklog();
         long imports = arrival.importBacklog();
-        return (reembed < 0 ? "the re-embedder's progress unknown" : reembed + " records of the export not yet re-embedded")
-                + (imports < 0 ? "" : " and " + imports + " embedded records not yet imported");
+        long waiting = reembedder.metrics().pending();
+        String failure = reembedder.metrics().lastModelFailure();
+        // Records the re-embedder has read wait in its batch, not on the topic: "0 not yet re-embedded" read as if
+        // nothing were left while the model never answered.
+        return (reembed < 0 ? "the re-embedder's progress unknown" : reembed + " records of the export not yet read by"
+                + " the re-embedder")
+                + (waiting > 0 ? ", " + waiting + " waiting in its batch for the model" : "")
+                + (imports < 0 ? "" : " and " + imports + " embedded records not yet imported")
+                + (failure == null ? "" : "; the model " + options.modelId() + " did not answer ("
+                + reembedder.metrics().modelRetries() + " tries, the last: " + failure + ")");
     }
 
     /**

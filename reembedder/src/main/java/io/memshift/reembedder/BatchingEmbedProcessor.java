@@ -252,7 +252,7 @@ final class BatchingEmbedProcessor implements Processor<String, MemoryEvent, Str
             if (!rateLimited) {
                 retryAtMs = context.currentSystemTimeMs() + pause;
             }
-            metrics.modelRetry();
+            metrics.modelRetry(ModelFailures.describeWithCause(unavailable));
             LOG.warn("model {} {} ({}); {} memories wait, next try in {} ms, {} request(s) at once", profile.id(),
                     rateLimited ? "is rate limiting" : "is unavailable", ModelFailures.describe(unavailable),
                     pendingCount, pause, embedder.concurrency());

@@ -81,6 +81,18 @@ final class ModelFailures {
     }
 
     /**
+     * {@link #describe}, and the type of its root cause when that says more ("UnresolvedModelServerException,
+     * caused by UnresolvedAddressException": the host does not resolve). Types only: never a message.
+     */
+    static String describeWithCause(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return describe(e) + (root == e ? "" : ", caused by " + root.getClass().getSimpleName());
+    }
+
+    /**
      * Why the provider refused an input, for the dead-letter headers: its status and the start of its error body
      * (providers answer with a message about the input, never with the key).
      */

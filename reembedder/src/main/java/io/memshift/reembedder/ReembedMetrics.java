@@ -41,6 +41,7 @@ public final class ReembedMetrics {
     private final Timer modelFailure;
     private final Counter cacheHits;
     private final Counter modelRetries;
+    private volatile String lastModelFailure;
     private final Counter throttled;
     private final Counter dlq;
     private final Counter paced;
@@ -88,8 +89,17 @@ public final class ReembedMetrics {
         staleDropped.increment();
     }
 
-    void modelRetry() {
+    void modelRetry(String failure) {
         modelRetries.increment();
+        lastModelFailure = failure;
+    }
+
+    /**
+     * What the last failed model call was, in a few words (its type, its status, its root cause's type: never a
+     * request or an answer), or null if none failed: a run that stalls says why.
+     */
+    public String lastModelFailure() {
+        return lastModelFailure;
     }
 
     /** A flush stopped sending because the provider's per-minute limits needed a longer wait. */

@@ -51,6 +51,9 @@ class ModelFailuresTest {
         // A host that does not resolve, as LangChain4j reports it: no IOException anywhere in the chain.
         assertThat(ModelFailures.classify(new dev.langchain4j.exception.UnresolvedModelServerException(
                 new java.nio.channels.UnresolvedAddressException()))).isEqualTo(ModelFailures.Kind.UNAVAILABLE);
+        assertThat(ModelFailures.describeWithCause(new dev.langchain4j.exception.UnresolvedModelServerException(
+                new java.nio.channels.UnresolvedAddressException())))
+                .isEqualTo("UnresolvedModelServerException, caused by UnresolvedAddressException");
         assertThat(ModelFailures.status(new UncheckedIOException(new IOException("x")))).isEmpty();
     }
 

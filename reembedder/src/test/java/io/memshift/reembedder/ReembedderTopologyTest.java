@@ -191,6 +191,8 @@ class ReembedderTopologyTest {
         // The delete needs no model: it goes out; the upsert waits in the store for the model.
         assertThat(embedded.readRecordsToList()).extracting(TestRecord::key).containsExactly("o-2");
         assertThat(metrics.modelRetries()).isEqualTo(1);
+        // What a stalled run says of the model: type and status, never the provider's answer.
+        assertThat(metrics.lastModelFailure()).isEqualTo("ProviderHttpException 503").doesNotContain("overloaded");
         assertThat(metrics.pending()).isEqualTo(1);
 
         pipe(delete("o-1", 3));
