@@ -167,7 +167,7 @@ final class IndexContents {
                 HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
     }
 
-    private static JsonNode send(StackEndpoints stack, String method, String path, String body) throws Exception {
+    static JsonNode send(StackEndpoints stack, String method, String path, String body) throws Exception {
         HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(stack.elasticsearchUrl() + path))
                 .header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(body))
                 .build(), HttpResponse.BodyHandlers.ofString());

@@ -56,12 +56,18 @@ class SnapshotReconciliationTest {
         // 60% of what is left is gone: refused, nothing deleted, the message says how to override.
         List<String> few = new ArrayList<>(remaining.subList(0, 38));
         Stores.write(store, few, AT);
+        // The index's entity store is gone (as for an index made before memshift had them): the refused run's
+        // importer makes it again, and the refusal removes that one only, never the index it found.
+        String entities = index + "_entities";
+        IndexContents.send(stack, "DELETE", "/" + entities + "," + entities + "-memshift-deletes", "");
         Cli.Result refused = migrate(stack, store);
         assertThat(refused.exitCode()).isEqualTo(2);
         assertThat(refused.err()).contains("lacks 57 of the 95 memories").contains("--max-deletes 10%")
                 .contains("nothing was published or deleted").contains(remaining.get(38))
                 .contains("--max-deletes 57").contains("--max-deletes 60%");
         assertThat(IndexContents.liveIds(stack, index)).isEqualTo(new TreeSet<>(remaining));
+        assertThat(IndexContents.indicesStartingWith(stack, index)).containsExactlyInAnyOrder(index,
+                index + "-memshift-deletes");
         // Refused on its way to a new index (as for another model): the importer had already made that index, its
         // entity store and their ledgers; none of them is left behind, empty.
         String fresh = "recon-refused-" + run;

@@ -39,6 +39,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -367,8 +368,8 @@ public final class Migration {
                 options.shape().layout(), options.shape().mapping(profile.dims())).withInstance(instance.id()));
         MeterRegistry stageMeters = meters != null ? meters : new SimpleMeterRegistry();
 
-        // Set when the export is refused (--max-deletes) after the importer created the index for this run.
-        boolean[] createdByRefusedRun = {false};
+        // Set when the export is refused (--max-deletes): the indices the importer created for this run.
+        List<String> createdByRefusedRun = new ArrayList<>();
         // The gate forwards what the export puts on the intake (and whatever else waits there) to the log.
         try (VersionGate gate = new VersionGate(new VersionGateConfig(clusters.kafka(), clusters.schemaRegistry(),
                 pipeline, topics, instance));
@@ -387,7 +388,7 @@ public final class Migration {
             try {
                 export = awaitExport(exportRun, stagesReady, gate, reembedder, importer);
             } catch (DeleteGuardException refused) {
-                createdByRefusedRun[0] = importer.createdIndex();
+                createdByRefusedRun.addAll(importer.createdIndices());
                 throw refused;
             }
             listener.phaseEnded();
@@ -440,12 +441,13 @@ public final class Migration {
                     export.read(), export.rejected(), embedded, outcome.indexed(),
                     outcome.deleted(), outcome.stale(), outcome.dead(), Duration.between(begin, Instant.now()));
         } catch (DeleteGuardException refused) {
-            if (createdByRefusedRun[0]) {
-                // Refused before anything was published, and the stages are closed now: the index the importer
-                // created for this run is not left behind (its entity store and ledgers with it). What it held
-                // came from the pipeline's topics, and a re-run creates it again and fills it from the start.
+            if (!createdByRefusedRun.isEmpty()) {
+                // Refused before anything was published, and the stages are closed now: what the importer created
+                // for this run (and only that: an index it found is never touched) is not left behind, with its
+                // ledger. What such an index held came from the pipeline's topics, and a re-run creates it again
+                // and fills it from the start.
                 try (ElasticsearchClient es = ElasticsearchClients.connect(clusters.elasticsearch())) {
-                    new IndexLifecycle(es).deleteUnserved(List.of(index, importConfig.entityIndex()));
+                    new IndexLifecycle(es).deleteUnserved(createdByRefusedRun);
                 } catch (IOException | RuntimeException cleanup) {
                     refused.addSuppressed(cleanup);
                 }

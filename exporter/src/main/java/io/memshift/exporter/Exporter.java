@@ -62,6 +62,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
  */
 public final class Exporter {
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Exporter.class);
+
     static final int TRANSACTION_SIZE = 1000;
     static final long TRANSACTION_MS = 250;
     private static final int MAX_REPORTED_PROBLEMS = 20;
@@ -156,6 +158,13 @@ public final class Exporter {
         boolean skipKnown = stamp.isEmpty() && !restart;
         Map<String, LogMemory> onLog = skipKnown || reconciles || options.dryRun()
                 ? LogState.read(kafka, registry, pipeline) : Map.of();
+        if (reconciles && validation.unknownIds() > 0) {
+            // Set aside as unreadable (--skip-invalid), their ids unknown: any memory of the log could be one of
+            // them, so this snapshot deletes nothing rather than a memory the store still holds.
+            LOG.warn("{} record(s) of {} could not be read and their ids are unknown: this run deletes nothing the"
+                    + " source seems to lack", validation.unknownIds(), reader.name());
+            reconciles = false;
+        }
         Reconciliation reconciliation = reconciles
                 ? Reconciliation.plan(onLog, inSource.ids(), options, begin, reader instanceof EntitySource)
                 : Reconciliation.NONE;
@@ -303,7 +312,7 @@ public final class Exporter {
      * kind (counted, not kept), and the ids of entities that are also memory ids.
      */
     private record Validation(long memories, long entities, long invalid, long filtered, long selected,
-                              long selectedEntities, Set<String> collisions) {
+                              long selectedEntities, Set<String> collisions, long unknownIds) {
         long records() {
             return memories + entities;
         }
@@ -323,6 +332,7 @@ public final class Exporter {
         AtomicLong filtered = new AtomicLong();
         AtomicLong selected = new AtomicLong();
         AtomicLong selectedEntities = new AtomicLong();
+        AtomicLong unknownIds = new AtomicLong();
         // Every memory id, filtered or not, so that an entity with one is refused whatever the filters. Kept only
         // for a store that has entities: an export of millions of plain memories keeps no id.
         boolean hasEntities = reader instanceof EntitySource;
@@ -333,6 +343,10 @@ public final class Exporter {
                 if (inSource != null && source.json().path("id").isTextual()) {
                     // Every id the store holds, valid or not, selected or not, memory or entity: none of them is gone.
                     inSource.add(source.json().get("id").textValue());
+                } else if (inSource != null && source.unreadable() != null) {
+                    // A line that is no JSON object still holds a memory of the store: its id, when it can be made
+                    // out, is not gone either; when it cannot, no id of the log can be said to be gone.
+                    source.unreadable().idGuess().ifPresentOrElse(inSource::add, unknownIds::incrementAndGet);
                 }
                 MemoryEventConverter.Result result = converted;
                 boolean entity = kind == Kind.ENTITY;
@@ -375,7 +389,7 @@ public final class Exporter {
                     .beforeAnythingWasPublished();
         }
         return new Validation(count.get() - entities.get(), entities.get(), invalid.get(), filtered.get(),
-                selected.get(), selectedEntities.get(), Set.copyOf(collisions));
+                selected.get(), selectedEntities.get(), Set.copyOf(collisions), unknownIds.get());
     }
 
     private ProducerRecord<String, byte[]> rejection(SourceMemory source, MemoryEventConverter.Result result) {

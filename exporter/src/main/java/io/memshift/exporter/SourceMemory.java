@@ -25,6 +25,26 @@ public record SourceMemory(ObjectNode json, String position, String scopeUser, S
      * @param text    the line as found, for the reject file
      */
     public record Unreadable(String problem, String text) {
+
+        private static final java.util.regex.Pattern ID =
+                java.util.regex.Pattern.compile("\"id\"\\s*:\\s*\"((?:[^\"\\\\]|\\\\.){1,512})\"");
+
+        /**
+         * The memory's id as the line spells it, if a plain {@code "id": "..."} can be made out of it (a line cut
+         * short, or with a stray byte, usually still starts with its id): a snapshot's reconciliation must not take
+         * that memory for gone.
+         */
+        public java.util.Optional<String> idGuess() {
+            java.util.regex.Matcher m = ID.matcher(text);
+            if (!m.find()) {
+                return java.util.Optional.empty();
+            }
+            try {
+                return java.util.Optional.of(Json.MAPPER.readValue("\"" + m.group(1) + "\"", String.class));
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                return java.util.Optional.empty();
+            }
+        }
     }
 
     public SourceMemory(ObjectNode json, String position, String scopeUser, String payload) {

@@ -255,6 +255,36 @@ class ExporterTest {
     }
 
     @Test
+    void aSnapshotNeverDeletesTheMemoryOfALineItCouldNotRead(StackEndpoints stack) throws Exception {
+        SchemaRegistryClient registry = new SchemaRegistryClient(stack.schemaRegistryUrl());
+        String topic = "memories.unreadable-" + java.util.UUID.randomUUID().toString().substring(0, 8);
+        Exporter exporter = new Exporter(KafkaSettings.of(stack.bootstrapServers()), registry, 3, topic);
+        StringBuilder all = new StringBuilder();
+        for (int i = 0; i < 20; i++) {
+            all.append(String.format("{\"id\": \"u-%02d\", \"memory\": \"Fact %d\", \"user_id\": \"uma\"}%n", i, i));
+        }
+        Path first = Files.writeString(dir.resolve("snap1.jsonl"), all.toString());
+        ExportOptions reconciling = new ExportOptions(false, true, dir.resolve("r.jsonl"), null, null, null, null,
+                MaxDeletes.DEFAULT, false);
+        exporter.export(new JsonLinesReader(first), converter("snap1.jsonl"), ExportProgress.NONE, reconciling);
+
+        // u-00's line is cut short but still names its id; u-01 is gone from the store.
+        String second = all.toString().replace("{\"id\": \"u-00\", \"memory\": \"Fact 0\", \"user_id\": \"uma\"}",
+                "{\"id\": \"u-00\", \"memory\": \"Fa").replaceAll("(?m)^.*\"u-01\".*\\R", "");
+        ExportSummary cut = exporter.export(new JsonLinesReader(Files.writeString(dir.resolve("snap2.jsonl"), second)),
+                converter("snap2.jsonl"), ExportProgress.NONE, reconciling);
+        assertThat(cut.rejected()).isEqualTo(1);
+        assertThat(cut.reconciliation().deletes()).containsExactly("u-01");
+
+        // A line with no id to make out: any memory of the log could be it, so nothing is deleted (u-02 is gone).
+        String third = all.toString().replaceAll("(?m)^.*\"u-0[12]\".*\\R", "") + "\u0000 not json at all\n";
+        ExportSummary unknown = exporter.export(new JsonLinesReader(Files.writeString(dir.resolve("snap3.jsonl"), third)),
+                converter("snap3.jsonl"), ExportProgress.NONE, reconciling);
+        assertThat(unknown.rejected()).isEqualTo(1);
+        assertThat(unknown.reconciliation().deletes()).isEmpty();
+    }
+
+    @Test
     void filtersSelectByUserAgentRunAndUpdatedSince(StackEndpoints stack) throws Exception {
         String content = """
                 {"results": [

@@ -63,8 +63,8 @@ public final class Importer implements Stage {
     private volatile Thread thread;
     /** {@link System#nanoTime()} when the first memory was settled in the index; 0 before. */
     private volatile long firstSettledNanos;
-    /** Whether {@link #start()} created the index (or its entity store): a refused run removes it again if empty. */
-    private volatile boolean createdIndex;
+    /** The indices {@link #start()} created (the index, its entity store, or both): a refused run removes just those. */
+    private volatile Set<String> createdIndices = Set.of();
     /** The first refusals of this run, to name in a report: each one is on the dead-letter topic anyway. */
     private final List<Refusal> firstRefusals = new java.util.concurrent.CopyOnWriteArrayList<>();
     static final int REFUSALS_KEPT = 5;
@@ -87,9 +87,9 @@ public final class Importer implements Stage {
         return "importer";
     }
 
-    /** Whether this importer's start created its index or entity store (rather than finding them). */
-    public boolean createdIndex() {
-        return createdIndex;
+    /** The indices this importer's start created (rather than found): its index, its entity store, both or none. */
+    public Set<String> createdIndices() {
+        return createdIndices;
     }
 
     /** Creates the index and its entity store if needed, then consumes in a thread of its own until {@link #close()}. */
@@ -99,9 +99,9 @@ public final class Importer implements Stage {
         IndexLifecycle lifecycle = new IndexLifecycle(es);
         // The entity store is made with the index, empty if the source has no entities, so that a cutover always
         // has both to move.
-        boolean created = !lifecycle.ensureIndices(List.of(config.index(), config.entityIndex()), config.layout(),
-                config.mapping(), config.topic()).isEmpty();
-        createdIndex = created;
+        createdIndices = Set.copyOf(lifecycle.ensureIndices(List.of(config.index(), config.entityIndex()),
+                config.layout(), config.mapping(), config.topic()));
+        boolean created = !createdIndices.isEmpty();
         SchemaRegistryClient registry = new SchemaRegistryClient(config.schemaRegistry());
         KafkaClients kafka = new KafkaClients(config.kafka());
         consumer = Topics.embedded(config.topic(), registry).consumer(consumerProps(kafka));
