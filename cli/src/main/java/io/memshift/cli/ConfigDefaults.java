@@ -74,15 +74,40 @@ final class ConfigDefaults implements CommandLine.IExecutionStrategy, CommandLin
         all.addAll(added);
         CommandLine again = Memshift.commandLine();
         again.setOut(root.getOut());
-        again.setErr(root.getErr());
+        // Written through as it comes (progress, services), and its end kept to see which options an error names.
+        StringBuilder said = new StringBuilder();
+        java.io.PrintWriter through = root.getErr();
+        again.setErr(new java.io.PrintWriter(new java.io.Writer() {
+            @Override
+            public void write(char[] text, int offset, int length) {
+                through.write(text, offset, length);
+                said.append(text, offset, length);
+                if (said.length() > 8192) {
+                    said.delete(0, said.length() - 4096);
+                }
+            }
+
+            @Override
+            public void flush() {
+                through.flush();
+            }
+
+            @Override
+            public void close() {
+                through.flush();
+            }
+        }, true));
         int code = again.execute(all.toArray(String[]::new));
         if (code == Memshift.EXIT_BAD_INPUT) {
-            // The error names an option the user never typed: say where it came from.
-            List<String> names = added.stream().filter(a -> a.startsWith("--")).toList();
-            root.getErr().println("memshift: note: " + String.join(", ", names) + (names.size() == 1 ? " was" : " were")
-                    + " not typed but taken from the defaults of " + configFile(args).orElseThrow());
-            root.getErr().flush();
+            // An error that names an option the user never typed: say where that option came from.
+            List<String> named = added.stream().filter(a -> a.startsWith("--"))
+                    .filter(name -> said.toString().contains(name)).toList();
+            if (!named.isEmpty()) {
+                root.getErr().println("memshift: note: " + String.join(", ", named) + (named.size() == 1 ? " was"
+                        : " were") + " not typed but taken from the defaults of " + configFile(args).orElseThrow());
+            }
         }
+        root.getErr().flush();
         return code;
     }
 

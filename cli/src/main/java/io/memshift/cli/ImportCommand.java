@@ -97,7 +97,14 @@ final class ImportCommand implements Callable<Integer> {
             BulkOutcome outcome = importer.outcome();
             long settled = outcome.indexed() + outcome.deleted() + outcome.stale() + outcome.dead();
             if (!toldMissing || settled != lastSettled) {
-                long left = lag.getAsLong();
+                long left;
+                try {
+                    left = lag.getAsLong();
+                } catch (RuntimeException e) {
+                    // A report line is not worth stopping an import for: the cluster's health is watched apart.
+                    lastNanos = System.nanoTime();
+                    return;
+                }
                 if (left < 0 && !toldMissing) {
                     toldMissing = true;
                     out.printf("Waiting for topic %s: nothing has re-embedded this pipeline with this model yet (%s,"

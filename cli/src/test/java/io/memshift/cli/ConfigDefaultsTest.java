@@ -80,6 +80,18 @@ class ConfigDefaultsTest {
         // The error names --layout, which was never typed: the note says where it came from.
         assertThat(err.toString()).contains("--layout: unknown layout 'foo'")
                 .contains("memshift: note: --layout was not typed but taken from the defaults of " + config);
+
+        // An error that has nothing to do with the defaults gets no note pointing at them.
+        Path fine = Files.writeString(dir.resolve("fine.yaml"), "defaults:\n  layout: mem0\n");
+        StringWriter otherErr = new StringWriter();
+        commandLine = Memshift.commandLine();
+        commandLine.setOut(new PrintWriter(new StringWriter(), true));
+        commandLine.setErr(new PrintWriter(otherErr, true));
+        code = commandLine.execute("migrate", "--config", fine.toString(), "--source", "jsonl:" + dir.resolve("none.jsonl"),
+                "--model", "stub:8", "--es", "http://127.0.0.1:1", "--bootstrap-servers", "127.0.0.1:1",
+                "--schema-registry", "http://127.0.0.1:1");
+        assertThat(code).isEqualTo(Memshift.EXIT_BAD_INPUT);
+        assertThat(otherErr.toString()).contains("none.jsonl").doesNotContain("note:");
     }
 
     private Path config(String yaml) throws Exception {

@@ -70,9 +70,13 @@ class Mem0TimestampSpellingsTest {
                     + "\",\"updated_at\":\"" + spelling[0] + "\"}");
             assertThat(event.getUpdatedAtTs()).as(spelling[0]).isEqualTo(Instant.parse(spelling[1]));
         }
-        ObjectNode bad = (ObjectNode) Json.MAPPER.readTree("{\"id\":\"b\",\"memory\":\"x\",\"created_at\":\"2025-02-03T04:05:06+5\"}");
-        assertThat(converter.convert(new SourceMemory(bad, "t:4", null)).problems())
-                .containsExactly("t:4: memory id=b: field 'created_at' is not an ISO-8601 timestamp: '2025-02-03T04:05:06+5'");
+        for (String garbage : new String[] {"2025-02-03T04:05:06+5", "2025-02-03T04:05:06ZZ",
+            "2025-02-03T04:05:06+05:30+0530", "2025-02-03T04:05:06Z+00"}) {
+            ObjectNode bad = (ObjectNode) Json.MAPPER.readTree("{\"id\":\"b\",\"memory\":\"x\",\"created_at\":\""
+                    + garbage + "\"}");
+            assertThat(converter.convert(new SourceMemory(bad, "t:4", null)).problems())
+                    .containsExactly("t:4: memory id=b: field 'created_at' is not an ISO-8601 timestamp: '" + garbage + "'");
+        }
     }
 
     @Test

@@ -244,6 +244,9 @@ final class BatchingEmbedProcessor implements Processor<String, MemoryEvent, Str
         if (settled > 0 || unavailable == null) {
             outages.reset();
         }
+        if (unavailable == null && embeddedTexts > 0) {
+            metrics.modelAnswered(); // a stall later is not this failure's
+        }
         if (unavailable != null) {
             boolean rateLimited = ModelFailures.classify(unavailable) == ModelFailures.Kind.RATE_LIMITED;
             // The outage backoff grows only while outages follow each other without progress; a rate limit says

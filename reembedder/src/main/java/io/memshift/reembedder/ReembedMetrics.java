@@ -94,9 +94,14 @@ public final class ReembedMetrics {
         lastModelFailure = failure;
     }
 
+    /** The model answered a whole batch: what failed before is over. */
+    void modelAnswered() {
+        lastModelFailure = null;
+    }
+
     /**
      * What the last failed model call was, in a few words (its type, its status, its root cause's type: never a
-     * request or an answer), or null if none failed: a run that stalls says why.
+     * request or an answer), or null if none failed since the model last answered: a run that stalls says why.
      */
     public String lastModelFailure() {
         return lastModelFailure;

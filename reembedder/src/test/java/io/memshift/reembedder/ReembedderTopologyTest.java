@@ -206,6 +206,9 @@ class ReembedderTopologyTest {
                 .isEqualTo(Op.DELETE);
         assertThat(model.answered).as("nothing left to embed").isEmpty();
         assertThat(metrics.pending()).isZero();
+        pipe(upsert("o-3", "Repairs clocks", 4));
+        pipe(upsert("o-4", "Bakes bread", 4));
+        assertThat(metrics.lastModelFailure()).as("the model answered since: the outage is over").isNull();
     }
 
     @Test

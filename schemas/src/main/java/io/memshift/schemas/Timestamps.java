@@ -8,7 +8,7 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeFormatterBuilder;
 import java.time.format.DateTimeParseException;
-import java.time.temporal.TemporalAccessor;
+import java.util.List;
 
 /**
  * Parses the timestamps Mem0 and the scripts around it write: ISO-8601 with an offset
@@ -18,13 +18,15 @@ import java.time.temporal.TemporalAccessor;
  */
 public final class Timestamps {
 
-    /** A local date-time, then an offset in any of the three ISO spellings, or none. */
-    private static final DateTimeFormatter DATE_TIME = new DateTimeFormatterBuilder()
-            .append(DateTimeFormatter.ISO_LOCAL_DATE_TIME)
-            .optionalStart().appendOffset("+HH:MM:ss", "Z").optionalEnd()
-            .optionalStart().appendOffset("+HHMM", "Z").optionalEnd()
-            .optionalStart().appendOffset("+HH", "Z").optionalEnd()
-            .toFormatter();
+    /**
+     * A local date-time and then exactly one offset, in one of the ISO spellings ({@code -07:00}, {@code -0700},
+     * {@code -07}, {@code Z}): each a formatter of its own that must read the whole text, so that two offsets in a
+     * row are refused as before.
+     */
+    private static final List<DateTimeFormatter> WITH_OFFSET = java.util.stream.Stream.of("+HH:MM:ss", "+HHMM", "+HH")
+            .map(pattern -> new DateTimeFormatterBuilder().append(DateTimeFormatter.ISO_LOCAL_DATE_TIME)
+                    .appendOffset(pattern, "Z").toFormatter())
+            .toList();
 
     private Timestamps() {
     }
@@ -38,8 +40,22 @@ public final class Timestamps {
         if (iso.length() == 10) {
             return LocalDate.parse(iso, DateTimeFormatter.ISO_LOCAL_DATE).atStartOfDay(ZoneOffset.UTC).toInstant();
         }
-        TemporalAccessor parsed = DATE_TIME.parseBest(iso, OffsetDateTime::from, LocalDateTime::from);
-        return parsed instanceof OffsetDateTime offset ? offset.toInstant()
-                : ((LocalDateTime) parsed).toInstant(ZoneOffset.UTC);
+        try {
+            // As before: ISO with an offset, then without a zone (UTC), then Instant's own (a leap second).
+            return OffsetDateTime.parse(iso, DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant();
+        } catch (DateTimeParseException notIsoOffset) {
+            for (DateTimeFormatter format : WITH_OFFSET) {
+                try {
+                    return OffsetDateTime.parse(iso, format).toInstant();
+                } catch (DateTimeParseException notThisOne) {
+                    // the next spelling
+                }
+            }
+            try {
+                return LocalDateTime.parse(iso, DateTimeFormatter.ISO_LOCAL_DATE_TIME).toInstant(ZoneOffset.UTC);
+            } catch (DateTimeParseException notLocal) {
+                return Instant.parse(iso);
+            }
+        }
     }
 }
