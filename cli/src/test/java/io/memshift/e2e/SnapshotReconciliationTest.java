@@ -97,6 +97,13 @@ class SnapshotReconciliationTest {
         tombstones.removeAll(few);
         assertThat(IndexContents.deletedIds(stack, index)).isEqualTo(tombstones);
 
+        // verify without --index finds the pipeline's index: its entity store is not a second index to choose from.
+        Cli.Result found = Cli.run("verify", "--source", "jsonl:" + store, "--sample", "10",
+                "--bootstrap-servers", stack.bootstrapServers(), "--schema-registry", stack.schemaRegistryUrl(),
+                "--es", stack.elasticsearchUrl());
+        assertThat(found.err()).as(found.out() + found.err()).contains("Verifying " + index + ", the index of pipeline "
+                + pipeline).doesNotContain("say which with --index");
+
         // verify of a mistyped pipeline says there is none (it said the pipeline "has no index yet").
         Cli.Result typo = Cli.run("verify", "--source", "jsonl:" + store, "--pipeline", pipeline + "x",
                 "--bootstrap-servers", stack.bootstrapServers(), "--schema-registry", stack.schemaRegistryUrl(),

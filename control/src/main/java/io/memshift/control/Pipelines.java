@@ -199,8 +199,11 @@ public final class Pipelines {
      * @throws InvalidRequestException if there is none, or several, naming them
      */
     public String indexOf(Pipeline pipeline, String modelId) {
+        // An index's entity store (<index>_entities) is filled from the same topic, but it is not another index
+        // to choose between: verify checks it with its index.
         List<String> indices = list().stream().filter(v -> v.pipeline().equals(pipeline))
-                .flatMap(v -> v.indices().stream()).map(Index::name).toList();
+                .flatMap(v -> v.indices().stream()).map(Index::name)
+                .filter(name -> !io.memshift.schemas.Mem0Entities.isStore(name)).toList();
         if (modelId != null && indices.contains(IndexNames.defaultIndex(pipeline, modelId))) {
             return IndexNames.defaultIndex(pipeline, modelId);
         }
