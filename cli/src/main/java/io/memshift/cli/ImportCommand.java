@@ -76,10 +76,10 @@ final class ImportCommand implements Callable<Integer> {
         private final String topic;
         private final Importer importer;
         private final String reembed;
-        private long lastNanos = System.nanoTime();
+        /** As if the last line were a whole period ago: the first check reports at once. */
+        private long lastNanos = System.nanoTime() - EVERY_NANOS;
         private long lastSettled;
         private boolean toldMissing;
-        private boolean first = true;
 
         ImportReport(PrintWriter out, String topic, Importer importer, String reembed) {
             this.out = out;
@@ -89,13 +89,11 @@ final class ImportCommand implements Callable<Integer> {
         }
 
         void maybe(java.util.function.LongSupplier lag) {
-            boolean due = System.nanoTime() - lastNanos > EVERY_NANOS;
-            if (!first && !due) {
+            if (System.nanoTime() - lastNanos < EVERY_NANOS) {
                 return;
             }
-            first = false;
             BulkOutcome outcome = importer.outcome();
-            long settled = outcome.indexed() + outcome.deleted() + outcome.stale() + outcome.dead();
+            long settled = outcome.settled();
             if (!toldMissing || settled != lastSettled) {
                 long left;
                 try {

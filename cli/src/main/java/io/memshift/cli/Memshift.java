@@ -71,10 +71,10 @@ public final class Memshift implements Runnable {
         command.getSubcommands().values().forEach(sub -> sameVersion(sub, version));
     }
 
-    /** How the failed command ran: what re-runs it, which clusters are the embedded stack, where the log is. */
     /** The commands whose work a rerun takes up where it stopped; the others only read, or move an alias. */
     private static final Set<String> RESUMING_COMMANDS = Set.of("migrate", "export", "reembed", "import", "ingest");
 
+    /** How the failed command ran: what re-runs it, which clusters are the embedded stack, where the log is. */
     private static Diagnosis.Recovery recovery(CommandLine cmd) {
         Set<ClusterProbe.Cluster> embedded = cmd.getCommandSpec().mixins().values().stream()
                 .map(CommandLine.Model.CommandSpec::userObject)

@@ -48,12 +48,13 @@ final class RollbackCommand implements Callable<Integer> {
                     added = 0;
                 }
                 if (added > 0) {
-                    out.printf("Warning: %d memor%s in %s %s added through alias %s after the cutover (Mem0 wrote"
+                    String them = added == 1 ? "it" : "them";
+                    out.printf("Warning: %d %s in %s %s added through alias %s after the cutover (Mem0 wrote"
                             + " them; they carry no memshift marks), and %s does not have %s. The app no longer"
                             + " sees %s; %s keeps %s. (Updates and deletes made since the cutover are not in %s"
-                            + " either.)%n", added, added == 1 ? "y" : "ies", moved.get(0), added == 1 ? "was" : "were",
-                            alias, moved.get(1), added == 1 ? "it" : "them", added == 1 ? "it" : "them",
-                            moved.get(0), added == 1 ? "it" : "them", moved.get(1));
+                            + " either.)%n", added, added == 1 ? "memory" : "memories", moved.get(0),
+                            added == 1 ? "was" : "were", alias, moved.get(1), them, them, moved.get(0), them,
+                            moved.get(1));
                 }
                 return Memshift.EXIT_OK;
             }

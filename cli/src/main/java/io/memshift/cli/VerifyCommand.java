@@ -91,9 +91,7 @@ final class VerifyCommand implements Callable<Integer> {
         if (sample < 1) {
             throw new InvalidRequestException("--sample: " + sample + " is not a positive number of memories");
         }
-        if (k < 1 || k > Search.MAX_K) {
-            throw new InvalidRequestException("--k: " + k + " is not between 1 and " + Search.MAX_K);
-        }
+        Search.requireK(k);
         if (minCosine < -1 || minCosine > 1) {
             throw new InvalidRequestException("--min-cosine: " + minCosine + " is not between -1 and 1");
         }

@@ -82,7 +82,11 @@ public final class Pipelines {
      * ({@code memories.<name>}), or the topic itself (a log given by its topic).
      */
     public String logOf(String nameOrTopic) {
-        PipelineRegistry.Entry entry = registry.read().get(nameOrTopic);
+        return logOf(registry.read(), nameOrTopic);
+    }
+
+    private static String logOf(Map<String, PipelineRegistry.Entry> known, String nameOrTopic) {
+        PipelineRegistry.Entry entry = known.get(nameOrTopic);
         if (entry != null) {
             return entry.pipeline().log();
         }
@@ -100,12 +104,12 @@ public final class Pipelines {
      * @throws InvalidRequestException naming the pipelines there are
      */
     public String existingLogOf(String nameOrTopic) {
-        String log = logOf(nameOrTopic);
-        if (registry.read().containsKey(nameOrTopic) || topicExists(log)) {
-            return log;
+        Map<String, PipelineRegistry.Entry> known = registry.read();
+        String log = logOf(known, nameOrTopic);
+        if (!isKnown(known, nameOrTopic, log)) {
+            throw noSuchPipeline(known, nameOrTopic, log);
         }
-        throw new InvalidRequestException("there is no pipeline " + nameOrTopic + " (no pipeline of that name is"
-                + " recorded, and there is no topic " + log + "); " + knownNames());
+        return log;
     }
 
     /**
@@ -116,15 +120,26 @@ public final class Pipelines {
      */
     public Optional<String> warningIfNew(Pipeline pipeline) {
         Map<String, PipelineRegistry.Entry> known = registry.read();
-        if (known.containsKey(pipeline.name()) || topicExists(pipeline.log())) {
+        if (isKnown(known, pipeline.name(), pipeline.log())) {
             return Optional.empty();
         }
         return Optional.of("pipeline " + pipeline.name() + " is new: nothing was exported to it yet and its log "
-                + pipeline.log() + " does not exist (it is created now); " + knownNames());
+                + pipeline.log() + " does not exist (it is created now); " + knownNames(known));
     }
 
-    private String knownNames() {
-        TreeSet<String> names = new TreeSet<>(registry.read().keySet());
+    /** A pipeline is there if it is recorded under {@code name}, or its log topic exists. */
+    private boolean isKnown(Map<String, PipelineRegistry.Entry> known, String name, String log) {
+        return known.containsKey(name) || topicExists(log);
+    }
+
+    private static InvalidRequestException noSuchPipeline(Map<String, PipelineRegistry.Entry> known, String name,
+                                                          String log) {
+        return new InvalidRequestException("there is no pipeline " + name + " (no pipeline of that name is recorded,"
+                + " and there is no topic " + log + "); " + knownNames(known));
+    }
+
+    private static String knownNames(Map<String, PipelineRegistry.Entry> known) {
+        TreeSet<String> names = new TreeSet<>(known.keySet());
         return names.isEmpty() ? "no pipeline is recorded yet" : "the pipelines there are: " + String.join(", ", names)
                 + " (./memshift pipelines lists them)";
     }
@@ -210,9 +225,11 @@ public final class Pipelines {
         if (indices.size() == 1) {
             return indices.get(0);
         }
-        if (indices.isEmpty() && !registry.read().containsKey(pipeline.name()) && !topicExists(pipeline.log())) {
-            throw new InvalidRequestException("there is no pipeline " + pipeline.name() + " (no pipeline of that name"
-                    + " is recorded, and there is no topic " + pipeline.log() + "); " + knownNames());
+        if (indices.isEmpty()) {
+            Map<String, PipelineRegistry.Entry> known = registry.read();
+            if (!isKnown(known, pipeline.name(), pipeline.log())) {
+                throw noSuchPipeline(known, pipeline.name(), pipeline.log());
+            }
         }
         throw new InvalidRequestException(indices.isEmpty()
                 ? "pipeline " + pipeline.name() + " has no index yet; give --index"

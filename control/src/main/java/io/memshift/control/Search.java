@@ -45,9 +45,14 @@ public final class Search {
      */
     public record Options(String target, String user, int k, String compare) {
         public Options {
-            if (k < 1 || k > MAX_K) {
-                throw new InvalidRequestException("--k: " + k + " is not between 1 and " + MAX_K);
-            }
+            requireK(k);
+        }
+    }
+
+    /** Refuses a {@code --k} outside 1 to {@link #MAX_K}: search's, and verify's retrieval comparison's. */
+    public static void requireK(int k) {
+        if (k < 1 || k > MAX_K) {
+            throw new InvalidRequestException("--k: " + k + " is not between 1 and " + MAX_K);
         }
     }
 

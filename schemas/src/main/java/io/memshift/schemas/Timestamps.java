@@ -19,11 +19,11 @@ import java.util.List;
 public final class Timestamps {
 
     /**
-     * A local date-time and then exactly one offset, in one of the ISO spellings ({@code -07:00}, {@code -0700},
-     * {@code -07}, {@code Z}): each a formatter of its own that must read the whole text, so that two offsets in a
-     * row are refused as before.
+     * A local date-time and then exactly one offset in the spellings {@link DateTimeFormatter#ISO_OFFSET_DATE_TIME}
+     * does not read ({@code -0700}, {@code -07}): each a formatter of its own that must read the whole text, so that
+     * two offsets in a row are refused as before.
      */
-    private static final List<DateTimeFormatter> WITH_OFFSET = java.util.stream.Stream.of("+HH:MM:ss", "+HHMM", "+HH")
+    private static final List<DateTimeFormatter> WITH_OFFSET = java.util.stream.Stream.of("+HHMM", "+HH")
             .map(pattern -> new DateTimeFormatterBuilder().append(DateTimeFormatter.ISO_LOCAL_DATE_TIME)
                     .appendOffset(pattern, "Z").toFormatter())
             .toList();
